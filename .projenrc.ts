@@ -1,0 +1,87 @@
+import { awscdk, javascript } from 'projen';
+
+// The first aws-cdk-lib release with CfnDocumentClassifierEndpoint and CfnEntityRecognizerEndpoint
+// (2.271.0 has neither; 2.272.0 was never published). It is the peer-dependency floor.
+const CDK_FLOOR = '2.273.0';
+
+// The SDK is bundled into the handler assets, so the version tested is the version deployed.
+const COMPREHEND_SDK = '@aws-sdk/client-comprehend@3.1138.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-comprehend-model-import',
+  description:
+    'AWS CDK constructs that import (copy) an Amazon Comprehend custom model shared from another AWS account, and share one.',
+  author: 'cdk-comprehend-model-import maintainers',
+  authorAddress: 'maintainers@users.noreply.r-seed-d8710f0f.example',
+  repositoryUrl: 'https://github.com/cdk-comprehend-model-import/cdk-comprehend-model-import.git',
+  license: 'Apache-2.0',
+  keywords: ['aws-cdk', 'cdk', 'comprehend', 'cross-account', 'custom-resource', 'importmodel', 'nlp'],
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+
+  cdkVersion: CDK_FLOOR,
+  constructsVersion: '10.5.0',
+  jsiiVersion: '~6.0.0',
+
+  // CI is .ci/run; no hosted workflows or release automation live in this repository.
+  github: false,
+  release: false,
+
+  devDeps: [
+    COMPREHEND_SDK,
+    '@types/aws-lambda',
+    'aws-sdk-client-mock@4.1.0',
+    // The CLI for the example app. 3.x is deprecated and rejects aws-cdk-lib 2.x assemblies.
+    'aws-cdk@^2',
+  ],
+
+  lambdaOptions: {
+    runtime: awscdk.LambdaRuntime.NODEJS_22_X,
+    // Bundle the pinned SDK instead of using whatever the Lambda runtime ships.
+    bundlingOptions: { externals: [] },
+  },
+
+  jestOptions: {
+    // A stale snapshot must fail the build, never be rewritten by it.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'examples', 'projenrc', '.projenrc.ts'],
+    // The build must not rewrite sources; `npx projen eslint --fix` is there for humans.
+    commandOptions: { fix: false },
+  },
+  tsconfigDevFile: 'tsconfig.dev.json',
+  tsconfigDev: { exclude: ['lib', 'dist', 'assets', '**/cdk.out'] },
+
+  publishToPypi: {
+    distName: 'cdk-comprehend-model-import',
+    module: 'cdk_comprehend_model_import',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkcomprehendmodelimport',
+    mavenGroupId: 'io.github.cdk-comprehend-model-import',
+    mavenArtifactId: 'cdk-comprehend-model-import',
+  },
+  publishToNuget: {
+    dotNetNamespace: 'CdkComprehendModelImport',
+    packageId: 'CdkComprehendModelImport',
+  },
+  publishToGo: {
+    moduleName: 'github.com/cdk-comprehend-model-import/cdk-comprehend-model-import-go',
+  },
+
+  gitignore: ['cdk.out/', 'examples/cdk.out/'],
+});
+
+// The README's main job: bundle the handlers and synthesize the example app, no AWS account needed.
+project.addTask('synth:example', {
+  description: 'Synthesize the example app in examples/ to examples/cdk.out',
+  steps: [
+    { spawn: 'bundle' },
+    { exec: 'cdk synth --app "ts-node -P tsconfig.dev.json examples/app.ts" --output examples/cdk.out --quiet' },
+  ],
+});
+
+project.synth();
