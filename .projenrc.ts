@@ -40,6 +40,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     runtime: awscdk.LambdaRuntime.NODEJS_22_X,
     // Bundle the pinned SDK instead of using whatever the Lambda runtime ships.
     bundlingOptions: { externals: [] },
+    // SDK v3 reuses connections by default; the variable is for SDK v2.
+    awsSdkConnectionReuse: false,
   },
 
   jestOptions: {

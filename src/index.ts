@@ -1,5 +1,2 @@
-export class Hello {
-  public sayHello() {
-    return 'hello, world!';
-  }
-}
+export { ModelType } from './shared/model-arn';
+export * from './imported-comprehend-model';

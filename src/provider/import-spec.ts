@@ -1,0 +1,136 @@
+// Handler side: the resource properties read, checked and completed at deploy time, where tokens are resolved.
+import { createHash } from 'crypto';
+import {
+  DEFAULT_TIMEOUT_SECONDS,
+  ImportProperties,
+  MAX_TIMEOUT_SECONDS,
+  REMOVAL_POLICY_RETAIN,
+} from '../shared/import-properties';
+import {
+  explainInvalidModelArn,
+  explainInvalidName,
+  formatModelArn,
+  ModelArnParts,
+  ModelType,
+  parseModelArn,
+} from '../shared/model-arn';
+
+/** One import, as the handlers act on it. */
+export interface ImportSpec {
+  readonly sourceModelArn: string;
+  readonly source: ModelArnParts;
+  readonly modelName: string;
+  readonly versionName: string;
+  /** The ARN the copy gets: names are always given, so Comprehend's answer is predictable. */
+  readonly targetArn: string;
+  readonly modelKmsKeyId?: string;
+  readonly dataAccessRoleArn?: string;
+  readonly tags: ReadonlyArray<{ readonly Key: string; readonly Value: string }>;
+  readonly retain: boolean;
+  readonly timeoutSeconds: number;
+}
+
+/** Where the stack lives, from its CloudFormation stack ARN. */
+export interface StackLocation {
+  readonly partition: string;
+  readonly region: string;
+  readonly account: string;
+}
+
+/** The partition, Region and account of `stackId` (`arn:PARTITION:cloudformation:REGION:ACCOUNT:stack/NAME/ID`). */
+export function locateStack(stackId: string): StackLocation {
+  const [arn, partition, service, region, account] = stackId.split(':');
+  if (arn !== 'arn' || service !== 'cloudformation' || !region || !account) {
+    throw new Error(`StackId "${stackId}" is not a CloudFormation stack ARN`);
+  }
+  return { partition, region, account };
+}
+
+/**
+ * Reads and checks the properties of one import. Everything the construct could not check at synth time
+ * (because it was a token) is checked here, with the same words.
+ */
+export function readImportSpec(properties: ImportProperties, stackId: string, logicalId: string): ImportSpec {
+  const stack = locateStack(stackId);
+  const sourceModelArn = properties.SourceModelArn;
+  const problem = explainInvalidModelArn('sourceModelArn', sourceModelArn ?? '');
+  if (problem) {
+    throw new Error(problem);
+  }
+  const source = parseModelArn(sourceModelArn)!;
+  if (properties.ModelType && properties.ModelType !== source.modelType) {
+    throw new Error(`sourceModelArn "${sourceModelArn}" is a ${source.modelType}, but modelType says ${properties.ModelType}; make them agree`);
+  }
+  if (source.region !== stack.region) {
+    throw new Error(`sourceModelArn "${sourceModelArn}" is in Region ${source.region}, but this stack deploys to ${stack.region}; Comprehend imports only within one Region`);
+  }
+  for (const [prop, value] of [['modelName', properties.ModelName], ['versionName', properties.VersionName]] as const) {
+    const nameProblem = value === undefined ? undefined : explainInvalidName(prop, value);
+    if (nameProblem) {
+      throw new Error(nameProblem);
+    }
+  }
+  const timeoutSeconds = Number(properties.TimeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS);
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > MAX_TIMEOUT_SECONDS) {
+    throw new Error(`timeout "${properties.TimeoutSeconds}" seconds is out of range; expected 1 to ${MAX_TIMEOUT_SECONDS} seconds`);
+  }
+
+  const modelName = properties.ModelName ?? source.modelName;
+  const versionName = properties.VersionName ?? defaultVersionName(stackId, logicalId, {
+    sourceModelArn,
+    modelName,
+    modelKmsKeyId: properties.ModelKmsKeyId,
+    dataAccessRoleArn: properties.DataAccessRoleArn,
+  });
+  return {
+    sourceModelArn,
+    source,
+    modelName,
+    versionName,
+    targetArn: formatModelArn({ ...stack, modelType: source.modelType, modelName, versionName }),
+    modelKmsKeyId: properties.ModelKmsKeyId,
+    dataAccessRoleArn: properties.DataAccessRoleArn,
+    tags: properties.Tags ?? [],
+    retain: properties.RemovalPolicy === REMOVAL_POLICY_RETAIN,
+    timeoutSeconds,
+  };
+}
+
+/** Whether the imports are the same copy: what differs otherwise needs a new copy. */
+export function sameCopy(a: ImportSpec, b: ImportSpec): boolean {
+  return a.targetArn === b.targetArn
+    && a.sourceModelArn === b.sourceModelArn
+    && sameKey(a.modelKmsKeyId, b.modelKmsKeyId)
+    && a.dataAccessRoleArn === b.dataAccessRoleArn;
+}
+
+/** Whether two KMS key references (ID or ARN) name the same key. */
+export function sameKey(a: string | undefined, b: string | undefined): boolean {
+  const keyId = (ref: string | undefined) => ref?.split('/').pop();
+  return keyId(a) === keyId(b);
+}
+
+/** The model type of a physical resource id, or undefined when it is no model ARN (a failed create's marker). */
+export function modelTypeOf(physicalResourceId: string | undefined): ModelType | undefined {
+  return physicalResourceId ? parseModelArn(physicalResourceId)?.modelType : undefined;
+}
+
+/**
+ * A version name unique to this stack instance and resource, and to the inputs that need a new copy, so a
+ * retried create finds its own copy, two stacks never share one, and a replacement never collides with the
+ * copy it replaces.
+ */
+function defaultVersionName(stackId: string, logicalId: string, inputs: Record<string, string | undefined>): string {
+  const hash = createHash('sha256').update(JSON.stringify([stackId, logicalId, inputs])).digest('hex');
+  // Logical ids are alphanumeric, so the name always matches Comprehend's pattern.
+  return `${logicalId.slice(0, 40)}-${hash.slice(0, 16)}`;
+}
+
+/** What a delete needs of the properties, read leniently: a delete must never fail on a property. */
+export function readDeletion(properties: ImportProperties): { readonly retain: boolean; readonly timeoutSeconds: number } {
+  const timeoutSeconds = Number(properties.TimeoutSeconds);
+  return {
+    retain: properties.RemovalPolicy === REMOVAL_POLICY_RETAIN,
+    timeoutSeconds: Number.isFinite(timeoutSeconds) && timeoutSeconds > 0 ? timeoutSeconds : DEFAULT_TIMEOUT_SECONDS,
+  };
+}

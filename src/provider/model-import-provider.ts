@@ -1,0 +1,132 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import { IsCompleteFunction } from './is-complete-function';
+import { OnEventFunction } from './on-event-function';
+import { MAX_TIMEOUT_SECONDS, QUERY_INTERVAL_SECONDS } from '../shared/import-properties';
+import { ModelType, parseModelArn } from '../shared/model-arn';
+
+/** The path of the service roles ImportedComprehendModel creates, so one PassRole statement covers them all. */
+export const SERVICE_ROLE_PATH = '/cdk-comprehend-model-import/';
+
+const PROVIDER_ID = 'ComprehendModelImportProvider';
+
+/**
+ * The custom resource provider of every ImportedComprehendModel in a stack, and its handler role.
+ *
+ * The role's policy grows with the distinct source accounts, Regions and model types, not with the number of
+ * models, so a stack with hundreds of imports stays inside IAM's 10,240-character limit for inline policies.
+ */
+export class ModelImportProvider extends Construct {
+  /** The stack's provider, created with the first model that needs it. */
+  public static of(scope: Construct): ModelImportProvider {
+    const stack = Stack.of(scope);
+    const existing = stack.node.tryFindChild(PROVIDER_ID) as ModelImportProvider | undefined;
+    return existing ?? new ModelImportProvider(stack, PROVIDER_ID);
+  }
+
+  /** The service token of the custom resources. */
+  public readonly serviceToken: string;
+
+  private readonly handlerRole: iam.Role;
+  private readonly importStatement = new iam.PolicyStatement({ actions: ['comprehend:ImportModel'] });
+  private readonly passRoleStatement = new iam.PolicyStatement({
+    actions: ['iam:PassRole'],
+    conditions: { StringEquals: { 'iam:PassedToService': 'comprehend.amazonaws.com' } },
+  });
+  private readonly granted = new Set<string>();
+
+  private constructor(scope: Construct, id: string) {
+    super(scope, id);
+
+    this.handlerRole = new iam.Role(this, 'HandlerRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Imports, watches, tags and deletes the Comprehend model copies of this stack',
+    });
+    const functionOptions = {
+      role: this.handlerRole,
+      memorySize: 256,
+      // Room for the SDK's backoff when Comprehend throttles every model of the stack at once.
+      timeout: Duration.minutes(5),
+    };
+    const onEventHandler = new OnEventFunction(this, 'OnEvent', {
+      ...functionOptions,
+      description: 'Starts Comprehend model imports, updates their tags and deletes them',
+      logGroup: this.logGroup('OnEventLogs'),
+    });
+    const isCompleteHandler = new IsCompleteFunction(this, 'IsComplete', {
+      ...functionOptions,
+      description: 'Waits until a Comprehend model import is usable or a deleted copy is gone',
+      logGroup: this.logGroup('IsCompleteLogs'),
+    });
+
+    const provider = new cr.Provider(this, 'Provider', {
+      onEventHandler,
+      isCompleteHandler,
+      queryInterval: Duration.seconds(QUERY_INTERVAL_SECONDS),
+      // The longest any model may ask for; each model's own timeout is enforced by the handlers.
+      totalTimeout: Duration.seconds(MAX_TIMEOUT_SECONDS + 2 * QUERY_INTERVAL_SECONDS),
+    });
+    this.serviceToken = provider.serviceToken;
+  }
+
+  /**
+   * Lets the handlers import from `sourceModelArn`: the source account's models of that type in that Region
+   * when the ARN is known, the exact ARN when it is a token.
+   */
+  public allowImportFrom(sourceModelArn: string, modelType: ModelType): void {
+    const source = parseModelArn(sourceModelArn);
+    const resource = source
+      ? `arn:${source.partition}:comprehend:${source.region}:${source.account}:${modelType}/*`
+      : sourceModelArn;
+    if (this.firstTime(`import:${resource}`)) {
+      this.importStatement.addResources(resource);
+      if (this.importStatement.resources.length === 1) {
+        this.handlerRole.addToPrincipalPolicy(this.importStatement);
+      }
+    }
+  }
+
+  /** Lets the handlers describe, tag and delete this account's models of `modelType` in this Region. */
+  public allowManaging(modelType: ModelType): void {
+    if (!this.firstTime(`manage:${modelType}`)) {
+      return;
+    }
+    const operation = modelType === ModelType.DOCUMENT_CLASSIFIER ? 'DocumentClassifier' : 'EntityRecognizer';
+    this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: [
+        `comprehend:Describe${operation}`,
+        `comprehend:Delete${operation}`,
+        'comprehend:TagResource',
+        'comprehend:UntagResource',
+      ],
+      resources: [Stack.of(this).formatArn({ service: 'comprehend', resource: modelType, resourceName: '*' })],
+    }));
+  }
+
+  /** Lets the handlers pass `roleArn` (an ARN or ARN pattern) to Comprehend, and to nothing else. */
+  public allowPassing(roleArn: string): void {
+    if (this.firstTime(`pass:${roleArn}`)) {
+      this.passRoleStatement.addResources(roleArn);
+      if (this.passRoleStatement.resources.length === 1) {
+        this.handlerRole.addToPrincipalPolicy(this.passRoleStatement);
+      }
+    }
+  }
+
+  private logGroup(id: string): logs.LogGroup {
+    const logGroup = new logs.LogGroup(this, id, { retention: logs.RetentionDays.ONE_YEAR });
+    logGroup.grantWrite(this.handlerRole);
+    return logGroup;
+  }
+
+  private firstTime(grant: string): boolean {
+    if (this.granted.has(grant)) {
+      return false;
+    }
+    this.granted.add(grant);
+    return true;
+  }
+}

@@ -1,0 +1,302 @@
+import {
+  ComprehendClient,
+  DeleteDocumentClassifierCommand,
+  DeleteEntityRecognizerCommand,
+  DescribeDocumentClassifierCommand,
+  ImportModelCommand,
+  InternalServerException,
+  ResourceInUseException,
+  ResourceNotFoundException,
+  ResourceUnavailableException,
+  TagResourceCommand,
+  TooManyRequestsException,
+  UntagResourceCommand,
+} from '@aws-sdk/client-comprehend';
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  CREATE_FAILED_MARKER,
+  createEvent,
+  deleteEvent,
+  properties,
+  SOURCE_CLASSIFIER,
+  SOURCE_RECOGNIZER,
+  STACK_ID,
+  updateEvent,
+} from './events';
+import { handler } from '../../src/provider/on-event.lambda';
+
+const comprehend = mockClient(ComprehendClient);
+const metadata = { $metadata: {} };
+const COPY_PREFIX = 'arn:aws:comprehend:us-west-2:444455556666:document-classifier/tickets/version/';
+const DEFAULT_COPY = new RegExp(`^${COPY_PREFIX}Classifier1234ABCD-[0-9a-f]{16}$`);
+
+beforeEach(() => {
+  comprehend.reset();
+  jest.spyOn(console, 'log').mockImplementation(() => undefined);
+});
+
+/** What ImportModel was called with, and the ARN a real Comprehend would have answered. */
+function importedCopy(callIndex = 0) {
+  const input = comprehend.commandCalls(ImportModelCommand)[callIndex].args[0].input;
+  return { input, arn: `arn:aws:comprehend:us-west-2:444455556666:document-classifier/${input.ModelName}/version/${input.VersionName}` };
+}
+
+describe('Create', () => {
+  test('imports with the source name and a derived version name, and returns the new ARN', async () => {
+    comprehend.on(ImportModelCommand).callsFake(input => ({
+      ModelArn: `arn:aws:comprehend:us-west-2:444455556666:document-classifier/${input.ModelName}/version/${input.VersionName}`,
+    }));
+    const before = Date.now();
+
+    const result = await handler(createEvent(properties({ Tags: [{ Key: 'team', Value: 'nlp' }] })));
+
+    const { input } = importedCopy();
+    expect(input).toEqual({
+      SourceModelArn: SOURCE_CLASSIFIER,
+      ModelName: 'tickets',
+      VersionName: expect.stringMatching(/^Classifier1234ABCD-[0-9a-f]{16}$/),
+      Tags: [{ Key: 'team', Value: 'nlp' }],
+    });
+    expect(result.PhysicalResourceId).toMatch(DEFAULT_COPY);
+    // The model's own timeout (3000 s) travels to isComplete as a deadline.
+    expect(Number(result.Data?.Deadline)).toBeGreaterThanOrEqual(before + 3000 * 1000);
+    expect(Number(result.Data?.Deadline)).toBeLessThanOrEqual(Date.now() + 3000 * 1000);
+  });
+
+  test('passes explicit names, the model key and the data access role', async () => {
+    comprehend.on(ImportModelCommand).resolves({ ModelArn: `${COPY_PREFIX}fixed` });
+    const props = properties({
+      ModelName: 'my-copy',
+      VersionName: 'fixed',
+      ModelKmsKeyId: 'arn:aws:kms:us-west-2:444455556666:key/abcd',
+      DataAccessRoleArn: 'arn:aws:iam::444455556666:role/cdk-comprehend-model-import/ServiceRole',
+    });
+
+    await handler(createEvent(props));
+
+    expect(importedCopy().input).toEqual({
+      SourceModelArn: SOURCE_CLASSIFIER,
+      ModelName: 'my-copy',
+      VersionName: 'fixed',
+      ModelKmsKeyId: 'arn:aws:kms:us-west-2:444455556666:key/abcd',
+      DataAccessRoleArn: 'arn:aws:iam::444455556666:role/cdk-comprehend-model-import/ServiceRole',
+    });
+  });
+
+  test('the default version name is stable for one stack and differs across stacks and sources', async () => {
+    comprehend.on(ImportModelCommand).resolves({ ModelArn: `${COPY_PREFIX}x` });
+    await handler(createEvent());
+    await handler(createEvent());
+    await handler({ ...createEvent(), StackId: STACK_ID.replace('Importer/0f1e', 'Importer/9f9e') });
+    await handler(createEvent(properties({ SourceModelArn: SOURCE_CLASSIFIER.replace('/v1', '/v2') })));
+
+    const versions = comprehend.commandCalls(ImportModelCommand).map(call => call.args[0].input.VersionName!);
+    expect(versions[0]).toEqual(versions[1]);
+    expect(new Set(versions).size).toBe(3);
+    for (const version of versions) {
+      expect(version.length).toBeLessThanOrEqual(63);
+      expect(version).toMatch(/^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/);
+    }
+  });
+
+  test('adopts the copy a previous attempt of the same import created', async () => {
+    comprehend.on(ImportModelCommand).rejects(new ResourceInUseException({ ...metadata, message: 'Name already in use' }));
+    comprehend.on(DescribeDocumentClassifierCommand).callsFake(input => ({
+      DocumentClassifierProperties: { DocumentClassifierArn: input.DocumentClassifierArn, Status: 'TRAINING', SourceModelArn: SOURCE_CLASSIFIER },
+    }));
+
+    const result = await handler(createEvent());
+
+    expect(result.PhysicalResourceId).toEqual(importedCopy().arn);
+    expect(comprehend.commandCalls(DescribeDocumentClassifierCommand)[0].args[0].input.DocumentClassifierArn).toEqual(importedCopy().arn);
+  });
+
+  test('fails clearly when the name and version belong to an import of another source', async () => {
+    comprehend.on(ImportModelCommand).rejects(new ResourceInUseException({ ...metadata, message: 'Name already in use' }));
+    comprehend.on(DescribeDocumentClassifierCommand).resolves({
+      DocumentClassifierProperties: { Status: 'TRAINED', SourceModelArn: 'arn:aws:comprehend:us-west-2:999988887777:document-classifier/other/version/v9' },
+    });
+
+    await expect(handler(createEvent(properties({ ModelName: 'shared-name', VersionName: 'v1' })))).rejects.toThrow(
+      /Model name "shared-name" version "v1" already exists .*imported from arn:aws:comprehend:us-west-2:999988887777:document-classifier\/other\/version\/v9, not .*Choose another versionName/,
+    );
+  });
+
+  test('fails clearly when the name and version belong to a copy with another key', async () => {
+    comprehend.on(ImportModelCommand).rejects(new ResourceInUseException({ ...metadata, message: 'Name already in use' }));
+    comprehend.on(DescribeDocumentClassifierCommand).resolves({
+      DocumentClassifierProperties: { Status: 'TRAINED', SourceModelArn: SOURCE_CLASSIFIER, ModelKmsKeyId: 'arn:aws:kms:us-west-2:444455556666:key/old' },
+    });
+
+    await expect(handler(createEvent(properties({ VersionName: 'v1', ModelKmsKeyId: 'arn:aws:kms:us-west-2:444455556666:key/new' }))))
+      .rejects.toThrow(/encrypted with arn:aws:kms:us-west-2:444455556666:key\/old, not arn:aws:kms:us-west-2:444455556666:key\/new/);
+  });
+
+  test('leaves the import to isComplete when Comprehend still throttles after the SDK retries', async () => {
+    comprehend.on(ImportModelCommand).rejects(new TooManyRequestsException({ ...metadata, message: 'Rate exceeded' }));
+
+    const result = await handler(createEvent());
+
+    expect(result.PhysicalResourceId).toMatch(DEFAULT_COPY);
+    expect(result.PhysicalResourceId).toEqual(importedCopy().arn);
+  });
+
+  test('surfaces the service error of a refused import', async () => {
+    comprehend.on(ImportModelCommand).rejects(new ResourceNotFoundException({
+      ...metadata, message: 'User 444455556666 is not authorized to import the model',
+    }));
+
+    await expect(handler(createEvent())).rejects.toThrow('User 444455556666 is not authorized to import the model');
+  });
+
+  test.each([
+    [{ SourceModelArn: 'arn:aws:s3:::bucket/key' }, /sourceModelArn "arn:aws:s3:::bucket\/key" is an ARN of service "s3"/],
+    [{ SourceModelArn: SOURCE_RECOGNIZER }, /is a entity-recognizer, but modelType says document-classifier/],
+    [{ SourceModelArn: SOURCE_CLASSIFIER.replace('us-west-2', 'eu-west-1') }, /in Region eu-west-1, but this stack deploys to us-west-2/],
+    [{ VersionName: 'v_1' }, /versionName "v_1" is not a valid Comprehend name/],
+    [{ TimeoutSeconds: '7200' }, /timeout "7200" seconds is out of range/],
+  ])('checks at deploy time what was a token at synth time: %j', async (overrides, message) => {
+    await expect(handler(createEvent(properties(overrides)))).rejects.toThrow(message);
+    expect(comprehend.commandCalls(ImportModelCommand)).toHaveLength(0);
+  });
+});
+
+describe('Update', () => {
+  async function currentCopy(props = properties()) {
+    comprehend.on(ImportModelCommand).callsFake(input => ({ ModelArn: `${COPY_PREFIX}${input.VersionName}` }));
+    const { PhysicalResourceId } = await handler(createEvent(props));
+    comprehend.reset();
+    return PhysicalResourceId;
+  }
+
+  test('changes only the tags, in place', async () => {
+    const copy = await currentCopy();
+    const before = properties({ Tags: [{ Key: 'keep', Value: '1' }, { Key: 'drop', Value: 'x' }, { Key: 'change', Value: 'old' }] });
+    const after = properties({ Tags: [{ Key: 'keep', Value: '1' }, { Key: 'change', Value: 'new' }, { Key: 'add', Value: 'y' }] });
+
+    const result = await handler(updateEvent(copy, after, before));
+
+    expect(result.PhysicalResourceId).toEqual(copy);
+    expect(comprehend.commandCalls(ImportModelCommand)).toHaveLength(0);
+    expect(comprehend.commandCalls(UntagResourceCommand)[0].args[0].input).toEqual({ ResourceArn: copy, TagKeys: ['drop'] });
+    expect(comprehend.commandCalls(TagResourceCommand)[0].args[0].input).toEqual({
+      ResourceArn: copy,
+      Tags: [{ Key: 'change', Value: 'new' }, { Key: 'add', Value: 'y' }],
+    });
+  });
+
+  test('a changed timeout or removal policy needs no Comprehend call', async () => {
+    const copy = await currentCopy();
+
+    const result = await handler(updateEvent(copy, properties({ TimeoutSeconds: '600', RemovalPolicy: 'retain' }), properties()));
+
+    expect(result.PhysicalResourceId).toEqual(copy);
+    expect(comprehend.calls()).toHaveLength(0);
+  });
+
+  test('a changed source imports a new copy under a new version name', async () => {
+    const copy = await currentCopy();
+    comprehend.on(ImportModelCommand).callsFake(input => ({ ModelArn: `${COPY_PREFIX}${input.VersionName}` }));
+    const newSource = SOURCE_CLASSIFIER.replace('/v1', '/v2');
+
+    const result = await handler(updateEvent(copy, properties({ SourceModelArn: newSource }), properties()));
+
+    expect(importedCopy().input.SourceModelArn).toEqual(newSource);
+    expect(result.PhysicalResourceId).toMatch(DEFAULT_COPY);
+    expect(result.PhysicalResourceId).not.toEqual(copy);
+  });
+
+  test('a changed model key imports a new copy', async () => {
+    const copy = await currentCopy();
+    comprehend.on(ImportModelCommand).callsFake(input => ({ ModelArn: `${COPY_PREFIX}${input.VersionName}` }));
+
+    const result = await handler(updateEvent(copy, properties({ ModelKmsKeyId: 'arn:aws:kms:us-west-2:444455556666:key/k' }), properties()));
+
+    expect(importedCopy().input.ModelKmsKeyId).toEqual('arn:aws:kms:us-west-2:444455556666:key/k');
+    expect(result.PhysicalResourceId).not.toEqual(copy);
+  });
+
+  test('fixed names and a changed source fail with what to change', async () => {
+    const fixed = properties({ VersionName: 'pinned' });
+    const copy = await currentCopy(fixed);
+    comprehend.on(ImportModelCommand).rejects(new ResourceInUseException({ ...metadata, message: 'Name already in use' }));
+    comprehend.on(DescribeDocumentClassifierCommand).resolves({
+      DocumentClassifierProperties: { DocumentClassifierArn: copy, Status: 'TRAINED', SourceModelArn: SOURCE_CLASSIFIER },
+    });
+
+    await expect(handler(updateEvent(copy, { ...fixed, SourceModelArn: SOURCE_CLASSIFIER.replace('/v1', '/v2') }, fixed)))
+      .rejects.toThrow(/version "pinned" already exists .*Choose another versionName \(or leave it unset/);
+  });
+
+  test('the rollback of a replacement returns to the old copy', async () => {
+    const copy = await currentCopy();
+    comprehend.on(ImportModelCommand).rejects(new ResourceInUseException({ ...metadata, message: 'Name already in use' }));
+    comprehend.on(DescribeDocumentClassifierCommand).resolves({
+      DocumentClassifierProperties: { DocumentClassifierArn: copy, Status: 'TRAINED', SourceModelArn: SOURCE_CLASSIFIER },
+    });
+    // CloudFormation rolls back with the old properties as the new ones, and the failed ones as old.
+    const failed = properties({ SourceModelArn: 'arn:aws:comprehend:us-west-2:111122223333:document-classifier/bad_name' });
+
+    const result = await handler(updateEvent(copy, properties(), failed));
+
+    expect(result.PhysicalResourceId).toEqual(copy);
+  });
+});
+
+describe('Delete', () => {
+  const copy = `${COPY_PREFIX}Classifier1234ABCD-0123456789abcdef`;
+
+  test('a failed create left nothing to delete: no Comprehend call', async () => {
+    const result = await handler(deleteEvent(CREATE_FAILED_MARKER));
+
+    expect(result).toEqual({ PhysicalResourceId: CREATE_FAILED_MARKER });
+    expect(comprehend.calls()).toHaveLength(0);
+  });
+
+  test('RETAIN leaves the copy alone', async () => {
+    const result = await handler(deleteEvent(copy, properties({ RemovalPolicy: 'retain' })));
+
+    expect(result).toEqual({ PhysicalResourceId: copy });
+    expect(comprehend.calls()).toHaveLength(0);
+  });
+
+  test('asks Comprehend to delete the classifier', async () => {
+    comprehend.on(DeleteDocumentClassifierCommand).resolves({});
+
+    const result = await handler(deleteEvent(copy));
+
+    expect(result.PhysicalResourceId).toEqual(copy);
+    expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)[0].args[0].input).toEqual({ DocumentClassifierArn: copy });
+  });
+
+  test('asks Comprehend to delete the entity recognizer', async () => {
+    const recognizer = 'arn:aws:comprehend:us-west-2:444455556666:entity-recognizer/products/version/abc';
+    comprehend.on(DeleteEntityRecognizerCommand).resolves({});
+
+    await handler(deleteEvent(recognizer, properties({ SourceModelArn: SOURCE_RECOGNIZER, ModelType: 'entity-recognizer' })));
+
+    expect(comprehend.commandCalls(DeleteEntityRecognizerCommand)[0].args[0].input).toEqual({ EntityRecognizerArn: recognizer });
+    expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)).toHaveLength(0);
+  });
+
+  test.each([
+    ['already gone', new ResourceNotFoundException({ ...metadata, message: 'not found' })],
+    ['still training (a cancelled create)', new ResourceUnavailableException({ ...metadata, message: 'not in a terminal state' })],
+    ['throttled', new TooManyRequestsException({ ...metadata, message: 'Rate exceeded' })],
+    ['a server fault', new InternalServerException({ ...metadata, message: 'oops' })],
+  ])('succeeds and leaves the rest to isComplete when the copy is %s', async (_, error) => {
+    comprehend.on(DeleteDocumentClassifierCommand).rejects(error);
+
+    await expect(handler(deleteEvent(copy))).resolves.toMatchObject({ PhysicalResourceId: copy });
+  });
+
+  test('fails clearly while an endpoint uses the copy', async () => {
+    comprehend.on(DeleteDocumentClassifierCommand).rejects(new ResourceInUseException({
+      ...metadata, message: 'The model is in use by an endpoint',
+    }));
+
+    await expect(handler(deleteEvent(copy))).rejects.toThrow(
+      /Cannot delete .*: it is in use \(ResourceInUseException: The model is in use by an endpoint\)\. Delete the endpoints/,
+    );
+  });
+});
