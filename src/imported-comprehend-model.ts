@@ -16,6 +16,7 @@ import {
 } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 import { ModelImportProvider, SERVICE_ROLE_PATH } from './provider/model-import-provider';
 import {
@@ -320,10 +321,11 @@ export class ImportedComprehendModel extends Resource implements IImportedCompre
         this,
       );
     }
-    if (!Token.isUnresolved(stack.partition) && source.partition !== stack.partition) {
+    const stackPartition = Token.isUnresolved(stack.region) ? undefined : RegionInfo.get(stack.region).partition;
+    if (stackPartition && source.partition !== stackPartition) {
       throw invalidProp(
-        `sourceModelArn "${arn}" is in partition ${source.partition}, but the stack is in ${stack.partition}; ` +
-        `expected ${MODEL_ARN_FORM} in the stack's partition`,
+        `sourceModelArn "${arn}" is in partition ${source.partition}, but the stack's Region ${stack.region} is in ` +
+        `${stackPartition}; expected ${MODEL_ARN_FORM} in the stack's partition`,
         this,
       );
     }

@@ -1,0 +1,333 @@
+import { App, CfnParameter, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { ImportedComprehendModel, ModelType } from '../src';
+
+const IMPORTER = '444455556666';
+const SHARER = '111122223333';
+const SOURCE = `arn:aws:comprehend:us-west-2:${SHARER}:document-classifier/tickets/version/v1`;
+const RECOGNIZER = `arn:aws:comprehend:us-west-2:${SHARER}:entity-recognizer/products/version/v3`;
+const SHARER_KEY = `arn:aws:kms:us-west-2:${SHARER}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+
+function importerStack(app = new App(), id = 'Importer'): Stack {
+  return new Stack(app, id, { env: { account: IMPORTER, region: 'us-west-2' } });
+}
+
+/** The statements of the role Comprehend assumes, from its inline policy. */
+function serviceRole(template: Template) {
+  const roles = template.findResources('AWS::IAM::Role', {
+    Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'comprehend.amazonaws.com' } })] } },
+  });
+  return Object.values(roles).map(role => role.Properties);
+}
+
+/** The handler role's policy statements. */
+function handlerStatements(template: Template): any[] {
+  const policies = template.findResources('AWS::IAM::Policy', {
+    Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^ComprehendModelImportProviderHandlerRole') }] },
+  });
+  expect(Object.keys(policies)).toHaveLength(1);
+  return Object.values(policies)[0].Properties.PolicyDocument.Statement;
+}
+
+const TRUST = {
+  Statement: [{
+    Action: 'sts:AssumeRole',
+    Effect: 'Allow',
+    Principal: { Service: 'comprehend.amazonaws.com' },
+    Condition: { StringEquals: { 'aws:SourceAccount': IMPORTER } },
+  }],
+  Version: '2012-10-17',
+};
+
+function keyStatements(keys: unknown[]) {
+  return [
+    { Action: 'kms:CreateGrant', Effect: 'Allow', Resource: keys.length === 1 ? keys[0] : keys },
+    {
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Effect: 'Allow',
+      Resource: keys.length === 1 ? keys[0] : keys,
+      Condition: { StringEquals: { 'kms:ViaService': ['s3.us-west-2.amazonaws.com'] } },
+    },
+  ];
+}
+
+describe('the service role', () => {
+  test('is not created when no customer managed key is involved', () => {
+    const stack = importerStack();
+    new ImportedComprehendModel(stack, 'Model', { sourceModelArn: SOURCE });
+    const template = Template.fromStack(stack);
+
+    expect(serviceRole(template)).toHaveLength(0);
+    template.hasResourceProperties('Custom::ComprehendImportedModel', {
+      SourceModelArn: SOURCE,
+      ModelType: 'document-classifier',
+      DataAccessRoleArn: Match.absent(),
+      ModelKmsKeyId: Match.absent(),
+    });
+    expect(handlerStatements(template).some(s => s.Action === 'iam:PassRole')).toBe(false);
+  });
+
+  test('with the source key only: trust scoped to this account, the documented KMS statements on that key', () => {
+    const stack = importerStack();
+    new ImportedComprehendModel(stack, 'Model', {
+      sourceModelArn: SOURCE,
+      sourceModelKey: kms.Key.fromKeyArn(stack, 'SharerKey', SHARER_KEY),
+    });
+    const template = Template.fromStack(stack);
+
+    const [role] = serviceRole(template);
+    expect(role.AssumeRolePolicyDocument).toEqual(TRUST);
+    expect(role.Path).toEqual('/cdk-comprehend-model-import/');
+    expect(role.Policies).toEqual([{ PolicyName: 'ModelImportKeys', PolicyDocument: { Statement: keyStatements([SHARER_KEY]), Version: '2012-10-17' } }]);
+    expect(role.ManagedPolicyArns).toBeUndefined();
+    template.hasResourceProperties('Custom::ComprehendImportedModel', {
+      DataAccessRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ModelServiceRole'), 'Arn'] },
+      ModelKmsKeyId: Match.absent(),
+    });
+  });
+
+  test('with the model key only: the KMS statements on that key, and the copy encrypted with it', () => {
+    const stack = importerStack();
+    const modelKey = new kms.Key(stack, 'ModelKey');
+    new ImportedComprehendModel(stack, 'Model', { sourceModelArn: SOURCE, modelKey });
+    const template = Template.fromStack(stack);
+
+    const keyArn = { 'Fn::GetAtt': [stack.getLogicalId(modelKey.node.defaultChild as kms.CfnKey), 'Arn'] };
+    const [role] = serviceRole(template);
+    expect(role.AssumeRolePolicyDocument).toEqual(TRUST);
+    expect(role.Policies[0].PolicyDocument.Statement).toEqual(keyStatements([keyArn]));
+    template.hasResourceProperties('Custom::ComprehendImportedModel', { ModelKmsKeyId: keyArn });
+  });
+
+  test('with both keys: both keys in both statements, and nothing else', () => {
+    const stack = importerStack();
+    const modelKey = new kms.Key(stack, 'ModelKey');
+    new ImportedComprehendModel(stack, 'Model', {
+      sourceModelArn: SOURCE,
+      sourceModelKey: kms.Key.fromKeyArn(stack, 'SharerKey', SHARER_KEY),
+      modelKey,
+    });
+    const template = Template.fromStack(stack);
+
+    const keyArn = { 'Fn::GetAtt': [stack.getLogicalId(modelKey.node.defaultChild as kms.CfnKey), 'Arn'] };
+    const [role] = serviceRole(template);
+    expect(role.Policies[0].PolicyDocument.Statement).toEqual(keyStatements([SHARER_KEY, keyArn]));
+    // The handlers may pass this library's service roles to Comprehend, and only to Comprehend.
+    expect(handlerStatements(template)).toContainEqual({
+      Action: 'iam:PassRole',
+      Effect: 'Allow',
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${IMPORTER}:role/cdk-comprehend-model-import/*`]] },
+      Condition: { StringEquals: { 'iam:PassedToService': 'comprehend.amazonaws.com' } },
+    });
+  });
+
+  test('the caller\'s own role is used as it is, and only it may be passed', () => {
+    const stack = importerStack();
+    const role = iam.Role.fromRoleArn(stack, 'Own', `arn:aws:iam::${IMPORTER}:role/MyComprehendRole`);
+    const model = new ImportedComprehendModel(stack, 'Model', {
+      sourceModelArn: SOURCE,
+      sourceModelKey: kms.Key.fromKeyArn(stack, 'SharerKey', SHARER_KEY),
+      dataAccessRole: role,
+    });
+    const template = Template.fromStack(stack);
+
+    expect(model.role).toBe(role);
+    expect(serviceRole(template)).toHaveLength(0);
+    template.hasResourceProperties('Custom::ComprehendImportedModel', { DataAccessRoleArn: `arn:aws:iam::${IMPORTER}:role/MyComprehendRole` });
+    expect(handlerStatements(template).filter(s => s.Action === 'iam:PassRole')).toEqual([{
+      Action: 'iam:PassRole',
+      Effect: 'Allow',
+      Resource: `arn:aws:iam::${IMPORTER}:role/MyComprehendRole`,
+      Condition: { StringEquals: { 'iam:PassedToService': 'comprehend.amazonaws.com' } },
+    }]);
+  });
+});
+
+describe('the custom resource', () => {
+  test('carries the import, the removal policy and the timeout, and deletes the copy by default', () => {
+    const stack = importerStack();
+    new ImportedComprehendModel(stack, 'Model', {
+      sourceModelArn: SOURCE,
+      modelName: 'my-copy',
+      versionName: 'v1',
+      timeout: Duration.minutes(20),
+      tags: { team: 'nlp' },
+    });
+    const template = Template.fromStack(stack);
+
+    template.hasResource('Custom::ComprehendImportedModel', {
+      Properties: {
+        ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ComprehendModelImportProviderframeworkonEvent'), 'Arn'] },
+        SourceModelArn: SOURCE,
+        ModelType: 'document-classifier',
+        ModelName: 'my-copy',
+        VersionName: 'v1',
+        Tags: [{ Key: 'team', Value: 'nlp' }],
+        RemovalPolicy: 'destroy',
+        TimeoutSeconds: '1200',
+      },
+      DeletionPolicy: 'Delete',
+      UpdateReplacePolicy: 'Delete',
+    });
+  });
+
+  test('RETAIN keeps the copy: in CloudFormation and in the handlers', () => {
+    const stack = importerStack();
+    new ImportedComprehendModel(stack, 'Model', { sourceModelArn: SOURCE, removalPolicy: RemovalPolicy.RETAIN });
+
+    Template.fromStack(stack).hasResource('Custom::ComprehendImportedModel', {
+      Properties: Match.objectLike({ RemovalPolicy: 'retain' }),
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  test('applyRemovalPolicy() after construction reaches the handlers too', () => {
+    const stack = importerStack();
+    const model = new ImportedComprehendModel(stack, 'Model', { sourceModelArn: SOURCE });
+    model.applyRemovalPolicy(RemovalPolicy.RETAIN);
+
+    Template.fromStack(stack).hasResource('Custom::ComprehendImportedModel', {
+      Properties: Match.objectLike({ RemovalPolicy: 'retain' }),
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  test('Tags.of() reaches the copy, beside the tags prop', () => {
+    const app = new App();
+    const stack = importerStack(app);
+    new ImportedComprehendModel(stack, 'Model', { sourceModelArn: SOURCE, tags: { team: 'nlp' } });
+    Tags.of(app).add('cost-center', '42');
+
+    Template.fromStack(stack).hasResourceProperties('Custom::ComprehendImportedModel', {
+      Tags: [{ Key: 'cost-center', Value: '42' }, { Key: 'team', Value: 'nlp' }],
+    });
+  });
+
+  test('attributes come from the custom resource; the type from the ARN', () => {
+    const stack = importerStack();
+    const model = new ImportedComprehendModel(stack, 'Model', { sourceModelArn: RECOGNIZER });
+    const logicalId = stack.getLogicalId(model.node.defaultChild as any);
+
+    expect(model.modelType).toBe(ModelType.ENTITY_RECOGNIZER);
+    expect(stack.resolve(model.modelArn)).toEqual({ 'Fn::GetAtt': [logicalId, 'ModelArn'] });
+    expect(stack.resolve(model.modelName)).toEqual({ 'Fn::GetAtt': [logicalId, 'ModelName'] });
+    expect(stack.resolve(model.versionName)).toEqual({ 'Fn::GetAtt': [logicalId, 'VersionName'] });
+  });
+
+  test('a source ARN known only at deploy time passes synth with its model type', () => {
+    const stack = importerStack();
+    const source = new CfnParameter(stack, 'SourceModelArn');
+    new ImportedComprehendModel(stack, 'Model', { sourceModelArn: source.valueAsString, modelType: ModelType.ENTITY_RECOGNIZER });
+    const template = Template.fromStack(stack);
+
+    template.hasResourceProperties('Custom::ComprehendImportedModel', { SourceModelArn: { Ref: 'SourceModelArn' }, ModelType: 'entity-recognizer' });
+    // The exact ARN, since its account is unknown until deploy time.
+    expect(handlerStatements(template)).toContainEqual({ Action: 'comprehend:ImportModel', Effect: 'Allow', Resource: { Ref: 'SourceModelArn' } });
+  });
+});
+
+describe('the provider', () => {
+  test('one provider serves every model of a stack', () => {
+    const stack = importerStack();
+    new ImportedComprehendModel(stack, 'A', { sourceModelArn: SOURCE });
+    new ImportedComprehendModel(stack, 'B', { sourceModelArn: RECOGNIZER });
+    const template = Template.fromStack(stack);
+
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    template.resourceCountIs('AWS::Lambda::Function', 5); // onEvent, isComplete and the framework's three
+    const tokens = Object.values(template.findResources('Custom::ComprehendImportedModel')).map(r => r.Properties.ServiceToken);
+    expect(tokens).toHaveLength(2);
+    expect(tokens[0]).toEqual(tokens[1]);
+  });
+
+  test('each stack has its own provider', () => {
+    const app = new App();
+    const first = importerStack(app, 'First');
+    const second = importerStack(app, 'Second');
+    new ImportedComprehendModel(first, 'Model', { sourceModelArn: SOURCE });
+    new ImportedComprehendModel(second, 'Model', { sourceModelArn: SOURCE });
+
+    Template.fromStack(first).resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    Template.fromStack(second).resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+  });
+
+  test('the handler role is scoped: ImportModel per source account, the rest to this account\'s copies', () => {
+    const stack = importerStack();
+    new ImportedComprehendModel(stack, 'A', { sourceModelArn: SOURCE });
+    new ImportedComprehendModel(stack, 'B', { sourceModelArn: SOURCE.replace('/v1', '/v2') });
+    new ImportedComprehendModel(stack, 'C', { sourceModelArn: RECOGNIZER });
+    const statements = handlerStatements(Template.fromStack(stack));
+    const ownCopies = (type: string) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:comprehend:us-west-2:${IMPORTER}:${type}/*`]],
+    });
+
+    expect(statements).toContainEqual({
+      Action: 'comprehend:ImportModel',
+      Effect: 'Allow',
+      Resource: [
+        `arn:aws:comprehend:us-west-2:${SHARER}:document-classifier/*`,
+        `arn:aws:comprehend:us-west-2:${SHARER}:entity-recognizer/*`,
+      ],
+    });
+    expect(statements).toContainEqual({
+      Action: ['comprehend:DescribeDocumentClassifier', 'comprehend:DeleteDocumentClassifier', 'comprehend:TagResource', 'comprehend:UntagResource'],
+      Effect: 'Allow',
+      Resource: ownCopies('document-classifier'),
+    });
+    expect(statements).toContainEqual({
+      Action: ['comprehend:DescribeEntityRecognizer', 'comprehend:DeleteEntityRecognizer', 'comprehend:TagResource', 'comprehend:UntagResource'],
+      Effect: 'Allow',
+      Resource: ownCopies('entity-recognizer'),
+    });
+    // No action on every resource.
+    for (const statement of statements) {
+      expect([statement.Resource].flat()).not.toContain('*');
+    }
+  });
+
+  test('the handler policy grows with source accounts, not with models: 200 imports stay under IAM\'s limit', () => {
+    const stack = importerStack();
+    for (let i = 0; i < 200; i++) {
+      const account = i % 2 === 0 ? SHARER : '999988887777';
+      new ImportedComprehendModel(stack, `Model${i}`, {
+        sourceModelArn: `arn:aws:comprehend:us-west-2:${account}:document-classifier/m${i}/version/v1`,
+        modelKey: i % 3 === 0 ? kms.Key.fromKeyArn(stack, `Key${i}`, `arn:aws:kms:us-west-2:${IMPORTER}:key/k${i}`) : undefined,
+      });
+    }
+    const template = Template.fromStack(stack);
+    const statements = handlerStatements(template);
+
+    expect(statements.find(s => s.Action === 'comprehend:ImportModel').Resource).toHaveLength(2);
+    expect(statements.filter(s => s.Action === 'iam:PassRole')).toHaveLength(1);
+    expect(JSON.stringify(statements).length).toBeLessThan(10_240);
+  });
+});
+
+describe('fromModelArn', () => {
+  test('reads the name and type of a model version ARN', () => {
+    const stack = importerStack();
+    const model = ImportedComprehendModel.fromModelArn(stack, 'Existing', RECOGNIZER);
+
+    expect(model.modelArn).toEqual(RECOGNIZER);
+    expect(model.modelName).toEqual('products');
+    expect(model.modelType).toEqual(ModelType.ENTITY_RECOGNIZER);
+  });
+
+  test('a token ARN needs the model type, and takes the name from the ARN at deploy time', () => {
+    const stack = importerStack();
+    const arn = new CfnParameter(stack, 'Arn').valueAsString;
+
+    expect(() => ImportedComprehendModel.fromModelArn(stack, 'NoType', arn)).toThrow(/modelType is required when modelArn is a token/);
+    const model = ImportedComprehendModel.fromModelAttributes(stack, 'Typed', { modelArn: arn, modelType: ModelType.DOCUMENT_CLASSIFIER });
+    expect(stack.resolve(model.modelName)).toEqual({ 'Fn::Select': [1, { 'Fn::Split': ['/', { Ref: 'Arn' }] }] });
+  });
+
+  test('rejects what is not a model ARN', () => {
+    const stack = importerStack();
+    expect(() => ImportedComprehendModel.fromModelArn(stack, 'Bad', 'arn:aws:s3:::bucket'))
+      .toThrow(/modelArn "arn:aws:s3:::bucket" is an ARN of service "s3"/);
+  });
+});

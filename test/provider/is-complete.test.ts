@@ -1,0 +1,192 @@
+import {
+  ComprehendClient,
+  DeleteDocumentClassifierCommand,
+  DeleteEntityRecognizerCommand,
+  DescribeDocumentClassifierCommand,
+  DescribeEntityRecognizerCommand,
+  ImportModelCommand,
+  InternalServerException,
+  ResourceInUseException,
+  ResourceNotFoundException,
+  TooManyRequestsException,
+} from '@aws-sdk/client-comprehend';
+import { mockClient } from 'aws-sdk-client-mock';
+import { CREATE_FAILED_MARKER, createEvent, deleteEvent, properties, SOURCE_CLASSIFIER, SOURCE_RECOGNIZER, updateEvent, waiterEvent } from './events';
+import { handler } from '../../src/provider/is-complete.lambda';
+
+const comprehend = mockClient(ComprehendClient);
+const metadata = { $metadata: {} };
+const COPY = 'arn:aws:comprehend:us-west-2:444455556666:document-classifier/tickets/version/Classifier1234ABCD-0123456789abcdef';
+const RECOGNIZER_COPY = 'arn:aws:comprehend:us-west-2:444455556666:entity-recognizer/products/version/r1';
+const future = () => ({ Deadline: String(Date.now() + 60_000) });
+const past = () => ({ Deadline: String(Date.now() - 1) });
+
+beforeEach(() => {
+  comprehend.reset();
+});
+
+function classifierIs(status: string, message?: string) {
+  comprehend.on(DescribeDocumentClassifierCommand).resolves({
+    DocumentClassifierProperties: { DocumentClassifierArn: COPY, Status: status, Message: message, SourceModelArn: SOURCE_CLASSIFIER } as any,
+  });
+}
+
+describe('create and update', () => {
+  const waiting = (data = future()) => waiterEvent(createEvent(), { PhysicalResourceId: COPY, Data: data });
+
+  test.each(['SUBMITTED', 'TRAINING'])('%s is not complete yet, and carries no Data', async status => {
+    classifierIs(status);
+
+    await expect(handler(waiting())).resolves.toEqual({ IsComplete: false });
+    expect(comprehend.commandCalls(DescribeDocumentClassifierCommand)[0].args[0].input).toEqual({ DocumentClassifierArn: COPY });
+  });
+
+  test.each(['TRAINED', 'TRAINED_WITH_WARNING'])('%s is complete, with the attributes', async status => {
+    classifierIs(status);
+
+    const result = await handler(waiting());
+
+    expect(result).toEqual({
+      IsComplete: true,
+      Data: { ModelArn: COPY, ModelName: 'tickets', VersionName: 'Classifier1234ABCD-0123456789abcdef', Status: status },
+    });
+    // CloudFormation refuses a response over 4 KB.
+    expect(JSON.stringify(result.Data).length).toBeLessThan(1024);
+  });
+
+  test.each([
+    ['IN_ERROR', 'The source model version is not shared with account 444455556666'],
+    ['STOPPED', 'Stopped by user'],
+  ])('%s fails with Comprehend\'s own message', async (status, message) => {
+    classifierIs(status, message);
+
+    await expect(handler(waiting())).rejects.toThrow(
+      `Import of ${SOURCE_CLASSIFIER} into ${COPY} ended in status ${status}: ${message}`,
+    );
+  });
+
+  test('an entity recognizer is described as one', async () => {
+    comprehend.on(DescribeEntityRecognizerCommand).resolves({
+      EntityRecognizerProperties: { EntityRecognizerArn: RECOGNIZER_COPY, Status: 'TRAINED', SourceModelArn: SOURCE_RECOGNIZER },
+    });
+    const event = waiterEvent(createEvent(properties({ SourceModelArn: SOURCE_RECOGNIZER, ModelType: 'entity-recognizer' })), {
+      PhysicalResourceId: RECOGNIZER_COPY, Data: future(),
+    });
+
+    await expect(handler(event)).resolves.toMatchObject({ IsComplete: true, Data: { ModelArn: RECOGNIZER_COPY, VersionName: 'r1' } });
+    expect(comprehend.commandCalls(DescribeDocumentClassifierCommand)).toHaveLength(0);
+  });
+
+  test('starts the import that onEvent could not start for throttling', async () => {
+    comprehend.on(DescribeDocumentClassifierCommand).rejects(new ResourceNotFoundException({ ...metadata, message: 'not found' }));
+    comprehend.on(ImportModelCommand).resolves({ ModelArn: COPY });
+
+    await expect(handler(waiting())).resolves.toEqual({ IsComplete: false });
+    expect(comprehend.commandCalls(ImportModelCommand)[0].args[0].input).toMatchObject({ SourceModelArn: SOURCE_CLASSIFIER, ModelName: 'tickets' });
+  });
+
+  test.each([
+    ['TooManyRequestsException', new TooManyRequestsException({ ...metadata, message: 'Rate exceeded' })],
+    ['InternalServerException', new InternalServerException({ ...metadata, message: 'oops' })],
+  ])('%s waits for the next poll while time remains', async (_, error) => {
+    comprehend.on(DescribeDocumentClassifierCommand).rejects(error);
+
+    await expect(handler(waiting())).resolves.toEqual({ IsComplete: false });
+  });
+
+  test('fails with the timeout when the copy is not usable in time', async () => {
+    classifierIs('TRAINING');
+
+    await expect(handler(waiting(past()))).rejects.toThrow(
+      /Classifier1234ABCD: .* is still TRAINING, and the timeout has passed\. Raise the timeout prop/,
+    );
+  });
+
+  test('a copy that becomes usable at the deadline still counts', async () => {
+    classifierIs('TRAINED');
+
+    await expect(handler(waiting(past()))).resolves.toMatchObject({ IsComplete: true });
+  });
+
+  test('an in-place update completes as soon as the copy is usable', async () => {
+    classifierIs('TRAINED');
+    const event = waiterEvent(updateEvent(COPY, properties({ Tags: [{ Key: 'a', Value: 'b' }] }), properties()), {
+      PhysicalResourceId: COPY, Data: future(),
+    });
+
+    await expect(handler(event)).resolves.toMatchObject({ IsComplete: true, Data: { ModelArn: COPY } });
+  });
+});
+
+describe('delete', () => {
+  const deleting = (physicalId = COPY, props = properties()) =>
+    waiterEvent(deleteEvent(physicalId, props), { PhysicalResourceId: physicalId, Data: future() });
+
+  test('gone is complete', async () => {
+    comprehend.on(DescribeDocumentClassifierCommand).rejects(new ResourceNotFoundException({ ...metadata, message: 'not found' }));
+
+    await expect(handler(deleting())).resolves.toEqual({ IsComplete: true });
+  });
+
+  test('DELETING is not complete yet', async () => {
+    classifierIs('DELETING');
+
+    await expect(handler(deleting())).resolves.toEqual({ IsComplete: false });
+    expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)).toHaveLength(0);
+  });
+
+  test('a cancelled create waits for a terminal state, then deletes', async () => {
+    classifierIs('TRAINING');
+    await expect(handler(deleting())).resolves.toEqual({ IsComplete: false });
+    expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)).toHaveLength(0);
+
+    classifierIs('TRAINED');
+    comprehend.on(DeleteDocumentClassifierCommand).resolves({});
+    await expect(handler(deleting())).resolves.toEqual({ IsComplete: false });
+    expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)[0].args[0].input).toEqual({ DocumentClassifierArn: COPY });
+  });
+
+  test('a failed import is deleted too', async () => {
+    classifierIs('IN_ERROR', 'broken');
+    comprehend.on(DeleteDocumentClassifierCommand).resolves({});
+
+    await expect(handler(deleting())).resolves.toEqual({ IsComplete: false });
+    expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)).toHaveLength(1);
+  });
+
+  test('an entity recognizer is deleted as one', async () => {
+    comprehend.on(DescribeEntityRecognizerCommand).resolves({ EntityRecognizerProperties: { Status: 'TRAINED' } });
+    comprehend.on(DeleteEntityRecognizerCommand).rejects(new ResourceNotFoundException({ ...metadata, message: 'gone' }));
+
+    await expect(handler(deleting(RECOGNIZER_COPY))).resolves.toEqual({ IsComplete: true });
+    expect(comprehend.commandCalls(DeleteEntityRecognizerCommand)).toHaveLength(1);
+  });
+
+  test('fails clearly while an endpoint uses the copy', async () => {
+    classifierIs('TRAINED');
+    comprehend.on(DeleteDocumentClassifierCommand).rejects(new ResourceInUseException({ ...metadata, message: 'in use by an endpoint' }));
+
+    await expect(handler(deleting())).rejects.toThrow(/it is in use .*Delete the endpoints/);
+  });
+
+  test.each([
+    ['a failed create\'s marker', CREATE_FAILED_MARKER, properties()],
+    ['RETAIN', COPY, properties({ RemovalPolicy: 'retain' })],
+  ])('%s is complete without a Comprehend call', async (_, physicalId, props) => {
+    await expect(handler(deleting(physicalId, props))).resolves.toEqual({ IsComplete: true });
+    expect(comprehend.calls()).toHaveLength(0);
+  });
+
+  test('throttling waits for the next poll', async () => {
+    comprehend.on(DescribeDocumentClassifierCommand).rejects(new TooManyRequestsException({ ...metadata, message: 'Rate exceeded' }));
+
+    await expect(handler(deleting())).resolves.toEqual({ IsComplete: false });
+  });
+
+  test('fails with the timeout when the copy does not go away in time', async () => {
+    classifierIs('DELETING');
+    const event = waiterEvent(deleteEvent(COPY), { PhysicalResourceId: COPY, Data: past() });
+
+    await expect(handler(event)).rejects.toThrow(/is still DELETING, and the timeout has passed/);
+  });
+});
