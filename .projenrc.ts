@@ -53,9 +53,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     devdirs: ['test', 'examples', 'projenrc', '.projenrc.ts'],
     // The build must not rewrite sources; `npx projen eslint --fix` is there for humans.
     commandOptions: { fix: false },
+    // One typed-lint project for src, test and examples alike.
+    projectService: false,
+    tsconfigPath: './tsconfig.dev.json',
   },
   tsconfigDevFile: 'tsconfig.dev.json',
-  tsconfigDev: { exclude: ['lib', 'dist', 'assets', '**/cdk.out'] },
+  tsconfigDev: { include: ['.projenrc.ts'], exclude: ['lib', 'dist', 'assets', '**/cdk.out'] },
 
   publishToPypi: {
     distName: 'cdk-comprehend-model-import',
@@ -76,6 +79,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   gitignore: ['cdk.out/', 'examples/cdk.out/'],
 });
+
+// Handler code bundles the pinned SDK into its asset: a build-time dependency, not a runtime one.
+project.eslint?.allowDevDeps('src/provider/model-client.ts');
+
+// The build packages JavaScript only; `npx projen package-all` builds every language's package, which needs
+// each language's toolchain and registry (covered by its own CI job when the project proves the languages).
+project.packageTask.reset();
+project.packageTask.spawn(project.tasks.tryFind('package:js')!);
 
 // The README's main job: bundle the handlers and synthesize the example app, no AWS account needed.
 project.addTask('synth:example', {

@@ -1,5 +1,4 @@
 // Handler side: the steps of the import lifecycle that both onEvent and isComplete take.
-import { ModelType } from '../shared/model-arn';
 import { ImportSpec, sameKey } from './import-spec';
 import {
   deleteModel,
@@ -11,6 +10,7 @@ import {
   tagModel,
   untagModel,
 } from './model-client';
+import { ModelType } from '../shared/model-arn';
 
 /**
  * Starts the import, or adopts the copy a previous attempt of this same import already started.

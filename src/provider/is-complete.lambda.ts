@@ -1,11 +1,11 @@
 // isComplete: polled by the provider until the copy is usable (or gone, for a delete), within the model's timeout.
-import { ATTRIBUTE_MODEL_ARN, ATTRIBUTE_MODEL_NAME, ATTRIBUTE_STATUS, ATTRIBUTE_VERSION_NAME } from '../shared/import-properties';
-import { parseModelArn } from '../shared/model-arn';
 import { isPast, readDeadline } from './deadline';
 import { importProperties, IsCompleteEvent, IsCompleteResponse } from './events';
 import { requestDeletion, startImportWhenPossible } from './import-lifecycle';
 import { modelTypeOf, readDeletion, readImportSpec } from './import-spec';
 import { describeError, describeModel, isTransient } from './model-client';
+import { ATTRIBUTE_MODEL_ARN, ATTRIBUTE_MODEL_NAME, ATTRIBUTE_STATUS, ATTRIBUTE_VERSION_NAME } from '../shared/import-properties';
+import { parseModelArn } from '../shared/model-arn';
 
 /** Statuses on the way to a usable copy. */
 const IMPORTING = ['SUBMITTED', 'TRAINING'];
