@@ -83,6 +83,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
 // Handler code bundles the pinned SDK into its asset: a build-time dependency, not a runtime one.
 project.eslint?.allowDevDeps('src/provider/model-client.ts');
 
+project.npmignore?.exclude('/examples/', '/.ci/', '/bench/');
+
 // The build packages JavaScript only; `npx projen package-all` builds every language's package, which needs
 // each language's toolchain and registry (covered by its own CI job when the project proves the languages).
 project.packageTask.reset();

@@ -270,21 +270,22 @@ export class ImportedComprehendModel extends Resource implements IImportedCompre
       provider.allowPassing(props.dataAccessRole ? this.role.roleArn : serviceRoleArnPattern(this));
     }
 
-    const properties: ImportProperties = {
+    // The handlers' contract, with Lazy values where the answer comes at synth time.
+    const properties: { [name in keyof ImportProperties]: unknown } = {
       SourceModelArn: props.sourceModelArn,
       ModelType: this.modelType,
       ModelName: props.modelName,
       VersionName: props.versionName,
       ModelKmsKeyId: props.modelKey?.keyArn,
       DataAccessRoleArn: this.role?.roleArn,
-      Tags: Lazy.any({ produce: () => this.tags.renderTags() }) as unknown as ImportProperties['Tags'],
+      Tags: Lazy.any({ produce: () => this.tags.renderTags() }),
       RemovalPolicy: Lazy.string({ produce: () => handlerRemovalPolicy(resource) }),
       TimeoutSeconds: String(timeout.toSeconds()),
     };
     const customResource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
       resourceType: IMPORTED_MODEL_RESOURCE_TYPE,
-      properties: { ...properties },
+      properties,
       removalPolicy,
     });
     const resource = customResource.node.defaultChild as CfnResource;
