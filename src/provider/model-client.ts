@@ -42,32 +42,38 @@ export async function describeModel(modelType: ModelType, arn: string): Promise<
       const { DocumentClassifierProperties: p } = await client.send(
         new DescribeDocumentClassifierCommand({ DocumentClassifierArn: arn }),
       );
-      return {
-        arn: p?.DocumentClassifierArn ?? arn,
-        status: p?.Status ?? 'UNKNOWN',
-        message: p?.Message,
-        sourceModelArn: p?.SourceModelArn,
-        modelKmsKeyId: p?.ModelKmsKeyId,
-        dataAccessRoleArn: p?.DataAccessRoleArn,
-      };
+      return toDescription(p?.DocumentClassifierArn ?? arn, p);
     }
     const { EntityRecognizerProperties: p } = await client.send(
       new DescribeEntityRecognizerCommand({ EntityRecognizerArn: arn }),
     );
-    return {
-      arn: p?.EntityRecognizerArn ?? arn,
-      status: p?.Status ?? 'UNKNOWN',
-      message: p?.Message,
-      sourceModelArn: p?.SourceModelArn,
-      modelKmsKeyId: p?.ModelKmsKeyId,
-      dataAccessRoleArn: p?.DataAccessRoleArn,
-    };
+    return toDescription(p?.EntityRecognizerArn ?? arn, p);
   } catch (error) {
     if (isError(error, 'ResourceNotFoundException')) {
       return undefined;
     }
     throw error;
   }
+}
+
+/** The fields both model types describe alike. */
+interface ModelProperties {
+  readonly Status?: string;
+  readonly Message?: string;
+  readonly SourceModelArn?: string;
+  readonly ModelKmsKeyId?: string;
+  readonly DataAccessRoleArn?: string;
+}
+
+function toDescription(arn: string, p: ModelProperties | undefined): ModelDescription {
+  return {
+    arn,
+    status: p?.Status ?? 'UNKNOWN',
+    message: p?.Message,
+    sourceModelArn: p?.SourceModelArn,
+    modelKmsKeyId: p?.ModelKmsKeyId,
+    dataAccessRoleArn: p?.DataAccessRoleArn,
+  };
 }
 
 /** Starts the import and returns the new model version's ARN. */
