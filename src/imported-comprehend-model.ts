@@ -132,9 +132,10 @@ export interface ImportedComprehendModelProps {
   readonly removalPolicy?: RemovalPolicy;
 
   /**
-   * How long to wait for the copy to become usable (or, when deleting, to be gone) before failing.
+   * How long to wait for the copy to become usable before failing.
    *
-   * At most 55 minutes: CloudFormation gives a custom resource one hour.
+   * At most 55 minutes: CloudFormation gives a custom resource one hour. A deletion waits up to 55 minutes
+   * whatever this says, because a copy that is still importing must finish before it can be deleted.
    *
    * @default Duration.minutes(50)
    */

@@ -96,6 +96,18 @@ export function readImportSpec(properties: ImportProperties, stackId: string, lo
   };
 }
 
+/**
+ * The spec of the properties an Update replaces, or undefined when they do not read: in a rollback they are
+ * the ones that just failed, and the rollback must still go through.
+ */
+export function readPreviousSpec(oldProperties: ImportProperties, stackId: string, logicalId: string): ImportSpec | undefined {
+  try {
+    return readImportSpec(oldProperties, stackId, logicalId);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Whether the imports are the same copy: what differs otherwise needs a new copy. */
 export function sameCopy(a: ImportSpec, b: ImportSpec): boolean {
   return a.targetArn === b.targetArn
@@ -127,10 +139,6 @@ function defaultVersionName(stackId: string, logicalId: string, inputs: Record<s
 }
 
 /** What a delete needs of the properties, read leniently: a delete must never fail on a property. */
-export function readDeletion(properties: ImportProperties): { readonly retain: boolean; readonly timeoutSeconds: number } {
-  const timeoutSeconds = Number(properties.TimeoutSeconds);
-  return {
-    retain: properties.RemovalPolicy === REMOVAL_POLICY_RETAIN,
-    timeoutSeconds: Number.isFinite(timeoutSeconds) && timeoutSeconds > 0 ? timeoutSeconds : DEFAULT_TIMEOUT_SECONDS,
-  };
+export function readDeletion(properties: ImportProperties): { readonly retain: boolean } {
+  return { retain: properties.RemovalPolicy === REMOVAL_POLICY_RETAIN };
 }

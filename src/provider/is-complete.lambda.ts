@@ -2,7 +2,7 @@
 import { isPast, readDeadline } from './deadline';
 import { importProperties, IsCompleteEvent, IsCompleteResponse } from './events';
 import { requestDeletion, startImportWhenPossible } from './import-lifecycle';
-import { modelTypeOf, readDeletion, readImportSpec } from './import-spec';
+import { ImportSpec, modelTypeOf, readDeletion, readImportSpec, readPreviousSpec, sameCopy } from './import-spec';
 import { describeError, describeModel, isTransient } from './model-client';
 import { ATTRIBUTE_MODEL_ARN, ATTRIBUTE_MODEL_NAME, ATTRIBUTE_STATUS, ATTRIBUTE_VERSION_NAME } from '../shared/import-properties';
 import { parseModelArn } from '../shared/model-arn';
@@ -61,10 +61,23 @@ async function isUsable(event: IsCompleteEvent, waitFor: (what: string) => IsCom
   if (IMPORTING.includes(model.status)) {
     return waitFor(`${model.arn} is still ${model.status}`);
   }
+  if (isNewCopy(event, spec)) {
+    // CloudFormation rolls back to the old copy and forgets this one: do not leave it behind.
+    await requestDeletion(spec.source.modelType, model.arn).catch(error => console.log(`Could not delete ${model.arn}: ${describeError(error)}`));
+  }
   throw new Error(
     `Import of ${spec.sourceModelArn} into ${model.arn} ended in status ${model.status}: ` +
     `${model.message ?? 'Comprehend gave no message'}`,
   );
+}
+
+/** Whether this is an update that imported a copy of its own, rather than keeping (or returning to) the current one. */
+function isNewCopy(event: IsCompleteEvent, spec: ImportSpec): boolean {
+  if (event.RequestType !== 'Update') {
+    return false;
+  }
+  const before = readPreviousSpec(importProperties(event.OldResourceProperties), event.StackId, event.LogicalResourceId);
+  return !before || !sameCopy(before, spec);
 }
 
 async function isDeleted(event: IsCompleteEvent, waitFor: (what: string) => IsCompleteResponse): Promise<IsCompleteResponse> {

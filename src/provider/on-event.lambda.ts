@@ -1,10 +1,11 @@
 // onEvent: starts an import, updates tags in place, or asks Comprehend to delete a copy.
 // isComplete then waits for the outcome.
-import type { CloudFormationCustomResourceEvent, CloudFormationCustomResourceUpdateEvent } from 'aws-lambda';
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { deadlineData } from './deadline';
 import { importProperties, OnEventResponse } from './events';
 import { requestDeletion, startImportWhenPossible, updateTags } from './import-lifecycle';
-import { ImportSpec, modelTypeOf, readDeletion, readImportSpec, sameCopy } from './import-spec';
+import { modelTypeOf, readDeletion, readImportSpec, readPreviousSpec, sameCopy } from './import-spec';
+import { MAX_TIMEOUT_SECONDS } from '../shared/import-properties';
 
 export async function handler(event: CloudFormationCustomResourceEvent): Promise<OnEventResponse> {
   console.log(JSON.stringify({ ...event, ResponseURL: '...' }));
@@ -15,7 +16,7 @@ export async function handler(event: CloudFormationCustomResourceEvent): Promise
     }
     case 'Update': {
       const spec = readImportSpec(importProperties(event.ResourceProperties), event.StackId, event.LogicalResourceId);
-      const before = readPreviousSpec(event);
+      const before = readPreviousSpec(importProperties(event.OldResourceProperties), event.StackId, event.LogicalResourceId);
       if (before && sameCopy(before, spec) && before.targetArn === event.PhysicalResourceId) {
         await updateTags(event.PhysicalResourceId, before.tags, spec.tags);
         return { PhysicalResourceId: event.PhysicalResourceId, Data: deadlineData(spec.timeoutSeconds) };
@@ -25,18 +26,6 @@ export async function handler(event: CloudFormationCustomResourceEvent): Promise
     }
     case 'Delete':
       return onDelete(event.PhysicalResourceId, event.ResourceProperties);
-  }
-}
-
-/**
- * The properties the resource had, or undefined when they do not read: in a rollback they are the ones that
- * just failed, and the rollback must still go through (startImport then adopts the copy it returns to).
- */
-function readPreviousSpec(event: CloudFormationCustomResourceUpdateEvent): ImportSpec | undefined {
-  try {
-    return readImportSpec(importProperties(event.OldResourceProperties), event.StackId, event.LogicalResourceId);
-  } catch {
-    return undefined;
   }
 }
 
@@ -52,5 +41,6 @@ async function onDelete(
   }
   // Gone already, still importing (a cancelled create) or throttled: isComplete finishes the job.
   await requestDeletion(modelType, physicalResourceId);
-  return { PhysicalResourceId: physicalResourceId, Data: deadlineData(deletion.timeoutSeconds) };
+  // A copy still importing must finish before it can go, however short the model's own timeout is.
+  return { PhysicalResourceId: physicalResourceId, Data: deadlineData(MAX_TIMEOUT_SECONDS) };
 }

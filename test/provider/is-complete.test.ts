@@ -65,6 +65,28 @@ describe('create and update', () => {
     );
   });
 
+  test('a failed replacement deletes its own new copy, which CloudFormation will not know of', async () => {
+    classifierIs('IN_ERROR', 'bad source');
+    comprehend.on(DeleteDocumentClassifierCommand).resolves({});
+    const newSource = properties({ SourceModelArn: SOURCE_CLASSIFIER.replace('/v1', '/v2') });
+    const event = waiterEvent(updateEvent('arn:aws:comprehend:us-west-2:444455556666:document-classifier/tickets/version/old', newSource, properties()), {
+      PhysicalResourceId: COPY, Data: future(),
+    });
+
+    await expect(handler(event)).rejects.toThrow('ended in status IN_ERROR: bad source');
+    expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)[0].args[0].input).toEqual({ DocumentClassifierArn: COPY });
+  });
+
+  test('a failed in-place update leaves the copy to CloudFormation', async () => {
+    classifierIs('IN_ERROR', 'broken');
+    const event = waiterEvent(updateEvent(COPY, properties({ Tags: [{ Key: 'a', Value: 'b' }] }), properties()), {
+      PhysicalResourceId: COPY, Data: future(),
+    });
+
+    await expect(handler(event)).rejects.toThrow('ended in status IN_ERROR: broken');
+    expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)).toHaveLength(0);
+  });
+
   test('an entity recognizer is described as one', async () => {
     comprehend.on(DescribeEntityRecognizerCommand).resolves({
       EntityRecognizerProperties: { EntityRecognizerArn: RECOGNIZER_COPY, Status: 'TRAINED', SourceModelArn: SOURCE_RECOGNIZER },

@@ -1,0 +1,429 @@
+// A local Amazon Comprehend for the lifecycle tests: AWS JSON 1.1 over HTTP on 127.0.0.1, reached by the real
+// SDK through AWS_ENDPOINT_URL_COMPREHEND. It keeps state per account and Region, enforces what the service
+// enforces (see shared/reference/comprehend-api.md), moves imports and deletions along on a clock the tests
+// control, and injects throttling and server faults on demand.
+//
+// It deliberately shares no code with the library: its rules are written from the service's, so that a bug in
+// the library's own ARN or name rules shows up here instead of being copied.
+import { createHash } from 'crypto';
+import * as http from 'http';
+import { AddressInfo } from 'net';
+
+const MODEL_ARN = /^arn:aws(-[^:]+)?:comprehend:([a-zA-Z0-9-]*):([0-9]{12}):(document-classifier|entity-recognizer)\/([a-zA-Z0-9](-*[a-zA-Z0-9])*)(\/version\/([a-zA-Z0-9](-*[a-zA-Z0-9])*))?$/;
+const NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
+const ROLE_ARN = /^arn:aws(-[^:]+)?:iam::[0-9]{12}:role\/.+$/;
+
+export type ModelKind = 'document-classifier' | 'entity-recognizer';
+
+/** One model version in one account and Region. */
+export interface EmulatedModel {
+  readonly arn: string;
+  readonly kind: ModelKind;
+  readonly account: string;
+  readonly region: string;
+  readonly versionName?: string;
+  readonly sourceModelArn?: string;
+  readonly modelKmsKeyId?: string;
+  /** The customer managed key that encrypts it, for a model trained here (importers then need a role). */
+  readonly encryptionKeyId?: string;
+  readonly dataAccessRoleArn?: string;
+  readonly tags: Map<string, string>;
+  readonly submittedAt: number;
+  /** How long it stays SUBMITTED, then TRAINING, before it ends. */
+  readonly submitMs: number;
+  readonly trainMs: number;
+  /** Set when the import fails: it ends IN_ERROR with this message. */
+  readonly failure?: string;
+  resourcePolicy?: string;
+  policyRevisionId?: string;
+  deletingSince?: number;
+  /** Endpoints or jobs that use it: deletion is refused while any remains. */
+  inUseBy: number;
+}
+
+/** How imports from a source behave. */
+export interface ImportBehaviour {
+  readonly submitMs?: number;
+  readonly trainMs?: number;
+  /** The import ends IN_ERROR with this message. */
+  readonly failWith?: string;
+}
+
+/** Faults for one operation, or for all ('*'). */
+export interface Fault {
+  /** The share of requests answered with TooManyRequestsException. */
+  readonly throttleRate?: number;
+  /** Requests per second above which TooManyRequestsException is answered (a sliding one-second window). */
+  readonly maxPerSecond?: number;
+  /** The share of requests answered with a 500 InternalServerException. */
+  readonly serverErrorRate?: number;
+}
+
+export interface EmulatorOptions {
+  /** Access key id → account id: who calls. */
+  readonly accessKeys: Record<string, string>;
+  /** The time models move along by. */
+  readonly now: () => number;
+  /** How long deletion takes. */
+  readonly deleteMs?: number;
+  /** Seed of the fault dice, so a run can be repeated. */
+  readonly seed?: number;
+}
+
+/** One request as it was answered. */
+export interface EmulatorCall {
+  readonly operation: string;
+  readonly account: string;
+  readonly region: string;
+  readonly input: any;
+  /** The error name, or 'OK'. */
+  readonly outcome: string;
+}
+
+class ServiceError extends Error {
+  constructor(public readonly type: string, message: string, public readonly status = 400) {
+    super(message);
+  }
+}
+
+export class ComprehendEmulator {
+  /** Starts the emulator on a free loopback port. */
+  public static async start(options: EmulatorOptions): Promise<ComprehendEmulator> {
+    const emulator = new ComprehendEmulator(options);
+    await new Promise<void>(resolve => emulator.server.listen(0, '127.0.0.1', resolve));
+    return emulator;
+  }
+
+  public readonly calls: EmulatorCall[] = [];
+  public readonly faults: Record<string, Fault> = {};
+  public readonly importBehaviour = new Map<string, ImportBehaviour>();
+  private readonly models = new Map<string, EmulatedModel>();
+  private readonly recentRequests = new Map<string, number[]>();
+  private readonly server: http.Server;
+  private dice: number;
+
+  private constructor(private readonly options: EmulatorOptions) {
+    this.dice = options.seed ?? 42;
+    this.server = http.createServer((request, response) => this.serve(request, response));
+  }
+
+  /** The URL for AWS_ENDPOINT_URL_COMPREHEND. */
+  public get endpoint(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  public async stop(): Promise<void> {
+    await new Promise<void>(resolve => this.server.close(() => resolve()));
+  }
+
+  /** A trained model of the sharer, optionally encrypted with its customer managed key and shared by a policy. */
+  public addTrainedModel(arn: string, options: { encryptionKeyId?: string; sharedWith?: string[] } = {}): EmulatedModel {
+    const parts = MODEL_ARN.exec(arn);
+    if (!parts) {
+      throw new Error(`not a model ARN: ${arn}`);
+    }
+    const model: EmulatedModel = {
+      arn,
+      kind: parts[4] as ModelKind,
+      region: parts[2],
+      account: parts[3],
+      versionName: parts[8],
+      encryptionKeyId: options.encryptionKeyId,
+      tags: new Map(),
+      submittedAt: 0,
+      submitMs: 0,
+      trainMs: 0,
+      inUseBy: 0,
+    };
+    if (options.sharedWith) {
+      model.resourcePolicy = JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 'comprehend:ImportModel', Resource: '*', Principal: { AWS: options.sharedWith } }],
+      });
+      model.policyRevisionId = revisionId(model.resourcePolicy);
+    }
+    this.models.set(arn, model);
+    return model;
+  }
+
+  /** The model version, if it exists now. */
+  public model(arn: string): EmulatedModel | undefined {
+    const model = this.models.get(arn);
+    if (model && this.statusOf(model) === 'GONE') {
+      this.models.delete(arn);
+      return undefined;
+    }
+    return model;
+  }
+
+  /** Every model version of an account that exists now. */
+  public modelsOf(account: string): EmulatedModel[] {
+    return [...this.models.keys()].map(arn => this.model(arn)).filter((m): m is EmulatedModel => m?.account === account);
+  }
+
+  /** The status Comprehend would report now. */
+  public statusOf(model: EmulatedModel): string {
+    const now = this.options.now();
+    if (model.deletingSince !== undefined) {
+      return now - model.deletingSince >= (this.options.deleteMs ?? 30_000) ? 'GONE' : 'DELETING';
+    }
+    const age = now - model.submittedAt;
+    if (age < model.submitMs) {
+      return 'SUBMITTED';
+    }
+    if (age < model.submitMs + model.trainMs) {
+      return 'TRAINING';
+    }
+    return model.failure ? 'IN_ERROR' : 'TRAINED';
+  }
+
+  /** How many calls of `operation` (or of all) were made. */
+  public count(operation?: string): number {
+    return this.calls.filter(c => operation === undefined || c.operation === operation).length;
+  }
+
+  private async serve(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) {
+      chunks.push(chunk as Buffer);
+    }
+    const operation = String(request.headers['x-amz-target'] ?? '').replace('Comprehend_20171127.', '');
+    const credential = /Credential=([^/]+)\/[^/]+\/([^/]+)\/comprehend\//.exec(String(request.headers.authorization ?? ''));
+    const account = credential ? this.options.accessKeys[credential[1]] : undefined;
+    const region = credential?.[2] ?? '';
+    let input: any = {};
+    let outcome = 'OK';
+    try {
+      input = chunks.length > 0 ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
+      if (!account) {
+        throw new ServiceError('UnrecognizedClientException', 'The security token included in the request is invalid.');
+      }
+      this.injectFaults(operation);
+      const body = this.handle(operation, input, account, region);
+      send(response, 200, body);
+    } catch (error) {
+      const e = error instanceof ServiceError ? error : new ServiceError('InternalServerException', String(error), 500);
+      outcome = e.type;
+      send(response, e.status, { __type: e.type, Message: e.message });
+    }
+    this.calls.push({ operation, account: account ?? '', region, input, outcome });
+  }
+
+  private injectFaults(operation: string): void {
+    for (const fault of [this.faults['*'], this.faults[operation]]) {
+      if (!fault) {
+        continue;
+      }
+      if (fault.maxPerSecond !== undefined) {
+        const now = performance.now();
+        const recent = (this.recentRequests.get(operation) ?? []).filter(t => now - t < 1000);
+        if (recent.length >= fault.maxPerSecond) {
+          this.recentRequests.set(operation, recent);
+          throw new ServiceError('TooManyRequestsException', 'Rate exceeded');
+        }
+        recent.push(now);
+        this.recentRequests.set(operation, recent);
+      }
+      if (fault.throttleRate !== undefined && this.roll() < fault.throttleRate) {
+        throw new ServiceError('TooManyRequestsException', 'Rate exceeded');
+      }
+      if (fault.serverErrorRate !== undefined && this.roll() < fault.serverErrorRate) {
+        throw new ServiceError('InternalServerException', 'An internal error occurred', 500);
+      }
+    }
+  }
+
+  private handle(operation: string, input: any, account: string, region: string): object {
+    switch (operation) {
+      case 'ImportModel': return this.importModel(input, account, region);
+      case 'DescribeDocumentClassifier':
+        return { DocumentClassifierProperties: this.describe(this.own(input.DocumentClassifierArn, 'document-classifier', account, region), 'DocumentClassifierArn') };
+      case 'DescribeEntityRecognizer':
+        return { EntityRecognizerProperties: this.describe(this.own(input.EntityRecognizerArn, 'entity-recognizer', account, region), 'EntityRecognizerArn') };
+      case 'DeleteDocumentClassifier': return this.delete(this.own(input.DocumentClassifierArn, 'document-classifier', account, region));
+      case 'DeleteEntityRecognizer': return this.delete(this.own(input.EntityRecognizerArn, 'entity-recognizer', account, region));
+      case 'TagResource': return this.tag(this.own(input.ResourceArn, undefined, account, region), input.Tags ?? []);
+      case 'UntagResource': {
+        const model = this.own(input.ResourceArn, undefined, account, region);
+        for (const key of input.TagKeys ?? []) {
+          model.tags.delete(key);
+        }
+        return {};
+      }
+      case 'ListTagsForResource': {
+        const model = this.own(input.ResourceArn, undefined, account, region);
+        return { ResourceArn: model.arn, Tags: [...model.tags].map(([Key, Value]) => ({ Key, Value })) };
+      }
+      case 'PutResourcePolicy': return this.putPolicy(this.own(input.ResourceArn, undefined, account, region), input);
+      case 'DescribeResourcePolicy': {
+        const model = this.own(input.ResourceArn, undefined, account, region);
+        if (!model.resourcePolicy) {
+          throw new ServiceError('ResourceNotFoundException', `No resource policy is attached to ${model.arn}`);
+        }
+        return { ResourcePolicy: model.resourcePolicy, PolicyRevisionId: model.policyRevisionId };
+      }
+      case 'DeleteResourcePolicy': {
+        const model = this.own(input.ResourceArn, undefined, account, region);
+        if (!model.resourcePolicy) {
+          throw new ServiceError('ResourceNotFoundException', `No resource policy is attached to ${model.arn}`);
+        }
+        model.resourcePolicy = undefined;
+        model.policyRevisionId = undefined;
+        return {};
+      }
+      default:
+        throw new ServiceError('UnknownOperationException', `The emulator does not know ${operation}`);
+    }
+  }
+
+  private importModel(input: any, account: string, region: string): object {
+    const source = MODEL_ARN.exec(input.SourceModelArn ?? '');
+    if (!source || input.SourceModelArn.length > 256) {
+      throw new ServiceError('InvalidRequestException', `1 validation error detected: Value '${input.SourceModelArn}' at 'sourceModelArn' failed to satisfy constraint`);
+    }
+    for (const field of ['ModelName', 'VersionName']) {
+      if (input[field] !== undefined && (input[field].length > 63 || !NAME.test(input[field]))) {
+        throw new ServiceError('InvalidRequestException', `1 validation error detected: Value '${input[field]}' at '${field}' failed to satisfy constraint`);
+      }
+    }
+    if (input.DataAccessRoleArn !== undefined && !ROLE_ARN.test(input.DataAccessRoleArn)) {
+      throw new ServiceError('InvalidRequestException', `Value '${input.DataAccessRoleArn}' at 'dataAccessRoleArn' failed to satisfy constraint`);
+    }
+    if (source[2] !== region) {
+      throw new ServiceError('InvalidRequestException', `The source model ${input.SourceModelArn} must be in the Region of the import (${region})`);
+    }
+    const sourceModel = this.model(input.SourceModelArn);
+    if (!sourceModel || this.statusOf(sourceModel) !== 'TRAINED' && this.statusOf(sourceModel) !== 'TRAINED_WITH_WARNING') {
+      throw new ServiceError('ResourceNotFoundException', `Could not find model ${input.SourceModelArn}`);
+    }
+    if (sourceModel.account !== account && !policyAllows(sourceModel.resourcePolicy, account)) {
+      throw new ServiceError('InvalidRequestException',
+        `Account ${account} is not authorized to import ${input.SourceModelArn}: no resource-based policy allows comprehend:ImportModel`);
+    }
+    if ((sourceModel.encryptionKeyId || input.ModelKmsKeyId) && !input.DataAccessRoleArn) {
+      throw new ServiceError('InvalidRequestException', 'A DataAccessRoleArn is required when the source or the new model uses a customer managed KMS key');
+    }
+    const tags: Array<{ Key: string; Value: string }> = input.Tags ?? [];
+    if (tags.length > 50) {
+      throw new ServiceError('TooManyTagsException', `A resource can have at most 50 tags; ${tags.length} were given`);
+    }
+    const kind = source[4] as ModelKind;
+    const name = input.ModelName ?? source[5];
+    const version = input.VersionName;
+    const arn = `arn:aws:comprehend:${region}:${account}:${kind}/${name}${version ? `/version/${version}` : ''}`;
+    if (this.model(arn)) {
+      throw new ServiceError('ResourceInUseException', `Model name ${name} with version ${version} is already in use`);
+    }
+    const behaviour = this.importBehaviour.get(input.SourceModelArn) ?? {};
+    this.models.set(arn, {
+      arn,
+      kind,
+      account,
+      region,
+      versionName: version,
+      sourceModelArn: input.SourceModelArn,
+      modelKmsKeyId: input.ModelKmsKeyId,
+      dataAccessRoleArn: input.DataAccessRoleArn,
+      tags: new Map(tags.map(t => [t.Key, t.Value])),
+      submittedAt: this.options.now(),
+      submitMs: behaviour.submitMs ?? 10_000,
+      trainMs: behaviour.trainMs ?? 60_000,
+      failure: behaviour.failWith,
+      inUseBy: 0,
+    });
+    return { ModelArn: arn };
+  }
+
+  /** The caller's own model version, of `kind` when given. */
+  private own(arn: string, kind: ModelKind | undefined, account: string, region: string): EmulatedModel {
+    const model = this.model(arn ?? '');
+    if (!model || model.account !== account || model.region !== region || (kind && model.kind !== kind)) {
+      throw new ServiceError('ResourceNotFoundException', `Could not find ${kind ?? 'resource'} ${arn}`);
+    }
+    return model;
+  }
+
+  private describe(model: EmulatedModel, arnField: string): object {
+    const status = this.statusOf(model);
+    return {
+      [arnField]: model.arn,
+      Status: status,
+      Message: status === 'IN_ERROR' ? model.failure : undefined,
+      SubmitTime: model.submittedAt / 1000,
+      VersionName: model.versionName,
+      SourceModelArn: model.sourceModelArn,
+      ModelKmsKeyId: model.modelKmsKeyId,
+      DataAccessRoleArn: model.dataAccessRoleArn,
+    };
+  }
+
+  private delete(model: EmulatedModel): object {
+    const status = this.statusOf(model);
+    if (status === 'SUBMITTED' || status === 'TRAINING') {
+      throw new ServiceError('ResourceUnavailableException', `${model.arn} is ${status}; only models in a terminal state can be deleted`);
+    }
+    if (model.inUseBy > 0) {
+      throw new ServiceError('ResourceInUseException', `${model.arn} is in use by an endpoint`);
+    }
+    if (status !== 'DELETING') {
+      model.deletingSince = this.options.now();
+    }
+    return {};
+  }
+
+  private tag(model: EmulatedModel, tags: Array<{ Key: string; Value: string }>): object {
+    const merged = new Map(model.tags);
+    for (const tag of tags) {
+      merged.set(tag.Key, tag.Value);
+    }
+    if (merged.size > 50) {
+      throw new ServiceError('TooManyTagsException', `A resource can have at most 50 tags; it would have ${merged.size}`);
+    }
+    tags.forEach(t => model.tags.set(t.Key, t.Value));
+    return {};
+  }
+
+  private putPolicy(model: EmulatedModel, input: any): object {
+    const policy: string = input.ResourcePolicy ?? '';
+    if (policy.length < 1 || policy.length > 20_000 || !/^[\u0009\u000A\u000D\u0020-\u00FF]+$/.test(policy)) {
+      throw new ServiceError('InvalidRequestException', 'ResourcePolicy must be 1 to 20000 Latin-1 characters');
+    }
+    if (input.PolicyRevisionId !== undefined && input.PolicyRevisionId !== model.policyRevisionId) {
+      throw new ServiceError('InvalidRequestException', `PolicyRevisionId ${input.PolicyRevisionId} is not the current revision`);
+    }
+    model.resourcePolicy = policy;
+    model.policyRevisionId = revisionId(policy + String(this.options.now()));
+    return { PolicyRevisionId: model.policyRevisionId };
+  }
+
+  /** A repeatable die: a number in [0, 1). */
+  private roll(): number {
+    this.dice = (this.dice * 1103515245 + 12345) % 2147483648;
+    return this.dice / 2147483648;
+  }
+}
+
+/** Whether a resource-based policy lets `account` import. */
+function policyAllows(policy: string | undefined, account: string): boolean {
+  if (!policy) {
+    return false;
+  }
+  const statements = [JSON.parse(policy).Statement].flat();
+  return statements.some(statement => {
+    const actions = [statement.Action].flat();
+    const principals = [statement.Principal?.AWS ?? []].flat().map(String);
+    return statement.Effect === 'Allow'
+      && actions.some((a: string) => a === 'comprehend:ImportModel' || a === 'comprehend:*')
+      && principals.some(p => p === account || p === `arn:aws:iam::${account}:root` || p.startsWith(`arn:aws:iam::${account}:`));
+  });
+}
+
+function revisionId(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 32);
+}
+
+function send(response: http.ServerResponse, status: number, body: object): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'content-length': Buffer.byteLength(text) });
+  response.end(text);
+}
