@@ -50,7 +50,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   eslintOptions: {
     dirs: ['src'],
-    devdirs: ['test', 'examples', 'projenrc', '.projenrc.ts'],
+    devdirs: ['test', 'examples', 'bench', 'projenrc', '.projenrc.ts'],
     // The build must not rewrite sources; `npx projen eslint --fix` is there for humans.
     commandOptions: { fix: false },
     // One typed-lint project for src, test and examples alike.
@@ -96,6 +96,17 @@ project.addTask('synth:example', {
   steps: [
     { spawn: 'bundle' },
     { exec: 'cdk synth --app "ts-node -P tsconfig.dev.json examples/app.ts" --output examples/cdk.out --quiet' },
+  ],
+});
+
+// The lifecycle tests drive the bundled handlers, so they must never run against stale bundles.
+project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);
+
+project.addTask('bench:lifecycle', {
+  description: 'Deploy 50 imports at once through the emulator and record the API calls in bench/lifecycle-load.md',
+  steps: [
+    { spawn: 'bundle' },
+    { exec: 'ts-node -P tsconfig.dev.json bench/lifecycle-load.ts' },
   ],
 });
 

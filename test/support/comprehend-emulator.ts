@@ -53,7 +53,10 @@ export interface ImportBehaviour {
 export interface Fault {
   /** The share of requests answered with TooManyRequestsException. */
   readonly throttleRate?: number;
-  /** Requests per second above which TooManyRequestsException is answered (a sliding one-second window). */
+  /**
+   * Requests per second above which TooManyRequestsException is answered (a sliding one-second window on the
+   * emulator's clock, so the pause the driver skips between polls counts as time that passed).
+   */
   readonly maxPerSecond?: number;
   /** The share of requests answered with a 500 InternalServerException. */
   readonly serverErrorRate?: number;
@@ -215,7 +218,7 @@ export class ComprehendEmulator {
         continue;
       }
       if (fault.maxPerSecond !== undefined) {
-        const now = performance.now();
+        const now = this.options.now();
         const recent = (this.recentRequests.get(operation) ?? []).filter(t => now - t < 1000);
         if (recent.length >= fault.maxPerSecond) {
           this.recentRequests.set(operation, recent);

@@ -76,20 +76,7 @@ export class DeployDriver {
    * same name, account and Region in a fresh app, since constructs cannot change once built).
    */
   public async deploy(stack: Stack): Promise<DeployResult> {
-    this.currentStack = stack;
-    const { template, assemblyDir } = this.synth();
-    this.handlers ??= this.loadHandlers(template, assemblyDir);
-    const desired = new Map<string, { properties: Record<string, any>; deletionPolicy?: string; updateReplacePolicy?: string }>();
-    for (const [logicalId, resource] of Object.entries<any>(template.Resources)) {
-      if (resource.Type === MODEL_RESOURCE_TYPE) {
-        desired.set(logicalId, {
-          properties: this.resolve(resource.Properties, template),
-          deletionPolicy: resource.DeletionPolicy,
-          updateReplacePolicy: resource.UpdateReplacePolicy,
-        });
-      }
-    }
-
+    const desired = this.load(stack);
     const forward: Request[] = [];
     for (const [logicalId, want] of desired) {
       const have = this.resources.get(logicalId);
@@ -173,11 +160,22 @@ export class DeployDriver {
     return { status: failures.length > 0 ? 'ROLLBACK_FAILED' : 'COMPLETE', outcomes, failures };
   }
 
-  /** Sends onEvent only, as when CloudFormation is cancelled while the copy is still importing. */
-  public async startOnly(event: any): Promise<string> {
+  /**
+   * Sends onEvent only, for every copy `stack` adds, as when the deployment is cancelled while the copies are
+   * still importing. destroy() then deletes them, as the rollback of the cancelled create would.
+   */
+  public async startCreates(stack: Stack): Promise<string[]> {
+    const desired = this.load(stack);
     this.useCredentials();
-    const result = await this.handlers!.onEvent(event);
-    return result.PhysicalResourceId;
+    const started: string[] = [];
+    for (const [logicalId, want] of desired) {
+      if (!this.resources.has(logicalId)) {
+        const result = await this.handlers!.onEvent(this.event('Create', logicalId, want.properties));
+        this.resources.set(logicalId, { ...want, physicalResourceId: result.PhysicalResourceId, data: {} });
+        started.push(result.PhysicalResourceId);
+      }
+    }
+    return started;
   }
 
   /** Sends the requests at once, as CloudFormation does for independent resources, and waits them out. */
@@ -224,7 +222,12 @@ export class DeployDriver {
       const finished = new Set<object>();
       await Promise.all(waiting.map(async w => {
         w.polls++;
-        const base = { logicalId: w.request.logicalId, requestType: w.event.RequestType, physicalResourceId: w.event.PhysicalResourceId, polls: w.polls };
+        const base = {
+          logicalId: w.request.logicalId,
+          requestType: w.event.RequestType,
+          physicalResourceId: w.event.PhysicalResourceId,
+          polls: w.polls,
+        };
         try {
           const result = await isComplete(w.event);
           if (result.IsComplete) {
@@ -260,6 +263,24 @@ export class DeployDriver {
       ...(physicalResourceId === undefined ? {} : { PhysicalResourceId: physicalResourceId }),
       ...(oldProperties === undefined ? {} : { OldResourceProperties: oldProperties }),
     };
+  }
+
+  /** Synthesizes `stack`, loads its handlers once, and returns its model copies with resolved properties. */
+  private load(stack: Stack): Map<string, { properties: Record<string, any>; deletionPolicy?: string; updateReplacePolicy?: string }> {
+    this.currentStack = stack;
+    const { template, assemblyDir } = this.synth();
+    this.handlers ??= this.loadHandlers(template, assemblyDir);
+    const desired = new Map<string, { properties: Record<string, any>; deletionPolicy?: string; updateReplacePolicy?: string }>();
+    for (const [logicalId, resource] of Object.entries<any>(template.Resources)) {
+      if (resource.Type === MODEL_RESOURCE_TYPE) {
+        desired.set(logicalId, {
+          properties: this.resolve(resource.Properties, template),
+          deletionPolicy: resource.DeletionPolicy,
+          updateReplacePolicy: resource.UpdateReplacePolicy,
+        });
+      }
+    }
+    return desired;
   }
 
   private get stack(): Stack {
@@ -386,10 +407,12 @@ function loadFresh(file: string): any {
   let loaded: any;
   if (typeof jest !== 'undefined') {
     jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the asset is plain CommonJS, chosen at run time
       loaded = require(file);
     });
   } else {
     delete require.cache[require.resolve(file)];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the asset is plain CommonJS, chosen at run time
     loaded = require(file);
   }
   return loaded;

@@ -1,0 +1,63 @@
+// What every lifecycle scenario needs: accounts, shared source models, the emulator, the clock and a driver.
+import { App, Stack } from 'aws-cdk-lib';
+import { ImportedComprehendModel, ImportedComprehendModelProps } from '../../src';
+import { ComprehendEmulator } from '../support/comprehend-emulator';
+import { DeployDriver } from '../support/deploy-driver';
+import { VirtualClock } from '../support/virtual-clock';
+
+export const REGION = 'us-west-2';
+export const SHARER = '111122223333';
+export const IMPORTER = '444455556666';
+/** An account the sharer did not name in the model's policy. */
+export const STRANGER = '777788889999';
+export const ACCESS_KEYS: Record<string, string> = {
+  AKIASHARER00000000000: SHARER,
+  AKIAIMPORTER000000000: IMPORTER,
+  AKIASTRANGER000000000: STRANGER,
+};
+const KEY_OF = Object.fromEntries(Object.entries(ACCESS_KEYS).map(([key, account]) => [account, key]));
+
+export const SOURCE_V1 = `arn:aws:comprehend:${REGION}:${SHARER}:document-classifier/tickets/version/v1`;
+export const SOURCE_V2 = `arn:aws:comprehend:${REGION}:${SHARER}:document-classifier/tickets/version/v2`;
+export const OTHER_SOURCE = `arn:aws:comprehend:${REGION}:${SHARER}:document-classifier/invoices/version/v1`;
+export const RECOGNIZER = `arn:aws:comprehend:${REGION}:${SHARER}:entity-recognizer/products/version/v3`;
+
+export interface Harness {
+  readonly emulator: ComprehendEmulator;
+  readonly clock: VirtualClock;
+  /** A driver deploying as `account`, with the stack exports it may import. */
+  driver(account?: string, stackExports?: Record<string, string>): DeployDriver;
+  /** A fresh definition of an importer stack (the same name again is an update of the same stack). */
+  stack(models: Record<string, Partial<ImportedComprehendModelProps>>, account?: string, stackName?: string): Stack;
+  stop(): Promise<void>;
+}
+
+/** Starts the emulator with the sharer's models shared with the importer, and a clock that tests move. */
+export async function startHarness(seed = 7): Promise<Harness> {
+  const log = console.log;
+  // The handlers log every event they receive; the outcomes say what matters here.
+  console.log = () => undefined;
+  const clock = new VirtualClock().install();
+  const emulator = await ComprehendEmulator.start({ accessKeys: ACCESS_KEYS, now: () => clock.now(), deleteMs: 30_000, seed });
+  for (const arn of [SOURCE_V1, SOURCE_V2, OTHER_SOURCE, RECOGNIZER]) {
+    emulator.addTrainedModel(arn, { sharedWith: [`arn:aws:iam::${IMPORTER}:root`] });
+  }
+  return {
+    emulator,
+    clock,
+    driver: (account = IMPORTER, stackExports = {}) =>
+      new DeployDriver({ endpoint: emulator.endpoint, accessKeyId: KEY_OF[account], clock, exports: stackExports }),
+    stack: (models, account = IMPORTER, stackName = 'Importer') => {
+      const stack = new Stack(new App(), stackName, { env: { account, region: REGION } });
+      for (const [id, props] of Object.entries(models)) {
+        new ImportedComprehendModel(stack, id, { sourceModelArn: SOURCE_V1, ...props });
+      }
+      return stack;
+    },
+    stop: async () => {
+      await emulator.stop();
+      clock.restore();
+      console.log = log;
+    },
+  };
+}

@@ -1,0 +1,225 @@
+// The import lifecycle end to end, offline: a real CDK app, its bundled handlers, CloudFormation's and the
+// Provider framework's part played by the deploy driver, and Comprehend played by the emulator.
+import { Duration, Fn, RemovalPolicy } from 'aws-cdk-lib';
+import { Harness, IMPORTER, OTHER_SOURCE, SOURCE_V1, SOURCE_V2, startHarness, STRANGER } from './harness';
+import { ModelType } from '../../src';
+
+jest.setTimeout(120_000);
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness();
+});
+afterEach(async () => {
+  await h.stop();
+});
+
+/** The importer's copies as the emulator holds them now. */
+function copies(account = IMPORTER) {
+  return h.emulator.modelsOf(account).map(m => ({
+    arn: m.arn,
+    status: h.emulator.statusOf(m),
+    source: m.sourceModelArn,
+    tags: Object.fromEntries(m.tags),
+  }));
+}
+
+test('create: the copy is imported once and ready when CloudFormation is told', async () => {
+  const driver = h.driver();
+
+  const result = await driver.deploy(h.stack({ Tickets: { tags: { team: 'nlp' } } }));
+
+  expect(result.failures).toEqual([]);
+  expect(result.status).toBe('COMPLETE');
+  const [copy] = copies();
+  expect(copies()).toHaveLength(1);
+  expect(copy).toMatchObject({ status: 'TRAINED', source: SOURCE_V1, tags: { team: 'nlp' } });
+  const [outcome] = result.outcomes;
+  expect(outcome.data).toMatchObject({ ModelArn: copy.arn, ModelName: 'tickets', Status: 'TRAINED' });
+  // One import; the emulator takes 70 s, so at most ⌈70/15⌉ + 1 looks.
+  expect(h.emulator.count('ImportModel')).toBe(1);
+  expect(h.emulator.count('DescribeDocumentClassifier')).toBeLessThanOrEqual(Math.ceil(70 / 15) + 1);
+});
+
+test('create → IN_ERROR: the deployment fails with Comprehend\'s message, and the rollback leaves nothing', async () => {
+  h.emulator.importBehaviour.set(SOURCE_V1, { failWith: 'The model artifacts could not be decrypted' });
+  const driver = h.driver();
+
+  const result = await driver.deploy(h.stack({ Tickets: {} }));
+
+  expect(result.status).toBe('ROLLBACK_COMPLETE');
+  expect(result.failures[0]).toMatch(/ended in status IN_ERROR: The model artifacts could not be decrypted/);
+  expect(copies()).toEqual([]);
+  expect(h.emulator.count('DeleteDocumentClassifier')).toBeGreaterThanOrEqual(1);
+});
+
+test('a retried create adopts the copy the first attempt started', async () => {
+  const driver = h.driver();
+  await driver.deploy(h.stack({ Tickets: {} }));
+  const [[logicalId, first]] = driver.resources;
+
+  // The same Create again (a framework retry): same stack, same logical id, same properties.
+  const [retry] = await driver.send([{ logicalId, event: driver.event('Create', logicalId, first.properties) }]);
+
+  expect(retry.status).toBe('SUCCESS');
+  expect(retry.physicalResourceId).toEqual(first.physicalResourceId);
+  expect(copies()).toHaveLength(1);
+  expect(h.emulator.calls.filter(c => c.operation === 'ImportModel').map(c => c.outcome)).toEqual(['OK', 'ResourceInUseException']);
+});
+
+test('a name and version taken by an import of another source: a clear failure, the other copy untouched', async () => {
+  await h.driver().deploy(h.stack({ Invoices: { sourceModelArn: OTHER_SOURCE, modelName: 'shared', versionName: 'v1' } }));
+  const result = await h.driver().deploy(h.stack({ Tickets: { modelName: 'shared', versionName: 'v1' } }, IMPORTER, 'SecondImporter'));
+
+  expect(result.status).toBe('ROLLBACK_COMPLETE');
+  expect(result.failures[0]).toMatch(
+    new RegExp(`Model name "shared" version "v1" already exists .* imported from ${OTHER_SOURCE}, not ${SOURCE_V1}.*Choose another versionName`),
+  );
+  expect(copies()).toEqual([expect.objectContaining({ source: OTHER_SOURCE, status: 'TRAINED' })]);
+});
+
+test('a tags-only update changes the copy in place', async () => {
+  const driver = h.driver();
+  await driver.deploy(h.stack({ Tickets: { tags: { team: 'nlp', stage: 'beta' } } }));
+  const [before] = copies();
+
+  const result = await driver.deploy(h.stack({ Tickets: { tags: { team: 'search', owner: 'ana' } } }));
+
+  expect(result.failures).toEqual([]);
+  expect(copies()).toEqual([{ ...before, tags: { team: 'search', owner: 'ana' } }]);
+  expect(h.emulator.count('ImportModel')).toBe(1);
+  expect(h.emulator.count('UntagResource')).toBe(1);
+  expect(h.emulator.count('TagResource')).toBe(1);
+});
+
+test('a new source replaces the copy: a new import, no collision, the old copy deleted', async () => {
+  const driver = h.driver();
+  await driver.deploy(h.stack({ Tickets: {} }));
+  const [old] = copies();
+
+  const result = await driver.deploy(h.stack({ Tickets: { sourceModelArn: SOURCE_V2 } }));
+
+  expect(result.failures).toEqual([]);
+  expect(result.outcomes.map(o => `${o.requestType} ${o.status}`)).toEqual(['Update SUCCESS', 'Delete SUCCESS']);
+  const now = copies();
+  expect(now).toEqual([expect.objectContaining({ source: SOURCE_V2, status: 'TRAINED' })]);
+  expect(now[0].arn).not.toEqual(old.arn);
+  expect(h.emulator.calls.filter(c => c.operation === 'ImportModel').map(c => c.outcome)).toEqual(['OK', 'OK']);
+});
+
+test('fixed names and a new source: a clear failure, and the rollback keeps the old copy', async () => {
+  const driver = h.driver();
+  await driver.deploy(h.stack({ Tickets: { versionName: 'pinned' } }));
+  const before = copies();
+
+  const result = await driver.deploy(h.stack({ Tickets: { versionName: 'pinned', sourceModelArn: SOURCE_V2 } }));
+
+  expect(result.status).toBe('ROLLBACK_COMPLETE');
+  expect(result.failures).toHaveLength(1);
+  expect(result.failures[0]).toMatch(/version "pinned" already exists .*imported from .*\/v1, not .*\/v2/);
+  expect(copies()).toEqual(before);
+  expect(before[0]).toMatchObject({ source: SOURCE_V1, status: 'TRAINED' });
+});
+
+test('a create that fails before Comprehend is called is rolled back without a Comprehend call', async () => {
+  // Known only at deploy time, and in another Region: the handler refuses it.
+  const driver = h.driver(IMPORTER, { SharedModelArn: SOURCE_V1.replace('us-west-2', 'eu-west-1') });
+  const stack = h.stack({ FromExport: { sourceModelArn: Fn.importValue('SharedModelArn'), modelType: ModelType.DOCUMENT_CLASSIFIER } });
+
+  const result = await driver.deploy(stack);
+
+  expect(result.status).toBe('ROLLBACK_COMPLETE');
+  expect(result.failures[0]).toMatch(/is in Region eu-west-1, but this stack deploys to us-west-2/);
+  expect(result.outcomes.map(o => `${o.requestType} ${o.status} ${o.physicalResourceId}`)).toEqual([
+    'Create FAILED AWSCDK::CustomResourceProviderFramework::CREATE_FAILED',
+    'Delete SUCCESS AWSCDK::CustomResourceProviderFramework::CREATE_FAILED',
+  ]);
+  expect(h.emulator.calls).toEqual([]);
+});
+
+test('deleting a copy that is already gone succeeds', async () => {
+  const driver = h.driver();
+  await driver.deploy(h.stack({ Tickets: {} }));
+  const [copy] = copies();
+  h.emulator.model(copy.arn)!.deletingSince = h.clock.now() - 60_000;
+
+  const result = await driver.destroy();
+
+  expect(result.failures).toEqual([]);
+  expect(h.emulator.calls.filter(c => c.operation === 'DeleteDocumentClassifier').map(c => c.outcome)).toEqual(['ResourceNotFoundException']);
+});
+
+test('deleting a copy an endpoint uses fails clearly, and the copy stays', async () => {
+  const driver = h.driver();
+  await driver.deploy(h.stack({ Tickets: {} }));
+  const [copy] = copies();
+  h.emulator.model(copy.arn)!.inUseBy = 1;
+
+  const result = await driver.destroy();
+
+  expect(result.failures[0]).toMatch(/Cannot delete .*: it is in use \(ResourceInUseException: .*\)\. Delete the endpoints/);
+  expect(copies()).toEqual([copy]);
+});
+
+test('deleting during a cancelled create waits for the import to end, then deletes', async () => {
+  h.emulator.importBehaviour.set(SOURCE_V1, { trainMs: 10 * 60_000 });
+  const driver = h.driver();
+  const [copyArn] = await driver.startCreates(h.stack({ Tickets: {} }));
+  expect(copies()).toEqual([expect.objectContaining({ arn: copyArn, status: 'SUBMITTED' })]);
+
+  const result = await driver.destroy();
+
+  expect(result.failures).toEqual([]);
+  expect(copies()).toEqual([]);
+  const deletes = h.emulator.calls.filter(c => c.operation === 'DeleteDocumentClassifier').map(c => c.outcome);
+  expect(deletes[0]).toBe('ResourceUnavailableException');
+  expect(deletes).toContain('OK');
+  // It waited through the ten minutes of import (40 polls of 15 s) rather than failing.
+  expect(result.outcomes[0].polls).toBeGreaterThanOrEqual(40);
+});
+
+test('RETAIN keeps the copy when the stack is deleted', async () => {
+  const driver = h.driver();
+  await driver.deploy(h.stack({ Tickets: { removalPolicy: RemovalPolicy.RETAIN } }));
+
+  const result = await driver.destroy();
+
+  expect(result.failures).toEqual([]);
+  expect(copies()).toEqual([expect.objectContaining({ status: 'TRAINED' })]);
+  expect(h.emulator.count('DeleteDocumentClassifier')).toBe(0);
+});
+
+test('every operation throttled 30% of the time: create, update and delete all succeed', async () => {
+  h.emulator.faults['*'] = { throttleRate: 0.3 };
+  const driver = h.driver();
+  const models = { A: {}, B: { sourceModelArn: SOURCE_V2 }, C: { sourceModelArn: OTHER_SOURCE } };
+
+  const created = await driver.deploy(h.stack(models));
+  const updated = await driver.deploy(h.stack({ ...models, A: { tags: { team: 'x' } } }));
+  const destroyed = await driver.destroy();
+
+  expect([created.failures, updated.failures, destroyed.failures]).toEqual([[], [], []]);
+  expect(copies()).toEqual([]);
+  expect(h.emulator.calls.filter(c => c.outcome === 'TooManyRequestsException').length).toBeGreaterThan(5);
+});
+
+test('an import slower than the timeout fails clearly, and the rollback still removes the copy', async () => {
+  h.emulator.importBehaviour.set(SOURCE_V1, { trainMs: 20 * 60_000 });
+  const driver = h.driver();
+
+  const result = await driver.deploy(h.stack({ Tickets: { timeout: Duration.minutes(5) } }));
+
+  expect(result.status).toBe('ROLLBACK_COMPLETE');
+  expect(result.failures[0]).toMatch(/is still TRAINING, and the timeout has passed\. Raise the timeout prop/);
+  expect(copies()).toEqual([]);
+});
+
+test('an importer the source\'s resource policy does not name gets the service\'s error', async () => {
+  const driver = h.driver(STRANGER);
+
+  const result = await driver.deploy(h.stack({ Tickets: {} }, STRANGER));
+
+  expect(result.status).toBe('ROLLBACK_COMPLETE');
+  expect(result.failures[0]).toMatch(`Account ${STRANGER} is not authorized to import ${SOURCE_V1}`);
+  expect(copies(STRANGER)).toEqual([]);
+});
