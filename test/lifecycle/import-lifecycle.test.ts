@@ -76,6 +76,8 @@ test('a name and version taken by an import of another source: a clear failure, 
     new RegExp(`Model name "shared" version "v1" already exists .* imported from ${OTHER_SOURCE}, not ${SOURCE_V1}.*Choose another versionName`),
   );
   expect(copies()).toEqual([expect.objectContaining({ source: OTHER_SOURCE, status: 'TRAINED' })]);
+  expect(h.emulator.calls.filter(c => c.operation === 'ImportModel').map(c => c.outcome)).toEqual(['OK', 'ResourceInUseException']);
+  expect(h.emulator.count('DeleteDocumentClassifier')).toBe(0);
 });
 
 test('a tags-only update changes the copy in place', async () => {
@@ -159,6 +161,7 @@ test('deleting a copy an endpoint uses fails clearly, and the copy stays', async
 
   expect(result.failures[0]).toMatch(/Cannot delete .*: it is in use \(ResourceInUseException: .*\)\. Delete the endpoints/);
   expect(copies()).toEqual([copy]);
+  expect(h.emulator.calls.filter(c => c.operation === 'DeleteDocumentClassifier').map(c => c.outcome)).toEqual(['ResourceInUseException']);
 });
 
 test('deleting during a cancelled create waits for the import to end, then deletes', async () => {
@@ -203,6 +206,18 @@ test('every operation throttled 30% of the time: create, update and delete all s
   expect(h.emulator.calls.filter(c => c.outcome === 'TooManyRequestsException').length).toBeGreaterThan(5);
 });
 
+test('server errors on 10% of the calls: create and delete still succeed', async () => {
+  h.emulator.faults['*'] = { serverErrorRate: 0.1 };
+  const driver = h.driver();
+
+  const created = await driver.deploy(h.stack({ A: {}, B: { sourceModelArn: SOURCE_V2 } }));
+  const destroyed = await driver.destroy();
+
+  expect([created.failures, destroyed.failures]).toEqual([[], []]);
+  expect(copies()).toEqual([]);
+  expect(h.emulator.calls.filter(c => c.outcome === 'InternalServerException').length).toBeGreaterThan(0);
+});
+
 test('an import slower than the timeout fails clearly, and the rollback still removes the copy', async () => {
   h.emulator.importBehaviour.set(SOURCE_V1, { trainMs: 20 * 60_000 });
   const driver = h.driver();
@@ -212,6 +227,8 @@ test('an import slower than the timeout fails clearly, and the rollback still re
   expect(result.status).toBe('ROLLBACK_COMPLETE');
   expect(result.failures[0]).toMatch(/is still TRAINING, and the timeout has passed\. Raise the timeout prop/);
   expect(copies()).toEqual([]);
+  // The rollback waited for the import to end before it could delete the copy.
+  expect(h.emulator.calls.filter(c => c.operation === 'DeleteDocumentClassifier').map(c => c.outcome)).toContain('OK');
 });
 
 test('an importer the source\'s resource policy does not name gets the service\'s error', async () => {
@@ -222,4 +239,5 @@ test('an importer the source\'s resource policy does not name gets the service\'
   expect(result.status).toBe('ROLLBACK_COMPLETE');
   expect(result.failures[0]).toMatch(`Account ${STRANGER} is not authorized to import ${SOURCE_V1}`);
   expect(copies(STRANGER)).toEqual([]);
+  expect(h.emulator.calls.map(c => `${c.operation} ${c.account} ${c.outcome}`)).toEqual([`ImportModel ${STRANGER} InvalidRequestException`]);
 });
