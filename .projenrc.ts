@@ -82,6 +82,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
 // Handler code bundles the pinned SDK into its asset: a build-time dependency, not a runtime one.
 project.eslint?.allowDevDeps('src/provider/model-client.ts');
+project.eslint?.allowDevDeps('src/provider/*.lambda.ts');
 
 project.npmignore?.exclude('/examples/', '/.ci/', '/bench/');
 

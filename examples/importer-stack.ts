@@ -3,38 +3,38 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { ImportedComprehendModel } from '../src';
 
-/** What the sharer account hands over: the model version ARNs and, for an encrypted model, its key. */
+/** What the sharer account hands over: the model version ARNs and, for the encrypted model, its key. */
 export interface ImporterStackProps extends StackProps {
-  /** A document classifier version shared with an AWS owned key. */
-  readonly classifierArn: string;
-  /** An entity recognizer version shared encrypted with the sharer's customer managed key. */
-  readonly recognizerArn: string;
-  /** The sharer's key that encrypts the recognizer. */
-  readonly recognizerKeyArn: string;
+  /** A model version shared with an AWS owned key. */
+  readonly sharedModelArn: string;
+  /** A model version shared encrypted with the sharer's customer managed key. */
+  readonly encryptedModelArn: string;
+  /** The sharer's key that encrypts it. */
+  readonly encryptedModelKeyArn: string;
 }
 
-/** The importer account: copies two shared models into its own account. */
+/** The importer account: copies both shared models into its own account. */
 export class ImporterStack extends Stack {
   constructor(scope: Construct, id: string, props: ImporterStackProps) {
     super(scope, id, props);
 
     // An AWS owned key on both sides: no service role is needed.
-    new ImportedComprehendModel(this, 'SupportTickets', {
-      sourceModelArn: props.classifierArn,
-      tags: { team: 'support' },
+    new ImportedComprehendModel(this, 'ProductNames', {
+      sourceModelArn: props.sharedModelArn,
+      tags: { team: 'catalog' },
     });
 
     // The sharer's customer managed key in, our own customer managed key out.
     const modelKey = new kms.Key(this, 'ModelKey', {
-      description: 'Encrypts the imported entity recognizer',
+      description: 'Encrypts the imported support-tickets classifier',
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    new ImportedComprehendModel(this, 'ProductNames', {
-      sourceModelArn: props.recognizerArn,
-      sourceModelKey: kms.Key.fromKeyArn(this, 'SharerKey', props.recognizerKeyArn),
+    new ImportedComprehendModel(this, 'SupportTickets', {
+      sourceModelArn: props.encryptedModelArn,
+      sourceModelKey: kms.Key.fromKeyArn(this, 'SharerKey', props.encryptedModelKeyArn),
       modelKey,
-      modelName: 'product-names',
+      modelName: 'support-tickets',
       removalPolicy: RemovalPolicy.RETAIN,
       timeout: Duration.minutes(30),
     });

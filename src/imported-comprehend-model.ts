@@ -18,6 +18,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
+import { invalidProp } from './errors';
 import { ModelImportProvider, SERVICE_ROLE_PATH } from './provider/model-import-provider';
 import {
   ATTRIBUTE_MODEL_ARN,
@@ -454,9 +455,4 @@ function handlerRemovalPolicy(resource: CfnResource): string {
   return policy === CfnDeletionPolicy.RETAIN || policy === CfnDeletionPolicy.RETAIN_EXCEPT_ON_CREATE
     ? REMOVAL_POLICY_RETAIN
     : REMOVAL_POLICY_DESTROY;
-}
-
-/** An error for a prop that cannot work, located at the construct that received it. */
-function invalidProp(message: string, scope: Construct): Error {
-  return new Error(`${scope.node.path}: ${message}`);
 }

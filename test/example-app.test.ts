@@ -1,51 +1,71 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { ImporterStack } from '../examples/importer-stack';
+import { defineCrossAccountStacks } from '../examples/cross-account';
 
 const SHARER = '111122223333';
+const IMPORTER = '444455556666';
+const RECOGNIZER = `arn:aws:comprehend:us-west-2:${SHARER}:entity-recognizer/product-names/version/v3`;
+const CLASSIFIER = `arn:aws:comprehend:us-west-2:${SHARER}:document-classifier/support-tickets/version/v1`;
 
-function exampleTemplate(): Template {
-  const app = new App();
-  const stack = new ImporterStack(app, 'ComprehendImporter', {
-    env: { account: '444455556666', region: 'us-west-2' },
-    classifierArn: `arn:aws:comprehend:us-west-2:${SHARER}:document-classifier/support-tickets/version/v1`,
-    recognizerArn: `arn:aws:comprehend:us-west-2:${SHARER}:entity-recognizer/product-names/version/v3`,
-    recognizerKeyArn: `arn:aws:kms:us-west-2:${SHARER}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
-  });
-  return Template.fromStack(stack);
+function exampleTemplates() {
+  const { sharer, importer } = defineCrossAccountStacks(new App());
+  return { sharer: Template.fromStack(sharer), importer: Template.fromStack(importer) };
 }
 
-test('the example importer copies both shared models', () => {
-  const template = exampleTemplate();
+/** Asset hashes change with every handler change; the handler tests cover those bytes. */
+function stable(template: Template): unknown {
+  return JSON.parse(JSON.stringify(template.toJSON()).replace(/[0-9a-f]{64}/g, '<asset-hash>'));
+}
 
-  template.resourceCountIs('Custom::ComprehendImportedModel', 2);
-  template.hasResource('Custom::ComprehendImportedModel', {
-    Properties: Match.objectLike({
-      SourceModelArn: `arn:aws:comprehend:us-west-2:${SHARER}:document-classifier/support-tickets/version/v1`,
-      DataAccessRoleArn: Match.absent(),
-      RemovalPolicy: 'destroy',
-    }),
+test('the sharer shares the existing model by PutResourcePolicy, and its own classifier by ModelPolicy', () => {
+  const { sharer } = exampleTemplates();
+
+  sharer.hasResourceProperties('Custom::ComprehendModelPolicy', { ModelArn: RECOGNIZER });
+  sharer.hasResourceProperties('AWS::Comprehend::DocumentClassifier', {
+    DocumentClassifierName: 'support-tickets',
+    VersionName: 'v1',
+    ModelPolicy: Match.anyValue(),
+    ModelKmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ModelKey'), 'Arn'] },
+  });
+  // The importer may use the key for this classifier only.
+  sharer.hasResourceProperties('AWS::KMS::Key', {
+    KeyPolicy: {
+      Statement: Match.arrayWith([Match.objectLike({
+        Sid: 'ComprehendImportCreateGrant',
+        Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${IMPORTER}:root`]] } },
+        Condition: { StringEquals: { 'kms:EncryptionContext:aws:comprehend:arn': Match.anyValue() } },
+      })]),
+    },
+  });
+});
+
+test('the importer copies both shared models', () => {
+  const { importer } = exampleTemplates();
+
+  importer.resourceCountIs('Custom::ComprehendImportedModel', 2);
+  importer.hasResource('Custom::ComprehendImportedModel', {
+    Properties: Match.objectLike({ SourceModelArn: RECOGNIZER, ModelType: 'entity-recognizer', DataAccessRoleArn: Match.absent(), RemovalPolicy: 'destroy' }),
     DeletionPolicy: 'Delete',
   });
-  template.hasResource('Custom::ComprehendImportedModel', {
+  importer.hasResource('Custom::ComprehendImportedModel', {
     Properties: Match.objectLike({
-      SourceModelArn: `arn:aws:comprehend:us-west-2:${SHARER}:entity-recognizer/product-names/version/v3`,
-      ModelName: 'product-names',
+      SourceModelArn: CLASSIFIER,
+      ModelName: 'support-tickets',
       ModelKmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ModelKey'), 'Arn'] },
-      DataAccessRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ProductNamesServiceRole'), 'Arn'] },
+      DataAccessRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SupportTicketsServiceRole'), 'Arn'] },
       RemovalPolicy: 'retain',
       TimeoutSeconds: '1800',
     }),
     DeletionPolicy: 'Retain',
   });
   // Only the import with customer managed keys has a service role.
-  template.resourcePropertiesCountIs('AWS::IAM::Role', {
+  importer.resourcePropertiesCountIs('AWS::IAM::Role', {
     AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'comprehend.amazonaws.com' } })] },
   }, 1);
 });
 
-test('the example importer template, as a snapshot', () => {
-  // Asset hashes change with every handler change; the handler tests cover those bytes.
-  const json = JSON.stringify(exampleTemplate().toJSON(), null, 2).replace(/[0-9a-f]{64}/g, '<asset-hash>');
-  expect(JSON.parse(json)).toMatchSnapshot();
+test('the example templates, as snapshots', () => {
+  const { sharer, importer } = exampleTemplates();
+  expect(stable(sharer)).toMatchSnapshot('sharer');
+  expect(stable(importer)).toMatchSnapshot('importer');
 });

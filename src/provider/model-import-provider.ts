@@ -1,8 +1,8 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { HandlerRole } from './handler-role';
 import { IsCompleteFunction } from './is-complete-function';
 import { OnEventFunction } from './on-event-function';
 import { MAX_TIMEOUT_SECONDS, QUERY_INTERVAL_SECONDS } from '../shared/import-properties';
@@ -30,7 +30,7 @@ export class ModelImportProvider extends Construct {
   /** The service token of the custom resources. */
   public readonly serviceToken: string;
 
-  private readonly handlerRole: iam.Role;
+  private readonly handlerRole: HandlerRole;
   private readonly importStatement = new iam.PolicyStatement({ actions: ['comprehend:ImportModel'] });
   private readonly passRoleStatement = new iam.PolicyStatement({
     actions: ['iam:PassRole'],
@@ -41,10 +41,7 @@ export class ModelImportProvider extends Construct {
   private constructor(scope: Construct, id: string) {
     super(scope, id);
 
-    this.handlerRole = new iam.Role(this, 'HandlerRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Imports, watches, tags and deletes the Comprehend model copies of this stack',
-    });
+    this.handlerRole = new HandlerRole(this, 'HandlerRole', 'Imports, watches, tags and deletes the Comprehend model copies of this stack');
     const functionOptions = {
       role: this.handlerRole,
       memorySize: 256,
@@ -54,12 +51,12 @@ export class ModelImportProvider extends Construct {
     const onEventHandler = new OnEventFunction(this, 'OnEvent', {
       ...functionOptions,
       description: 'Starts Comprehend model imports, updates their tags and deletes them',
-      logGroup: this.logGroup('OnEventLogs'),
+      logGroup: this.handlerRole.logGroup(this, 'OnEventLogs'),
     });
     const isCompleteHandler = new IsCompleteFunction(this, 'IsComplete', {
       ...functionOptions,
       description: 'Waits until a Comprehend model import is usable or a deleted copy is gone',
-      logGroup: this.logGroup('IsCompleteLogs'),
+      logGroup: this.handlerRole.logGroup(this, 'IsCompleteLogs'),
     });
 
     const provider = new cr.Provider(this, 'Provider', {
@@ -114,12 +111,6 @@ export class ModelImportProvider extends Construct {
         this.handlerRole.addToPrincipalPolicy(this.passRoleStatement);
       }
     }
-  }
-
-  private logGroup(id: string): logs.LogGroup {
-    const logGroup = new logs.LogGroup(this, id, { retention: logs.RetentionDays.ONE_YEAR });
-    logGroup.grantWrite(this.handlerRole);
-    return logGroup;
   }
 
   private firstTime(grant: string): boolean {

@@ -32,15 +32,18 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-/** Starts the emulator with the sharer's models shared with the importer, and a clock that tests move. */
-export async function startHarness(seed = 7): Promise<Harness> {
+/**
+ * Starts the emulator with the sharer's models (shared with the importer unless told otherwise) and a clock
+ * that tests move.
+ */
+export async function startHarness(seed = 7, shareWithImporter = true): Promise<Harness> {
   const log = console.log;
   // The handlers log every event they receive; the outcomes say what matters here.
   console.log = () => undefined;
   const clock = new VirtualClock().install();
   const emulator = await ComprehendEmulator.start({ accessKeys: ACCESS_KEYS, now: () => clock.now(), deleteMs: 30_000, seed });
   for (const arn of [SOURCE_V1, SOURCE_V2, OTHER_SOURCE, RECOGNIZER]) {
-    emulator.addTrainedModel(arn, { sharedWith: [`arn:aws:iam::${IMPORTER}:root`] });
+    emulator.addTrainedModel(arn, { sharedWith: shareWithImporter ? [`arn:aws:iam::${IMPORTER}:root`] : undefined });
   }
   return {
     emulator,

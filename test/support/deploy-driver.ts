@@ -16,6 +16,14 @@ import { VirtualClock } from './virtual-clock';
 export const CREATE_FAILED_MARKER = 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED';
 const MODEL_RESOURCE_TYPE = 'Custom::ComprehendImportedModel';
 
+/** The user handlers behind one Provider, with its waiter's interval and attempts. */
+interface ProviderHandlers {
+  readonly onEvent: Handler;
+  readonly isComplete?: Handler;
+  readonly intervalSeconds: number;
+  readonly maxAttempts: number;
+}
+
 type Handler = (event: any) => Promise<any>;
 
 export interface DeployDriverOptions {
@@ -28,7 +36,7 @@ export interface DeployDriverOptions {
   readonly exports?: Record<string, string>;
 }
 
-/** A model copy as CloudFormation knows it after a deployment. */
+/** A custom resource (a model copy, a model policy) as CloudFormation knows it after a deployment. */
 export interface DeployedResource {
   readonly physicalResourceId: string;
   readonly properties: Record<string, any>;
@@ -63,10 +71,12 @@ interface Request {
 }
 
 export class DeployDriver {
-  /** The model copies of the stack, by logical id. */
+  /** The custom resources of the stack, by logical id. */
   public readonly resources = new Map<string, DeployedResource>();
   private readonly stackGuid = randomUUID();
-  private handlers?: { onEvent: Handler; isComplete: Handler; intervalSeconds: number; maxAttempts: number };
+  /** The providers of the stack, by service token. */
+  private readonly providers = new Map<string, ProviderHandlers>();
+  private readonly resourceTypes = new Map<string, string>();
   private currentStack?: Stack;
 
   constructor(private readonly options: DeployDriverOptions) {}
@@ -170,7 +180,7 @@ export class DeployDriver {
     const started: string[] = [];
     for (const [logicalId, want] of desired) {
       if (!this.resources.has(logicalId)) {
-        const result = await this.handlers!.onEvent(this.event('Create', logicalId, want.properties));
+        const result = await this.provider(want.properties.ServiceToken).onEvent(this.event('Create', logicalId, want.properties));
         this.resources.set(logicalId, { ...want, physicalResourceId: result.PhysicalResourceId, data: {} });
         started.push(result.PhysicalResourceId);
       }
@@ -180,10 +190,9 @@ export class DeployDriver {
 
   /** Sends the requests at once, as CloudFormation does for independent resources, and waits them out. */
   public async send(requests: Request[]): Promise<Outcome[]> {
-    const { onEvent, isComplete, intervalSeconds, maxAttempts } = this.handlers!;
     this.useCredentials();
     const done: Outcome[] = [];
-    const waiting: Array<{ request: Request; event: any; polls: number }> = [];
+    const waiting: Array<{ request: Request; event: any; polls: number; handlers: ProviderHandlers }> = [];
 
     await Promise.all(requests.map(async request => {
       const { event, logicalId } = request;
@@ -192,13 +201,19 @@ export class DeployDriver {
         done.push({ logicalId, requestType: 'Delete', status: 'SUCCESS', physicalResourceId: CREATE_FAILED_MARKER, polls: 0 });
         return;
       }
+      const handlers = this.provider(event.ServiceToken);
       try {
-        const result = (await onEvent(event)) ?? {};
+        const result = (await handlers.onEvent(event)) ?? {};
         const physicalResourceId = result.PhysicalResourceId ?? (event.RequestType === 'Create' ? event.RequestId : event.PhysicalResourceId);
         if (event.RequestType === 'Delete' && physicalResourceId !== event.PhysicalResourceId) {
           throw new Error(`DELETE: cannot change the physical resource ID from "${event.PhysicalResourceId}" to "${physicalResourceId}"`);
         }
-        waiting.push({ request, event: { ...event, ...result, PhysicalResourceId: physicalResourceId }, polls: 0 });
+        const resourceEvent = { ...event, ...result, PhysicalResourceId: physicalResourceId };
+        if (handlers.isComplete) {
+          waiting.push({ request, event: resourceEvent, polls: 0, handlers });
+        } else {
+          done.push({ logicalId, requestType: event.RequestType, status: 'SUCCESS', physicalResourceId, data: result.Data ?? {}, polls: 0 });
+        }
       } catch (error) {
         done.push({
           logicalId,
@@ -213,7 +228,7 @@ export class DeployDriver {
 
     // The waiter state machine: isComplete at once, then once per interval, up to its attempts.
     for (let attempt = 0; waiting.length > 0; attempt++) {
-      if (attempt > maxAttempts) {
+      if (attempt > Math.min(...waiting.map(w => w.handlers.maxAttempts))) {
         for (const w of waiting.splice(0)) {
           done.push({ logicalId: w.request.logicalId, requestType: w.event.RequestType, status: 'FAILED', physicalResourceId: w.event.PhysicalResourceId, reason: 'Operation timed out', polls: w.polls });
         }
@@ -229,7 +244,7 @@ export class DeployDriver {
           polls: w.polls,
         };
         try {
-          const result = await isComplete(w.event);
+          const result = await w.handlers.isComplete!(w.event);
           if (result.IsComplete) {
             done.push({ ...base, status: 'SUCCESS', data: { ...w.event.Data, ...result.Data } });
             finished.add(w);
@@ -243,7 +258,7 @@ export class DeployDriver {
       }));
       waiting.splice(0, waiting.length, ...waiting.filter(w => !finished.has(w)));
       if (waiting.length > 0) {
-        this.options.clock.advance(intervalSeconds * 1000);
+        this.options.clock.advance(waiting[0].handlers.intervalSeconds * 1000);
       }
     }
     return done;
@@ -258,21 +273,22 @@ export class DeployDriver {
       StackId: this.stackId,
       RequestId: randomUUID(),
       LogicalResourceId: logicalId,
-      ResourceType: MODEL_RESOURCE_TYPE,
+      ResourceType: this.resourceTypes.get(logicalId) ?? MODEL_RESOURCE_TYPE,
       ResourceProperties: properties,
       ...(physicalResourceId === undefined ? {} : { PhysicalResourceId: physicalResourceId }),
       ...(oldProperties === undefined ? {} : { OldResourceProperties: oldProperties }),
     };
   }
 
-  /** Synthesizes `stack`, loads its handlers once, and returns its model copies with resolved properties. */
+  /** Synthesizes `stack`, loads the handlers of its providers, and returns its custom resources with resolved properties. */
   private load(stack: Stack): Map<string, { properties: Record<string, any>; deletionPolicy?: string; updateReplacePolicy?: string }> {
     this.currentStack = stack;
     const { template, assemblyDir } = this.synth();
-    this.handlers ??= this.loadHandlers(template, assemblyDir);
+    this.loadProviders(template, assemblyDir);
     const desired = new Map<string, { properties: Record<string, any>; deletionPolicy?: string; updateReplacePolicy?: string }>();
     for (const [logicalId, resource] of Object.entries<any>(template.Resources)) {
-      if (resource.Type === MODEL_RESOURCE_TYPE) {
+      if (String(resource.Type).startsWith('Custom::')) {
+        this.resourceTypes.set(logicalId, resource.Type);
         desired.set(logicalId, {
           properties: this.resolve(resource.Properties, template),
           deletionPolicy: resource.DeletionPolicy,
@@ -298,26 +314,32 @@ export class DeployDriver {
     return { template: artifact.template, assemblyDir: assembly.directory };
   }
 
-  /** The user handlers behind the provider, from the bundled assets, with the waiter's interval and attempts. */
-  private loadHandlers(template: any, assemblyDir: string) {
+  /** The user handlers behind each Provider of the stack, from the bundled assets. */
+  private loadProviders(template: any, assemblyDir: string): void {
     const resources = template.Resources as Record<string, any>;
-    const userFunction = (variable: string) => {
-      const framework = Object.values(resources).find(r => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.[variable]);
-      const logicalId = framework.Properties.Environment.Variables[variable]['Fn::GetAtt'][0];
-      const hash = String(resources[logicalId].Properties.Code.S3Key).replace(/\.zip$/, '');
-      const file = path.join(assemblyDir, this.assetPath(assemblyDir, hash), 'index.js');
-      return loadFresh(file).handler as Handler;
+    const userFunction = (reference: any) => {
+      const hash = String(resources[reference['Fn::GetAtt'][0]].Properties.Code.S3Key).replace(/\.zip$/, '');
+      return loadFresh(path.join(assemblyDir, this.assetPath(assemblyDir, hash), 'index.js')).handler as Handler;
     };
-    const stateMachine = Object.values(resources).find(r => r.Type === 'AWS::StepFunctions::StateMachine');
-    const definition = JSON.stringify(stateMachine.Properties.DefinitionString);
-    const intervalSeconds = Number(/IntervalSeconds\\":(\d+)/.exec(definition)![1]);
-    const maxAttempts = Number(/MaxAttempts\\":(\d+)/.exec(definition)![1]);
-    return {
-      onEvent: userFunction('USER_ON_EVENT_FUNCTION_ARN'),
-      isComplete: userFunction('USER_IS_COMPLETE_FUNCTION_ARN'),
-      intervalSeconds,
-      maxAttempts,
-    };
+    for (const [logicalId, resource] of Object.entries(resources)) {
+      const variables = resource.Type === 'AWS::Lambda::Function' ? resource.Properties.Environment?.Variables : undefined;
+      const serviceToken = variables?.USER_ON_EVENT_FUNCTION_ARN ? this.getAtt(logicalId, 'Arn', template) : undefined;
+      if (!serviceToken || this.providers.has(serviceToken)) {
+        continue;
+      }
+      const waiter = variables.WAITER_STATE_MACHINE_ARN ? resources[variables.WAITER_STATE_MACHINE_ARN.Ref] : undefined;
+      const definition = JSON.stringify(waiter?.Properties.DefinitionString ?? '');
+      this.providers.set(serviceToken, {
+        onEvent: userFunction(variables.USER_ON_EVENT_FUNCTION_ARN),
+        isComplete: variables.USER_IS_COMPLETE_FUNCTION_ARN ? userFunction(variables.USER_IS_COMPLETE_FUNCTION_ARN) : undefined,
+        intervalSeconds: Number(/IntervalSeconds\\":(\d+)/.exec(definition)?.[1] ?? 0),
+        maxAttempts: Number(/MaxAttempts\\":(\d+)/.exec(definition)?.[1] ?? 0),
+      });
+    }
+  }
+
+  private provider(serviceToken: string): ProviderHandlers {
+    return this.providers.get(serviceToken) ?? fail(`no provider behind ${serviceToken}`);
   }
 
   private assetPath(assemblyDir: string, hash: string): string {
@@ -380,7 +402,7 @@ export class DeployDriver {
 
   private getAtt(logicalId: string, attribute: string, template: any): string {
     const resource = template.Resources[logicalId] ?? fail(`GetAtt of unknown ${logicalId}`);
-    if (resource.Type === MODEL_RESOURCE_TYPE) {
+    if (String(resource.Type).startsWith('Custom::')) {
       return this.resources.get(logicalId)?.data[attribute] ?? fail(`${logicalId}.${attribute} is not available yet`);
     }
     const id = this.physicalId(logicalId, resource);

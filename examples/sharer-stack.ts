@@ -1,0 +1,63 @@
+import { CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as comprehend from 'aws-cdk-lib/aws-comprehend';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { SharedModelPolicy } from '../src';
+
+export interface SharerStackProps extends StackProps {
+  /** The account that may import the models. */
+  readonly importerAccount: string;
+  /** A model version trained earlier, outside this stack, encrypted with an AWS owned key. */
+  readonly existingModelArn: string;
+  /** The bucket that holds the classifier's training data. */
+  readonly trainingBucketName: string;
+}
+
+/** The sharer account: shares one existing model version and one classifier it trains itself. */
+export class SharerStack extends Stack {
+  constructor(scope: Construct, id: string, props: SharerStackProps) {
+    super(scope, id, props);
+
+    // 1. A model trained elsewhere: its resource-based policy is attached with PutResourcePolicy.
+    new SharedModelPolicy(this, 'ShareProductNames', {
+      modelVersionArn: props.existingModelArn,
+      importerAccounts: [props.importerAccount],
+    });
+
+    // 2. A classifier of this stack, encrypted with this stack's customer managed key.
+    const modelKey = new kms.Key(this, 'ModelKey', {
+      description: 'Encrypts the support-tickets classifier',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const trainingRole = new iam.Role(this, 'TrainingRole', {
+      assumedBy: new iam.ServicePrincipal('comprehend.amazonaws.com').withConditions({
+        StringEquals: { 'aws:SourceAccount': this.account },
+      }),
+    });
+    s3.Bucket.fromBucketName(this, 'TrainingData', props.trainingBucketName).grantRead(trainingRole);
+    modelKey.grant(trainingRole, 'kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKey');
+    const classifier = new comprehend.CfnDocumentClassifier(this, 'SupportTickets', {
+      documentClassifierName: 'support-tickets',
+      versionName: 'v1',
+      languageCode: 'en',
+      dataAccessRoleArn: trainingRole.roleArn,
+      inputDataConfig: { s3Uri: `s3://${props.trainingBucketName}/support-tickets/train.csv` },
+      modelKmsKeyId: modelKey.keyArn,
+    });
+    classifier.node.addDependency(trainingRole);
+
+    // Its ModelPolicy, and the key-policy statements that let the importer decrypt this model (and no other).
+    const share = new SharedModelPolicy(this, 'ShareSupportTickets', {
+      documentClassifier: classifier,
+      importerAccounts: [props.importerAccount],
+      modelKey,
+    });
+
+    // What the importer needs, handed over as plain strings.
+    new CfnOutput(this, 'SupportTicketsVersionArn', { value: share.modelArn });
+    new CfnOutput(this, 'SupportTicketsKeyArn', { value: modelKey.keyArn });
+  }
+}

@@ -1,0 +1,43 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import { HandlerRole } from './handler-role';
+import { ModelPolicyFunction } from './model-policy-function';
+
+const PROVIDER_ID = 'ComprehendModelPolicyProvider';
+
+/** The custom resource provider of every SharedModelPolicy in a stack whose model is not defined in the stack. */
+export class ModelPolicyProvider extends Construct {
+  /** The stack's provider, created with the first policy that needs it. */
+  public static of(scope: Construct): ModelPolicyProvider {
+    const stack = Stack.of(scope);
+    const existing = stack.node.tryFindChild(PROVIDER_ID) as ModelPolicyProvider | undefined;
+    return existing ?? new ModelPolicyProvider(stack, PROVIDER_ID);
+  }
+
+  /** The service token of the custom resources. */
+  public readonly serviceToken: string;
+  private readonly handlerRole: HandlerRole;
+
+  private constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.handlerRole = new HandlerRole(this, 'HandlerRole', 'Attaches and removes the resource-based policies of shared Comprehend models');
+    const onEventHandler = new ModelPolicyFunction(this, 'OnEvent', {
+      role: this.handlerRole,
+      memorySize: 256,
+      timeout: Duration.minutes(2),
+      description: 'Attaches and removes the resource-based policy of a shared Comprehend model',
+      logGroup: this.handlerRole.logGroup(this, 'OnEventLogs'),
+    });
+    this.serviceToken = new cr.Provider(this, 'Provider', { onEventHandler }).serviceToken;
+  }
+
+  /** Lets the handler put, describe and delete the resource-based policy of `modelArn`, and of nothing else. */
+  public allowManagingPolicyOf(modelArn: string): void {
+    this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['comprehend:PutResourcePolicy', 'comprehend:DescribeResourcePolicy', 'comprehend:DeleteResourcePolicy'],
+      resources: [modelArn],
+    }));
+  }
+}

@@ -1,0 +1,232 @@
+import { CustomResource, Stack, Token } from 'aws-cdk-lib';
+import * as comprehend from 'aws-cdk-lib/aws-comprehend';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { invalidProp } from './errors';
+import { ModelPolicyProvider } from './provider/model-policy-provider';
+import { explainInvalidModelArn, ModelType, parseModelArn } from './shared/model-arn';
+import { MAX_POLICY_LENGTH, MODEL_POLICY_RESOURCE_TYPE, ModelPolicyProperties, POLICY_CHARACTERS } from './shared/policy-properties';
+
+/**
+ * Properties of a SharedModelPolicy. Name the model in exactly one way, and at least one importer.
+ */
+export interface SharedModelPolicyProps {
+  /**
+   * The ARN of the model version to share, for a model defined outside this stack.
+   *
+   * @default - one of `documentClassifier` or `entityRecognizer` is given instead
+   */
+  readonly modelVersionArn?: string;
+
+  /**
+   * A document classifier defined in this stack: the policy becomes its `ModelPolicy`.
+   *
+   * @default - one of `modelVersionArn` or `entityRecognizer` is given instead
+   */
+  readonly documentClassifier?: comprehend.CfnDocumentClassifier;
+
+  /**
+   * An entity recognizer defined in this stack: the policy becomes its `ModelPolicy`.
+   *
+   * @default - one of `modelVersionArn` or `documentClassifier` is given instead
+   */
+  readonly entityRecognizer?: comprehend.CfnEntityRecognizer;
+
+  /**
+   * The AWS accounts that may import the model (12-digit account IDs).
+   *
+   * @default - only `importerPrincipals`
+   */
+  readonly importerAccounts?: string[];
+
+  /**
+   * IAM principals that may import the model: roles or users of the importing accounts.
+   *
+   * @default - only `importerAccounts`
+   */
+  readonly importerPrincipals?: iam.IPrincipal[];
+
+  /**
+   * The customer managed KMS key that encrypts the model.
+   *
+   * When it is a `kms.Key` of this stack, the statements that let the importers use it for this model are added
+   * to its key policy; otherwise add `keyPolicyStatements` to the key's policy where the key is managed.
+   *
+   * @default - the model is encrypted with an AWS owned key: no key policy is needed
+   */
+  readonly modelKey?: kms.IKey;
+}
+
+/**
+ * The sharer's side of a cross-account model copy: the model version's resource-based policy that lets the
+ * named accounts or principals import it, and the KMS key-policy statements they need when the model is
+ * encrypted with a customer managed key.
+ *
+ * The policy is applied for real: as the `ModelPolicy` of a `CfnDocumentClassifier` or `CfnEntityRecognizer`
+ * of this stack, or with `PutResourcePolicy` through a custom resource for a model defined elsewhere.
+ *
+ * @example
+ * new SharedModelPolicy(this, 'ShareTickets', {
+ *   modelVersionArn: 'arn:aws:comprehend:us-west-2:111122223333:document-classifier/tickets/version/v1',
+ *   importerAccounts: ['444455556666'],
+ * });
+ */
+export class SharedModelPolicy extends Construct {
+  /** The ARN of the shared model version. */
+  public readonly modelArn: string;
+
+  /** The model version's resource-based policy: `comprehend:ImportModel` for the importers. */
+  public readonly resourcePolicy: iam.PolicyDocument;
+
+  /**
+   * The key-policy statements that let the importers use the model's customer managed key for this model only.
+   * Empty when no `modelKey` is given.
+   */
+  public readonly keyPolicyStatements: iam.PolicyStatement[];
+
+  constructor(scope: Construct, id: string, props: SharedModelPolicyProps) {
+    super(scope, id);
+
+    const model = this.modelOf(props);
+    this.modelArn = model.arn;
+    const importers = this.importersOf(props, model.partition);
+
+    this.resourcePolicy = new iam.PolicyDocument({
+      statements: [new iam.PolicyStatement({
+        actions: ['comprehend:ImportModel'],
+        // "*" is the model version the policy is attached to.
+        resources: ['*'],
+        principals: importers,
+      })],
+    });
+    this.validatePolicySize();
+    const policyJson = Stack.of(this).toJsonString(this.resourcePolicy);
+
+    if (model.resource) {
+      if (model.resource.modelPolicy !== undefined) {
+        throw invalidProp(`${model.prop} already has a modelPolicy; let SharedModelPolicy write it, or share the model yourself`, this);
+      }
+      model.resource.modelPolicy = policyJson;
+    } else {
+      const provider = ModelPolicyProvider.of(this);
+      provider.allowManagingPolicyOf(this.modelArn);
+      const properties: { [name in keyof ModelPolicyProperties]: unknown } = { ModelArn: this.modelArn, ResourcePolicy: policyJson };
+      new CustomResource(this, 'Resource', {
+        serviceToken: provider.serviceToken,
+        resourceType: MODEL_POLICY_RESOURCE_TYPE,
+        properties,
+      });
+    }
+
+    this.keyPolicyStatements = props.modelKey ? this.keyStatements(importers) : [];
+    const key = props.modelKey;
+    if (key instanceof kms.Key && Stack.of(key) === Stack.of(this)) {
+      for (const statement of this.keyPolicyStatements) {
+        key.addToResourcePolicy(statement);
+      }
+    }
+  }
+
+  /** Which model, its ARN, its partition when known, and its Cfn resource when it is one of this stack. */
+  private modelOf(props: SharedModelPolicyProps) {
+    const given = [
+      props.modelVersionArn !== undefined ? 'modelVersionArn' : undefined,
+      props.documentClassifier ? 'documentClassifier' : undefined,
+      props.entityRecognizer ? 'entityRecognizer' : undefined,
+    ].filter(g => g !== undefined);
+    if (given.length !== 1) {
+      throw invalidProp(
+        `${given.length === 0 ? 'no model was given' : `${given.join(' and ')} were both given`}; ` +
+        'expected exactly one of modelVersionArn, documentClassifier or entityRecognizer',
+        this,
+      );
+    }
+    const resource = props.documentClassifier ?? props.entityRecognizer;
+    if (resource) {
+      if (Stack.of(resource) !== Stack.of(this)) {
+        throw invalidProp(`${given[0]} must be defined in this stack (its ModelPolicy is written here); use modelVersionArn for a model of another stack`, this);
+      }
+      // Formatted rather than Fn::GetAtt: the model's key policy names this ARN while the model names the key.
+      const isClassifier = resource instanceof comprehend.CfnDocumentClassifier;
+      const name = isClassifier ? resource.documentClassifierName : (resource as comprehend.CfnEntityRecognizer).recognizerName;
+      const arn = Stack.of(this).formatArn({
+        service: 'comprehend',
+        resource: isClassifier ? ModelType.DOCUMENT_CLASSIFIER : ModelType.ENTITY_RECOGNIZER,
+        resourceName: resource.versionName === undefined ? name : `${name}/version/${resource.versionName}`,
+      });
+      return { arn, resource, prop: given[0]!, partition: undefined };
+    }
+
+    const arn = props.modelVersionArn!;
+    if (Token.isUnresolved(arn)) {
+      return { arn, resource: undefined, prop: 'modelVersionArn', partition: undefined };
+    }
+    const problem = explainInvalidModelArn('modelVersionArn', arn);
+    if (problem) {
+      throw invalidProp(problem, this);
+    }
+    const parts = parseModelArn(arn)!;
+    const stack = Stack.of(this);
+    if (!Token.isUnresolved(stack.account) && parts.account !== stack.account) {
+      throw invalidProp(`modelVersionArn "${arn}" is a model of account ${parts.account}, but this stack deploys to ${stack.account}; share a model from the stack of the account that owns it`, this);
+    }
+    if (!Token.isUnresolved(stack.region) && parts.region !== stack.region) {
+      throw invalidProp(`modelVersionArn "${arn}" is in Region ${parts.region}, but this stack deploys to ${stack.region}; expected a model of the stack's Region`, this);
+    }
+    return { arn, resource: undefined, prop: 'modelVersionArn', partition: parts.partition };
+  }
+
+  private importersOf(props: SharedModelPolicyProps, partition: string | undefined): iam.IPrincipal[] {
+    const accounts = props.importerAccounts ?? [];
+    for (const account of accounts) {
+      if (!Token.isUnresolved(account) && !/^[0-9]{12}$/.test(account)) {
+        throw invalidProp(`importerAccounts: "${account}" is not an AWS account ID; expected 12 digits`, this);
+      }
+    }
+    const importers = [
+      // The root ARN of each account, in the model's partition when the ARN says which.
+      ...accounts.map(account => partition ? new iam.ArnPrincipal(`arn:${partition}:iam::${account}:root`) : new iam.AccountPrincipal(account)),
+      ...props.importerPrincipals ?? [],
+    ];
+    if (importers.length === 0) {
+      throw invalidProp('no importer was given; expected at least one account in importerAccounts or principal in importerPrincipals', this);
+    }
+    return importers;
+  }
+
+  /** Decrypt and GenerateDataKey for this model only, by aws:SourceArn; CreateGrant by the encryption context. */
+  private keyStatements(importers: iam.IPrincipal[]): iam.PolicyStatement[] {
+    return [
+      new iam.PolicyStatement({
+        sid: 'ComprehendImportDecrypt',
+        principals: importers,
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceArn': this.modelArn } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'ComprehendImportCreateGrant',
+        principals: importers,
+        actions: ['kms:CreateGrant'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'kms:EncryptionContext:aws:comprehend:arn': this.modelArn } },
+      }),
+    ];
+  }
+
+  /** Comprehend takes at most 20,000 Latin-1 characters; checked when the whole policy is known at synth time. */
+  private validatePolicySize(): void {
+    const text = JSON.stringify(Stack.of(this).resolve(this.resourcePolicy.toJSON()));
+    if (/"(Ref|Fn::[A-Za-z]+)"/.test(text)) {
+      return;
+    }
+    if (text.length > MAX_POLICY_LENGTH || !POLICY_CHARACTERS.test(text)) {
+      throw invalidProp(
+        `the resource policy would be ${text.length} characters long; expected at most ${MAX_POLICY_LENGTH} Latin-1 characters. ` +
+        'Name fewer importers, or whole accounts rather than many principals',
+        this,
+      );
+    }
+  }
+}

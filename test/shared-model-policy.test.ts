@@ -1,0 +1,205 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as comprehend from 'aws-cdk-lib/aws-comprehend';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { SharedModelPolicy, SharedModelPolicyProps } from '../src';
+
+const SHARER = '111122223333';
+const IMPORTER = '444455556666';
+const MODEL = `arn:aws:comprehend:us-west-2:${SHARER}:document-classifier/tickets/version/v1`;
+/** The classifier's version ARN as the template spells it: formatted, so the key policy does not depend on the model. */
+const MODEL_ARN_IN_TEMPLATE = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:comprehend:us-west-2:${SHARER}:document-classifier/tickets/version/v1`]] };
+
+function sharerStack(): Stack {
+  return new Stack(new App(), 'Sharer', { env: { account: SHARER, region: 'us-west-2' } });
+}
+
+/** Renders a CloudFormation string built with Fn::Join and the partition, as CloudFormation would in aws. */
+function render(value: any): string {
+  if (typeof value === 'string') {
+    return value;
+  }
+  if (value.Ref === 'AWS::Partition') {
+    return 'aws';
+  }
+  if (value['Fn::Join']) {
+    return value['Fn::Join'][1].map(render).join(value['Fn::Join'][0]);
+  }
+  if (value['Fn::GetAtt']) {
+    return `<${value['Fn::GetAtt'].join('.')}>`;
+  }
+  throw new Error(`cannot render ${JSON.stringify(value)}`);
+}
+
+function classifier(stack: Stack, props: Partial<comprehend.CfnDocumentClassifierProps> = {}) {
+  return new comprehend.CfnDocumentClassifier(stack, 'Classifier', {
+    documentClassifierName: 'tickets',
+    versionName: 'v1',
+    dataAccessRoleArn: `arn:aws:iam::${SHARER}:role/training`,
+    languageCode: 'en',
+    inputDataConfig: { s3Uri: 's3://training-data/tickets.csv' },
+    ...props,
+  });
+}
+
+describe('a model of another stack, by ARN', () => {
+  test('the policy is put on the model by a custom resource, with the importers as principals', () => {
+    const stack = sharerStack();
+    const role = iam.Role.fromRoleArn(stack, 'Reader', `arn:aws:iam::${IMPORTER}:role/importer`);
+    const share = new SharedModelPolicy(stack, 'Share', { modelVersionArn: MODEL, importerAccounts: [IMPORTER], importerPrincipals: [role] });
+    const template = Template.fromStack(stack);
+
+    const expected = {
+      Version: '2012-10-17',
+      Statement: [{
+        Action: 'comprehend:ImportModel',
+        Effect: 'Allow',
+        Resource: '*',
+        Principal: { AWS: [`arn:aws:iam::${IMPORTER}:root`, `arn:aws:iam::${IMPORTER}:role/importer`] },
+      }],
+    };
+    expect(stack.resolve(share.resourcePolicy.toJSON())).toEqual(expected);
+    const [resource] = Object.values(template.findResources('Custom::ComprehendModelPolicy'));
+    expect(resource.Properties.ModelArn).toEqual(MODEL);
+    expect(JSON.parse(render(resource.Properties.ResourcePolicy))).toEqual(expected);
+    expect(share.keyPolicyStatements).toEqual([]);
+  });
+
+  test('the handler may put, describe and delete the policy of that model only', () => {
+    const stack = sharerStack();
+    new SharedModelPolicy(stack, 'Share', { modelVersionArn: MODEL, importerAccounts: [IMPORTER] });
+    const template = Template.fromStack(stack);
+
+    const policies = template.findResources('AWS::IAM::Policy', {
+      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^ComprehendModelPolicyProviderHandlerRole') }] },
+    });
+    const statements = Object.values(policies)[0].Properties.PolicyDocument.Statement;
+    expect(statements.filter((s: any) => String(s.Action).includes('comprehend'))).toEqual([{
+      Action: ['comprehend:PutResourcePolicy', 'comprehend:DescribeResourcePolicy', 'comprehend:DeleteResourcePolicy'],
+      Effect: 'Allow',
+      Resource: MODEL,
+    }]);
+  });
+
+  test('the key statements are exposed for a key managed elsewhere, conditioned on this model', () => {
+    const stack = sharerStack();
+    const key = kms.Key.fromKeyArn(stack, 'Key', `arn:aws:kms:us-west-2:${SHARER}:key/abcd`);
+    const share = new SharedModelPolicy(stack, 'Share', { modelVersionArn: MODEL, importerAccounts: [IMPORTER], modelKey: key });
+
+    expect(share.keyPolicyStatements.map(s => stack.resolve(s.toStatementJson()))).toEqual([
+      {
+        Sid: 'ComprehendImportDecrypt',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${IMPORTER}:root` },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:SourceArn': MODEL } },
+      },
+      {
+        Sid: 'ComprehendImportCreateGrant',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${IMPORTER}:root` },
+        Action: 'kms:CreateGrant',
+        Resource: '*',
+        Condition: { StringEquals: { 'kms:EncryptionContext:aws:comprehend:arn': MODEL } },
+      },
+    ]);
+  });
+});
+
+describe('a model of this stack', () => {
+  test('the policy becomes the classifier\'s ModelPolicy; no custom resource', () => {
+    const stack = sharerStack();
+    const model = classifier(stack);
+    const share = new SharedModelPolicy(stack, 'Share', { documentClassifier: model, importerAccounts: [IMPORTER] });
+    const template = Template.fromStack(stack);
+
+    const [resource] = Object.values(template.findResources('AWS::Comprehend::DocumentClassifier'));
+    expect(JSON.parse(render(resource.Properties.ModelPolicy))).toEqual({
+      Version: '2012-10-17',
+      Statement: [{ Action: 'comprehend:ImportModel', Effect: 'Allow', Resource: '*', Principal: { AWS: `arn:aws:iam::${IMPORTER}:root` } }],
+    });
+    template.resourceCountIs('Custom::ComprehendModelPolicy', 0);
+    template.resourceCountIs('AWS::Lambda::Function', 0);
+    expect(render(stack.resolve(share.modelArn))).toEqual(MODEL);
+  });
+
+  test('an entity recognizer too', () => {
+    const stack = sharerStack();
+    const recognizer = new comprehend.CfnEntityRecognizer(stack, 'Recognizer', {
+      recognizerName: 'products',
+      dataAccessRoleArn: `arn:aws:iam::${SHARER}:role/training`,
+      languageCode: 'en',
+      inputDataConfig: { entityTypes: [{ type: 'PRODUCT' }], documents: { s3Uri: 's3://d/docs' }, annotations: { s3Uri: 's3://d/ann' } },
+    });
+    new SharedModelPolicy(stack, 'Share', { entityRecognizer: recognizer, importerAccounts: [IMPORTER] });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::Comprehend::EntityRecognizer', {
+      ModelPolicy: Match.anyValue(),
+    });
+    expect(recognizer.modelPolicy).toBeDefined();
+  });
+
+  test('a key of this stack gets the statements in its key policy', () => {
+    const stack = sharerStack();
+    const key = new kms.Key(stack, 'ModelKey');
+    // The classifier names the key and the key policy names the classifier: no dependency cycle.
+    const model = classifier(stack, { modelKmsKeyId: key.keyArn });
+    new SharedModelPolicy(stack, 'Share', { documentClassifier: model, importerAccounts: [IMPORTER], modelKey: key });
+    const template = Template.fromStack(stack);
+
+    const [keyResource] = Object.values(template.findResources('AWS::KMS::Key'));
+    const statements = keyResource.Properties.KeyPolicy.Statement;
+    expect(statements).toContainEqual({
+      Sid: 'ComprehendImportDecrypt',
+      Effect: 'Allow',
+      Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${IMPORTER}:root`]] } },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:SourceArn': MODEL_ARN_IN_TEMPLATE } },
+    });
+    expect(statements).toContainEqual({
+      Sid: 'ComprehendImportCreateGrant',
+      Effect: 'Allow',
+      Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${IMPORTER}:root`]] } },
+      Action: 'kms:CreateGrant',
+      Resource: '*',
+      Condition: { StringEquals: { 'kms:EncryptionContext:aws:comprehend:arn': MODEL_ARN_IN_TEMPLATE } },
+    });
+  });
+});
+
+describe('bad input is refused with the prop, the value and the expected form', () => {
+  test.each<[string, Partial<SharedModelPolicyProps>, string]>([
+    ['an account ID of 11 digits', { importerAccounts: ['44445555666'] }, 'importerAccounts: "44445555666" is not an AWS account ID; expected 12 digits'],
+    ['no importer', { importerAccounts: [] }, 'no importer was given; expected at least one account in importerAccounts or principal in importerPrincipals'],
+    ['a model of another account', { modelVersionArn: MODEL.replace(SHARER, IMPORTER) }, `is a model of account ${IMPORTER}, but this stack deploys to ${SHARER}`],
+    ['a model of another Region', { modelVersionArn: MODEL.replace('us-west-2', 'eu-west-1') }, 'is in Region eu-west-1, but this stack deploys to us-west-2'],
+    ['not a model ARN', { modelVersionArn: 'arn:aws:s3:::bucket' }, 'modelVersionArn "arn:aws:s3:::bucket" is an ARN of service "s3"'],
+    ['no model', { modelVersionArn: undefined }, 'no model was given; expected exactly one of modelVersionArn, documentClassifier or entityRecognizer'],
+  ])('%s', (_, overrides, message) => {
+    const stack = sharerStack();
+    expect(() => new SharedModelPolicy(stack, 'Share', { modelVersionArn: MODEL, importerAccounts: [IMPORTER], ...overrides })).toThrow(message);
+  });
+
+  test('two models', () => {
+    const stack = sharerStack();
+    expect(() => new SharedModelPolicy(stack, 'Share', { modelVersionArn: MODEL, documentClassifier: classifier(stack), importerAccounts: [IMPORTER] }))
+      .toThrow('modelVersionArn and documentClassifier were both given; expected exactly one');
+  });
+
+  test('a policy over 20,000 characters', () => {
+    const stack = sharerStack();
+    const principals = Array.from({ length: 300 }, (_, i) => new iam.ArnPrincipal(`arn:aws:iam::${IMPORTER}:role/importer-with-a-rather-long-role-name-${i}`));
+    expect(() => new SharedModelPolicy(stack, 'Share', { modelVersionArn: MODEL, importerPrincipals: principals }))
+      .toThrow(/the resource policy would be \d+ characters long; expected at most 20000 Latin-1 characters/);
+  });
+
+  test('a classifier that already has a ModelPolicy', () => {
+    const stack = sharerStack();
+    const model = classifier(stack, { modelPolicy: '{}' });
+    expect(() => new SharedModelPolicy(stack, 'Share', { documentClassifier: model, importerAccounts: [IMPORTER] }))
+      .toThrow('documentClassifier already has a modelPolicy');
+  });
+});
