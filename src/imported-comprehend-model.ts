@@ -18,7 +18,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
-import { invalidProp } from './errors';
+import { invalidProp, requireModelArn } from './errors';
 import { ModelImportProvider, SERVICE_ROLE_PATH } from './provider/model-import-provider';
 import {
   ATTRIBUTE_MODEL_ARN,
@@ -34,7 +34,7 @@ import {
   REMOVAL_POLICY_DESTROY,
   REMOVAL_POLICY_RETAIN,
 } from './shared/import-properties';
-import { explainInvalidModelArn, explainInvalidName, MODEL_ARN_FORM, ModelType, parseModelArn } from './shared/model-arn';
+import { explainInvalidName, MODEL_ARN_FORM, ModelType } from './shared/model-arn';
 
 /**
  * An Amazon Comprehend custom model version in this account, such as one imported from another account.
@@ -194,10 +194,7 @@ export class ImportedComprehendModel extends Resource implements IImportedCompre
     id: string,
     attrs: ImportedComprehendModelAttributes,
   ): IImportedComprehendModel {
-    const parts = Token.isUnresolved(attrs.modelArn) ? undefined : parseModelArn(attrs.modelArn);
-    if (!Token.isUnresolved(attrs.modelArn) && !parts) {
-      throw invalidProp(explainInvalidModelArn('modelArn', attrs.modelArn)!, scope);
-    }
+    const parts = Token.isUnresolved(attrs.modelArn) ? undefined : requireModelArn('modelArn', attrs.modelArn, scope);
     const modelType = attrs.modelType ?? parts?.modelType;
     if (!modelType) {
       throw invalidProp(
@@ -311,11 +308,7 @@ export class ImportedComprehendModel extends Resource implements IImportedCompre
       }
       return props.modelType;
     }
-    const problem = explainInvalidModelArn('sourceModelArn', arn);
-    if (problem) {
-      throw invalidProp(problem, this);
-    }
-    const source = parseModelArn(arn)!;
+    const source = requireModelArn('sourceModelArn', arn, this);
     const stack = Stack.of(this);
     if (!Token.isUnresolved(stack.region) && source.region !== stack.region) {
       throw invalidProp(

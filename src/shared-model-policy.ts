@@ -3,9 +3,9 @@ import * as comprehend from 'aws-cdk-lib/aws-comprehend';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { invalidProp } from './errors';
+import { invalidProp, requireModelArn } from './errors';
 import { ModelPolicyProvider } from './provider/model-policy-provider';
-import { explainInvalidModelArn, ModelType, parseModelArn } from './shared/model-arn';
+import { ModelType } from './shared/model-arn';
 import { MAX_POLICY_LENGTH, MODEL_POLICY_RESOURCE_TYPE, ModelPolicyProperties, POLICY_CHARACTERS } from './shared/policy-properties';
 
 /**
@@ -162,11 +162,7 @@ export class SharedModelPolicy extends Construct {
     if (Token.isUnresolved(arn)) {
       return { arn, resource: undefined, prop: 'modelVersionArn', partition: undefined };
     }
-    const problem = explainInvalidModelArn('modelVersionArn', arn);
-    if (problem) {
-      throw invalidProp(problem, this);
-    }
-    const parts = parseModelArn(arn)!;
+    const parts = requireModelArn('modelVersionArn', arn, this);
     const stack = Stack.of(this);
     if (!Token.isUnresolved(stack.account) && parts.account !== stack.account) {
       throw invalidProp(`modelVersionArn "${arn}" is a model of account ${parts.account}, but this stack deploys to ${stack.account}; share a model from the stack of the account that owns it`, this);
