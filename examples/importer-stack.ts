@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { ImportedComprehendModel } from '../src';
@@ -19,7 +20,7 @@ export class ImporterStack extends Stack {
     super(scope, id, props);
 
     // An AWS owned key on both sides: no service role is needed.
-    new ImportedComprehendModel(this, 'ProductNames', {
+    const productNames = new ImportedComprehendModel(this, 'ProductNames', {
       sourceModelArn: props.sharedModelArn,
       tags: { team: 'catalog' },
     });
@@ -30,7 +31,7 @@ export class ImporterStack extends Stack {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    new ImportedComprehendModel(this, 'SupportTickets', {
+    const supportTickets = new ImportedComprehendModel(this, 'SupportTickets', {
       sourceModelArn: props.encryptedModelArn,
       sourceModelKey: kms.Key.fromKeyArn(this, 'SharerKey', props.encryptedModelKeyArn),
       modelKey,
@@ -38,6 +39,17 @@ export class ImporterStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
       timeout: Duration.minutes(30),
     });
+
+    // Serve the recognizer copy, and let the catalog tagger detect entities with it.
+    const endpoint = productNames.addEndpoint('Endpoint', { desiredInferenceUnits: 1 });
+    const tagger = new iam.Role(this, 'CatalogTagger', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'The catalog tagger: finds product names in listings',
+    });
+    endpoint.grantDetectEntities(tagger);
+    // And let the nightly batch classify ticket archives with the classifier copy.
+    const batch = new iam.Role(this, 'NightlyBatch', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    supportTickets.grantStartJobs(batch);
 
     Tags.of(this).add('cost-center', 'nlp');
   }

@@ -4,11 +4,9 @@ import {
   CustomResource,
   Duration,
   Fn,
-  IResource,
   ITaggable,
   Lazy,
   RemovalPolicy,
-  Resource,
   Stack,
   TagManager,
   TagType,
@@ -18,6 +16,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
+import { ComprehendModelBase, IImportedComprehendModel } from './comprehend-model-base';
 import { invalidProp, requireModelArn } from './errors';
 import { ModelImportProvider, SERVICE_ROLE_PATH } from './provider/model-import-provider';
 import {
@@ -35,26 +34,6 @@ import {
   REMOVAL_POLICY_RETAIN,
 } from './shared/import-properties';
 import { explainInvalidName, MODEL_ARN_FORM, ModelType } from './shared/model-arn';
-
-/**
- * An Amazon Comprehend custom model version in this account, such as one imported from another account.
- */
-export interface IImportedComprehendModel extends IResource {
-  /**
-   * The ARN of the model version.
-   * @attribute
-   */
-  readonly modelArn: string;
-
-  /**
-   * The name of the model.
-   * @attribute
-   */
-  readonly modelName: string;
-
-  /** Whether the model is a document classifier or an entity recognizer. */
-  readonly modelType: ModelType;
-}
 
 /**
  * Properties of an ImportedComprehendModel.
@@ -178,7 +157,7 @@ export interface ImportedComprehendModelAttributes {
  *   sourceModelArn: 'arn:aws:comprehend:us-east-1:111122223333:document-classifier/support-tickets/version/v1',
  * });
  */
-export class ImportedComprehendModel extends Resource implements IImportedComprehendModel, ITaggable {
+export class ImportedComprehendModel extends ComprehendModelBase implements ITaggable {
   /**
    * A model version defined elsewhere, from its ARN.
    */
@@ -206,7 +185,7 @@ export class ImportedComprehendModel extends Resource implements IImportedCompre
       throw invalidProp(`modelArn "${attrs.modelArn}" is a ${parts.modelType}, but modelType says ${modelType}`, scope);
     }
 
-    class Import extends Resource implements IImportedComprehendModel {
+    class Import extends ComprehendModelBase {
       public readonly modelArn = attrs.modelArn;
       public readonly modelType = modelType!;
       // arn:…:TYPE/NAME[/version/VERSION] split on "/" puts the name second.

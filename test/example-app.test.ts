@@ -64,6 +64,29 @@ test('the importer copies both shared models', () => {
   }, 1);
 });
 
+test('the importer serves the recognizer copy and grants inference and batch jobs', () => {
+  const { importer } = exampleTemplates();
+
+  importer.hasResourceProperties('AWS::Comprehend::EntityRecognizerEndpoint', {
+    ModelArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ProductNames'), 'ModelArn'] },
+    DesiredInferenceUnits: 1,
+  });
+  importer.hasResourceProperties('AWS::IAM::Policy', {
+    Roles: [{ Ref: Match.stringLikeRegexp('^CatalogTagger') }],
+    PolicyDocument: {
+      Statement: [{
+        Action: 'comprehend:DetectEntities',
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ProductNamesEndpoint'), 'Arn'] },
+      }],
+    },
+  });
+  importer.hasResourceProperties('AWS::IAM::Policy', {
+    Roles: [{ Ref: Match.stringLikeRegexp('^NightlyBatch') }],
+    PolicyDocument: { Statement: [Match.objectLike({ Action: 'comprehend:StartDocumentClassificationJob' })] },
+  });
+});
+
 test('the example templates, as snapshots', () => {
   const { sharer, importer } = exampleTemplates();
   expect(stable(sharer)).toMatchSnapshot('sharer');
