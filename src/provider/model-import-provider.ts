@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { HandlerRole } from './handler-role';
 import { IsCompleteFunction } from './is-complete-function';
 import { OnEventFunction } from './on-event-function';
+import { stackSingleton } from './stack-singleton';
 import { MAX_TIMEOUT_SECONDS, QUERY_INTERVAL_SECONDS } from '../shared/import-properties';
 import { ModelType, parseModelArn } from '../shared/model-arn';
 
@@ -22,9 +23,7 @@ const PROVIDER_ID = 'ComprehendModelImportProvider';
 export class ModelImportProvider extends Construct {
   /** The stack's provider, created with the first model that needs it. */
   public static of(scope: Construct): ModelImportProvider {
-    const stack = Stack.of(scope);
-    const existing = stack.node.tryFindChild(PROVIDER_ID) as ModelImportProvider | undefined;
-    return existing ?? new ModelImportProvider(stack, PROVIDER_ID);
+    return stackSingleton(scope, PROVIDER_ID, (stack, id) => new ModelImportProvider(stack, id));
   }
 
   /** The service token of the custom resources. */

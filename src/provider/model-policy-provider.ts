@@ -1,9 +1,10 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { HandlerRole } from './handler-role';
 import { ModelPolicyFunction } from './model-policy-function';
+import { stackSingleton } from './stack-singleton';
 
 const PROVIDER_ID = 'ComprehendModelPolicyProvider';
 
@@ -11,9 +12,7 @@ const PROVIDER_ID = 'ComprehendModelPolicyProvider';
 export class ModelPolicyProvider extends Construct {
   /** The stack's provider, created with the first policy that needs it. */
   public static of(scope: Construct): ModelPolicyProvider {
-    const stack = Stack.of(scope);
-    const existing = stack.node.tryFindChild(PROVIDER_ID) as ModelPolicyProvider | undefined;
-    return existing ?? new ModelPolicyProvider(stack, PROVIDER_ID);
+    return stackSingleton(scope, PROVIDER_ID, (stack, id) => new ModelPolicyProvider(stack, id));
   }
 
   /** The service token of the custom resources. */
