@@ -21,7 +21,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   projenrcTs: true,
 
   cdkVersion: CDK_FLOOR,
-  constructsVersion: '10.5.0',
+  constructsVersion: '10.5.1',
   jsiiVersion: '~6.0.0',
 
   // CI is .ci/run; no hosted workflows or release automation live in this repository.
@@ -34,6 +34,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-sdk-client-mock@4.1.0',
     // The CLI for the example app. 3.x is deprecated and rejects aws-cdk-lib 2.x assemblies.
     'aws-cdk@^2',
+    // Compliance gates: the AwsSolutions pack (a policy-validation plugin since v3) and Control Tower's guard rules.
+    'cdk-nag@3.0.2',
+    '@cdklabs/cdk-validator-cfnguard@0.0.62',
+    // The integration tests' assertions; the alpha's newest release, whose peer range covers our aws-cdk-lib.
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
   ],
 
   lambdaOptions: {

@@ -1,4 +1,4 @@
-import { CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as comprehend from 'aws-cdk-lib/aws-comprehend';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -38,6 +38,10 @@ export class SharerStack extends Stack {
       }),
     });
     s3.Bucket.fromBucketName(this, 'TrainingData', props.trainingBucketName).grantRead(trainingRole);
+    Validations.of(trainingRole).acknowledge(
+      ...['Action::s3:GetObject*', 'Action::s3:GetBucket*', 'Action::s3:List*', `Resource::arn:<AWS::Partition>:s3:::${props.trainingBucketName}/*`]
+        .map(finding => ({ id: `AwsSolutions-IAM5[${finding}]`, reason: 'Comprehend reads the training data: read-only, in the training bucket only.' })),
+    );
     modelKey.grant(trainingRole, 'kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKey');
     const classifier = new comprehend.CfnDocumentClassifier(this, 'SupportTickets', {
       documentClassifierName: 'support-tickets',

@@ -1,7 +1,10 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { acknowledgeFrameworkFindings, acknowledgeWildcard, frameworkProps } from './framework';
 import { HandlerRole } from './handler-role';
 import { IsCompleteFunction } from './is-complete-function';
 import { OnEventFunction } from './on-event-function';
@@ -64,8 +67,15 @@ export class ModelImportProvider extends Construct {
       queryInterval: Duration.seconds(QUERY_INTERVAL_SECONDS),
       // The longest any model may ask for; each model's own timeout is enforced by the handlers.
       totalTimeout: Duration.seconds(MAX_TIMEOUT_SECONDS + 2 * QUERY_INTERVAL_SECONDS),
+      ...frameworkProps(this, true),
+      disableWaiterStateMachineLogging: false,
+      waiterStateMachineLogOptions: {
+        destination: new logs.LogGroup(this, 'WaiterLogs', { retention: logs.RetentionDays.ONE_YEAR }),
+        level: sfn.LogLevel.ALL,
+      },
     });
     this.serviceToken = provider.serviceToken;
+    acknowledgeFrameworkFindings(this, provider, [onEventHandler, isCompleteHandler]);
   }
 
   /**
@@ -79,6 +89,10 @@ export class ModelImportProvider extends Construct {
       : sourceModelArn;
     if (this.firstTime(`import:${resource}`)) {
       this.importStatement.addResources(resource);
+      if (source) {
+        acknowledgeWildcard(this.handlerRole, resource, 'ImportModel on the source account\'s models of one type and Region, '
+          + 'so the policy grows with source accounts rather than with models (IAM limits inline policies to 10,240 characters).');
+      }
       if (this.importStatement.resources.length === 1) {
         this.handlerRole.addToPrincipalPolicy(this.importStatement);
       }
@@ -91,6 +105,9 @@ export class ModelImportProvider extends Construct {
       return;
     }
     const operation = modelType === ModelType.DOCUMENT_CLASSIFIER ? 'DocumentClassifier' : 'EntityRecognizer';
+    const copies = Stack.of(this).formatArn({ service: 'comprehend', resource: modelType, resourceName: '*' });
+    acknowledgeWildcard(this.handlerRole, copies, 'Describe, tag and delete this account\'s copies of one model type in this '
+      + 'Region: a copy\'s version name is chosen at deploy time, so its ARN is unknown at synth time.');
     this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: [
         `comprehend:Describe${operation}`,
@@ -98,7 +115,7 @@ export class ModelImportProvider extends Construct {
         'comprehend:TagResource',
         'comprehend:UntagResource',
       ],
-      resources: [Stack.of(this).formatArn({ service: 'comprehend', resource: modelType, resourceName: '*' })],
+      resources: [copies],
     }));
   }
 
@@ -106,6 +123,10 @@ export class ModelImportProvider extends Construct {
   public allowPassing(roleArn: string): void {
     if (this.firstTime(`pass:${roleArn}`)) {
       this.passRoleStatement.addResources(roleArn);
+      if (roleArn.endsWith('*')) {
+        acknowledgeWildcard(this.handlerRole, roleArn, 'PassRole on the service roles this library creates (one path), only '
+          + 'to comprehend.amazonaws.com, so the policy does not grow with every model.');
+      }
       if (this.passRoleStatement.resources.length === 1) {
         this.handlerRole.addToPrincipalPolicy(this.passRoleStatement);
       }

@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { acknowledgeFrameworkFindings, frameworkProps } from './framework';
 import { HandlerRole } from './handler-role';
 import { ModelPolicyFunction } from './model-policy-function';
 import { stackSingleton } from './stack-singleton';
@@ -29,7 +30,9 @@ export class ModelPolicyProvider extends Construct {
       description: 'Attaches and removes the resource-based policy of a shared Comprehend model',
       logGroup: this.handlerRole.logGroup(this, 'OnEventLogs'),
     });
-    this.serviceToken = new cr.Provider(this, 'Provider', { onEventHandler }).serviceToken;
+    const provider = new cr.Provider(this, 'Provider', { onEventHandler, ...frameworkProps(this, false) });
+    this.serviceToken = provider.serviceToken;
+    acknowledgeFrameworkFindings(this, provider, [onEventHandler]);
   }
 
   /** Lets the handler put, describe and delete the resource-based policy of `modelArn`, and of nothing else. */

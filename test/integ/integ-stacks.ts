@@ -1,0 +1,66 @@
+// The stacks of the integration tests, shared by the *.integ.ts apps (snapshots, real deployments) and the
+// compliance tests. Source ARNs come from context, so a user with AWS accounts can point them at real models.
+import { App, Aspects, CfnResource, Stack } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { IConstruct } from 'constructs';
+
+import { ImportedComprehendModel, ModelEndpoint, SharedModelPolicy } from '../../src';
+
+function context(app: App, key: string, fallback: string): string {
+  return app.node.tryGetContext(key) ?? fallback;
+}
+
+const CLASSIFIER = 'arn:aws:comprehend:us-west-2:111122223333:document-classifier/support-tickets/version/v1';
+const SHARER_KEY = 'arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+
+/** An import with AWS owned keys on both sides: no service role. */
+export function importWithoutKeys(app: App): { stack: Stack; model: ImportedComprehendModel } {
+  const stack = new Stack(app, 'ImportWithoutKeys');
+  const model = new ImportedComprehendModel(stack, 'Copy', { sourceModelArn: context(app, 'sourceModelArn', CLASSIFIER) });
+  return { stack, model };
+}
+
+/** An import of a model encrypted with the sharer's key, into a copy encrypted with this account's key. */
+export function importWithKeys(app: App): { stack: Stack; model: ImportedComprehendModel } {
+  const stack = new Stack(app, 'ImportWithKeys');
+  const model = new ImportedComprehendModel(stack, 'Copy', {
+    sourceModelArn: context(app, 'encryptedSourceModelArn', CLASSIFIER),
+    sourceModelKey: kms.Key.fromKeyArn(stack, 'SharerKey', context(app, 'sourceModelKeyArn', SHARER_KEY)),
+    modelKey: new kms.Key(stack, 'ModelKey', { enableKeyRotation: true }),
+  });
+  return { stack, model };
+}
+
+/** An import served by an endpoint. */
+export function importWithEndpoint(app: App): { stack: Stack; model: ImportedComprehendModel; endpoint: ModelEndpoint } {
+  const stack = new Stack(app, 'ImportWithEndpoint');
+  const model = new ImportedComprehendModel(stack, 'Copy', { sourceModelArn: context(app, 'sourceModelArn', CLASSIFIER) });
+  return { stack, model, endpoint: model.addEndpoint('Endpoint') };
+}
+
+/** The sharer's side: a classifier of this stack shared by ModelPolicy, and one trained elsewhere by PutResourcePolicy. */
+export function sharerSide(app: App): { stack: Stack; shared: SharedModelPolicy } {
+  const stack = new Stack(app, 'SharerSide');
+  const importer = context(app, 'importerAccount', '444455556666');
+  const shared = new SharedModelPolicy(stack, 'ShareExisting', {
+    modelVersionArn: context(app, 'sharedModelArn', `arn:aws:comprehend:${stack.region}:${stack.account}:document-classifier/existing/version/v1`),
+    importerAccounts: [importer],
+  });
+  return { stack, shared };
+}
+
+
+/**
+ * integ-tests-alpha salts every assertion with the synth time so that a redeploy runs it again; that makes each
+ * synth differ. Integration tests deploy fresh stacks, so a fixed salt loses nothing and keeps the snapshots
+ * comparable offline.
+ */
+export function pinAssertionSalt(app: App): void {
+  Aspects.of(app).add({
+    visit(node: IConstruct) {
+      if (node instanceof CfnResource && node.cfnResourceType.startsWith('Custom::DeployAssert')) {
+        node.addPropertyOverride('salt', 'pinned-for-snapshots');
+      }
+    },
+  });
+}

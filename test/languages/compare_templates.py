@@ -1,0 +1,50 @@
+"""Asserts that the Python example's template matches the TypeScript example's where it matters.
+
+    python compare_templates.py PYTHON_TEMPLATE TYPESCRIPT_TEMPLATE
+
+Compares, resource by resource: both imported models (Custom::ComprehendImportedModel, with their
+DeletionPolicy), the service role Comprehend assumes, and the handler role's policy. Prints one line per check
+and a closing "N passed, N failed" line; exits 1 on any failure.
+"""
+import json
+import re
+import sys
+
+
+def load(path):
+    with open(path, encoding="utf-8") as f:
+        # Asset hashes differ only if the bundled handlers differ, which the TypeScript tests cover.
+        resources = json.loads(re.sub(r"[0-9a-f]{64}", "<asset-hash>", f.read()))["Resources"]
+    # The CDK CLI adds construct paths as Metadata; a plain `python app.py` does not.
+    for resource in resources.values():
+        resource.pop("Metadata", None)
+    return resources
+
+
+def main(python_template, typescript_template):
+    python, typescript = load(python_template), load(typescript_template)
+
+    def pick(resources, predicate):
+        return {logical_id: r for logical_id, r in resources.items() if predicate(logical_id, r)}
+
+    checks = {
+        "imported models": lambda i, r: r["Type"] == "Custom::ComprehendImportedModel",
+        "Comprehend service role": lambda i, r: r["Type"] == "AWS::IAM::Role" and i.startswith("SupportTicketsServiceRole"),
+        "handler role policy": lambda i, r: r["Type"] == "AWS::IAM::Policy"
+        and i.startswith("ComprehendModelImportProviderHandlerRoleDefaultPolicy"),
+    }
+    passed = failed = 0
+    for name, predicate in checks.items():
+        expected, actual = pick(typescript, predicate), pick(python, predicate)
+        if expected and expected == actual:
+            passed += 1
+            print(f"ok: {name} ({', '.join(sorted(expected))})")
+        else:
+            failed += 1
+            print(f"FAILED: {name}\n  TypeScript: {json.dumps(expected, sort_keys=True)}\n  Python:     {json.dumps(actual, sort_keys=True)}")
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1], sys.argv[2]))
