@@ -1,7 +1,8 @@
-"""The importer side of the example, in Python: the same two imports as examples/importer-stack.ts.
+"""The example in Python: the sharer's policy for the existing model (as examples/sharer-stack.ts) and the same two
+imports as examples/importer-stack.ts.
 
 CI builds the Python package with jsii-pacmak, installs it with aws-cdk-lib into a fresh virtual environment,
-runs this app and compares its template with the TypeScript example's (test/languages/compare_templates.py).
+runs this app and compares its templates with the TypeScript example's (test/languages/compare_templates.py).
 
     python app.py OUTDIR
 """
@@ -9,18 +10,24 @@ import sys
 
 from aws_cdk import App, Duration, Environment, RemovalPolicy, Stack, Tags
 from aws_cdk import aws_kms as kms
-from cdk_comprehend_model_import import ImportedComprehendModel
+from cdk_comprehend_model_import import ImportedComprehendModel, SharedModelPolicy
 
 SHARER = "111122223333"
+IMPORTER = "444455556666"
 REGION = "us-west-2"
+EXISTING_MODEL = f"arn:aws:comprehend:{REGION}:{SHARER}:entity-recognizer/product-names/version/v3"
 
 app = App(outdir=sys.argv[1] if len(sys.argv) > 1 else "cdk.out")
-stack = Stack(app, "ComprehendImporter", env=Environment(account="444455556666", region=REGION))
+
+sharer = Stack(app, "ComprehendSharer", env=Environment(account=SHARER, region=REGION))
+SharedModelPolicy(sharer, "ShareProductNames", model_version_arn=EXISTING_MODEL, importer_accounts=[IMPORTER])
+
+stack = Stack(app, "ComprehendImporter", env=Environment(account=IMPORTER, region=REGION))
 
 ImportedComprehendModel(
     stack,
     "ProductNames",
-    source_model_arn=f"arn:aws:comprehend:{REGION}:{SHARER}:entity-recognizer/product-names/version/v3",
+    source_model_arn=EXISTING_MODEL,
     tags={"team": "catalog"},
 )
 

@@ -1,12 +1,14 @@
-"""Asserts that the Python example's template matches the TypeScript example's where it matters.
+"""Asserts that the Python example's templates match the TypeScript example's where it matters.
 
-    python compare_templates.py PYTHON_TEMPLATE TYPESCRIPT_TEMPLATE
+    python compare_templates.py PYTHON_CDK_OUT TYPESCRIPT_CDK_OUT
 
-Compares, resource by resource: both imported models (Custom::ComprehendImportedModel, with their
-DeletionPolicy), the service role Comprehend assumes, and the handler role's policy. Prints one line per check
-and a closing "N passed, N failed" line; exits 1 on any failure.
+Compares, resource by resource: in the importer stack both imported models (Custom::ComprehendImportedModel, with
+their DeletionPolicy), the service role Comprehend assumes and the import handler role's policy; in the sharer
+stack the existing model's policy (Custom::ComprehendModelPolicy) and its handler role's policy. Prints one line
+per check and a closing "N passed, N failed" line; exits 1 on any failure.
 """
 import json
+import os
 import re
 import sys
 
@@ -21,20 +23,24 @@ def load(path):
     return resources
 
 
-def main(python_template, typescript_template):
-    python, typescript = load(python_template), load(typescript_template)
-
+def main(python_out, typescript_out):
     def pick(resources, predicate):
         return {logical_id: r for logical_id, r in resources.items() if predicate(logical_id, r)}
 
-    checks = {
-        "imported models": lambda i, r: r["Type"] == "Custom::ComprehendImportedModel",
-        "Comprehend service role": lambda i, r: r["Type"] == "AWS::IAM::Role" and i.startswith("SupportTicketsServiceRole"),
-        "handler role policy": lambda i, r: r["Type"] == "AWS::IAM::Policy"
-        and i.startswith("ComprehendModelImportProviderHandlerRoleDefaultPolicy"),
-    }
+    checks = [
+        ("ComprehendImporter", "imported models", lambda i, r: r["Type"] == "Custom::ComprehendImportedModel"),
+        ("ComprehendImporter", "Comprehend service role",
+         lambda i, r: r["Type"] == "AWS::IAM::Role" and i.startswith("SupportTicketsServiceRole")),
+        ("ComprehendImporter", "import handler role policy",
+         lambda i, r: r["Type"] == "AWS::IAM::Policy" and i.startswith("ComprehendModelImportProviderHandlerRoleDefaultPolicy")),
+        ("ComprehendSharer", "shared model policy", lambda i, r: r["Type"] == "Custom::ComprehendModelPolicy"),
+        ("ComprehendSharer", "policy handler role policy",
+         lambda i, r: r["Type"] == "AWS::IAM::Policy" and i.startswith("ComprehendModelPolicyProviderHandlerRoleDefaultPolicy")),
+    ]
     passed = failed = 0
-    for name, predicate in checks.items():
+    for stack, name, predicate in checks:
+        python = load(os.path.join(python_out, f"{stack}.template.json"))
+        typescript = load(os.path.join(typescript_out, f"{stack}.template.json"))
         expected, actual = pick(typescript, predicate), pick(python, predicate)
         if expected and expected == actual:
             passed += 1
