@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import {
   CfnDeletionPolicy,
   CfnResource,
@@ -19,6 +20,7 @@ import { Construct } from 'constructs';
 import { ComprehendModelBase, IImportedComprehendModel } from './comprehend-model-base';
 import { invalidProp, requireModelArn } from './errors';
 import { ModelImportProvider, SERVICE_ROLE_PATH } from './provider/model-import-provider';
+import { stackSingleton } from './provider/stack-singleton';
 import {
   ATTRIBUTE_MODEL_ARN,
   ATTRIBUTE_MODEL_NAME,
@@ -216,7 +218,8 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
   public readonly modelType: ModelType;
 
   /**
-   * The service role Comprehend uses during the import, if there is one.
+   * The service role Comprehend uses during the import, if there is one. The role this library creates is shared by
+   * the imports of the stack that involve the same keys.
    */
   public readonly role?: iam.IRole;
 
@@ -334,16 +337,24 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
     }
   }
 
-  /** The documented service role, when a customer managed key is involved. */
+  /**
+   * The documented service role, when a customer managed key is involved. The imports of a stack that involve the
+   * same keys share one: its permissions are the same for each, and a role per import would add an IAM role and
+   * its policy to the template for every model.
+   */
   private createServiceRole(sourceModelKey?: kms.IKey, modelKey?: kms.IKey): iam.IRole | undefined {
-    const keyArns = [sourceModelKey, modelKey].filter((key): key is kms.IKey => key !== undefined).map(key => key.keyArn);
-    if (keyArns.length === 0) {
+    const keys = [sourceModelKey, modelKey].filter((key): key is kms.IKey => key !== undefined);
+    if (keys.length === 0) {
       return undefined;
     }
-    const stack = Stack.of(this);
-    return new iam.Role(this, 'ServiceRole', {
+    // A key is the same key when it has the same ARN, or (for a key of the app, its ARN a token) the same construct.
+    const identity = [sourceModelKey, modelKey]
+      .map(key => key === undefined ? '-' : Token.isUnresolved(key.keyArn) ? key.node.addr : key.keyArn)
+      .join('|');
+    const id = `ComprehendImportServiceRole${createHash('sha256').update(identity).digest('hex').slice(0, 8)}`;
+    return stackSingleton(this, id, (stack, roleId) => new iam.Role(stack, roleId, {
       path: SERVICE_ROLE_PATH,
-      description: 'Lets Amazon Comprehend use the KMS keys of a model import',
+      description: 'Lets Amazon Comprehend use the KMS keys of the model imports of this stack that involve them',
       // Confused-deputy protection: only Comprehend acting for this account may assume the role.
       assumedBy: new iam.ServicePrincipal('comprehend.amazonaws.com').withConditions({
         StringEquals: { 'aws:SourceAccount': stack.account },
@@ -351,16 +362,16 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
       inlinePolicies: {
         ModelImportKeys: new iam.PolicyDocument({
           statements: [
-            new iam.PolicyStatement({ actions: ['kms:CreateGrant'], resources: keyArns }),
+            new iam.PolicyStatement({ actions: ['kms:CreateGrant'], resources: keys.map(key => key.keyArn) }),
             new iam.PolicyStatement({
               actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-              resources: keyArns,
+              resources: keys.map(key => key.keyArn),
               conditions: { StringEquals: { 'kms:ViaService': [`s3.${stack.region}.amazonaws.com`] } },
             }),
           ],
         }),
       },
-    });
+    }));
   }
 }
 

@@ -52,7 +52,7 @@ test('the importer copies both shared models', () => {
       SourceModelArn: CLASSIFIER,
       ModelName: 'support-tickets',
       ModelKmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ModelKey'), 'Arn'] },
-      DataAccessRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SupportTicketsServiceRole'), 'Arn'] },
+      DataAccessRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ComprehendImportServiceRole'), 'Arn'] },
       RemovalPolicy: 'retain',
       TimeoutSeconds: '1800',
     }),

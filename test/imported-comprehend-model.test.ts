@@ -83,7 +83,7 @@ describe('the service role', () => {
     expect(role.Policies).toEqual([{ PolicyName: 'ModelImportKeys', PolicyDocument: { Statement: keyStatements([SHARER_KEY]), Version: '2012-10-17' } }]);
     expect(role.ManagedPolicyArns).toBeUndefined();
     template.hasResourceProperties('Custom::ComprehendImportedModel', {
-      DataAccessRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ModelServiceRole'), 'Arn'] },
+      DataAccessRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ComprehendImportServiceRole'), 'Arn'] },
       ModelKmsKeyId: Match.absent(),
     });
   });
@@ -121,6 +121,35 @@ describe('the service role', () => {
       Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${IMPORTER}:role/cdk-comprehend-model-import/*`]] },
       Condition: { StringEquals: { 'iam:PassedToService': 'comprehend.amazonaws.com' } },
     });
+  });
+
+  test('imports with the same keys share one role; other keys get a role of their own', () => {
+    const stack = importerStack();
+    const modelKey = new kms.Key(stack, 'ModelKey');
+    const otherKey = new kms.Key(stack, 'OtherKey');
+    const keyArn = (key: kms.Key) => ({ 'Fn::GetAtt': [stack.getLogicalId(key.node.defaultChild as kms.CfnKey), 'Arn'] });
+    const sharerKey = (id: string) => kms.Key.fromKeyArn(stack, id, SHARER_KEY);
+    const first = new ImportedComprehendModel(stack, 'First', { sourceModelArn: SOURCE, sourceModelKey: sharerKey('SharerKey1'), modelKey });
+    // The same sharer key referenced a second time, by ARN: still the same key.
+    const second = new ImportedComprehendModel(stack, 'Second', { sourceModelArn: RECOGNIZER, sourceModelKey: sharerKey('SharerKey2'), modelKey });
+    const other = new ImportedComprehendModel(stack, 'Other', { sourceModelArn: SOURCE, modelKey: otherKey });
+    const sourceOnly = new ImportedComprehendModel(stack, 'SourceOnly', { sourceModelArn: SOURCE, sourceModelKey: sharerKey('SharerKey3') });
+    const template = Template.fromStack(stack);
+
+    expect(second.role).toBe(first.role);
+    expect(new Set([first.role, other.role, sourceOnly.role]).size).toBe(3);
+    expect(serviceRole(template).map(role => role.Policies[0].PolicyDocument.Statement)).toEqual(expect.arrayContaining([
+      keyStatements([SHARER_KEY, keyArn(modelKey)]),
+      keyStatements([keyArn(otherKey)]),
+      keyStatements([SHARER_KEY]),
+    ]));
+    expect(serviceRole(template)).toHaveLength(3);
+    // Every copy gets the role of its own keys.
+    const roleOf = (model: ImportedComprehendModel) => ({ 'Fn::GetAtt': [stack.getLogicalId((model.role as iam.Role).node.defaultChild as iam.CfnRole), 'Arn'] });
+    for (const [model, source] of [[first, SOURCE], [second, RECOGNIZER]] as const) {
+      template.hasResourceProperties('Custom::ComprehendImportedModel', { SourceModelArn: source, DataAccessRoleArn: roleOf(model), ModelKmsKeyId: keyArn(modelKey) });
+    }
+    template.hasResourceProperties('Custom::ComprehendImportedModel', { DataAccessRoleArn: roleOf(other), ModelKmsKeyId: keyArn(otherKey) });
   });
 
   test('the caller\'s own role is used as it is, and only it may be passed', () => {
