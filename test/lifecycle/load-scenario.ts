@@ -1,10 +1,11 @@
-// Many copies in one stack, deployed at once against a Comprehend that allows only a few requests per second
-// per operation. Shared by the load test (which asserts) and bench/lifecycle-load.ts (which records).
+// Many copies in one stack, deployed at once, optionally against a Comprehend that allows only a few requests per
+// second per operation. Shared by the load test (which asserts) and the benchmarks (bench/deploy-latency.ts, which record).
 import { SOURCE_V1, SOURCE_V2, OTHER_SOURCE, RECOGNIZER, startHarness } from './harness';
 
 export interface LoadFigures {
   readonly models: number;
-  readonly maxPerSecond: number;
+  /** The emulator's limit per operation; undefined when it did not throttle. */
+  readonly maxPerSecond?: number;
   readonly status: string;
   readonly failures: string[];
   readonly trained: number;
@@ -17,10 +18,12 @@ export interface LoadFigures {
   readonly deploySeconds: number;
 }
 
-export async function runLoad(models = 50, maxPerSecond = 5): Promise<LoadFigures> {
+export async function runLoad(models: number, maxPerSecond?: number): Promise<LoadFigures> {
   const h = await startHarness(11);
   try {
-    h.emulator.faults['*'] = { maxPerSecond };
+    if (maxPerSecond !== undefined) {
+      h.emulator.faults['*'] = { maxPerSecond };
+    }
     const sources = [SOURCE_V1, SOURCE_V2, OTHER_SOURCE, RECOGNIZER];
     const definitions = Object.fromEntries(Array.from({ length: models }, (_, i) => [`Model${i}`, { sourceModelArn: sources[i % sources.length] }]));
     const driver = h.driver();

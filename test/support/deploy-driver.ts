@@ -55,6 +55,8 @@ export interface Outcome {
   readonly reason?: string;
   /** isComplete calls it took. */
   readonly polls: number;
+  /** When the framework had the answer, on the driver's clock (epoch milliseconds). */
+  readonly answeredAt: number;
 }
 
 export interface DeployResult {
@@ -192,13 +194,14 @@ export class DeployDriver {
   public async send(requests: Request[]): Promise<Outcome[]> {
     this.useCredentials();
     const done: Outcome[] = [];
+    const answer = (outcome: Omit<Outcome, 'answeredAt'>) => done.push({ ...outcome, answeredAt: this.options.clock.now() });
     const waiting: Array<{ request: Request; event: any; polls: number; handlers: ProviderHandlers }> = [];
 
     await Promise.all(requests.map(async request => {
       const { event, logicalId } = request;
       if (event.RequestType === 'Delete' && event.PhysicalResourceId === CREATE_FAILED_MARKER) {
         // The framework answers these itself, without calling the handlers.
-        done.push({ logicalId, requestType: 'Delete', status: 'SUCCESS', physicalResourceId: CREATE_FAILED_MARKER, polls: 0 });
+        answer({ logicalId, requestType: 'Delete', status: 'SUCCESS', physicalResourceId: CREATE_FAILED_MARKER, polls: 0 });
         return;
       }
       const handlers = this.provider(event.ServiceToken);
@@ -212,10 +215,10 @@ export class DeployDriver {
         if (handlers.isComplete) {
           waiting.push({ request, event: resourceEvent, polls: 0, handlers });
         } else {
-          done.push({ logicalId, requestType: event.RequestType, status: 'SUCCESS', physicalResourceId, data: result.Data ?? {}, polls: 0 });
+          answer({ logicalId, requestType: event.RequestType, status: 'SUCCESS', physicalResourceId, data: result.Data ?? {}, polls: 0 });
         }
       } catch (error) {
-        done.push({
+        answer({
           logicalId,
           requestType: event.RequestType,
           status: 'FAILED',
@@ -230,7 +233,7 @@ export class DeployDriver {
     for (let attempt = 0; waiting.length > 0; attempt++) {
       if (attempt > Math.min(...waiting.map(w => w.handlers.maxAttempts))) {
         for (const w of waiting.splice(0)) {
-          done.push({ logicalId: w.request.logicalId, requestType: w.event.RequestType, status: 'FAILED', physicalResourceId: w.event.PhysicalResourceId, reason: 'Operation timed out', polls: w.polls });
+          answer({ logicalId: w.request.logicalId, requestType: w.event.RequestType, status: 'FAILED', physicalResourceId: w.event.PhysicalResourceId, reason: 'Operation timed out', polls: w.polls });
         }
         break;
       }
@@ -246,13 +249,13 @@ export class DeployDriver {
         try {
           const result = await w.handlers.isComplete!(w.event);
           if (result.IsComplete) {
-            done.push({ ...base, status: 'SUCCESS', data: { ...w.event.Data, ...result.Data } });
+            answer({ ...base, status: 'SUCCESS', data: { ...w.event.Data, ...result.Data } });
             finished.add(w);
           } else if (result.Data && Object.keys(result.Data).length > 0) {
             throw new Error('"Data" is not allowed if "IsComplete" is "False"');
           }
         } catch (error) {
-          done.push({ ...base, status: 'FAILED', reason: (error as Error).message });
+          answer({ ...base, status: 'FAILED', reason: (error as Error).message });
           finished.add(w);
         }
       }));
