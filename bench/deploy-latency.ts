@@ -31,7 +31,8 @@ export async function measureReadiness(importSeconds: number[]): Promise<Readine
       h.emulator.importBehaviour.set(arn, { submitMs: 5_000, trainMs: seconds * 1000 - 5_000 });
       return arn;
     });
-    const result = await h.driver().deploy(h.stack(Object.fromEntries(sources.map((arn, i) => [`Model${i}`, { sourceModelArn: arn }]))));
+    const models = Object.fromEntries(sources.map((arn, i) => [`Model${i}`, { sourceModelArn: arn }]));
+    const result = await h.driver().deploy(h.stack(models));
     if (result.status !== 'COMPLETE') {
       throw new Error(`the readiness deploy failed: ${result.failures.join('; ')}`);
     }

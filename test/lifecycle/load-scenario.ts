@@ -1,5 +1,5 @@
 // Many copies in one stack, deployed at once, optionally against a Comprehend that allows only a few requests per
-// second per operation. Shared by the load test (which asserts) and the benchmarks (bench/deploy-latency.ts, which record).
+// second per operation. Shared by the load test (which asserts) and bench/deploy-latency.ts (which records).
 import { SOURCE_V1, SOURCE_V2, OTHER_SOURCE, RECOGNIZER, startHarness } from './harness';
 
 export interface LoadFigures {
