@@ -23,14 +23,18 @@ def load(path):
     return resources
 
 
+def is_comprehend_service_role(resource):
+    statements = resource["Properties"]["AssumeRolePolicyDocument"]["Statement"] if resource["Type"] == "AWS::IAM::Role" else []
+    return any(s.get("Principal", {}).get("Service") == "comprehend.amazonaws.com" for s in statements)
+
+
 def main(python_out, typescript_out):
     def pick(resources, predicate):
         return {logical_id: r for logical_id, r in resources.items() if predicate(logical_id, r)}
 
     checks = [
         ("ComprehendImporter", "imported models", lambda i, r: r["Type"] == "Custom::ComprehendImportedModel"),
-        ("ComprehendImporter", "Comprehend service role",
-         lambda i, r: r["Type"] == "AWS::IAM::Role" and i.startswith("SupportTicketsServiceRole")),
+        ("ComprehendImporter", "Comprehend service role", lambda i, r: is_comprehend_service_role(r)),
         ("ComprehendImporter", "import handler role policy",
          lambda i, r: r["Type"] == "AWS::IAM::Policy" and i.startswith("ComprehendModelImportProviderHandlerRoleDefaultPolicy")),
         ("ComprehendSharer", "shared model policy", lambda i, r: r["Type"] == "Custom::ComprehendModelPolicy"),
