@@ -89,25 +89,16 @@ describe('addEndpoint', () => {
 });
 
 describe('grants', () => {
-  test('grantClassify allows ClassifyDocument on that endpoint only', () => {
+  test.each([
+    ['grantClassify', 'comprehend:ClassifyDocument', CLASSIFIER],
+    ['grantDetectEntities', 'comprehend:DetectEntities', RECOGNIZER],
+  ] as const)('%s allows %s on that endpoint only', (grant, action, sourceModelArn) => {
     const stack = importerStack();
-    const endpoint = new ImportedComprehendModel(stack, 'Tickets', { sourceModelArn: CLASSIFIER }).addEndpoint('Endpoint');
-    endpoint.grantClassify(reader(stack));
+    const endpoint = new ImportedComprehendModel(stack, 'Model', { sourceModelArn }).addEndpoint('Endpoint');
+    endpoint[grant](reader(stack));
 
     expect(readerStatements(Template.fromStack(stack))).toEqual([{
-      Action: 'comprehend:ClassifyDocument',
-      Effect: 'Allow',
-      Resource: { 'Fn::GetAtt': [stack.getLogicalId(endpoint.node.defaultChild as any), 'Arn'] },
-    }]);
-  });
-
-  test('grantDetectEntities allows DetectEntities on that endpoint only', () => {
-    const stack = importerStack();
-    const endpoint = new ImportedComprehendModel(stack, 'Products', { sourceModelArn: RECOGNIZER }).addEndpoint('Endpoint');
-    endpoint.grantDetectEntities(reader(stack));
-
-    expect(readerStatements(Template.fromStack(stack))).toEqual([{
-      Action: 'comprehend:DetectEntities',
+      Action: action,
       Effect: 'Allow',
       Resource: { 'Fn::GetAtt': [stack.getLogicalId(endpoint.node.defaultChild as any), 'Arn'] },
     }]);

@@ -1,5 +1,6 @@
 // The stacks of the integration tests, shared by the *.integ.ts apps (snapshots, real deployments) and the
 // compliance tests. Source ARNs come from context, so a user with AWS accounts can point them at real models.
+import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Aspects, CfnResource, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
@@ -49,6 +50,15 @@ export function sharerSide(app: App): { stack: Stack; shared: SharedModelPolicy 
   return { stack, shared };
 }
 
+
+/** The integration test of an import stack: deployed, the copy must be TRAINED. */
+export function expectTrainedCopy(app: App, id: string, { stack, model }: { stack: Stack; model: ImportedComprehendModel }): IntegTest {
+  const integ = new IntegTest(app, id, { testCases: [stack] });
+  integ.assertions
+    .awsApiCall('Comprehend', 'describeDocumentClassifier', { DocumentClassifierArn: model.modelArn })
+    .expect(ExpectedResult.objectLike({ DocumentClassifierProperties: { Status: 'TRAINED' } }));
+  return integ;
+}
 
 /**
  * integ-tests-alpha salts every assertion with the synth time so that a redeploy runs it again; that makes each
