@@ -1,8 +1,9 @@
 // Deploy latency and API economy: the bundled handlers, driven as CloudFormation and the Provider framework drive
 // them, against the Comprehend emulator.
-import { QUERY_INTERVAL_SECONDS } from '../src/shared/import-properties';
-import { IMPORTER, REGION, SHARER, startHarness } from '../test/lifecycle/harness';
+import { QUERY_INTERVAL_SECONDS } from '../src/contract/import-properties';
+import { startHarness } from '../test/lifecycle/harness';
 import { LoadFigures, runLoad } from '../test/lifecycle/load-scenario';
+import { IMPORTER, REGION, SHARER } from '../test/support/fixtures';
 
 export interface ImportReadiness {
   /** How long Comprehend takes from ImportModel to TRAINED. */

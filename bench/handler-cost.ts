@@ -7,7 +7,7 @@ import * as path from 'path';
 import { median } from './child-process';
 
 const ROOT = path.join(__dirname, '..');
-const HANDLERS = ['on-event', 'is-complete', 'model-policy'];
+const HANDLERS = ['import/on-event', 'import/is-complete', 'policy/on-event'];
 
 /** How a handler is bundled. */
 export type Packaging = 'bundled' | 'external';
@@ -28,7 +28,7 @@ export function measureHandlers(loads: number): HandlerCost[] {
     const costs: HandlerCost[] = [];
     for (const handler of HANDLERS) {
       const files: Record<Packaging, string> = {
-        bundled: path.join(ROOT, 'assets', 'provider', `${handler}.lambda`, 'index.js'),
+        bundled: path.join(ROOT, 'assets', 'handlers', `${handler}.lambda`, 'index.js'),
         external: bundleWithExternalSdk(handler, external),
       };
       for (const packaging of ['bundled', 'external'] as const) {
@@ -52,7 +52,7 @@ export function measureHandlers(loads: number): HandlerCost[] {
 function bundleWithExternalSdk(handler: string, outdir: string): string {
   const outfile = path.join(outdir, handler, 'index.js');
   execFileSync(path.join(ROOT, 'node_modules', '.bin', 'esbuild'), [
-    '--bundle', `src/provider/${handler}.lambda.ts`, '--target=node22', '--platform=node',
+    '--bundle', `src/handlers/${handler}.lambda.ts`, '--target=node22', '--platform=node',
     `--outfile=${outfile}`, '--tsconfig=tsconfig.dev.json', '--external:@aws-sdk/*', '--log-level=warning',
   ], { cwd: ROOT });
   return outfile;

@@ -46,7 +46,7 @@ export class ImporterStack extends Stack {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'The catalog tagger: finds product names in listings',
     });
-    endpoint.grantDetectEntities(tagger);
+    endpoint.grantInference(tagger);
     // And let the nightly batch classify ticket archives with the classifier copy.
     const batch = new iam.Role(this, 'NightlyBatch', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     supportTickets.grantStartJobs(batch);

@@ -22,7 +22,7 @@ export class SharerStack extends Stack {
 
     // 1. A model trained elsewhere: its resource-based policy is attached with PutResourcePolicy.
     new SharedModelPolicy(this, 'ShareProductNames', {
-      modelVersionArn: props.existingModelArn,
+      modelArn: props.existingModelArn,
       importerAccounts: [props.importerAccount],
     });
 

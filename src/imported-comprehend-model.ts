@@ -1,10 +1,10 @@
-import { createHash } from 'crypto';
 import {
+  Arn,
+  ArnFormat,
   CfnDeletionPolicy,
   CfnResource,
   CustomResource,
   Duration,
-  Fn,
   ITaggable,
   Lazy,
   RemovalPolicy,
@@ -17,10 +17,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
-import { ComprehendModelBase, IImportedComprehendModel } from './comprehend-model-base';
-import { invalidProp, requireModelArn } from './errors';
-import { ModelImportProvider, SERVICE_ROLE_PATH } from './provider/model-import-provider';
-import { stackSingleton } from './provider/stack-singleton';
+import { ComprehendModelBase, IComprehendModel } from './comprehend-model';
 import {
   ATTRIBUTE_MODEL_ARN,
   ATTRIBUTE_MODEL_NAME,
@@ -28,14 +25,16 @@ import {
   DEFAULT_TIMEOUT_SECONDS,
   IMPORTED_MODEL_RESOURCE_TYPE,
   ImportProperties,
-  MAX_TAG_KEY_LENGTH,
-  MAX_TAG_VALUE_LENGTH,
-  MAX_TAGS,
   MAX_TIMEOUT_SECONDS,
   REMOVAL_POLICY_DESTROY,
   REMOVAL_POLICY_RETAIN,
-} from './shared/import-properties';
-import { explainInvalidName, MODEL_ARN_FORM, ModelType } from './shared/model-arn';
+} from './contract/import-properties';
+import { explainInvalidName, MODEL_ARN_FORM, ModelArnParts } from './contract/model-arn';
+import { MODEL_TYPES, ModelType } from './contract/model-types';
+import { invalidProp, requireModelArn } from './private/errors';
+import { ModelImportProvider } from './private/model-import-provider';
+import { importServiceRole, importServiceRoleArns } from './private/service-role';
+import { explainInvalidTags } from './private/tags';
 
 /**
  * Properties of an ImportedComprehendModel.
@@ -44,8 +43,9 @@ export interface ImportedComprehendModelProps {
   /**
    * The ARN of the model version to import, shared with this account by its owner.
    *
-   * For example `arn:aws:comprehend:us-west-2:111122223333:document-classifier/foo/version/bar`.
-   * It must be in this stack's Region: Comprehend imports only within one Region.
+   * For example `arn:aws:comprehend:us-west-2:111122223333:document-classifier/foo/version/bar`; an ARN without
+   * `/version/VERSION` names a model trained without a version name. It must be in this stack's Region: Comprehend
+   * imports only within one Region.
    */
   readonly sourceModelArn: string;
 
@@ -134,8 +134,12 @@ export interface ImportedComprehendModelProps {
 /**
  * Attributes of a Comprehend model version defined outside this construct.
  */
-export interface ImportedComprehendModelAttributes {
-  /** The ARN of the model version. */
+export interface ComprehendModelAttributes {
+  /**
+   * The ARN of the model version, such as
+   * `arn:aws:comprehend:us-west-2:111122223333:document-classifier/NAME/version/VERSION`. An ARN without
+   * `/version/VERSION` names a model trained without a version name.
+   */
   readonly modelArn: string;
 
   /**
@@ -144,6 +148,13 @@ export interface ImportedComprehendModelAttributes {
    * @default - read from `modelArn`; required when `modelArn` is a token
    */
   readonly modelType?: ModelType;
+
+  /**
+   * The name of the model version.
+   *
+   * @default - read from `modelArn`; none when `modelArn` is a token
+   */
+  readonly versionName?: string;
 }
 
 /**
@@ -163,18 +174,14 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
   /**
    * A model version defined elsewhere, from its ARN.
    */
-  public static fromModelArn(scope: Construct, id: string, modelArn: string): IImportedComprehendModel {
+  public static fromModelArn(scope: Construct, id: string, modelArn: string): IComprehendModel {
     return ImportedComprehendModel.fromModelAttributes(scope, id, { modelArn });
   }
 
   /**
    * A model version defined elsewhere, from its attributes.
    */
-  public static fromModelAttributes(
-    scope: Construct,
-    id: string,
-    attrs: ImportedComprehendModelAttributes,
-  ): IImportedComprehendModel {
+  public static fromModelAttributes(scope: Construct, id: string, attrs: ComprehendModelAttributes): IComprehendModel {
     const parts = Token.isUnresolved(attrs.modelArn) ? undefined : requireModelArn('modelArn', attrs.modelArn, scope);
     const modelType = attrs.modelType ?? parts?.modelType;
     if (!modelType) {
@@ -184,16 +191,24 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
       );
     }
     if (parts && parts.modelType !== modelType) {
-      throw invalidProp(`modelArn "${attrs.modelArn}" is a ${parts.modelType}, but modelType says ${modelType}`, scope);
+      throw invalidProp(`modelArn "${attrs.modelArn}" is ${MODEL_TYPES[parts.modelType].withArticle}, but modelType says ${modelType}`, scope);
+    }
+    if (parts && attrs.versionName !== undefined && attrs.versionName !== parts.versionName) {
+      throw invalidProp(
+        `versionName "${attrs.versionName}" is not the version in modelArn "${attrs.modelArn}"; leave versionName unset or make them agree`,
+        scope,
+      );
     }
 
     class Import extends ComprehendModelBase {
       public readonly modelArn = attrs.modelArn;
       public readonly modelType = modelType!;
-      // arn:…:TYPE/NAME[/version/VERSION] split on "/" puts the name second.
-      public readonly modelName = parts?.modelName ?? Fn.select(1, Fn.split('/', attrs.modelArn));
+      // For a token, the first part of the resource name (NAME of TYPE/NAME/version/VERSION), at deploy time.
+      public readonly modelName = parts?.modelName ?? Arn.split(attrs.modelArn, ArnFormat.SLASH_RESOURCE_NAME).resourceName!;
+      public readonly versionName = parts?.versionName ?? attrs.versionName;
     }
-    return new Import(scope, id);
+    // The model's account and Region are those of its ARN, as for any resource referenced by ARN.
+    return new Import(scope, id, { environmentFromArn: attrs.modelArn });
   }
 
   /**
@@ -210,9 +225,12 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
 
   /**
    * The version name of the copy (the default one is chosen at deploy time).
+   *
+   * Always set on a copy; it is optional because `IComprehendModel` also describes models trained without a version
+   * name (as `ISecret.secretFullArn` is optional on a secret that always has one).
    * @attribute
    */
-  public readonly versionName: string;
+  public readonly versionName?: string;
 
   /** Whether the copy is a document classifier or an entity recognizer. */
   public readonly modelType: ModelType;
@@ -226,29 +244,33 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
   /** Tags of the new model. */
   public readonly tags: TagManager;
 
+  /** `NAME/version/VERSION` when both are fixed at synth time: no other import of the stack may have it. */
+  private fixedCopyName?: string;
+
   constructor(scope: Construct, id: string, props: ImportedComprehendModelProps) {
     super(scope, id);
 
-    this.modelType = this.validateSource(props);
-    this.validateNames(props);
+    const source = this.validateSource(props);
+    this.modelType = source?.modelType ?? props.modelType!;
+    this.validateNames(props, source);
     const timeout = validateTimeout(this, props.timeout);
     const removalPolicy = validateRemovalPolicy(this, props.removalPolicy);
-    this.validateModelKey(props.modelKey);
+    this.validateKeys(props, source);
 
     this.tags = new TagManager(TagType.KEY_VALUE, IMPORTED_MODEL_RESOURCE_TYPE);
     for (const [key, value] of Object.entries(props.tags ?? {})) {
       this.tags.setTag(key, value);
     }
     // Tags.of() adds tags after construction, so the limits are checked when the app is synthesized.
-    this.node.addValidation({ validate: () => validateTags(this.tags.tagValues()) });
+    this.node.addValidation({ validate: () => explainInvalidTags(this.tags.tagValues(), 'a Comprehend model') });
 
-    this.role = props.dataAccessRole ?? this.createServiceRole(props.sourceModelKey, props.modelKey);
+    this.role = props.dataAccessRole ?? importServiceRole(this, props.sourceModelKey, props.modelKey);
 
     const provider = ModelImportProvider.of(this);
     provider.allowImportFrom(props.sourceModelArn, this.modelType);
     provider.allowManaging(this.modelType);
     if (this.role) {
-      provider.allowPassing(props.dataAccessRole ? this.role.roleArn : serviceRoleArnPattern(this));
+      provider.allowPassing(props.dataAccessRole ? this.role.roleArn : importServiceRoleArns(this));
     }
 
     // The handlers' contract, with Lazy values where the answer comes at synth time.
@@ -278,7 +300,8 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
     this.versionName = customResource.getAttString(ATTRIBUTE_VERSION_NAME);
   }
 
-  private validateSource(props: ImportedComprehendModelProps): ModelType {
+  /** The parts of the source ARN when it is known at synth time, checked against the stack and the props. */
+  private validateSource(props: ImportedComprehendModelProps): ModelArnParts | undefined {
     const arn = props.sourceModelArn;
     if (Token.isUnresolved(arn)) {
       if (!props.modelType) {
@@ -288,7 +311,7 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
           this,
         );
       }
-      return props.modelType;
+      return undefined;
     }
     const source = requireModelArn('sourceModelArn', arn, this);
     const stack = Stack.of(this);
@@ -309,84 +332,69 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
     }
     if (props.modelType && props.modelType !== source.modelType) {
       throw invalidProp(
-        `sourceModelArn "${arn}" is a ${source.modelType}, but modelType says ${props.modelType}; leave modelType unset or make them agree`,
+        `sourceModelArn "${arn}" is ${MODEL_TYPES[source.modelType].withArticle}, but modelType says ${props.modelType}; ` +
+        'leave modelType unset or make them agree',
         this,
       );
     }
-    return source.modelType;
+    return source;
   }
 
-  private validateNames(props: ImportedComprehendModelProps): void {
+  private validateNames(props: ImportedComprehendModelProps, source: ModelArnParts | undefined): void {
     for (const [prop, value] of [['modelName', props.modelName], ['versionName', props.versionName]] as const) {
       const problem = value === undefined || Token.isUnresolved(value) ? undefined : explainInvalidName(prop, value);
       if (problem) {
         throw invalidProp(problem, this);
       }
     }
-  }
-
-  private validateModelKey(modelKey: kms.IKey | undefined): void {
-    const keyAccount = modelKey?.env.account;
-    const account = Stack.of(this).account;
-    if (keyAccount && !Token.isUnresolved(keyAccount) && !Token.isUnresolved(account) && keyAccount !== account) {
+    // A fixed name and version is one copy per account and Region: two imports of a stack cannot both have it.
+    const modelName = props.modelName ?? source?.modelName;
+    const versionName = props.versionName;
+    if (modelName === undefined || versionName === undefined || Token.isUnresolved(modelName) || Token.isUnresolved(versionName)) {
+      return;
+    }
+    this.fixedCopyName = `${modelName}/version/${versionName}`;
+    const other = Stack.of(this).node.findAll()
+      .find(c => c instanceof ImportedComprehendModel && c !== this && c.fixedCopyName === this.fixedCopyName);
+    if (other) {
       throw invalidProp(
-        `modelKey is a key of account ${keyAccount}; expected a customer managed key of this account (${account}), ` +
-        'because Comprehend encrypts the copy with a key of the importing account',
+        `modelName "${modelName}" and versionName "${versionName}" are those of ${other.node.path} too, and a name and ` +
+        'version are one copy per account and Region; give one of them another versionName, or leave versionName unset ' +
+        'so that each import gets its own',
         this,
       );
     }
   }
 
-  /**
-   * The documented service role, when a customer managed key is involved. The imports of a stack that involve the
-   * same keys share one: its permissions are the same for each, and a role per import would add an IAM role and
-   * its policy to the template for every model.
-   */
-  private createServiceRole(sourceModelKey?: kms.IKey, modelKey?: kms.IKey): iam.IRole | undefined {
-    const keys = [sourceModelKey, modelKey].filter((key): key is kms.IKey => key !== undefined);
-    if (keys.length === 0) {
-      return undefined;
+  private validateKeys(props: ImportedComprehendModelProps, source: ModelArnParts | undefined): void {
+    const account = Stack.of(this).account;
+    const modelKeyAccount = props.modelKey?.env.account;
+    if (modelKeyAccount && !Token.isUnresolved(modelKeyAccount) && !Token.isUnresolved(account) && modelKeyAccount !== account) {
+      throw invalidProp(
+        `modelKey is a key of account ${modelKeyAccount}; expected a customer managed key of this account (${account}), ` +
+        'because Comprehend encrypts the copy with a key of the importing account',
+        this,
+      );
     }
-    // A key is the same key when it has the same ARN, or (for a key of the app, its ARN a token) the same construct.
-    const identity = [sourceModelKey, modelKey]
-      .map(key => key === undefined ? '-' : Token.isUnresolved(key.keyArn) ? key.node.addr : key.keyArn)
-      .join('|');
-    const id = `ComprehendImportServiceRole${createHash('sha256').update(identity).digest('hex').slice(0, 8)}`;
-    return stackSingleton(this, id, (stack, roleId) => new iam.Role(stack, roleId, {
-      path: SERVICE_ROLE_PATH,
-      description: 'Lets Amazon Comprehend use the KMS keys of the model imports of this stack that involve them',
-      // Confused-deputy protection: only Comprehend acting for this account may assume the role.
-      assumedBy: new iam.ServicePrincipal('comprehend.amazonaws.com').withConditions({
-        StringEquals: { 'aws:SourceAccount': stack.account },
-      }),
-      inlinePolicies: {
-        ModelImportKeys: new iam.PolicyDocument({
-          statements: [
-            new iam.PolicyStatement({ actions: ['kms:CreateGrant'], resources: keys.map(key => key.keyArn) }),
-            new iam.PolicyStatement({
-              actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-              resources: keys.map(key => key.keyArn),
-              conditions: { StringEquals: { 'kms:ViaService': [`s3.${stack.region}.amazonaws.com`] } },
-            }),
-          ],
-        }),
-      },
-    }));
+    const sourceKeyRegion = props.sourceModelKey?.env.region;
+    if (source && sourceKeyRegion && !Token.isUnresolved(sourceKeyRegion) && sourceKeyRegion !== source.region) {
+      throw invalidProp(
+        `sourceModelKey is a key of Region ${sourceKeyRegion}, but sourceModelArn "${props.sourceModelArn}" is in ` +
+        `${source.region}; expected the key that encrypts the source model, which is in the model's Region`,
+        this,
+      );
+    }
   }
-}
-
-/** The ARNs of every service role this library creates in the stack's account. */
-function serviceRoleArnPattern(scope: Construct): string {
-  return Stack.of(scope).formatArn({
-    service: 'iam',
-    region: '',
-    resource: 'role',
-    resourceName: `${SERVICE_ROLE_PATH.slice(1)}*`,
-  });
 }
 
 function validateTimeout(scope: Construct, timeout: Duration | undefined): Duration {
   const value = timeout ?? Duration.seconds(DEFAULT_TIMEOUT_SECONDS);
+  const milliseconds = value.toMilliseconds({ integral: false });
+  if (milliseconds % 1000 !== 0) {
+    // The handlers count whole seconds; toHumanString() would round the value this message is about.
+    throw invalidProp(`timeout ${milliseconds / 1000} seconds is not a whole number of seconds; expected whole seconds, 1 to ` +
+      `${MAX_TIMEOUT_SECONDS / 60} minutes`, scope);
+  }
   const seconds = value.toSeconds();
   if (seconds < 60 || seconds > MAX_TIMEOUT_SECONDS) {
     throw invalidProp(
@@ -407,29 +415,6 @@ function validateRemovalPolicy(scope: Construct, removalPolicy: RemovalPolicy | 
     );
   }
   return value;
-}
-
-function validateTags(tags: Record<string, string>): string[] {
-  const entries = Object.entries(tags);
-  const errors: string[] = [];
-  if (entries.length > MAX_TAGS) {
-    errors.push(`tags: ${entries.length} tags, more than the ${MAX_TAGS} a Comprehend model can have`);
-  }
-  for (const [key, value] of entries) {
-    if (Token.isUnresolved(key) || Token.isUnresolved(value)) {
-      continue;
-    }
-    if (key.length < 1 || key.length > MAX_TAG_KEY_LENGTH) {
-      errors.push(`tags: key "${key}" is ${key.length} characters long; expected 1 to ${MAX_TAG_KEY_LENGTH}`);
-    }
-    if (key.toLowerCase().startsWith('aws:')) {
-      errors.push(`tags: key "${key}" starts with "aws:", which AWS reserves; expected a key without that prefix`);
-    }
-    if (value.length > MAX_TAG_VALUE_LENGTH) {
-      errors.push(`tags: value of "${key}" is ${value.length} characters long; expected at most ${MAX_TAG_VALUE_LENGTH}`);
-    }
-  }
-  return errors;
 }
 
 /** What the handlers do on delete, read from the resource's DeletionPolicy so the two never disagree. */

@@ -1,5 +1,5 @@
-export { ModelType } from './shared/model-arn';
-export * from './comprehend-model-base';
+export { ModelType } from './contract/model-types';
+export * from './comprehend-model';
 export * from './imported-comprehend-model';
 export * from './model-endpoint';
 export * from './shared-model-policy';

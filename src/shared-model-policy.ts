@@ -1,35 +1,37 @@
-import { CustomResource, Stack, Token } from 'aws-cdk-lib';
+import { Arn, CustomResource, Stack, Token } from 'aws-cdk-lib';
 import * as comprehend from 'aws-cdk-lib/aws-comprehend';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { invalidProp, requireModelArn } from './errors';
-import { ModelPolicyProvider } from './provider/model-policy-provider';
-import { ModelType } from './shared/model-arn';
-import { MAX_POLICY_LENGTH, MODEL_POLICY_RESOURCE_TYPE, ModelPolicyProperties, POLICY_CHARACTERS } from './shared/policy-properties';
+import { ModelType } from './contract/model-types';
+import { explainInvalidPolicy, MODEL_POLICY_RESOURCE_TYPE, ModelPolicyProperties } from './contract/policy-properties';
+import { invalidProp, requireModelArn } from './private/errors';
+import { ModelPolicyProvider } from './private/model-policy-provider';
 
 /**
  * Properties of a SharedModelPolicy. Name the model in exactly one way, and at least one importer.
  */
 export interface SharedModelPolicyProps {
   /**
-   * The ARN of the model version to share, for a model defined outside this stack.
+   * The ARN of the model version to share, for a model defined outside this stack, such as
+   * `arn:aws:comprehend:us-west-2:111122223333:document-classifier/NAME/version/VERSION` (an ARN without
+   * `/version/VERSION` names a model trained without a version name).
    *
    * @default - one of `documentClassifier` or `entityRecognizer` is given instead
    */
-  readonly modelVersionArn?: string;
+  readonly modelArn?: string;
 
   /**
    * A document classifier defined in this stack: the policy becomes its `ModelPolicy`.
    *
-   * @default - one of `modelVersionArn` or `entityRecognizer` is given instead
+   * @default - one of `modelArn` or `entityRecognizer` is given instead
    */
   readonly documentClassifier?: comprehend.CfnDocumentClassifier;
 
   /**
    * An entity recognizer defined in this stack: the policy becomes its `ModelPolicy`.
    *
-   * @default - one of `modelVersionArn` or `documentClassifier` is given instead
+   * @default - one of `modelArn` or `documentClassifier` is given instead
    */
   readonly entityRecognizer?: comprehend.CfnEntityRecognizer;
 
@@ -68,7 +70,7 @@ export interface SharedModelPolicyProps {
  *
  * @example
  * new SharedModelPolicy(this, 'ShareTickets', {
- *   modelVersionArn: 'arn:aws:comprehend:us-west-2:111122223333:document-classifier/tickets/version/v1',
+ *   modelArn: 'arn:aws:comprehend:us-west-2:111122223333:document-classifier/tickets/version/v1',
  *   importerAccounts: ['444455556666'],
  * });
  */
@@ -131,21 +133,20 @@ export class SharedModelPolicy extends Construct {
   /** Which model, its ARN, its partition when known, and its Cfn resource when it is one of this stack. */
   private modelOf(props: SharedModelPolicyProps) {
     const given = [
-      props.modelVersionArn !== undefined ? 'modelVersionArn' : undefined,
+      props.modelArn !== undefined ? 'modelArn' : undefined,
       props.documentClassifier ? 'documentClassifier' : undefined,
       props.entityRecognizer ? 'entityRecognizer' : undefined,
     ].filter(g => g !== undefined);
     if (given.length !== 1) {
-      throw invalidProp(
-        `${given.length === 0 ? 'no model was given' : `${given.join(' and ')} were both given`}; ` +
-        'expected exactly one of modelVersionArn, documentClassifier or entityRecognizer',
-        this,
-      );
+      const problem = given.length === 0 ? 'no model was given'
+        : given.length === 2 ? `${given.join(' and ')} were both given`
+          : `${given.slice(0, -1).join(', ')} and ${given[given.length - 1]} were all given`;
+      throw invalidProp(`${problem}; expected exactly one of modelArn, documentClassifier or entityRecognizer`, this);
     }
     const resource = props.documentClassifier ?? props.entityRecognizer;
     if (resource) {
       if (Stack.of(resource) !== Stack.of(this)) {
-        throw invalidProp(`${given[0]} must be defined in this stack (its ModelPolicy is written here); use modelVersionArn for a model of another stack`, this);
+        throw invalidProp(`${given[0]} must be defined in this stack (its ModelPolicy is written here); use modelArn for a model of another stack`, this);
       }
       // Formatted rather than Fn::GetAtt: the model's key policy names this ARN while the model names the key.
       const isClassifier = resource instanceof comprehend.CfnDocumentClassifier;
@@ -158,19 +159,19 @@ export class SharedModelPolicy extends Construct {
       return { arn, resource, prop: given[0]!, partition: undefined };
     }
 
-    const arn = props.modelVersionArn!;
+    const arn = props.modelArn!;
     if (Token.isUnresolved(arn)) {
-      return { arn, resource: undefined, prop: 'modelVersionArn', partition: undefined };
+      return { arn, resource: undefined, prop: 'modelArn', partition: undefined };
     }
-    const parts = requireModelArn('modelVersionArn', arn, this);
+    const parts = requireModelArn('modelArn', arn, this);
     const stack = Stack.of(this);
     if (!Token.isUnresolved(stack.account) && parts.account !== stack.account) {
-      throw invalidProp(`modelVersionArn "${arn}" is a model of account ${parts.account}, but this stack deploys to ${stack.account}; share a model from the stack of the account that owns it`, this);
+      throw invalidProp(`modelArn "${arn}" is a model of account ${parts.account}, but this stack deploys to ${stack.account}; share a model from the stack of the account that owns it`, this);
     }
     if (!Token.isUnresolved(stack.region) && parts.region !== stack.region) {
-      throw invalidProp(`modelVersionArn "${arn}" is in Region ${parts.region}, but this stack deploys to ${stack.region}; expected a model of the stack's Region`, this);
+      throw invalidProp(`modelArn "${arn}" is in Region ${parts.region}, but this stack deploys to ${stack.region}; expected a model of the stack's Region`, this);
     }
-    return { arn, resource: undefined, prop: 'modelVersionArn', partition: parts.partition };
+    return { arn, resource: undefined, prop: 'modelArn', partition: parts.partition };
   }
 
   private importersOf(props: SharedModelPolicyProps, partition: string | undefined): iam.IPrincipal[] {
@@ -182,7 +183,9 @@ export class SharedModelPolicy extends Construct {
     }
     const importers = [
       // The root ARN of each account, in the model's partition when the ARN says which.
-      ...accounts.map(account => partition ? new iam.ArnPrincipal(`arn:${partition}:iam::${account}:root`) : new iam.AccountPrincipal(account)),
+      ...accounts.map(account => partition
+        ? new iam.ArnPrincipal(Arn.format({ partition, service: 'iam', region: '', account, resource: 'root' }))
+        : new iam.AccountPrincipal(account)),
       ...props.importerPrincipals ?? [],
     ];
     if (importers.length === 0) {
@@ -211,18 +214,15 @@ export class SharedModelPolicy extends Construct {
     ];
   }
 
-  /** Comprehend takes at most 20,000 Latin-1 characters; checked when the whole policy is known at synth time. */
+  /** Comprehend takes 1 to 20,000 Latin-1 characters; checked when the whole policy is known at synth time. */
   private validatePolicySize(): void {
     const text = JSON.stringify(Stack.of(this).resolve(this.resourcePolicy.toJSON()));
     if (/"(Ref|Fn::[A-Za-z]+)"/.test(text)) {
       return;
     }
-    if (text.length > MAX_POLICY_LENGTH || !POLICY_CHARACTERS.test(text)) {
-      throw invalidProp(
-        `the resource policy would be ${text.length} characters long; expected at most ${MAX_POLICY_LENGTH} Latin-1 characters. ` +
-        'Name fewer importers, or whole accounts rather than many principals',
-        this,
-      );
+    const problem = explainInvalidPolicy(Token.isUnresolved(this.modelArn) ? 'the model' : this.modelArn, text);
+    if (problem) {
+      throw invalidProp(problem, this);
     }
   }
 }

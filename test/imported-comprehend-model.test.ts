@@ -1,18 +1,16 @@
-import { App, CfnParameter, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, RemovalPolicy, Tags } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { ImportedComprehendModel, ModelType } from '../src';
-
-const IMPORTER = '444455556666';
-const SHARER = '111122223333';
-const SOURCE = `arn:aws:comprehend:us-west-2:${SHARER}:document-classifier/tickets/version/v1`;
-const RECOGNIZER = `arn:aws:comprehend:us-west-2:${SHARER}:entity-recognizer/products/version/v3`;
-const SHARER_KEY = `arn:aws:kms:us-west-2:${SHARER}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
-
-function importerStack(app = new App(), id = 'Importer'): Stack {
-  return new Stack(app, id, { env: { account: IMPORTER, region: 'us-west-2' } });
-}
+import {
+  IMPORTER,
+  importerStack,
+  SHARER,
+  SHARER_KEY,
+  SOURCE_CLASSIFIER as SOURCE,
+  SOURCE_RECOGNIZER as RECOGNIZER,
+} from './support/fixtures';
 
 /** The statements of the role Comprehend assumes, from its inline policy. */
 function serviceRole(template: Template) {
@@ -351,7 +349,36 @@ describe('fromModelArn', () => {
 
     expect(() => ImportedComprehendModel.fromModelArn(stack, 'NoType', arn)).toThrow(/modelType is required when modelArn is a token/);
     const model = ImportedComprehendModel.fromModelAttributes(stack, 'Typed', { modelArn: arn, modelType: ModelType.DOCUMENT_CLASSIFIER });
-    expect(stack.resolve(model.modelName)).toEqual({ 'Fn::Select': [1, { 'Fn::Split': ['/', { Ref: 'Arn' }] }] });
+    // NAME in arn:…:TYPE/NAME/version/VERSION: the sixth field, then its second part.
+    const resource = { 'Fn::Select': [5, { 'Fn::Split': [':', { Ref: 'Arn' }] }] };
+    expect(stack.resolve(model.modelName)).toEqual({ 'Fn::Select': [1, { 'Fn::Split': ['/', resource] }] });
+    expect(model.versionName).toBeUndefined();
+  });
+
+  test('knows the version name, and the account and Region of the model (as resources referenced by ARN do)', () => {
+    const stack = importerStack();
+    const model = ImportedComprehendModel.fromModelArn(stack, 'Existing', SOURCE);
+
+    expect(model.versionName).toEqual('v1');
+    expect(model.env).toEqual({ account: SHARER, region: 'us-west-2' });
+  });
+
+  test('a model trained without a version name has none', () => {
+    const stack = importerStack();
+    const model = ImportedComprehendModel.fromModelArn(stack, 'Unversioned', SOURCE.replace('/version/v1', ''));
+
+    expect(model.modelName).toEqual('tickets');
+    expect(model.versionName).toBeUndefined();
+  });
+
+  test('a version name for a token ARN, and one that contradicts the ARN', () => {
+    const stack = importerStack();
+    const arn = new CfnParameter(stack, 'Arn').valueAsString;
+
+    const model = ImportedComprehendModel.fromModelAttributes(stack, 'Typed', { modelArn: arn, modelType: ModelType.DOCUMENT_CLASSIFIER, versionName: 'v7' });
+    expect(model.versionName).toEqual('v7');
+    expect(() => ImportedComprehendModel.fromModelAttributes(stack, 'Other', { modelArn: SOURCE, versionName: 'v2' }))
+      .toThrow(`versionName "v2" is not the version in modelArn "${SOURCE}"`);
   });
 
   test('rejects what is not a model ARN', () => {

@@ -1,15 +1,10 @@
-import { App, Stack, Tags } from 'aws-cdk-lib';
+import { App, CfnParameter, Stack, Tags } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { ImportedComprehendModel, ModelEndpointOptions } from '../src';
+import { ImportedComprehendModel, ModelEndpoint, ModelEndpointOptions, ModelType } from '../src';
+import { IMPORTER, importerStack, REGION, SOURCE_CLASSIFIER as CLASSIFIER, SOURCE_RECOGNIZER as RECOGNIZER } from './support/fixtures';
 
-const CLASSIFIER = 'arn:aws:comprehend:us-west-2:111122223333:document-classifier/tickets/version/v1';
-const RECOGNIZER = 'arn:aws:comprehend:us-west-2:111122223333:entity-recognizer/products/version/v3';
-const OWN_CLASSIFIER = 'arn:aws:comprehend:us-west-2:444455556666:document-classifier/local/version/v2';
-
-function importerStack(app = new App()): Stack {
-  return new Stack(app, 'Importer', { env: { account: '444455556666', region: 'us-west-2' } });
-}
+const OWN_CLASSIFIER = `arn:aws:comprehend:${REGION}:${IMPORTER}:document-classifier/local/version/v2`;
 
 function reader(stack: Stack): iam.Role {
   return new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
@@ -86,9 +81,82 @@ describe('addEndpoint', () => {
     const model = new ImportedComprehendModel(stack, 'Tickets', { sourceModelArn: CLASSIFIER });
     expect(() => model.addEndpoint('Endpoint', options)).toThrow(message);
   });
+
+  test('endpoint tags follow the same rules as model tags, Tags.of() included', () => {
+    const app = new App();
+    const stack = importerStack(app);
+    const model = new ImportedComprehendModel(stack, 'Tickets', { sourceModelArn: CLASSIFIER });
+    model.addEndpoint('Reserved', { tags: { 'aws:team': 'nlp' } });
+    model.addEndpoint('Many', { tags: Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, 'v'])) });
+    Tags.of(app).add('one-more', 'x'.repeat(257));
+
+    expect(() => Template.fromStack(stack)).toThrow(new RegExp([
+      'Importer/Tickets/Reserved\\] tags: key "aws:team" starts with "aws:"',
+      'tags: value of "one-more" is 257 characters long; expected at most 256',
+      'Importer/Tickets/Many\\] tags: 51 tags, more than the 50 a Comprehend endpoint can have',
+    ].join('[\\s\\S]*')));
+  });
+
+  test('two endpoints of a stack with the same name', () => {
+    const stack = importerStack();
+    new ImportedComprehendModel(stack, 'Tickets', { sourceModelArn: CLASSIFIER }).addEndpoint('Live', { endpointName: 'live' });
+    const products = new ImportedComprehendModel(stack, 'Products', { sourceModelArn: RECOGNIZER });
+
+    expect(() => products.addEndpoint('Live', { endpointName: 'live' }))
+      .toThrow('Importer/Products/Live: endpointName "live" is the name of Importer/Tickets/Live too');
+    expect(() => products.addEndpoint('Other', { endpointName: 'live-2' })).not.toThrow();
+  });
+});
+
+describe('fromEndpointArn', () => {
+  const ENDPOINT = `arn:aws:comprehend:${REGION}:${IMPORTER}:entity-recognizer-endpoint/products-live`;
+
+  test('reads the name, the model type and the environment of the ARN, and grants on it', () => {
+    const stack = importerStack();
+    const endpoint = ModelEndpoint.fromEndpointArn(stack, 'Existing', ENDPOINT);
+    endpoint.grantInference(reader(stack));
+
+    expect(endpoint.endpointName).toEqual('products-live');
+    expect(endpoint.modelType).toEqual(ModelType.ENTITY_RECOGNIZER);
+    expect(endpoint.env).toEqual({ account: IMPORTER, region: REGION });
+    expect(readerStatements(Template.fromStack(stack))).toEqual([{ Action: 'comprehend:DetectEntities', Effect: 'Allow', Resource: ENDPOINT }]);
+  });
+
+  test('a token ARN needs the model type', () => {
+    const stack = importerStack();
+    const arn = new CfnParameter(stack, 'EndpointArn').valueAsString;
+
+    expect(() => ModelEndpoint.fromEndpointArn(stack, 'NoType', arn)).toThrow('modelType is required when endpointArn is a token');
+    const endpoint = ModelEndpoint.fromEndpointAttributes(stack, 'Typed', { endpointArn: arn, modelType: ModelType.DOCUMENT_CLASSIFIER });
+    expect(endpoint.modelType).toEqual(ModelType.DOCUMENT_CLASSIFIER);
+  });
+
+  test.each([
+    ['a model ARN', CLASSIFIER, 'is not a Comprehend endpoint ARN; expected arn:PARTITION:comprehend:REGION:ACCOUNT:document-classifier-endpoint/NAME'],
+    ['no ARN', 'products-live', 'endpointArn "products-live" is not a Comprehend endpoint ARN'],
+    ['a type that contradicts the ARN', undefined, 'serves an entity-recognizer, but modelType says document-classifier'],
+  ])('refuses %s', (_, arn, message) => {
+    const stack = importerStack();
+    expect(() => ModelEndpoint.fromEndpointAttributes(stack, 'Bad', { endpointArn: arn ?? ENDPOINT, modelType: arn ? undefined : ModelType.DOCUMENT_CLASSIFIER }))
+      .toThrow(message);
+  });
 });
 
 describe('grants', () => {
+  test.each([CLASSIFIER, RECOGNIZER])('grantInference picks the action of the served type (%s)', sourceModelArn => {
+    const stack = importerStack();
+    const model = new ImportedComprehendModel(stack, 'Model', { sourceModelArn });
+    const endpoint = model.addEndpoint('Endpoint');
+    endpoint.grantInference(reader(stack));
+
+    expect(endpoint.modelType).toEqual(model.modelType);
+    expect(readerStatements(Template.fromStack(stack))).toEqual([{
+      Action: sourceModelArn === CLASSIFIER ? 'comprehend:ClassifyDocument' : 'comprehend:DetectEntities',
+      Effect: 'Allow',
+      Resource: { 'Fn::GetAtt': [stack.getLogicalId(endpoint.node.defaultChild as any), 'Arn'] },
+    }]);
+  });
+
   test.each([
     ['grantClassify', 'comprehend:ClassifyDocument', CLASSIFIER],
     ['grantDetectEntities', 'comprehend:DetectEntities', RECOGNIZER],
@@ -109,45 +177,13 @@ describe('grants', () => {
     const classifierEndpoint = new ImportedComprehendModel(stack, 'Tickets', { sourceModelArn: CLASSIFIER }).addEndpoint('A');
     const recognizerEndpoint = new ImportedComprehendModel(stack, 'Products', { sourceModelArn: RECOGNIZER }).addEndpoint('B');
 
-    expect(() => classifierEndpoint.grantDetectEntities(reader(stack)))
-      .toThrow('comprehend:DetectEntities needs an endpoint of a entity-recognizer, but this endpoint serves a document-classifier; use grantClassify()');
-    expect(() => recognizerEndpoint.grantClassify(new iam.User(stack, 'U')))
-      .toThrow('comprehend:ClassifyDocument needs an endpoint of a document-classifier, but this endpoint serves a entity-recognizer; use grantDetectEntities()');
-  });
-
-  test('grantStartJobs and grantDescribe on a classifier copy', () => {
-    const stack = importerStack();
-    const model = new ImportedComprehendModel(stack, 'Tickets', { sourceModelArn: CLASSIFIER });
-    const role = reader(stack);
-    model.grantStartJobs(role);
-    model.grantDescribe(role);
-    const copyArn = { 'Fn::GetAtt': [stack.getLogicalId(model.node.defaultChild as any), 'ModelArn'] };
-
-    expect(readerStatements(Template.fromStack(stack))).toEqual([
-      {
-        Action: 'comprehend:StartDocumentClassificationJob',
-        Effect: 'Allow',
-        Resource: [copyArn, { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':comprehend:us-west-2:444455556666:document-classification-job/*']] }],
-      },
-      { Action: 'comprehend:DescribeDocumentClassifier', Effect: 'Allow', Resource: copyArn },
-    ]);
-  });
-
-  test('grantStartJobs and grantDescribe on a recognizer referenced by ARN', () => {
-    const stack = importerStack();
-    const arn = 'arn:aws:comprehend:us-west-2:444455556666:entity-recognizer/local/version/v1';
-    const model = ImportedComprehendModel.fromModelArn(stack, 'Local', arn);
-    const role = reader(stack);
-    model.grantStartJobs(role);
-    model.grantDescribe(role);
-
-    expect(readerStatements(Template.fromStack(stack))).toEqual([
-      {
-        Action: 'comprehend:StartEntitiesDetectionJob',
-        Effect: 'Allow',
-        Resource: [arn, { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':comprehend:us-west-2:444455556666:entities-detection-job/*']] }],
-      },
-      { Action: 'comprehend:DescribeEntityRecognizer', Effect: 'Allow', Resource: arn },
-    ]);
+    expect(() => classifierEndpoint.grantDetectEntities(reader(stack))).toThrow(
+      'comprehend:DetectEntities needs an endpoint of an entity-recognizer, but this endpoint serves a document-classifier; ' +
+      'use grantClassify() or grantInference()',
+    );
+    expect(() => recognizerEndpoint.grantClassify(new iam.User(stack, 'U'))).toThrow(
+      'comprehend:ClassifyDocument needs an endpoint of a document-classifier, but this endpoint serves an entity-recognizer; ' +
+      'use grantDetectEntities() or grantInference()',
+    );
   });
 });

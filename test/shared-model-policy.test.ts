@@ -1,19 +1,13 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as comprehend from 'aws-cdk-lib/aws-comprehend';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { SharedModelPolicy, SharedModelPolicyProps } from '../src';
+import { IMPORTER, SHARER, sharerStack, SOURCE_CLASSIFIER as MODEL } from './support/fixtures';
 
-const SHARER = '111122223333';
-const IMPORTER = '444455556666';
-const MODEL = `arn:aws:comprehend:us-west-2:${SHARER}:document-classifier/tickets/version/v1`;
 /** The classifier's version ARN as the template spells it: formatted, so the key policy does not depend on the model. */
 const MODEL_ARN_IN_TEMPLATE = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:comprehend:us-west-2:${SHARER}:document-classifier/tickets/version/v1`]] };
-
-function sharerStack(): Stack {
-  return new Stack(new App(), 'Sharer', { env: { account: SHARER, region: 'us-west-2' } });
-}
 
 /** Renders a CloudFormation string built with Fn::Join and the partition, as CloudFormation would in aws. */
 function render(value: any): string {
@@ -47,7 +41,7 @@ describe('a model of another stack, by ARN', () => {
   test('the policy is put on the model by a custom resource, with the importers as principals', () => {
     const stack = sharerStack();
     const role = iam.Role.fromRoleArn(stack, 'Reader', `arn:aws:iam::${IMPORTER}:role/importer`);
-    const share = new SharedModelPolicy(stack, 'Share', { modelVersionArn: MODEL, importerAccounts: [IMPORTER], importerPrincipals: [role] });
+    const share = new SharedModelPolicy(stack, 'Share', { modelArn: MODEL, importerAccounts: [IMPORTER], importerPrincipals: [role] });
     const template = Template.fromStack(stack);
 
     const expected = {
@@ -68,7 +62,7 @@ describe('a model of another stack, by ARN', () => {
 
   test('the handler may put, describe and delete the policy of that model only', () => {
     const stack = sharerStack();
-    new SharedModelPolicy(stack, 'Share', { modelVersionArn: MODEL, importerAccounts: [IMPORTER] });
+    new SharedModelPolicy(stack, 'Share', { modelArn: MODEL, importerAccounts: [IMPORTER] });
     const template = Template.fromStack(stack);
 
     const policies = template.findResources('AWS::IAM::Policy', {
@@ -85,7 +79,7 @@ describe('a model of another stack, by ARN', () => {
   test('the key statements are exposed for a key managed elsewhere, conditioned on this model', () => {
     const stack = sharerStack();
     const key = kms.Key.fromKeyArn(stack, 'Key', `arn:aws:kms:us-west-2:${SHARER}:key/abcd`);
-    const share = new SharedModelPolicy(stack, 'Share', { modelVersionArn: MODEL, importerAccounts: [IMPORTER], modelKey: key });
+    const share = new SharedModelPolicy(stack, 'Share', { modelArn: MODEL, importerAccounts: [IMPORTER], modelKey: key });
 
     expect(share.keyPolicyStatements.map(s => stack.resolve(s.toStatementJson()))).toEqual([
       {
@@ -174,26 +168,49 @@ describe('bad input is refused with the prop, the value and the expected form', 
   test.each<[string, Partial<SharedModelPolicyProps>, string]>([
     ['an account ID of 11 digits', { importerAccounts: ['44445555666'] }, 'importerAccounts: "44445555666" is not an AWS account ID; expected 12 digits'],
     ['no importer', { importerAccounts: [] }, 'no importer was given; expected at least one account in importerAccounts or principal in importerPrincipals'],
-    ['a model of another account', { modelVersionArn: MODEL.replace(SHARER, IMPORTER) }, `is a model of account ${IMPORTER}, but this stack deploys to ${SHARER}`],
-    ['a model of another Region', { modelVersionArn: MODEL.replace('us-west-2', 'eu-west-1') }, 'is in Region eu-west-1, but this stack deploys to us-west-2'],
-    ['not a model ARN', { modelVersionArn: 'arn:aws:s3:::bucket' }, 'modelVersionArn "arn:aws:s3:::bucket" is an ARN of service "s3"'],
-    ['no model', { modelVersionArn: undefined }, 'no model was given; expected exactly one of modelVersionArn, documentClassifier or entityRecognizer'],
+    ['a model of another account', { modelArn: MODEL.replace(SHARER, IMPORTER) }, `is a model of account ${IMPORTER}, but this stack deploys to ${SHARER}`],
+    ['a model of another Region', { modelArn: MODEL.replace('us-west-2', 'eu-west-1') }, 'is in Region eu-west-1, but this stack deploys to us-west-2'],
+    ['not a model ARN', { modelArn: 'arn:aws:s3:::bucket' }, 'modelArn "arn:aws:s3:::bucket" is an ARN of service "s3"'],
+    ['no model', { modelArn: undefined }, 'no model was given; expected exactly one of modelArn, documentClassifier or entityRecognizer'],
   ])('%s', (_, overrides, message) => {
     const stack = sharerStack();
-    expect(() => new SharedModelPolicy(stack, 'Share', { modelVersionArn: MODEL, importerAccounts: [IMPORTER], ...overrides })).toThrow(message);
+    expect(() => new SharedModelPolicy(stack, 'Share', { modelArn: MODEL, importerAccounts: [IMPORTER], ...overrides })).toThrow(message);
+  });
+
+  test('three models', () => {
+    const stack = sharerStack();
+    const recognizer = new comprehend.CfnEntityRecognizer(stack, 'Recognizer', {
+      recognizerName: 'products',
+      dataAccessRoleArn: `arn:aws:iam::${SHARER}:role/training`,
+      languageCode: 'en',
+      inputDataConfig: { entityTypes: [{ type: 'PRODUCT' }] },
+    });
+    expect(() => new SharedModelPolicy(stack, 'Share', {
+      modelArn: MODEL,
+      documentClassifier: classifier(stack),
+      entityRecognizer: recognizer,
+      importerAccounts: [IMPORTER],
+    })).toThrow('modelArn, documentClassifier and entityRecognizer were all given; expected exactly one');
+  });
+
+  test('a character outside Latin-1 in a principal is named as such, not as a length', () => {
+    const stack = sharerStack();
+    const principal = new iam.ArnPrincipal(`arn:aws:iam::${IMPORTER}:role/\u00e9quipe-\u2013`);
+    expect(() => new SharedModelPolicy(stack, 'Share', { modelArn: MODEL, importerPrincipals: [principal] }))
+      .toThrow('contains "\u2013" (U+2013); expected only Latin-1 characters');
   });
 
   test('two models', () => {
     const stack = sharerStack();
-    expect(() => new SharedModelPolicy(stack, 'Share', { modelVersionArn: MODEL, documentClassifier: classifier(stack), importerAccounts: [IMPORTER] }))
-      .toThrow('modelVersionArn and documentClassifier were both given; expected exactly one');
+    expect(() => new SharedModelPolicy(stack, 'Share', { modelArn: MODEL, documentClassifier: classifier(stack), importerAccounts: [IMPORTER] }))
+      .toThrow('modelArn and documentClassifier were both given; expected exactly one');
   });
 
   test('a policy over 20,000 characters', () => {
     const stack = sharerStack();
     const principals = Array.from({ length: 300 }, (_, i) => new iam.ArnPrincipal(`arn:aws:iam::${IMPORTER}:role/importer-with-a-rather-long-role-name-${i}`));
-    expect(() => new SharedModelPolicy(stack, 'Share', { modelVersionArn: MODEL, importerPrincipals: principals }))
-      .toThrow(/the resource policy would be \d+ characters long; expected at most 20000 Latin-1 characters/);
+    expect(() => new SharedModelPolicy(stack, 'Share', { modelArn: MODEL, importerPrincipals: principals }))
+      .toThrow(/the resource policy of arn:aws:comprehend:\S+ is \d+ characters long; expected 1 to 20000 characters/);
   });
 
   test('a classifier that already has a ModelPolicy', () => {

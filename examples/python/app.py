@@ -20,7 +20,7 @@ EXISTING_MODEL = f"arn:aws:comprehend:{REGION}:{SHARER}:entity-recognizer/produc
 app = App(outdir=sys.argv[1] if len(sys.argv) > 1 else "cdk.out")
 
 sharer = Stack(app, "ComprehendSharer", env=Environment(account=SHARER, region=REGION))
-SharedModelPolicy(sharer, "ShareProductNames", model_version_arn=EXISTING_MODEL, importer_accounts=[IMPORTER])
+SharedModelPolicy(sharer, "ShareProductNames", model_arn=EXISTING_MODEL, importer_accounts=[IMPORTER])
 
 stack = Stack(app, "ComprehendImporter", env=Environment(account=IMPORTER, region=REGION))
 

@@ -44,7 +44,7 @@ export function sharerSide(app: App): { stack: Stack; shared: SharedModelPolicy 
   const stack = new Stack(app, 'SharerSide');
   const importer = context(app, 'importerAccount', '444455556666');
   const shared = new SharedModelPolicy(stack, 'ShareExisting', {
-    modelVersionArn: context(app, 'sharedModelArn', `arn:aws:comprehend:${stack.region}:${stack.account}:document-classifier/existing/version/v1`),
+    modelArn: context(app, 'sharedModelArn', `arn:aws:comprehend:${stack.region}:${stack.account}:document-classifier/existing/version/v1`),
     importerAccounts: [importer],
   });
   return { stack, shared };

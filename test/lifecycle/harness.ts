@@ -3,24 +3,24 @@ import { App, Stack } from 'aws-cdk-lib';
 import { ImportedComprehendModel, ImportedComprehendModelProps } from '../../src';
 import { ComprehendEmulator } from '../support/comprehend-emulator';
 import { DeployDriver } from '../support/deploy-driver';
+import {
+  IMPORTER,
+  OTHER_SOURCE_CLASSIFIER,
+  REGION,
+  SHARER,
+  SOURCE_CLASSIFIER,
+  SOURCE_CLASSIFIER_V2,
+  SOURCE_RECOGNIZER,
+  STRANGER,
+} from '../support/fixtures';
 import { VirtualClock } from '../support/virtual-clock';
 
-export const REGION = 'us-west-2';
-export const SHARER = '111122223333';
-export const IMPORTER = '444455556666';
-/** An account the sharer did not name in the model's policy. */
-export const STRANGER = '777788889999';
 export const ACCESS_KEYS: Record<string, string> = {
   AKIASHARER00000000000: SHARER,
   AKIAIMPORTER000000000: IMPORTER,
   AKIASTRANGER000000000: STRANGER,
 };
 const KEY_OF = Object.fromEntries(Object.entries(ACCESS_KEYS).map(([key, account]) => [account, key]));
-
-export const SOURCE_V1 = `arn:aws:comprehend:${REGION}:${SHARER}:document-classifier/tickets/version/v1`;
-export const SOURCE_V2 = `arn:aws:comprehend:${REGION}:${SHARER}:document-classifier/tickets/version/v2`;
-export const OTHER_SOURCE = `arn:aws:comprehend:${REGION}:${SHARER}:document-classifier/invoices/version/v1`;
-export const RECOGNIZER = `arn:aws:comprehend:${REGION}:${SHARER}:entity-recognizer/products/version/v3`;
 
 export interface Harness {
   readonly emulator: ComprehendEmulator;
@@ -42,7 +42,7 @@ export async function startHarness(seed = 7, shareWithImporter = true): Promise<
   console.log = () => undefined;
   const clock = new VirtualClock().install();
   const emulator = await ComprehendEmulator.start({ accessKeys: ACCESS_KEYS, now: () => clock.now(), deleteMs: 30_000, seed });
-  for (const arn of [SOURCE_V1, SOURCE_V2, OTHER_SOURCE, RECOGNIZER]) {
+  for (const arn of [SOURCE_CLASSIFIER, SOURCE_CLASSIFIER_V2, OTHER_SOURCE_CLASSIFIER, SOURCE_RECOGNIZER]) {
     emulator.addTrainedModel(arn, { sharedWith: shareWithImporter ? [`arn:aws:iam::${IMPORTER}:root`] : undefined });
   }
   return {
@@ -53,7 +53,7 @@ export async function startHarness(seed = 7, shareWithImporter = true): Promise<
     stack: (models, account = IMPORTER, stackName = 'Importer') => {
       const stack = new Stack(new App(), stackName, { env: { account, region: REGION } });
       for (const [id, props] of Object.entries(models)) {
-        new ImportedComprehendModel(stack, id, { sourceModelArn: SOURCE_V1, ...props });
+        new ImportedComprehendModel(stack, id, { sourceModelArn: SOURCE_CLASSIFIER, ...props });
       }
       return stack;
     },

@@ -1,8 +1,9 @@
 // The import lifecycle end to end, offline: a real CDK app, its bundled handlers, CloudFormation's and the
 // Provider framework's part played by the deploy driver, and Comprehend played by the emulator.
 import { Duration, Fn, RemovalPolicy } from 'aws-cdk-lib';
-import { Harness, IMPORTER, OTHER_SOURCE, SOURCE_V1, SOURCE_V2, startHarness, STRANGER } from './harness';
+import { Harness, startHarness } from './harness';
 import { ModelType } from '../../src';
+import { IMPORTER, OTHER_SOURCE_CLASSIFIER, SOURCE_CLASSIFIER, SOURCE_CLASSIFIER_V2, STRANGER } from '../support/fixtures';
 
 jest.setTimeout(120_000);
 
@@ -33,7 +34,7 @@ test('create: the copy is imported once and ready when CloudFormation is told', 
   expect(result.status).toBe('COMPLETE');
   const [copy] = copies();
   expect(copies()).toHaveLength(1);
-  expect(copy).toMatchObject({ status: 'TRAINED', source: SOURCE_V1, tags: { team: 'nlp' } });
+  expect(copy).toMatchObject({ status: 'TRAINED', source: SOURCE_CLASSIFIER, tags: { team: 'nlp' } });
   const [outcome] = result.outcomes;
   expect(outcome.data).toMatchObject({ ModelArn: copy.arn, ModelName: 'tickets', Status: 'TRAINED' });
   // One import; the emulator takes 70 s, so at most ⌈70/15⌉ + 1 looks.
@@ -42,7 +43,7 @@ test('create: the copy is imported once and ready when CloudFormation is told', 
 });
 
 test('create → IN_ERROR: the deployment fails with Comprehend\'s message, and the rollback leaves nothing', async () => {
-  h.emulator.importBehaviour.set(SOURCE_V1, { failWith: 'The model artifacts could not be decrypted' });
+  h.emulator.importBehaviour.set(SOURCE_CLASSIFIER, { failWith: 'The model artifacts could not be decrypted' });
   const driver = h.driver();
 
   const result = await driver.deploy(h.stack({ Tickets: {} }));
@@ -68,14 +69,14 @@ test('a retried create adopts the copy the first attempt started', async () => {
 });
 
 test('a name and version taken by an import of another source: a clear failure, the other copy untouched', async () => {
-  await h.driver().deploy(h.stack({ Invoices: { sourceModelArn: OTHER_SOURCE, modelName: 'shared', versionName: 'v1' } }));
+  await h.driver().deploy(h.stack({ Invoices: { sourceModelArn: OTHER_SOURCE_CLASSIFIER, modelName: 'shared', versionName: 'v1' } }));
   const result = await h.driver().deploy(h.stack({ Tickets: { modelName: 'shared', versionName: 'v1' } }, IMPORTER, 'SecondImporter'));
 
   expect(result.status).toBe('ROLLBACK_COMPLETE');
   expect(result.failures[0]).toMatch(
-    new RegExp(`Model name "shared" version "v1" already exists .* imported from ${OTHER_SOURCE}, not ${SOURCE_V1}.*Choose another versionName`),
+    new RegExp(`Model name "shared" version "v1" already exists .* imported from ${OTHER_SOURCE_CLASSIFIER}, not ${SOURCE_CLASSIFIER}.*Choose another versionName`),
   );
-  expect(copies()).toEqual([expect.objectContaining({ source: OTHER_SOURCE, status: 'TRAINED' })]);
+  expect(copies()).toEqual([expect.objectContaining({ source: OTHER_SOURCE_CLASSIFIER, status: 'TRAINED' })]);
   expect(h.emulator.calls.filter(c => c.operation === 'ImportModel').map(c => c.outcome)).toEqual(['OK', 'ResourceInUseException']);
   expect(h.emulator.count('DeleteDocumentClassifier')).toBe(0);
 });
@@ -99,12 +100,12 @@ test('a new source replaces the copy: a new import, no collision, the old copy d
   await driver.deploy(h.stack({ Tickets: {} }));
   const [old] = copies();
 
-  const result = await driver.deploy(h.stack({ Tickets: { sourceModelArn: SOURCE_V2 } }));
+  const result = await driver.deploy(h.stack({ Tickets: { sourceModelArn: SOURCE_CLASSIFIER_V2 } }));
 
   expect(result.failures).toEqual([]);
   expect(result.outcomes.map(o => `${o.requestType} ${o.status}`)).toEqual(['Update SUCCESS', 'Delete SUCCESS']);
   const now = copies();
-  expect(now).toEqual([expect.objectContaining({ source: SOURCE_V2, status: 'TRAINED' })]);
+  expect(now).toEqual([expect.objectContaining({ source: SOURCE_CLASSIFIER_V2, status: 'TRAINED' })]);
   expect(now[0].arn).not.toEqual(old.arn);
   expect(h.emulator.calls.filter(c => c.operation === 'ImportModel').map(c => c.outcome)).toEqual(['OK', 'OK']);
 });
@@ -114,18 +115,18 @@ test('fixed names and a new source: a clear failure, and the rollback keeps the 
   await driver.deploy(h.stack({ Tickets: { versionName: 'pinned' } }));
   const before = copies();
 
-  const result = await driver.deploy(h.stack({ Tickets: { versionName: 'pinned', sourceModelArn: SOURCE_V2 } }));
+  const result = await driver.deploy(h.stack({ Tickets: { versionName: 'pinned', sourceModelArn: SOURCE_CLASSIFIER_V2 } }));
 
   expect(result.status).toBe('ROLLBACK_COMPLETE');
   expect(result.failures).toHaveLength(1);
   expect(result.failures[0]).toMatch(/version "pinned" already exists .*imported from .*\/v1, not .*\/v2/);
   expect(copies()).toEqual(before);
-  expect(before[0]).toMatchObject({ source: SOURCE_V1, status: 'TRAINED' });
+  expect(before[0]).toMatchObject({ source: SOURCE_CLASSIFIER, status: 'TRAINED' });
 });
 
 test('a create that fails before Comprehend is called is rolled back without a Comprehend call', async () => {
   // Known only at deploy time, and in another Region: the handler refuses it.
-  const driver = h.driver(IMPORTER, { SharedModelArn: SOURCE_V1.replace('us-west-2', 'eu-west-1') });
+  const driver = h.driver(IMPORTER, { SharedModelArn: SOURCE_CLASSIFIER.replace('us-west-2', 'eu-west-1') });
   const stack = h.stack({ FromExport: { sourceModelArn: Fn.importValue('SharedModelArn'), modelType: ModelType.DOCUMENT_CLASSIFIER } });
 
   const result = await driver.deploy(stack);
@@ -165,7 +166,7 @@ test('deleting a copy an endpoint uses fails clearly, and the copy stays', async
 });
 
 test('deleting during a cancelled create waits for the import to end, then deletes', async () => {
-  h.emulator.importBehaviour.set(SOURCE_V1, { trainMs: 10 * 60_000 });
+  h.emulator.importBehaviour.set(SOURCE_CLASSIFIER, { trainMs: 10 * 60_000 });
   const driver = h.driver();
   const [copyArn] = await driver.startCreates(h.stack({ Tickets: {} }));
   expect(copies()).toEqual([expect.objectContaining({ arn: copyArn, status: 'SUBMITTED' })]);
@@ -195,7 +196,7 @@ test('RETAIN keeps the copy when the stack is deleted', async () => {
 test('every operation throttled 30% of the time: create, update and delete all succeed', async () => {
   h.emulator.faults['*'] = { throttleRate: 0.3 };
   const driver = h.driver();
-  const models = { A: {}, B: { sourceModelArn: SOURCE_V2 }, C: { sourceModelArn: OTHER_SOURCE } };
+  const models = { A: {}, B: { sourceModelArn: SOURCE_CLASSIFIER_V2 }, C: { sourceModelArn: OTHER_SOURCE_CLASSIFIER } };
 
   const created = await driver.deploy(h.stack(models));
   const updated = await driver.deploy(h.stack({ ...models, A: { tags: { team: 'x' } } }));
@@ -210,7 +211,7 @@ test('server errors on 10% of the calls: create and delete still succeed', async
   h.emulator.faults['*'] = { serverErrorRate: 0.1 };
   const driver = h.driver();
 
-  const created = await driver.deploy(h.stack({ A: {}, B: { sourceModelArn: SOURCE_V2 } }));
+  const created = await driver.deploy(h.stack({ A: {}, B: { sourceModelArn: SOURCE_CLASSIFIER_V2 } }));
   const destroyed = await driver.destroy();
 
   expect([created.failures, destroyed.failures]).toEqual([[], []]);
@@ -219,7 +220,7 @@ test('server errors on 10% of the calls: create and delete still succeed', async
 });
 
 test('an import slower than the timeout fails clearly, and the rollback still removes the copy', async () => {
-  h.emulator.importBehaviour.set(SOURCE_V1, { trainMs: 20 * 60_000 });
+  h.emulator.importBehaviour.set(SOURCE_CLASSIFIER, { trainMs: 20 * 60_000 });
   const driver = h.driver();
 
   const result = await driver.deploy(h.stack({ Tickets: { timeout: Duration.minutes(5) } }));
@@ -237,7 +238,7 @@ test('an importer the source\'s resource policy does not name gets the service\'
   const result = await driver.deploy(h.stack({ Tickets: {} }, STRANGER));
 
   expect(result.status).toBe('ROLLBACK_COMPLETE');
-  expect(result.failures[0]).toMatch(`Account ${STRANGER} is not authorized to import ${SOURCE_V1}`);
+  expect(result.failures[0]).toMatch(`Account ${STRANGER} is not authorized to import ${SOURCE_CLASSIFIER}`);
   expect(copies(STRANGER)).toEqual([]);
   expect(h.emulator.calls.map(c => `${c.operation} ${c.account} ${c.outcome}`)).toEqual([`ImportModel ${STRANGER} InvalidRequestException`]);
 });

@@ -1,6 +1,7 @@
 // Many copies in one stack, deployed at once, optionally against a Comprehend that allows only a few requests per
 // second per operation. Shared by the load test (which asserts) and bench/deploy-latency.ts (which records).
-import { SOURCE_V1, SOURCE_V2, OTHER_SOURCE, RECOGNIZER, startHarness } from './harness';
+import { startHarness } from './harness';
+import { OTHER_SOURCE_CLASSIFIER, SOURCE_CLASSIFIER, SOURCE_CLASSIFIER_V2, SOURCE_RECOGNIZER } from '../support/fixtures';
 
 export interface LoadFigures {
   readonly models: number;
@@ -24,7 +25,7 @@ export async function runLoad(models: number, maxPerSecond?: number): Promise<Lo
     if (maxPerSecond !== undefined) {
       h.emulator.faults['*'] = { maxPerSecond };
     }
-    const sources = [SOURCE_V1, SOURCE_V2, OTHER_SOURCE, RECOGNIZER];
+    const sources = [SOURCE_CLASSIFIER, SOURCE_CLASSIFIER_V2, OTHER_SOURCE_CLASSIFIER, SOURCE_RECOGNIZER];
     const definitions = Object.fromEntries(Array.from({ length: models }, (_, i) => [`Model${i}`, { sourceModelArn: sources[i % sources.length] }]));
     const driver = h.driver();
     const started = { real: performance.now(), virtual: h.clock.now() };

@@ -1,8 +1,9 @@
 // The sharer's side end to end: SharedModelPolicy's bundled handler attaches the policy in the sharer account,
 // and the emulator then lets exactly the named importer copy the model.
-import { App, Stack } from 'aws-cdk-lib';
-import { Harness, IMPORTER, REGION, SHARER, SOURCE_V1, startHarness, STRANGER } from './harness';
+import { Stack } from 'aws-cdk-lib';
+import { Harness, startHarness } from './harness';
 import { SharedModelPolicy } from '../../src';
+import { IMPORTER, SHARER, sharerStack, SOURCE_CLASSIFIER, STRANGER } from '../support/fixtures';
 
 jest.setTimeout(120_000);
 
@@ -14,19 +15,19 @@ afterEach(async () => {
   await h.stop();
 });
 
-function sharerStack(importerAccounts: string[]): Stack {
-  const stack = new Stack(new App(), 'Sharer', { env: { account: SHARER, region: REGION } });
-  new SharedModelPolicy(stack, 'ShareTickets', { modelVersionArn: SOURCE_V1, importerAccounts });
+function sharingStack(importerAccounts: string[]): Stack {
+  const stack = sharerStack();
+  new SharedModelPolicy(stack, 'ShareTickets', { modelArn: SOURCE_CLASSIFIER, importerAccounts });
   return stack;
 }
 
 test('the policy the sharer deploys lets the named importer copy the model, and nobody else', async () => {
   const before = await h.driver(IMPORTER).deploy(h.stack({ Tickets: {} }, IMPORTER, 'EarlyImporter'));
-  expect(before.failures[0]).toMatch(`Account ${IMPORTER} is not authorized to import ${SOURCE_V1}`);
+  expect(before.failures[0]).toMatch(`Account ${IMPORTER} is not authorized to import ${SOURCE_CLASSIFIER}`);
 
-  const shared = await h.driver(SHARER).deploy(sharerStack([IMPORTER]));
+  const shared = await h.driver(SHARER).deploy(sharingStack([IMPORTER]));
   expect(shared.failures).toEqual([]);
-  const policy = JSON.parse(h.emulator.model(SOURCE_V1)!.resourcePolicy!);
+  const policy = JSON.parse(h.emulator.model(SOURCE_CLASSIFIER)!.resourcePolicy!);
   expect(policy.Statement).toEqual([{
     Effect: 'Allow',
     Action: 'comprehend:ImportModel',
@@ -41,27 +42,27 @@ test('the policy the sharer deploys lets the named importer copy the model, and 
   expect(h.emulator.modelsOf(IMPORTER).map(m => h.emulator.statusOf(m))).toEqual(['TRAINED']);
 
   const refused = await h.driver(STRANGER).deploy(h.stack({ Tickets: {} }, STRANGER));
-  expect(refused.failures[0]).toMatch(`Account ${STRANGER} is not authorized to import ${SOURCE_V1}`);
+  expect(refused.failures[0]).toMatch(`Account ${STRANGER} is not authorized to import ${SOURCE_CLASSIFIER}`);
   expect(h.emulator.modelsOf(STRANGER)).toEqual([]);
 });
 
 test('deleting the sharer stack removes the policy: new imports are refused', async () => {
   const sharer = h.driver(SHARER);
-  await sharer.deploy(sharerStack([IMPORTER]));
+  await sharer.deploy(sharingStack([IMPORTER]));
 
   const removed = await sharer.destroy();
 
   expect(removed.failures).toEqual([]);
-  expect(h.emulator.model(SOURCE_V1)!.resourcePolicy).toBeUndefined();
+  expect(h.emulator.model(SOURCE_CLASSIFIER)!.resourcePolicy).toBeUndefined();
   const refused = await h.driver(IMPORTER).deploy(h.stack({ Tickets: {} }));
   expect(refused.failures[0]).toMatch(`Account ${IMPORTER} is not authorized to import`);
 });
 
 test('adding an importer updates the policy in place', async () => {
   const sharer = h.driver(SHARER);
-  await sharer.deploy(sharerStack([IMPORTER]));
+  await sharer.deploy(sharingStack([IMPORTER]));
 
-  const updated = await sharer.deploy(sharerStack([IMPORTER, STRANGER]));
+  const updated = await sharer.deploy(sharingStack([IMPORTER, STRANGER]));
 
   expect(updated.failures).toEqual([]);
   expect(updated.outcomes.map(o => `${o.requestType} ${o.status}`)).toEqual(['Update SUCCESS']);

@@ -10,11 +10,10 @@ import { createHash, randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
+import { CREATE_FAILED_MARKER } from './fixtures';
 import { VirtualClock } from './virtual-clock';
+import { IMPORTED_MODEL_RESOURCE_TYPE } from '../../src/contract/import-properties';
 
-/** The physical id the framework answers for a create whose onEvent failed. */
-export const CREATE_FAILED_MARKER = 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED';
-const MODEL_RESOURCE_TYPE = 'Custom::ComprehendImportedModel';
 
 /** The user handlers behind one Provider, with its waiter's interval and attempts. */
 interface ProviderHandlers {
@@ -276,7 +275,7 @@ export class DeployDriver {
       StackId: this.stackId,
       RequestId: randomUUID(),
       LogicalResourceId: logicalId,
-      ResourceType: this.resourceTypes.get(logicalId) ?? MODEL_RESOURCE_TYPE,
+      ResourceType: this.resourceTypes.get(logicalId) ?? IMPORTED_MODEL_RESOURCE_TYPE,
       ResourceProperties: properties,
       ...(physicalResourceId === undefined ? {} : { PhysicalResourceId: physicalResourceId }),
       ...(oldProperties === undefined ? {} : { OldResourceProperties: oldProperties }),

@@ -1,19 +1,80 @@
-// Handler side: the resource properties read, checked and completed at deploy time, where tokens are resolved.
+// Handler side: an event of the import resource, read once at the handler's entry into one typed request. The
+// properties are checked and completed here, at deploy time, where tokens are resolved.
 import { createHash } from 'crypto';
+import type { Tag } from '@aws-sdk/client-comprehend';
+import type { CdkCustomResourceEvent } from 'aws-lambda';
 import {
   DEFAULT_TIMEOUT_SECONDS,
   ImportProperties,
   MAX_TIMEOUT_SECONDS,
   REMOVAL_POLICY_RETAIN,
-} from '../shared/import-properties';
+} from '../../contract/import-properties';
 import {
   explainInvalidModelArn,
   explainInvalidName,
   formatModelArn,
   ModelArnParts,
-  ModelType,
   parseModelArn,
-} from '../shared/model-arn';
+} from '../../contract/model-arn';
+import { MODEL_TYPES, ModelType } from '../../contract/model-types';
+
+/** The event of an import resource, as the Provider framework hands it to onEvent (isComplete adds to it). */
+export type ImportEvent = CdkCustomResourceEvent<ImportProperties>;
+
+/** One event of an import resource, as the handlers act on it. */
+export type ImportRequest = CreateImport | UpdateImport | DeleteImport;
+
+/** A new copy. */
+export interface CreateImport {
+  readonly requestType: 'Create';
+  readonly spec: ImportSpec;
+  /** In isComplete: the ARN onEvent answered. */
+  readonly physicalResourceId?: string;
+}
+
+/** New properties for a copy: new tags on the same copy, or a new copy. */
+export interface UpdateImport {
+  readonly requestType: 'Update';
+  readonly spec: ImportSpec;
+  /** The properties it replaces, or undefined when they do not read: in a rollback they are the ones that just failed. */
+  readonly previous?: ImportSpec;
+  readonly physicalResourceId: string;
+}
+
+/** A copy leaving the stack. Read leniently: a delete must never fail on a property. */
+export interface DeleteImport {
+  readonly requestType: 'Delete';
+  readonly physicalResourceId: string;
+  /** The copy's type; undefined when the physical id is no model ARN (a create that failed before Comprehend answered). */
+  readonly modelType?: ModelType;
+  readonly retain: boolean;
+}
+
+/** Reads the event once: everything the handlers need of it, checked. */
+export function readImportRequest(event: ImportEvent & { readonly PhysicalResourceId?: string }): ImportRequest {
+  switch (event.RequestType) {
+    case 'Create':
+      return {
+        requestType: 'Create',
+        spec: readImportSpec(event.ResourceProperties, event.StackId, event.LogicalResourceId),
+        physicalResourceId: event.PhysicalResourceId,
+      };
+    case 'Update':
+      return {
+        requestType: 'Update',
+        spec: readImportSpec(event.ResourceProperties, event.StackId, event.LogicalResourceId),
+        previous: readPreviousSpec(event.OldResourceProperties, event.StackId, event.LogicalResourceId),
+        physicalResourceId: event.PhysicalResourceId,
+      };
+    case 'Delete':
+      return {
+        requestType: 'Delete',
+        physicalResourceId: event.PhysicalResourceId,
+        modelType: parseModelArn(event.PhysicalResourceId)?.modelType,
+        retain: event.ResourceProperties.RemovalPolicy === REMOVAL_POLICY_RETAIN,
+      };
+  }
+}
 
 /** One import, as the handlers act on it. */
 export interface ImportSpec {
@@ -25,8 +86,7 @@ export interface ImportSpec {
   readonly targetArn: string;
   readonly modelKmsKeyId?: string;
   readonly dataAccessRoleArn?: string;
-  readonly tags: ReadonlyArray<{ readonly Key: string; readonly Value: string }>;
-  readonly retain: boolean;
+  readonly tags: readonly Tag[];
   readonly timeoutSeconds: number;
 }
 
@@ -59,7 +119,10 @@ export function readImportSpec(properties: ImportProperties, stackId: string, lo
   }
   const source = parseModelArn(sourceModelArn)!;
   if (properties.ModelType && properties.ModelType !== source.modelType) {
-    throw new Error(`sourceModelArn "${sourceModelArn}" is a ${source.modelType}, but modelType says ${properties.ModelType}; make them agree`);
+    throw new Error(
+      `sourceModelArn "${sourceModelArn}" is ${MODEL_TYPES[source.modelType].withArticle}, but modelType says ${properties.ModelType}; ` +
+      'make them agree',
+    );
   }
   if (source.region !== stack.region) {
     throw new Error(`sourceModelArn "${sourceModelArn}" is in Region ${source.region}, but this stack deploys to ${stack.region}; Comprehend imports only within one Region`);
@@ -91,7 +154,6 @@ export function readImportSpec(properties: ImportProperties, stackId: string, lo
     modelKmsKeyId: properties.ModelKmsKeyId,
     dataAccessRoleArn: properties.DataAccessRoleArn,
     tags: properties.Tags ?? [],
-    retain: properties.RemovalPolicy === REMOVAL_POLICY_RETAIN,
     timeoutSeconds,
   };
 }
@@ -100,7 +162,7 @@ export function readImportSpec(properties: ImportProperties, stackId: string, lo
  * The spec of the properties an Update replaces, or undefined when they do not read: in a rollback they are
  * the ones that just failed, and the rollback must still go through.
  */
-export function readPreviousSpec(oldProperties: ImportProperties, stackId: string, logicalId: string): ImportSpec | undefined {
+function readPreviousSpec(oldProperties: ImportProperties, stackId: string, logicalId: string): ImportSpec | undefined {
   try {
     return readImportSpec(oldProperties, stackId, logicalId);
   } catch {
@@ -122,11 +184,6 @@ export function sameKey(a: string | undefined, b: string | undefined): boolean {
   return keyId(a) === keyId(b);
 }
 
-/** The model type of a physical resource id, or undefined when it is no model ARN (a failed create's marker). */
-export function modelTypeOf(physicalResourceId: string | undefined): ModelType | undefined {
-  return physicalResourceId ? parseModelArn(physicalResourceId)?.modelType : undefined;
-}
-
 /**
  * A version name unique to this stack instance and resource, and to the inputs that need a new copy, so a
  * retried create finds its own copy, two stacks never share one, and a replacement never collides with the
@@ -136,9 +193,4 @@ function defaultVersionName(stackId: string, logicalId: string, inputs: Record<s
   const hash = createHash('sha256').update(JSON.stringify([stackId, logicalId, inputs])).digest('hex');
   // Logical ids are alphanumeric, so the name always matches Comprehend's pattern.
   return `${logicalId.slice(0, 40)}-${hash.slice(0, 16)}`;
-}
-
-/** What a delete needs of the properties, read leniently: a delete must never fail on a property. */
-export function readDeletion(properties: ImportProperties): { readonly retain: boolean } {
-  return { retain: properties.RemovalPolicy === REMOVAL_POLICY_RETAIN };
 }

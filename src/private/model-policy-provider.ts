@@ -4,7 +4,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { acknowledgeFrameworkFindings, frameworkProps } from './framework';
 import { HandlerRole } from './handler-role';
-import { ModelPolicyFunction } from './model-policy-function';
+import { PolicyOnEventFunction } from './policy-on-event-function';
 import { stackSingleton } from './stack-singleton';
 
 const PROVIDER_ID = 'ComprehendModelPolicyProvider';
@@ -23,7 +23,7 @@ export class ModelPolicyProvider extends Construct {
   private constructor(scope: Construct, id: string) {
     super(scope, id);
     this.handlerRole = new HandlerRole(this, 'HandlerRole', 'Attaches and removes the resource-based policies of shared Comprehend models');
-    const onEventHandler = new ModelPolicyFunction(this, 'OnEvent', {
+    const onEventHandler = new PolicyOnEventFunction(this, 'OnEvent', {
       role: this.handlerRole,
       memorySize: 256,
       timeout: Duration.minutes(2),

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Arn, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -6,14 +6,12 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { acknowledgeFrameworkFindings, acknowledgeWildcard, frameworkProps } from './framework';
 import { HandlerRole } from './handler-role';
-import { IsCompleteFunction } from './is-complete-function';
-import { OnEventFunction } from './on-event-function';
+import { ImportIsCompleteFunction } from './import-is-complete-function';
+import { ImportOnEventFunction } from './import-on-event-function';
 import { stackSingleton } from './stack-singleton';
-import { MAX_TIMEOUT_SECONDS, QUERY_INTERVAL_SECONDS } from '../shared/import-properties';
-import { ModelType, parseModelArn } from '../shared/model-arn';
-
-/** The path of the service roles ImportedComprehendModel creates, so one PassRole statement covers them all. */
-export const SERVICE_ROLE_PATH = '/cdk-comprehend-model-import/';
+import { MAX_TIMEOUT_SECONDS, QUERY_INTERVAL_SECONDS } from '../contract/import-properties';
+import { parseModelArn } from '../contract/model-arn';
+import { MODEL_TYPES, ModelType } from '../contract/model-types';
 
 const PROVIDER_ID = 'ComprehendModelImportProvider';
 
@@ -50,12 +48,12 @@ export class ModelImportProvider extends Construct {
       // Room for the SDK's backoff when Comprehend throttles every model of the stack at once.
       timeout: Duration.minutes(5),
     };
-    const onEventHandler = new OnEventFunction(this, 'OnEvent', {
+    const onEventHandler = new ImportOnEventFunction(this, 'OnEvent', {
       ...functionOptions,
       description: 'Starts Comprehend model imports, updates their tags and deletes them',
       logGroup: this.handlerRole.logGroup(this, 'OnEventLogs'),
     });
-    const isCompleteHandler = new IsCompleteFunction(this, 'IsComplete', {
+    const isCompleteHandler = new ImportIsCompleteFunction(this, 'IsComplete', {
       ...functionOptions,
       description: 'Waits until a Comprehend model import is usable or a deleted copy is gone',
       logGroup: this.handlerRole.logGroup(this, 'IsCompleteLogs'),
@@ -85,7 +83,14 @@ export class ModelImportProvider extends Construct {
   public allowImportFrom(sourceModelArn: string, modelType: ModelType): void {
     const source = parseModelArn(sourceModelArn);
     const resource = source
-      ? `arn:${source.partition}:comprehend:${source.region}:${source.account}:${modelType}/*`
+      ? Arn.format({
+        partition: source.partition,
+        region: source.region,
+        account: source.account,
+        service: 'comprehend',
+        resource: modelType,
+        resourceName: '*',
+      })
       : sourceModelArn;
     if (this.firstTime(`import:${resource}`)) {
       this.importStatement.addResources(resource);
@@ -104,14 +109,14 @@ export class ModelImportProvider extends Construct {
     if (!this.firstTime(`manage:${modelType}`)) {
       return;
     }
-    const operation = modelType === ModelType.DOCUMENT_CLASSIFIER ? 'DocumentClassifier' : 'EntityRecognizer';
+    const { describeAction, deleteAction } = MODEL_TYPES[modelType];
     const copies = Stack.of(this).formatArn({ service: 'comprehend', resource: modelType, resourceName: '*' });
     acknowledgeWildcard(this.handlerRole, copies, 'Describe, tag and delete this account\'s copies of one model type in this '
       + 'Region: a copy\'s version name is chosen at deploy time, so its ARN is unknown at synth time.');
     this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: [
-        `comprehend:Describe${operation}`,
-        `comprehend:Delete${operation}`,
+        describeAction,
+        deleteAction,
         'comprehend:TagResource',
         'comprehend:UntagResource',
       ],

@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { explainInvalidModelArn, ModelArnParts, parseModelArn } from './shared/model-arn';
+import { explainInvalidModelArn, ModelArnParts, parseModelArn } from '../contract/model-arn';
 
 /** An error for a prop that cannot work, located at the construct that received it. */
 export function invalidProp(message: string, scope: IConstruct): Error {

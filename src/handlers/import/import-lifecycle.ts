@@ -1,16 +1,14 @@
 // Handler side: the steps of the import lifecycle that both onEvent and isComplete take.
-import { ImportSpec, sameKey } from './import-spec';
 import {
-  deleteModel,
-  describeError,
-  describeModel,
-  importModel,
-  isError,
-  isTransient,
-  tagModel,
-  untagModel,
-} from './model-client';
-import { ModelType } from '../shared/model-arn';
+  ResourceInUseException,
+  ResourceNotFoundException,
+  ResourceUnavailableException,
+  Tag,
+} from '@aws-sdk/client-comprehend';
+import { ImportSpec, sameKey } from './import-request';
+import { deleteModel, describeModel, importModel, tagModel, untagModel } from './model-client';
+import { ModelType } from '../../contract/model-types';
+import { describeError, isTransient } from '../common/comprehend';
 
 /**
  * Starts the import, or adopts the copy a previous attempt of this same import already started.
@@ -27,7 +25,7 @@ export async function startImport(spec: ImportSpec): Promise<string> {
       tags: spec.tags,
     });
   } catch (error) {
-    if (!isError(error, 'ResourceInUseException')) {
+    if (!(error instanceof ResourceInUseException)) {
       throw error;
     }
   }
@@ -71,9 +69,9 @@ export async function startImportWhenPossible(spec: ImportSpec): Promise<string>
 }
 
 /** Brings the copy's tags from `before` to `after`: the only change that keeps the same copy. */
-export async function updateTags(arn: string, before: ImportSpec['tags'], after: ImportSpec['tags']): Promise<void> {
+export async function updateTags(arn: string, before: readonly Tag[], after: readonly Tag[]): Promise<void> {
   const wanted = new Map(after.map(t => [t.Key, t.Value]));
-  const removed = before.filter(t => !wanted.has(t.Key)).map(t => t.Key);
+  const removed = before.filter(t => !wanted.has(t.Key)).map(t => t.Key!);
   const had = new Map(before.map(t => [t.Key, t.Value]));
   const changed = after.filter(t => had.get(t.Key) !== t.Value);
   if (removed.length > 0) {
@@ -93,16 +91,16 @@ export async function requestDeletion(modelType: ModelType, arn: string): Promis
     await deleteModel(modelType, arn);
     return 'pending';
   } catch (error) {
-    if (isError(error, 'ResourceNotFoundException')) {
+    if (error instanceof ResourceNotFoundException) {
       return 'gone';
     }
-    if (isError(error, 'ResourceInUseException')) {
+    if (error instanceof ResourceInUseException) {
       throw new Error(
         `Cannot delete ${arn}: it is in use (${describeError(error)}). ` +
         'Delete the endpoints and stop the jobs that use this model version first, or set removalPolicy to RETAIN.',
       );
     }
-    if (isError(error, 'ResourceUnavailableException') || isTransient(error)) {
+    if (error instanceof ResourceUnavailableException || isTransient(error)) {
       return 'pending';
     }
     throw error;

@@ -1,22 +1,35 @@
 // isComplete: polled by the provider until the copy is usable (or gone, for a delete), within the model's timeout.
-import { isPast, readDeadline } from './deadline';
-import { importProperties, IsCompleteEvent, IsCompleteResponse } from './events';
+import { ModelStatus } from '@aws-sdk/client-comprehend';
+import type { CdkCustomResourceIsCompleteEvent, CdkCustomResourceIsCompleteResponse } from 'aws-lambda';
+import { DeadlineData, isPast, readDeadline } from './deadline';
 import { requestDeletion, startImportWhenPossible } from './import-lifecycle';
-import { ImportSpec, modelTypeOf, readDeletion, readImportSpec, readPreviousSpec, sameCopy } from './import-spec';
-import { describeError, describeModel, isTransient } from './model-client';
-import { ATTRIBUTE_MODEL_ARN, ATTRIBUTE_MODEL_NAME, ATTRIBUTE_STATUS, ATTRIBUTE_VERSION_NAME } from '../shared/import-properties';
-import { parseModelArn } from '../shared/model-arn';
+import { CreateImport, DeleteImport, ImportRequest, readImportRequest, sameCopy, UpdateImport } from './import-request';
+import { describeModel } from './model-client';
+import {
+  ATTRIBUTE_MODEL_ARN,
+  ATTRIBUTE_MODEL_NAME,
+  ATTRIBUTE_STATUS,
+  ATTRIBUTE_VERSION_NAME,
+  ImportProperties,
+} from '../../contract/import-properties';
+import { parseModelArn } from '../../contract/model-arn';
+import { describeError, isTransient } from '../common/comprehend';
 
 /** Statuses on the way to a usable copy. */
-const IMPORTING = ['SUBMITTED', 'TRAINING'];
+const IMPORTING: readonly string[] = [ModelStatus.SUBMITTED, ModelStatus.TRAINING];
 /** Statuses of a usable copy. */
-const USABLE = ['TRAINED', 'TRAINED_WITH_WARNING'];
+const USABLE: readonly string[] = [ModelStatus.TRAINED, ModelStatus.TRAINED_WITH_WARNING];
 /** Statuses from which a model cannot be deleted yet: wait for a terminal one. */
-const NOT_DELETABLE_YET = ['SUBMITTED', 'TRAINING', 'STOP_REQUESTED', 'DELETING'];
+const NOT_DELETABLE_YET: readonly string[] = [ModelStatus.SUBMITTED, ModelStatus.TRAINING, ModelStatus.STOP_REQUESTED, ModelStatus.DELETING];
 
-export async function handler(event: IsCompleteEvent): Promise<IsCompleteResponse> {
+type Response = CdkCustomResourceIsCompleteResponse;
+/** Not complete yet, or a failure when the model's deadline has passed. */
+type WaitFor = (what: string) => Response;
+
+export async function handler(event: CdkCustomResourceIsCompleteEvent<ImportProperties, DeadlineData>): Promise<Response> {
+  const request = readImportRequest(event);
   const deadline = readDeadline(event.Data);
-  const waitFor = (what: string): IsCompleteResponse => {
+  const waitFor: WaitFor = what => {
     if (isPast(deadline)) {
       throw new Error(
         `${event.LogicalResourceId}: ${what}, and the timeout has passed. ` +
@@ -27,9 +40,9 @@ export async function handler(event: IsCompleteEvent): Promise<IsCompleteRespons
   };
 
   try {
-    return event.RequestType === 'Delete'
-      ? await isDeleted(event, waitFor)
-      : await isUsable(event, waitFor);
+    return request.requestType === 'Delete'
+      ? await isDeleted(request, waitFor)
+      : await isUsable(request, event.PhysicalResourceId!, waitFor);
   } catch (error) {
     if (isTransient(error)) {
       return waitFor(`Comprehend is still failing or throttling (${describeError(error)})`);
@@ -38,13 +51,13 @@ export async function handler(event: IsCompleteEvent): Promise<IsCompleteRespons
   }
 }
 
-async function isUsable(event: IsCompleteEvent, waitFor: (what: string) => IsCompleteResponse): Promise<IsCompleteResponse> {
-  const spec = readImportSpec(importProperties(event.ResourceProperties), event.StackId, event.LogicalResourceId);
-  const model = await describeModel(spec.source.modelType, event.PhysicalResourceId);
+async function isUsable(request: CreateImport | UpdateImport, physicalResourceId: string, waitFor: WaitFor): Promise<Response> {
+  const { spec } = request;
+  const model = await describeModel(spec.source.modelType, physicalResourceId);
   if (!model) {
     // onEvent was throttled before ImportModel went through (or the copy is not visible yet): start it now.
     await startImportWhenPossible(spec);
-    return waitFor(`${event.PhysicalResourceId} has not appeared yet`);
+    return waitFor(`${physicalResourceId} has not appeared yet`);
   }
   if (USABLE.includes(model.status)) {
     const parts = parseModelArn(model.arn);
@@ -61,7 +74,7 @@ async function isUsable(event: IsCompleteEvent, waitFor: (what: string) => IsCom
   if (IMPORTING.includes(model.status)) {
     return waitFor(`${model.arn} is still ${model.status}`);
   }
-  if (isNewCopy(event, spec)) {
+  if (isNewCopy(request)) {
     // CloudFormation rolls back to the old copy and forgets this one: do not leave it behind.
     await requestDeletion(spec.source.modelType, model.arn).catch(error => console.log(`Could not delete ${model.arn}: ${describeError(error)}`));
   }
@@ -72,20 +85,15 @@ async function isUsable(event: IsCompleteEvent, waitFor: (what: string) => IsCom
 }
 
 /** Whether this is an update that imported a copy of its own, rather than keeping (or returning to) the current one. */
-function isNewCopy(event: IsCompleteEvent, spec: ImportSpec): boolean {
-  if (event.RequestType !== 'Update') {
-    return false;
-  }
-  const before = readPreviousSpec(importProperties(event.OldResourceProperties), event.StackId, event.LogicalResourceId);
-  return !before || !sameCopy(before, spec);
+function isNewCopy(request: ImportRequest): boolean {
+  return request.requestType === 'Update' && (!request.previous || !sameCopy(request.previous, request.spec));
 }
 
-async function isDeleted(event: IsCompleteEvent, waitFor: (what: string) => IsCompleteResponse): Promise<IsCompleteResponse> {
-  const modelType = modelTypeOf(event.PhysicalResourceId);
-  if (!modelType || readDeletion(importProperties(event.ResourceProperties)).retain) {
+async function isDeleted({ physicalResourceId, modelType, retain }: DeleteImport, waitFor: WaitFor): Promise<Response> {
+  if (!modelType || retain) {
     return { IsComplete: true };
   }
-  const model = await describeModel(modelType, event.PhysicalResourceId);
+  const model = await describeModel(modelType, physicalResourceId);
   if (!model) {
     return { IsComplete: true };
   }

@@ -1,16 +1,6 @@
-// Shared by the construct (synth time) and the handlers (deploy time): no aws-cdk-lib import here.
-
-/**
- * The kind of Amazon Comprehend custom model.
- *
- * The value is the resource type that appears in the model's ARN.
- */
-export enum ModelType {
-  /** A custom document classifier (`arn:…:document-classifier/NAME/version/VERSION`). */
-  DOCUMENT_CLASSIFIER = 'document-classifier',
-  /** A custom entity recognizer (`arn:…:entity-recognizer/NAME/version/VERSION`). */
-  ENTITY_RECOGNIZER = 'entity-recognizer',
-}
+// The ARN and name rules of Comprehend custom models, shared by the constructs (synth time) and the handlers (deploy
+// time).
+import { ModelType } from './model-types';
 
 /** The parts of a Comprehend custom model ARN. */
 export interface ModelArnParts {

@@ -13,6 +13,7 @@ import {
   UntagResourceCommand,
 } from '@aws-sdk/client-comprehend';
 import { mockClient } from 'aws-sdk-client-mock';
+import { handler } from '../../../src/handlers/import/on-event.lambda';
 import {
   CREATE_FAILED_MARKER,
   createEvent,
@@ -22,8 +23,7 @@ import {
   SOURCE_RECOGNIZER,
   STACK_ID,
   updateEvent,
-} from './events';
-import { handler } from '../../src/provider/on-event.lambda';
+} from '../../support/fixtures';
 
 const comprehend = mockClient(ComprehendClient);
 const metadata = { $metadata: {} };
@@ -151,7 +151,7 @@ describe('Create', () => {
 
   test.each([
     [{ SourceModelArn: 'arn:aws:s3:::bucket/key' }, /sourceModelArn "arn:aws:s3:::bucket\/key" is an ARN of service "s3"/],
-    [{ SourceModelArn: SOURCE_RECOGNIZER }, /is a entity-recognizer, but modelType says document-classifier/],
+    [{ SourceModelArn: SOURCE_RECOGNIZER }, /is an entity-recognizer, but modelType says document-classifier/],
     [{ SourceModelArn: SOURCE_CLASSIFIER.replace('us-west-2', 'eu-west-1') }, /in Region eu-west-1, but this stack deploys to us-west-2/],
     [{ VersionName: 'v_1' }, /versionName "v_1" is not a valid Comprehend name/],
     [{ TimeoutSeconds: '7200' }, /timeout "7200" seconds is out of range/],
@@ -166,7 +166,7 @@ describe('Update', () => {
     comprehend.on(ImportModelCommand).callsFake(input => ({ ModelArn: `${COPY_PREFIX}${input.VersionName}` }));
     const { PhysicalResourceId } = await handler(createEvent(props));
     comprehend.reset();
-    return PhysicalResourceId;
+    return PhysicalResourceId!;
   }
 
   test('changes only the tags, in place', async () => {
@@ -283,7 +283,7 @@ describe('Delete', () => {
     ['already gone', new ResourceNotFoundException({ ...metadata, message: 'not found' })],
     ['still training (a cancelled create)', new ResourceUnavailableException({ ...metadata, message: 'not in a terminal state' })],
     ['throttled', new TooManyRequestsException({ ...metadata, message: 'Rate exceeded' })],
-    ['a server fault', new InternalServerException({ ...metadata, message: 'oops' })],
+    ['a server fault', new InternalServerException({ $metadata: { httpStatusCode: 500 }, message: 'oops' })],
   ])('succeeds and leaves the rest to isComplete when the copy is %s', async (_, error) => {
     comprehend.on(DeleteDocumentClassifierCommand).rejects(error);
 

@@ -2,12 +2,7 @@ import { App, Duration, Fn, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { ImportedComprehendModel, ImportedComprehendModelProps, ModelType } from '../src';
-
-const SOURCE = 'arn:aws:comprehend:us-west-2:111122223333:document-classifier/tickets/version/v1';
-
-function importerStack(app = new App()): Stack {
-  return new Stack(app, 'Importer', { env: { account: '444455556666', region: 'us-west-2' } });
-}
+import { importerStack, REGION, SHARER_KEY, SOURCE_CLASSIFIER as SOURCE, SOURCE_RECOGNIZER } from './support/fixtures';
 
 function build(props: Partial<ImportedComprehendModelProps>, stack = importerStack()) {
   new ImportedComprehendModel(stack, 'Model', { sourceModelArn: SOURCE, ...props });
@@ -36,6 +31,12 @@ describe('synth-time errors name the prop, the value and the expected form', () 
       'is not a Comprehend custom model ARN'],
     ['a type that contradicts the ARN', { modelType: ModelType.ENTITY_RECOGNIZER },
       'is a document-classifier, but modelType says entity-recognizer'],
+    ['a type that contradicts a recognizer ARN', { sourceModelArn: SOURCE_RECOGNIZER, modelType: ModelType.DOCUMENT_CLASSIFIER },
+      'is an entity-recognizer, but modelType says document-classifier'],
+    ['a timeout that is not a whole number of seconds', { timeout: Duration.millis(90_500) },
+      'timeout 90.5 seconds is not a whole number of seconds; expected whole seconds, 1 to 55 minutes'],
+    ['a source key of another Region', { sourceModelKey: kms.Key.fromKeyArn(new Stack(), 'Key', SHARER_KEY.replace(REGION, 'eu-west-1')) },
+      `sourceModelKey is a key of Region eu-west-1, but sourceModelArn "${SOURCE}" is in us-west-2; expected the key that encrypts the source model`],
     ['a model name with a space', { modelName: 'my model' },
       'modelName "my model" is not a valid Comprehend name; expected 1-63 letters, digits and hyphens'],
     ['a version name with an underscore', { versionName: 'v_1' },
@@ -78,6 +79,16 @@ describe('synth-time errors name the prop, the value and the expected form', () 
     const stack = build({ tags: { 'aws:owner': 'me', 'long': 'v'.repeat(257) } });
 
     expect(() => Template.fromStack(stack)).toThrow(/key "aws:owner" starts with "aws:"[\s\S]*value of "long" is 257 characters long; expected at most 256/);
+  });
+
+  test('two imports of a stack with the same fixed name and version', () => {
+    const stack = build({ versionName: 'v1' });
+    // The source's name is the default model name.
+    expect(() => new ImportedComprehendModel(stack, 'Again', { sourceModelArn: SOURCE_RECOGNIZER, modelName: 'tickets', versionName: 'v1' }))
+      .toThrow('Importer/Again: modelName "tickets" and versionName "v1" are those of Importer/Model too');
+    // Another version, or the default version name, is another copy.
+    expect(() => new ImportedComprehendModel(stack, 'V2', { sourceModelArn: SOURCE, versionName: 'v2' })).not.toThrow();
+    expect(() => new ImportedComprehendModel(stack, 'Default', { sourceModelArn: SOURCE })).not.toThrow();
   });
 
   test('the error says where the construct is', () => {

@@ -1,0 +1,31 @@
+// The contract between SharedModelPolicy and its handler, and the rules of a Comprehend resource-based policy.
+
+/** The custom resource type of a model's resource-based policy. */
+export const MODEL_POLICY_RESOURCE_TYPE = 'Custom::ComprehendModelPolicy';
+
+/** Resource properties, as CloudFormation hands them to the handler. */
+export interface ModelPolicyProperties {
+  /** The model version the policy is attached to. */
+  readonly ModelArn: string;
+  /** The policy document, as JSON. */
+  readonly ResourcePolicy: string;
+}
+
+/** The limits of a Comprehend resource-based policy (PutResourcePolicy's ResourcePolicy: 1 to 20,000 characters). */
+export const MAX_POLICY_LENGTH = 20_000;
+const POLICY_CHARACTERS = /^[\u0009\u000A\u000D\u0020-\u00FF]*$/;
+
+/** Why `policy` cannot be the resource-based policy of `modelArn`, or undefined when it can. */
+export function explainInvalidPolicy(modelArn: string, policy: string): string | undefined {
+  if (policy.length < 1 || policy.length > MAX_POLICY_LENGTH) {
+    return `the resource policy of ${modelArn} is ${policy.length} characters long; expected 1 to ${MAX_POLICY_LENGTH} characters. ` +
+      'Name fewer importers, or whole accounts rather than many principals';
+  }
+  const outside = [...policy].find(character => !POLICY_CHARACTERS.test(character));
+  if (outside !== undefined) {
+    const codePoint = `U+${outside.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+    return `the resource policy of ${modelArn} contains "${outside}" (${codePoint}); expected only Latin-1 characters ` +
+      '(tab, line breaks and U+0020 to U+00FF)';
+  }
+  return undefined;
+}

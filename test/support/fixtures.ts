@@ -1,0 +1,96 @@
+// What the tests share: accounts, model ARNs, stacks, and the events the Provider framework hands the handlers.
+import { App, Stack } from 'aws-cdk-lib';
+import type {
+  CloudFormationCustomResourceCreateEvent,
+  CloudFormationCustomResourceDeleteEvent,
+  CloudFormationCustomResourceUpdateEvent,
+} from 'aws-lambda';
+import { ImportProperties } from '../../src/contract/import-properties';
+
+export const REGION = 'us-west-2';
+/** The account that trained the models and shares them. */
+export const SHARER = '111122223333';
+/** The account that imports them. */
+export const IMPORTER = '444455556666';
+/** An account the sharer did not name in the model's policy. */
+export const STRANGER = '777788889999';
+
+export const SOURCE_CLASSIFIER = `arn:aws:comprehend:${REGION}:${SHARER}:document-classifier/tickets/version/v1`;
+export const SOURCE_CLASSIFIER_V2 = `arn:aws:comprehend:${REGION}:${SHARER}:document-classifier/tickets/version/v2`;
+export const OTHER_SOURCE_CLASSIFIER = `arn:aws:comprehend:${REGION}:${SHARER}:document-classifier/invoices/version/v1`;
+export const SOURCE_RECOGNIZER = `arn:aws:comprehend:${REGION}:${SHARER}:entity-recognizer/products/version/v3`;
+/** The sharer's customer managed key. */
+export const SHARER_KEY = `arn:aws:kms:${REGION}:${SHARER}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+
+/** A stack of the importer account. */
+export function importerStack(app = new App(), id = 'Importer'): Stack {
+  return new Stack(app, id, { env: { account: IMPORTER, region: REGION } });
+}
+
+/** A stack of the sharer account. */
+export function sharerStack(app = new App(), id = 'Sharer'): Stack {
+  return new Stack(app, id, { env: { account: SHARER, region: REGION } });
+}
+
+export const STACK_ID = `arn:aws:cloudformation:${REGION}:${IMPORTER}:stack/Importer/0f1e2d3c-aaaa-bbbb-cccc-111122223333`;
+/** The marker the framework gives a create that failed before onEvent returned a physical id. */
+export const CREATE_FAILED_MARKER = 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED';
+
+/** The properties of an import resource, as CloudFormation sends them. */
+export function properties(overrides: Partial<ImportProperties> = {}): ImportProperties {
+  return {
+    SourceModelArn: SOURCE_CLASSIFIER,
+    ModelType: 'document-classifier',
+    RemovalPolicy: 'destroy',
+    TimeoutSeconds: '3000',
+    ...overrides,
+  };
+}
+
+const common = {
+  ServiceToken: `arn:aws:lambda:${REGION}:${IMPORTER}:function:framework-onEvent`,
+  ResponseURL: 'https://cloudformation-custom-resource-response.example/',
+  StackId: STACK_ID,
+  RequestId: 'request-1',
+  LogicalResourceId: 'Classifier1234ABCD',
+  ResourceType: 'Custom::ComprehendImportedModel',
+};
+
+type Props<P> = P & { ServiceToken: string };
+
+function resourceProperties<P>(props: P): Props<P> {
+  return { ServiceToken: common.ServiceToken, ...props };
+}
+
+export function createEvent<P = ImportProperties>(props: P = properties() as P): CloudFormationCustomResourceCreateEvent<Props<P>> {
+  return { ...common, RequestType: 'Create', ResourceProperties: resourceProperties(props) };
+}
+
+export function updateEvent<P = ImportProperties>(
+  physicalResourceId: string,
+  props: P,
+  oldProps: P,
+): CloudFormationCustomResourceUpdateEvent<Props<P>> {
+  return {
+    ...common,
+    RequestType: 'Update',
+    PhysicalResourceId: physicalResourceId,
+    ResourceProperties: resourceProperties(props),
+    OldResourceProperties: resourceProperties(oldProps),
+  };
+}
+
+export function deleteEvent<P = ImportProperties>(
+  physicalResourceId: string,
+  props: P = properties() as P,
+): CloudFormationCustomResourceDeleteEvent<Props<P>> {
+  return { ...common, RequestType: 'Delete', PhysicalResourceId: physicalResourceId, ResourceProperties: resourceProperties(props) };
+}
+
+/** The isComplete event: the CloudFormation event with onEvent's answer merged in, as the framework does. */
+export function waiterEvent<E extends { RequestType: string }>(
+  event: E,
+  onEventResult: { PhysicalResourceId?: string; Data?: Record<string, string> },
+) {
+  return { ...event, ...onEventResult } as E & { PhysicalResourceId: string; Data?: any };
+}
