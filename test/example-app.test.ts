@@ -1,9 +1,8 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { defineCrossAccountStacks } from '../examples/cross-account';
+import { IMPORTER, SHARER } from './support/fixtures';
 
-const SHARER = '111122223333';
-const IMPORTER = '444455556666';
 const RECOGNIZER = `arn:aws:comprehend:us-west-2:${SHARER}:entity-recognizer/product-names/version/v3`;
 const CLASSIFIER = `arn:aws:comprehend:us-west-2:${SHARER}:document-classifier/support-tickets/version/v1`;
 

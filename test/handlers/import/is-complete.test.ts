@@ -12,12 +12,23 @@ import {
 } from '@aws-sdk/client-comprehend';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../../src/handlers/import/is-complete.lambda';
-import { CREATE_FAILED_MARKER, createEvent, deleteEvent, properties, SOURCE_CLASSIFIER, SOURCE_RECOGNIZER, updateEvent, waiterEvent } from '../../support/fixtures';
+import {
+  CREATE_FAILED_MARKER,
+  createEvent,
+  deleteEvent,
+  IMPORTER,
+  properties,
+  REGION,
+  SOURCE_CLASSIFIER,
+  SOURCE_RECOGNIZER,
+  updateEvent,
+  waiterEvent,
+} from '../../support/fixtures';
 
 const comprehend = mockClient(ComprehendClient);
 const metadata = { $metadata: {} };
-const COPY = 'arn:aws:comprehend:us-west-2:444455556666:document-classifier/tickets/version/Classifier1234ABCD-0123456789abcdef';
-const RECOGNIZER_COPY = 'arn:aws:comprehend:us-west-2:444455556666:entity-recognizer/products/version/r1';
+const COPY = `arn:aws:comprehend:${REGION}:${IMPORTER}:document-classifier/tickets/version/Classifier1234ABCD-0123456789abcdef`;
+const RECOGNIZER_COPY = `arn:aws:comprehend:${REGION}:${IMPORTER}:entity-recognizer/products/version/r1`;
 const future = () => ({ Deadline: String(Date.now() + 60_000) });
 const past = () => ({ Deadline: String(Date.now() - 1) });
 
@@ -69,7 +80,7 @@ describe('create and update', () => {
     classifierIs('IN_ERROR', 'bad source');
     comprehend.on(DeleteDocumentClassifierCommand).resolves({});
     const newSource = properties({ SourceModelArn: SOURCE_CLASSIFIER.replace('/v1', '/v2') });
-    const event = waiterEvent(updateEvent('arn:aws:comprehend:us-west-2:444455556666:document-classifier/tickets/version/old', newSource, properties()), {
+    const event = waiterEvent(updateEvent(`arn:aws:comprehend:${REGION}:${IMPORTER}:document-classifier/tickets/version/old`, newSource, properties()), {
       PhysicalResourceId: COPY, Data: future(),
     });
 

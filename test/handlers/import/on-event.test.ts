@@ -18,7 +18,10 @@ import {
   CREATE_FAILED_MARKER,
   createEvent,
   deleteEvent,
+  IMPORTER,
   properties,
+  REGION,
+  SHARER,
   SOURCE_CLASSIFIER,
   SOURCE_RECOGNIZER,
   STACK_ID,
@@ -27,7 +30,7 @@ import {
 
 const comprehend = mockClient(ComprehendClient);
 const metadata = { $metadata: {} };
-const COPY_PREFIX = 'arn:aws:comprehend:us-west-2:444455556666:document-classifier/tickets/version/';
+const COPY_PREFIX = `arn:aws:comprehend:${REGION}:${IMPORTER}:document-classifier/tickets/version/`;
 const DEFAULT_COPY = new RegExp(`^${COPY_PREFIX}Classifier1234ABCD-[0-9a-f]{16}$`);
 
 beforeEach(() => {
@@ -235,7 +238,7 @@ describe('Update', () => {
       DocumentClassifierProperties: { DocumentClassifierArn: copy, Status: 'TRAINED', SourceModelArn: SOURCE_CLASSIFIER },
     });
     // CloudFormation rolls back with the old properties as the new ones, and the failed ones as old.
-    const failed = properties({ SourceModelArn: 'arn:aws:comprehend:us-west-2:111122223333:document-classifier/bad_name' });
+    const failed = properties({ SourceModelArn: `arn:aws:comprehend:${REGION}:${SHARER}:document-classifier/bad_name` });
 
     const result = await handler(updateEvent(copy, properties(), failed));
 
@@ -270,7 +273,7 @@ describe('Delete', () => {
   });
 
   test('asks Comprehend to delete the entity recognizer', async () => {
-    const recognizer = 'arn:aws:comprehend:us-west-2:444455556666:entity-recognizer/products/version/abc';
+    const recognizer = `arn:aws:comprehend:${REGION}:${IMPORTER}:entity-recognizer/products/version/abc`;
     comprehend.on(DeleteEntityRecognizerCommand).resolves({});
 
     await handler(deleteEvent(recognizer, properties({ SourceModelArn: SOURCE_RECOGNIZER, ModelType: 'entity-recognizer' })));
