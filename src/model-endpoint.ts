@@ -187,8 +187,18 @@ export class ModelEndpoint extends ModelEndpointBase {
     return new Import(scope, id, { environmentFromArn: arn });
   }
 
+  /**
+   * The endpoint's ARN.
+   * @attribute
+   */
   public readonly endpointArn: string;
+
+  /**
+   * The endpoint's name.
+   * @attribute
+   */
   public readonly endpointName: string;
+
   /** The type of the model it serves. */
   public readonly modelType: ModelType;
 
