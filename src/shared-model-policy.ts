@@ -8,6 +8,9 @@ import { explainInvalidPolicy, MODEL_POLICY_RESOURCE_TYPE, ModelPolicyProperties
 import { invalidProp, requireModelArn } from './private/errors';
 import { ModelPolicyProvider } from './private/model-policy-provider';
 
+/** An account ID, or an IAM principal ARN of one account: its root, a role or a user. */
+const ACCOUNT_OR_IAM_PRINCIPAL = /^([0-9]{12}|arn:aws[a-z-]*:iam::[0-9]{12}:(root|role\/.+|user\/.+))$/;
+
 /**
  * Properties of a SharedModelPolicy. Name the model in exactly one way, and at least one importer.
  */
@@ -43,7 +46,9 @@ export interface SharedModelPolicyProps {
   readonly importerAccounts?: string[];
 
   /**
-   * IAM principals that may import the model: roles or users of the importing accounts.
+   * IAM principals that may import the model: roles or users of the importing accounts, or account principals.
+   * Principals wider than one account (`AnyPrincipal`, `OrganizationPrincipal`), service principals and federated
+   * principals are refused.
    *
    * @default - only `importerAccounts`
    */
@@ -186,12 +191,35 @@ export class SharedModelPolicy extends Construct {
       ...accounts.map(account => partition
         ? new iam.ArnPrincipal(Arn.format({ partition, service: 'iam', region: '', account, resource: 'root' }))
         : new iam.AccountPrincipal(account)),
-      ...props.importerPrincipals ?? [],
+      ...(props.importerPrincipals ?? []).map((principal, index) => this.requireAccountPrincipal(principal, index)),
     ];
     if (importers.length === 0) {
       throw invalidProp('no importer was given; expected at least one account in importerAccounts or principal in importerPrincipals', this);
     }
     return importers;
+  }
+
+  /**
+   * `principal`, when it is an account or an IAM principal of one account. Anything wider (everyone, an organization,
+   * a service, a federated identity) would let others import the model, and the key statements would grant it too.
+   */
+  private requireAccountPrincipal(principal: iam.IPrincipal, index: number): iam.IPrincipal {
+    const { principalJson, conditions } = principal.policyFragment;
+    const kinds = Object.keys(principalJson);
+    const stack = Stack.of(this);
+    const values = (principalJson.AWS ?? []).map(value => stack.resolve(value));
+    const isAccountOrIamArn = (value: unknown) => typeof value !== 'string'
+      || Token.isUnresolved(value)
+      || ACCOUNT_OR_IAM_PRINCIPAL.test(value);
+    if (kinds.length === 1 && kinds[0] === 'AWS' && Object.keys(conditions).length === 0 && values.every(isAccountOrIamArn)) {
+      return principal;
+    }
+    throw invalidProp(
+      `importerPrincipals[${index}] is ${principal}, which is not an account or an IAM principal of one account; expected an ` +
+      'account ID in importerAccounts, or a role, user or account principal of an importing account (everyone, an ' +
+      'organization, a service or a federated identity could then import the model, and the key policy would grant it too)',
+      this,
+    );
   }
 
   /** Decrypt and GenerateDataKey for this model only, by aws:SourceArn; CreateGrant by the encryption context. */

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as comprehend from 'aws-cdk-lib/aws-comprehend';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -175,6 +175,37 @@ describe('bad input is refused with the prop, the value and the expected form', 
   ])('%s', (_, overrides, message) => {
     const stack = sharerStack();
     expect(() => new SharedModelPolicy(stack, 'Share', { modelArn: MODEL, importerAccounts: [IMPORTER], ...overrides })).toThrow(message);
+  });
+
+  test.each<[string, iam.IPrincipal, string]>([
+    ['AnyPrincipal', new iam.AnyPrincipal(), 'importerPrincipals[0] is AnyPrincipal(), which is not an account or an IAM principal of one account'],
+    ['StarPrincipal', new iam.StarPrincipal(), 'importerPrincipals[0] is StarPrincipal()'],
+    ['an ARN principal of "*"', new iam.ArnPrincipal('*'), 'importerPrincipals[0] is ArnPrincipal(*)'],
+    ['an organization', new iam.OrganizationPrincipal('o-a1b2c3d4e5'), 'importerPrincipals[0] is OrganizationPrincipal(o-a1b2c3d4e5)'],
+    ['a service', new iam.ServicePrincipal('lambda.amazonaws.com'), 'importerPrincipals[0] is ServicePrincipal(lambda.amazonaws.com)'],
+    ['a federated identity', new iam.FederatedPrincipal('cognito-identity.amazonaws.com'), 'importerPrincipals[0] is FederatedPrincipal(cognito-identity.amazonaws.com)'],
+    ['a canonical user', new iam.CanonicalUserPrincipal('79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be'), 'importerPrincipals[0] is CanonicalUserPrincipal('],
+  ])('an importer wider than one account: %s', (_, principal, message) => {
+    const stack = sharerStack();
+    expect(() => new SharedModelPolicy(stack, 'Share', { modelArn: MODEL, importerPrincipals: [principal] }))
+      .toThrow(`Sharer/Share: ${message}`);
+  });
+
+  test('importers of one account pass: a role by ARN, a role of another stack, a user, an account principal', () => {
+    const app = new App();
+    const stack = sharerStack(app);
+    const importerStack = new Stack(app, 'ImporterRoles', { env: { account: IMPORTER, region: 'us-west-2' } });
+    const role = new iam.Role(importerStack, 'Importer', { assumedBy: new iam.AccountRootPrincipal(), roleName: 'comprehend-importer' });
+    const share = new SharedModelPolicy(stack, 'Share', {
+      modelArn: MODEL,
+      importerPrincipals: [
+        new iam.ArnPrincipal(`arn:aws:iam::${IMPORTER}:role/importer`),
+        role,
+        new iam.ArnPrincipal(`arn:aws-us-gov:iam::${IMPORTER}:user/ops`),
+        new iam.AccountPrincipal(IMPORTER),
+      ],
+    });
+    expect(stack.resolve(share.resourcePolicy.toJSON()).Statement[0].Principal.AWS).toHaveLength(4);
   });
 
   test('three models', () => {
