@@ -28,13 +28,14 @@ import {
   MAX_TIMEOUT_SECONDS,
   REMOVAL_POLICY_DESTROY,
   REMOVAL_POLICY_RETAIN,
+  REMOVAL_POLICY_RETAIN_EXCEPT_ON_CREATE,
 } from './contract/import-properties';
 import { explainInvalidName, MODEL_ARN_FORM, ModelArnParts } from './contract/model-arn';
 import { MODEL_TYPES, ModelType } from './contract/model-types';
 import { invalidProp, requireModelArn } from './private/errors';
 import { ModelImportProvider } from './private/model-import-provider';
 import { importServiceRole, importServiceRoleArns } from './private/service-role';
-import { explainInvalidTags } from './private/tags';
+import { explainInvalidModelTags } from './private/tags';
 
 /**
  * Properties of an ImportedComprehendModel.
@@ -107,7 +108,9 @@ export interface ImportedComprehendModelProps {
   /**
    * What happens to the copy when it leaves the stack (stack deletion or replacement).
    *
-   * `RemovalPolicy.DESTROY` deletes it; `RemovalPolicy.RETAIN` leaves it in the account.
+   * `RemovalPolicy.DESTROY` deletes it; `RemovalPolicy.RETAIN` leaves it in the account;
+   * `RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE` leaves it unless its create failed. Whatever this says, a copy whose
+   * import fails (`IN_ERROR`, `STOPPED`) is deleted, and a copy this construct did not create is never touched.
    *
    * @default RemovalPolicy.DESTROY
    */
@@ -124,7 +127,9 @@ export interface ImportedComprehendModelProps {
   readonly timeout?: Duration;
 
   /**
-   * Tags for the new model. `Tags.of(scope).add()` reaches it too.
+   * Tags for the new model. `Tags.of(scope).add()` reaches it too. At most 49: the copy also carries the tag
+   * `cdk-comprehend-model-import:owner`, which names its stack and construct, so the library adopts or deletes only the
+   * copies it created.
    *
    * @default - no tags
    */
@@ -262,7 +267,7 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
       this.tags.setTag(key, value);
     }
     // Tags.of() adds tags after construction, so the limits are checked when the app is synthesized.
-    this.node.addValidation({ validate: () => explainInvalidTags(this.tags.tagValues(), 'a Comprehend model') });
+    this.node.addValidation({ validate: () => explainInvalidModelTags(this.tags.tagValues()) });
 
     this.role = props.dataAccessRole ?? importServiceRole(this, props.sourceModelKey, props.modelKey);
 
@@ -408,9 +413,10 @@ function validateTimeout(scope: Construct, timeout: Duration | undefined): Durat
 
 function validateRemovalPolicy(scope: Construct, removalPolicy: RemovalPolicy | undefined): RemovalPolicy {
   const value = removalPolicy ?? RemovalPolicy.DESTROY;
-  if (value !== RemovalPolicy.DESTROY && value !== RemovalPolicy.RETAIN) {
+  if (value !== RemovalPolicy.DESTROY && value !== RemovalPolicy.RETAIN && value !== RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE) {
     throw invalidProp(
-      `removalPolicy ${value} is not supported; expected RemovalPolicy.DESTROY or RemovalPolicy.RETAIN`,
+      `removalPolicy ${value} is not supported; expected RemovalPolicy.DESTROY, RemovalPolicy.RETAIN or ` +
+      'RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE',
       scope,
     );
   }
@@ -419,8 +425,9 @@ function validateRemovalPolicy(scope: Construct, removalPolicy: RemovalPolicy | 
 
 /** What the handlers do on delete, read from the resource's DeletionPolicy so the two never disagree. */
 function handlerRemovalPolicy(resource: CfnResource): string {
-  const policy = resource.cfnOptions.deletionPolicy;
-  return policy === CfnDeletionPolicy.RETAIN || policy === CfnDeletionPolicy.RETAIN_EXCEPT_ON_CREATE
-    ? REMOVAL_POLICY_RETAIN
-    : REMOVAL_POLICY_DESTROY;
+  switch (resource.cfnOptions.deletionPolicy) {
+    case CfnDeletionPolicy.RETAIN: return REMOVAL_POLICY_RETAIN;
+    case CfnDeletionPolicy.RETAIN_EXCEPT_ON_CREATE: return REMOVAL_POLICY_RETAIN_EXCEPT_ON_CREATE;
+    default: return REMOVAL_POLICY_DESTROY;
+  }
 }

@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import type { IComprehendModel } from './comprehend-model';
 import { MODEL_TYPES, ModelType, modelTypeOfEndpointResource } from './contract/model-types';
 import { invalidProp } from './private/errors';
-import { explainInvalidTags } from './private/tags';
+import { explainInvalidEndpointTags } from './private/tags';
 
 /** Comprehend's limit of inference units per endpoint (each serves 100 characters a second). */
 const MAX_INFERENCE_UNITS = 10;
@@ -240,7 +240,7 @@ export class ModelEndpoint extends ModelEndpointBase {
     }
     // Tags.of() adds tags after construction, so the limits are checked when the app is synthesized.
     this.node.addValidation({
-      validate: () => explainInvalidTags({ ...props.tags, ...endpoint.cdkTagManager.tagValues() }, 'a Comprehend endpoint'),
+      validate: () => explainInvalidEndpointTags({ ...props.tags, ...endpoint.cdkTagManager.tagValues() }),
     });
     this.endpointArn = endpoint.attrArn;
   }

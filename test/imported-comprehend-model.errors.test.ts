@@ -52,7 +52,7 @@ describe('synth-time errors name the prop, the value and the expected form', () 
     ['a timeout under a minute', { timeout: Duration.seconds(30) },
       'timeout 30 seconds is out of range; expected 1 to 55 minutes'],
     ['a snapshot removal policy', { removalPolicy: RemovalPolicy.SNAPSHOT },
-      'removalPolicy snapshot is not supported; expected RemovalPolicy.DESTROY or RemovalPolicy.RETAIN'],
+      'removalPolicy snapshot is not supported; expected RemovalPolicy.DESTROY, RemovalPolicy.RETAIN or RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE'],
     ['a token ARN without a model type', { sourceModelArn: Fn.importValue('SharedModelArn') },
       'modelType is required when sourceModelArn is a token'],
   ])('%s', (_, props, message) => {
@@ -67,12 +67,20 @@ describe('synth-time errors name the prop, the value and the expected form', () 
       .toThrow('modelKey is a key of account 999988887777; expected a customer managed key of this account (444455556666)');
   });
 
-  test('more than 50 tags, counting those from Tags.of()', () => {
+  test('more than 49 tags, counting those from Tags.of(): the ownership tag takes one of 50', () => {
     const app = new App();
-    const stack = build({ tags: Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, 'v'])) }, importerStack(app));
+    const stack = build({ tags: Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`k${i}`, 'v'])) }, importerStack(app));
     Tags.of(app).add('one-more', 'x');
 
-    expect(() => Template.fromStack(stack)).toThrow('tags: 51 tags, more than the 50 a Comprehend model can have');
+    expect(() => Template.fromStack(stack)).toThrow(
+      'tags: 50 tags, more than the 49 a Comprehend model can have, less the cdk-comprehend-model-import:owner tag this library marks its copies with',
+    );
+  });
+
+  test('the ownership tag\'s key', () => {
+    const stack = build({ tags: { 'cdk-comprehend-model-import:owner': 'me' } });
+
+    expect(() => Template.fromStack(stack)).toThrow('tags: key "cdk-comprehend-model-import:owner" is the library\'s own');
   });
 
   test('a reserved or overlong tag', () => {
@@ -103,7 +111,8 @@ describe('what is valid passes', () => {
     ['a token source with its type', { sourceModelArn: Fn.importValue('SharedModelArn'), modelType: ModelType.DOCUMENT_CLASSIFIER }],
     ['token names', { modelName: Fn.importValue('Name'), versionName: Fn.importValue('Version') }],
     ['the longest timeout', { timeout: Duration.minutes(55) }],
-    ['50 tags', { tags: Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, 'v'])) }],
+    ['49 tags', { tags: Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`k${i}`, 'v'])) }],
+    ['a copy retained except when its create fails', { removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE }],
   ])('%s', (_, props) => {
     expect(() => Template.fromStack(build(props))).not.toThrow();
   });

@@ -200,6 +200,16 @@ describe('the custom resource', () => {
     });
   });
 
+  test('RETAIN_ON_UPDATE_OR_DELETE: RetainExceptOnCreate in CloudFormation, and the handlers delete only a failed create', () => {
+    const stack = importerStack();
+    new ImportedComprehendModel(stack, 'Model', { sourceModelArn: SOURCE, removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE });
+
+    Template.fromStack(stack).hasResource('Custom::ComprehendImportedModel', {
+      Properties: Match.objectLike({ RemovalPolicy: 'retain-except-on-create' }),
+      DeletionPolicy: 'RetainExceptOnCreate',
+    });
+  });
+
   test('RETAIN keeps the copy: in CloudFormation and in the handlers', () => {
     const stack = importerStack();
     new ImportedComprehendModel(stack, 'Model', { sourceModelArn: SOURCE, removalPolicy: RemovalPolicy.RETAIN });
@@ -300,19 +310,29 @@ describe('the provider', () => {
       ],
     });
     expect(statements).toContainEqual({
-      Action: ['comprehend:DescribeDocumentClassifier', 'comprehend:DeleteDocumentClassifier', 'comprehend:TagResource', 'comprehend:UntagResource'],
+      Action: [
+        'comprehend:DescribeDocumentClassifier',
+        'comprehend:DeleteDocumentClassifier',
+        'comprehend:TagResource',
+        'comprehend:UntagResource',
+        'comprehend:ListTagsForResource',
+      ],
       Effect: 'Allow',
       Resource: ownCopies('document-classifier'),
     });
     expect(statements).toContainEqual({
-      Action: ['comprehend:DescribeEntityRecognizer', 'comprehend:DeleteEntityRecognizer', 'comprehend:TagResource', 'comprehend:UntagResource'],
+      Action: [
+        'comprehend:DescribeEntityRecognizer',
+        'comprehend:DeleteEntityRecognizer',
+        'comprehend:TagResource',
+        'comprehend:UntagResource',
+        'comprehend:ListTagsForResource',
+      ],
       Effect: 'Allow',
       Resource: ownCopies('entity-recognizer'),
     });
-    // No action on every resource.
-    for (const statement of statements) {
-      expect([statement.Resource].flat()).not.toContain('*');
-    }
+    // Only ListEndpoints, which takes no resource-level permissions, is on every resource.
+    expect(statements.filter(s => [s.Resource].flat().includes('*'))).toEqual([{ Action: 'comprehend:ListEndpoints', Effect: 'Allow', Resource: '*' }]);
   });
 
   test('the handler policy grows with source accounts, not with models: 200 imports stay under IAM\'s limit', () => {

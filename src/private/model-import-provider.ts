@@ -119,9 +119,17 @@ export class ModelImportProvider extends Construct {
         deleteAction,
         'comprehend:TagResource',
         'comprehend:UntagResource',
+        // The ownership tag: a handler adopts or deletes only a copy it created.
+        'comprehend:ListTagsForResource',
       ],
       resources: [copies],
     }));
+    if (this.firstTime('list-endpoints')) {
+      // Which endpoints hold a copy that cannot be deleted: one moving to another model is waited for.
+      this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['comprehend:ListEndpoints'], resources: ['*'] }));
+      acknowledgeWildcard(this.handlerRole, '*', 'comprehend:ListEndpoints takes no resource-level permissions (Service '
+        + 'Authorization Reference for Amazon Comprehend); the handlers list the endpoints of a copy they cannot delete.');
+    }
   }
 
   /** Lets the handlers pass `roleArn` (an ARN or ARN pattern) to Comprehend, and to nothing else. */

@@ -1,15 +1,35 @@
 import { Token } from 'aws-cdk-lib';
-import { MAX_TAG_KEY_LENGTH, MAX_TAG_VALUE_LENGTH, MAX_TAGS } from '../contract/import-properties';
+import {
+  MAX_TAG_KEY_LENGTH,
+  MAX_TAG_VALUE_LENGTH,
+  MAX_TAGS,
+  MAX_USER_TAGS,
+  OWNER_TAG_KEY,
+} from '../contract/import-properties';
 
 /**
- * What is wrong with the tags of a Comprehend resource (a model version or an endpoint: TagResource has the same
- * limits for both), as messages that name the prop; empty when nothing is.
+ * What is wrong with the tags of a copy, as messages that name the prop; empty when nothing is. The ownership tag
+ * takes one of Comprehend's 50 and its key is the library's.
  */
-export function explainInvalidTags(tags: Record<string, string>, what: string): string[] {
+export function explainInvalidModelTags(tags: Record<string, string>): string[] {
+  const errors = explainInvalidTags(tags, MAX_USER_TAGS,
+    `a Comprehend model can have, less the ${OWNER_TAG_KEY} tag this library marks its copies with`);
+  if (OWNER_TAG_KEY in tags) {
+    errors.push(`tags: key "${OWNER_TAG_KEY}" is the library's own, which marks the copies it creates; expected another key`);
+  }
+  return errors;
+}
+
+/** What is wrong with the tags of an endpoint: TagResource has the same limits for it as for a model. */
+export function explainInvalidEndpointTags(tags: Record<string, string>): string[] {
+  return explainInvalidTags(tags, MAX_TAGS, 'a Comprehend endpoint can have');
+}
+
+function explainInvalidTags(tags: Record<string, string>, maxTags: number, limit: string): string[] {
   const entries = Object.entries(tags);
   const errors: string[] = [];
-  if (entries.length > MAX_TAGS) {
-    errors.push(`tags: ${entries.length} tags, more than the ${MAX_TAGS} ${what} can have`);
+  if (entries.length > maxTags) {
+    errors.push(`tags: ${entries.length} tags, more than the ${maxTags} ${limit}`);
   }
   for (const [key, value] of entries) {
     if (Token.isUnresolved(key) || Token.isUnresolved(value)) {

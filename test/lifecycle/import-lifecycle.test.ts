@@ -3,9 +3,12 @@
 import { Duration, Fn, RemovalPolicy } from 'aws-cdk-lib';
 import { Harness, startHarness } from './harness';
 import { ModelType } from '../../src';
-import { IMPORTER, OTHER_SOURCE_CLASSIFIER, SOURCE_CLASSIFIER, SOURCE_CLASSIFIER_V2, STRANGER } from '../support/fixtures';
+import { OWNER_TAG_KEY } from '../../src/contract/import-properties';
+import { IMPORTER, OTHER_SOURCE_CLASSIFIER, REGION, SOURCE_CLASSIFIER, SOURCE_CLASSIFIER_V2, STRANGER } from '../support/fixtures';
 
 jest.setTimeout(120_000);
+
+const ENDPOINT = `arn:aws:comprehend:${REGION}:${IMPORTER}:document-classifier-endpoint/tickets-live`;
 
 let h: Harness;
 beforeEach(async () => {
@@ -34,7 +37,9 @@ test('create: the copy is imported once and ready when CloudFormation is told', 
   expect(result.status).toBe('COMPLETE');
   const [copy] = copies();
   expect(copies()).toHaveLength(1);
-  expect(copy).toMatchObject({ status: 'TRAINED', source: SOURCE_CLASSIFIER, tags: { team: 'nlp' } });
+  expect(copy).toMatchObject({ status: 'TRAINED', source: SOURCE_CLASSIFIER });
+  // The user's tags, and the ownership tag naming this stack instance and logical resource.
+  expect(copy.tags).toEqual({ team: 'nlp', [OWNER_TAG_KEY]: expect.stringMatching(/^Importer\/[0-9a-f-]{36}\/Tickets[0-9A-F]{8}$/) });
   const [outcome] = result.outcomes;
   expect(outcome.data).toMatchObject({ ModelArn: copy.arn, ModelName: 'tickets', Status: 'TRAINED' });
   // One import; the emulator takes 70 s, so at most ⌈70/15⌉ + 1 looks.
@@ -68,16 +73,33 @@ test('a retried create adopts the copy the first attempt started', async () => {
   expect(h.emulator.calls.filter(c => c.operation === 'ImportModel').map(c => c.outcome)).toEqual(['OK', 'ResourceInUseException']);
 });
 
-test('a name and version taken by an import of another source: a clear failure, the other copy untouched', async () => {
-  await h.driver().deploy(h.stack({ Invoices: { sourceModelArn: OTHER_SOURCE_CLASSIFIER, modelName: 'shared', versionName: 'v1' } }));
+test('a name and version taken by another stack\'s copy: a clear failure, and its copy survives create and delete', async () => {
+  const other = h.driver();
+  await other.deploy(h.stack({ Invoices: { sourceModelArn: OTHER_SOURCE_CLASSIFIER, modelName: 'shared', versionName: 'v1' } }));
   const result = await h.driver().deploy(h.stack({ Tickets: { modelName: 'shared', versionName: 'v1' } }, IMPORTER, 'SecondImporter'));
 
   expect(result.status).toBe('ROLLBACK_COMPLETE');
   expect(result.failures[0]).toMatch(
-    new RegExp(`Model name "shared" version "v1" already exists .* imported from ${OTHER_SOURCE_CLASSIFIER}, not ${SOURCE_CLASSIFIER}.*Choose another versionName`),
+    /Model name "shared" version "v1" already exists .*and this resource did not create it: its cdk-comprehend-model-import:owner tag names Importer\/.*\/Invoices.*Choose another versionName/,
   );
   expect(copies()).toEqual([expect.objectContaining({ source: OTHER_SOURCE_CLASSIFIER, status: 'TRAINED' })]);
   expect(h.emulator.calls.filter(c => c.operation === 'ImportModel').map(c => c.outcome)).toEqual(['OK', 'ResourceInUseException']);
+  expect(h.emulator.count('DeleteDocumentClassifier')).toBe(0);
+});
+
+test('a copy made by hand under the name survives the failed create and the stack\'s deletion', async () => {
+  // Someone imported the model by hand under the name and version the stack asks for.
+  await h.driver().deploy(h.stack({ Tickets: { versionName: 'v1' } }, IMPORTER, 'Scratch'));
+  const [byHand] = copies();
+  h.emulator.model(byHand.arn)!.tags.clear();
+
+  const driver = h.driver();
+  const result = await driver.deploy(h.stack({ Tickets: { versionName: 'v1' } }));
+  const destroyed = await driver.destroy();
+
+  expect(result.failures[0]).toMatch(/it has no cdk-comprehend-model-import:owner tag, so it was made by hand or by another tool\. It is left as it is/);
+  expect(destroyed.failures).toEqual([]);
+  expect(copies()).toEqual([{ ...byHand, tags: {} }]);
   expect(h.emulator.count('DeleteDocumentClassifier')).toBe(0);
 });
 
@@ -89,7 +111,7 @@ test('a tags-only update changes the copy in place', async () => {
   const result = await driver.deploy(h.stack({ Tickets: { tags: { team: 'search', owner: 'ana' } } }));
 
   expect(result.failures).toEqual([]);
-  expect(copies()).toEqual([{ ...before, tags: { team: 'search', owner: 'ana' } }]);
+  expect(copies()).toEqual([{ ...before, tags: { team: 'search', owner: 'ana', [OWNER_TAG_KEY]: before.tags[OWNER_TAG_KEY] } }]);
   expect(h.emulator.count('ImportModel')).toBe(1);
   expect(h.emulator.count('UntagResource')).toBe(1);
   expect(h.emulator.count('TagResource')).toBe(1);
@@ -152,17 +174,35 @@ test('deleting a copy that is already gone succeeds', async () => {
   expect(h.emulator.calls.filter(c => c.operation === 'DeleteDocumentClassifier').map(c => c.outcome)).toEqual(['ResourceNotFoundException']);
 });
 
-test('deleting a copy an endpoint uses fails clearly, and the copy stays', async () => {
+test('deleting a copy an endpoint stays on fails at once, naming the endpoint, and the copy stays', async () => {
   const driver = h.driver();
   await driver.deploy(h.stack({ Tickets: {} }));
   const [copy] = copies();
-  h.emulator.model(copy.arn)!.inUseBy = 1;
+  h.emulator.addEndpoint(ENDPOINT, copy.arn);
 
   const result = await driver.destroy();
 
-  expect(result.failures[0]).toMatch(/Cannot delete .*: it is in use \(ResourceInUseException: .*\)\. Delete the endpoints/);
+  expect(result.failures[0]).toMatch(new RegExp(`Cannot delete .*: it is in use \\(ResourceInUseException: .*\\) by the endpoint ${ENDPOINT}\\. Move them`));
+  expect(result.outcomes[0].polls).toBe(0);
   expect(copies()).toEqual([copy]);
   expect(h.emulator.calls.filter(c => c.operation === 'DeleteDocumentClassifier').map(c => c.outcome)).toEqual(['ResourceInUseException']);
+});
+
+test('deleting a copy whose endpoint is moving to another model waits for the move, then deletes', async () => {
+  const driver = h.driver();
+  await driver.deploy(h.stack({ Tickets: {} }));
+  const [copy] = copies();
+  h.emulator.addEndpoint(ENDPOINT, copy.arn);
+  h.emulator.moveEndpoint(ENDPOINT, `${copy.arn.split('/version/')[0]}/version/next`);
+
+  const result = await driver.destroy();
+
+  expect(result.failures).toEqual([]);
+  expect(copies()).toEqual([]);
+  const deletes = h.emulator.calls.filter(c => c.operation === 'DeleteDocumentClassifier').map(c => c.outcome);
+  expect(deletes[0]).toBe('ResourceInUseException');
+  expect(deletes).toContain('OK');
+  expect(h.emulator.count('ListEndpoints')).toBeGreaterThanOrEqual(1);
 });
 
 test('deleting during a cancelled create waits for the import to end, then deletes', async () => {
@@ -241,4 +281,107 @@ test('an importer the source\'s resource policy does not name gets the service\'
   expect(result.failures[0]).toMatch(`Account ${STRANGER} is not authorized to import ${SOURCE_CLASSIFIER}`);
   expect(copies(STRANGER)).toEqual([]);
   expect(h.emulator.calls.map(c => `${c.operation} ${c.account} ${c.outcome}`)).toEqual([`ImportModel ${STRANGER} InvalidRequestException`]);
+});
+
+describe('no failed copy is left behind', () => {
+  test.each([
+    ['RETAIN', RemovalPolicy.RETAIN],
+    ['RETAIN_ON_UPDATE_OR_DELETE', RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE],
+  ])('a create that ends IN_ERROR under %s leaves nothing', async (_, removalPolicy) => {
+    h.emulator.importBehaviour.set(SOURCE_CLASSIFIER, { failWith: 'The model artifacts could not be decrypted' });
+
+    const result = await h.driver().deploy(h.stack({ Tickets: { removalPolicy } }));
+
+    expect(result.status).toBe('ROLLBACK_COMPLETE');
+    expect(result.failures[0]).toMatch(/ended in status IN_ERROR: The model artifacts could not be decrypted\. The failed copy is being deleted/);
+    h.clock.advance(60_000);
+    expect(copies()).toEqual([]);
+  });
+
+  test('a stopped import is deleted too', async () => {
+    h.emulator.importBehaviour.set(SOURCE_CLASSIFIER, { outcome: 'STOPPED' });
+
+    const result = await h.driver().deploy(h.stack({ Tickets: { removalPolicy: RemovalPolicy.RETAIN } }));
+
+    expect(result.failures[0]).toMatch(/ended in status STOPPED: Training was stopped/);
+    h.clock.advance(60_000);
+    expect(copies()).toEqual([]);
+  });
+
+  test('RETAIN_ON_UPDATE_OR_DELETE keeps a copy whose create succeeded when the stack is deleted', async () => {
+    const driver = h.driver();
+    await driver.deploy(h.stack({ Tickets: { removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE } }));
+
+    const result = await driver.destroy();
+
+    expect(result.failures).toEqual([]);
+    expect(copies()).toEqual([expect.objectContaining({ status: 'TRAINED' })]);
+    expect(h.emulator.count('DeleteDocumentClassifier')).toBe(0);
+  });
+
+  test('a model that ends TRAINED_WITH_WARNING is usable', async () => {
+    h.emulator.importBehaviour.set(SOURCE_CLASSIFIER, { outcome: 'TRAINED_WITH_WARNING' });
+
+    const result = await h.driver().deploy(h.stack({ Tickets: {} }));
+
+    expect(result.failures).toEqual([]);
+    expect(result.outcomes[0].data).toMatchObject({ Status: 'TRAINED_WITH_WARNING' });
+  });
+});
+
+test('deleting during a cancelled create waits when Comprehend answers ResourceInUseException too', async () => {
+  h.emulator.importBehaviour.set(SOURCE_CLASSIFIER, { trainMs: 5 * 60_000 });
+  h.emulator.deleteWhileImportingError = 'ResourceInUseException';
+  const driver = h.driver();
+  await driver.startCreates(h.stack({ Tickets: {} }));
+
+  const result = await driver.destroy();
+
+  expect(result.failures).toEqual([]);
+  expect(copies()).toEqual([]);
+  const deletes = h.emulator.calls.filter(c => c.operation === 'DeleteDocumentClassifier').map(c => c.outcome);
+  expect(deletes[0]).toBe('ResourceInUseException');
+  expect(deletes).toContain('OK');
+});
+
+describe('tags-only updates finish at a later poll, on the same copy', () => {
+  test.each([
+    // TagResource's model lists no TooManyRequestsException: it throttles with the common ThrottlingException.
+    ['TagResource throttled beyond the SDK\'s attempts', 'ThrottlingException', 12],
+    ['a ConcurrentModificationException', 'ConcurrentModificationException', 1],
+  ])('%s', async (_, error, count) => {
+    const driver = h.driver();
+    await driver.deploy(h.stack({ Tickets: { tags: { team: 'nlp' } } }));
+    const [before] = copies();
+    h.emulator.failNext('TagResource', error, count);
+
+    const result = await driver.deploy(h.stack({ Tickets: { tags: { team: 'search' } } }));
+
+    expect(result.failures).toEqual([]);
+    expect(copies()).toEqual([{ ...before, tags: { ...before.tags, team: 'search' } }]);
+    expect(h.emulator.count('ImportModel')).toBe(1);
+    expect(h.emulator.calls.filter(c => c.operation === 'TagResource').map(c => c.outcome)).toContain('OK');
+  });
+});
+
+test('a copy deleted out of band comes back: a tags-only update imports it again, and its rollback goes through', async () => {
+  const driver = h.driver();
+  await driver.deploy(h.stack({ Tickets: { tags: { team: 'nlp' } } }));
+  const [before] = copies();
+  h.emulator.model(before.arn)!.deletingSince = h.clock.now() - 60_000;
+  expect(copies()).toEqual([]);
+
+  const result = await driver.deploy(h.stack({ Tickets: { tags: { team: 'search' } } }));
+
+  expect(result.failures).toEqual([]);
+  expect(result.outcomes.map(o => `${o.requestType} ${o.status} ${o.physicalResourceId === before.arn}`)).toEqual(['Update SUCCESS true']);
+  expect(copies()).toEqual([{ ...before, tags: { ...before.tags, team: 'search' } }]);
+
+  // The same again, but the update fails elsewhere in the stack: CloudFormation rolls this resource back too.
+  h.emulator.model(before.arn)!.deletingSince = h.clock.now() - 60_000;
+  const [logicalId, current] = [...driver.resources][0];
+  const [update] = await driver.send([{ logicalId, event: driver.event('Update', logicalId, { ...current.properties, Tags: [{ Key: 'team', Value: 'x' }] }, before.arn, current.properties) }]);
+  const [rollback] = await driver.send([{ logicalId, event: driver.event('Update', logicalId, current.properties, before.arn, { ...current.properties, Tags: [{ Key: 'team', Value: 'x' }] }) }]);
+  expect([update.status, rollback.status]).toEqual(['SUCCESS', 'SUCCESS']);
+  expect(copies()).toEqual([{ ...before, tags: { ...before.tags, team: 'search' } }]);
 });

@@ -5,9 +5,11 @@
 //
 // It deliberately shares no code with the library: its rules are written from the service's, so that a bug in
 // the library's own ARN or name rules shows up here instead of being copied.
-import { createHash } from 'crypto';
+import { createHash, randomUUID } from 'crypto';
+import * as fs from 'fs';
 import * as http from 'http';
 import { AddressInfo } from 'net';
+import * as path from 'path';
 
 const MODEL_ARN = /^arn:aws(-[^:]+)?:comprehend:([a-zA-Z0-9-]*):([0-9]{12}):(document-classifier|entity-recognizer)\/([a-zA-Z0-9](-*[a-zA-Z0-9])*)(\/version\/([a-zA-Z0-9](-*[a-zA-Z0-9])*))?$/;
 const NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
@@ -32,13 +34,28 @@ export interface EmulatedModel {
   /** How long it stays SUBMITTED, then TRAINING, before it ends. */
   readonly submitMs: number;
   readonly trainMs: number;
-  /** Set when the import fails: it ends IN_ERROR with this message. */
+  /** How the import ends (TRAINED unless told otherwise). */
+  readonly outcome: ImportOutcome;
+  /** The message Comprehend gives for an import that ends IN_ERROR or STOPPED. */
   readonly failure?: string;
   resourcePolicy?: string;
   policyRevisionId?: string;
   deletingSince?: number;
-  /** Endpoints or jobs that use it: deletion is refused while any remains. */
-  inUseBy: number;
+}
+
+/** How an import ends: usable (with or without warnings), failed, or stopped (STOP_REQUESTED first). */
+export type ImportOutcome = 'TRAINED' | 'TRAINED_WITH_WARNING' | 'IN_ERROR' | 'STOPPED';
+
+/** A real-time endpoint; UpdateEndpoint moves it to another model over `updateMs`. */
+export interface EmulatedEndpoint {
+  readonly arn: string;
+  readonly account: string;
+  readonly region: string;
+  modelArn: string;
+  /** While it moves: the model it moves to, and when it started. */
+  desiredModelArn?: string;
+  updatingSince?: number;
+  readonly createdAt: number;
 }
 
 /** How imports from a source behave. */
@@ -47,6 +64,8 @@ export interface ImportBehaviour {
   readonly trainMs?: number;
   /** The import ends IN_ERROR with this message. */
   readonly failWith?: string;
+  /** How the import ends, when not IN_ERROR by failWith. */
+  readonly outcome?: ImportOutcome;
 }
 
 /** Faults for one operation, or for all ('*'). */
@@ -81,11 +100,50 @@ export interface EmulatorCall {
   readonly input: any;
   /** The error name, or 'OK'. */
   readonly outcome: string;
+  /** The HTTP status and the body of the answer, for the check against botocore's model. */
+  readonly status: number;
+  readonly output: any;
 }
 
+/**
+ * The HTTP status of each error, as botocore's Comprehend model gives it (`error.httpStatusCode` of each shape);
+ * every other Comprehend error is a 400.
+ */
+const ERROR_STATUS: Record<string, number> = {
+  TooManyRequestsException: 429,
+  ResourceNotFoundException: 404,
+  ResourceUnavailableException: 404,
+  InternalServerException: 500,
+};
+
+/** The operations the emulator serves; .ci/run checks each against botocore's model. */
+export const SERVED_OPERATIONS = [
+  'ImportModel', 'DescribeDocumentClassifier', 'DescribeEntityRecognizer', 'DeleteDocumentClassifier', 'DeleteEntityRecognizer',
+  'TagResource', 'UntagResource', 'ListTagsForResource', 'PutResourcePolicy', 'DescribeResourcePolicy', 'DeleteResourcePolicy',
+  'ListEndpoints',
+] as const;
+
+/**
+ * The operations whose botocore model lists TooManyRequestsException. The others throttle with the common AWS error
+ * ThrottlingException (HTTP 400), which every operation may answer and the SDK retries as throttling.
+ */
+const THROTTLED_AS_MODELLED = new Set([
+  'ImportModel', 'DescribeDocumentClassifier', 'DescribeEntityRecognizer', 'DeleteDocumentClassifier', 'DeleteEntityRecognizer', 'ListEndpoints',
+]);
+
+/** Where the emulator writes what it answered, for the check against botocore's model (.ci/run sets it). */
+const CALLS_DIR_VARIABLE = 'COMPREHEND_EMULATOR_CALLS_DIR';
+
+/** How long a stop takes: STOP_REQUESTED, then STOPPED. */
+const STOP_MS = 5_000;
+/** How long UpdateEndpoint takes to move an endpoint to another model. */
+const ENDPOINT_UPDATE_MS = 60_000;
+
 class ServiceError extends Error {
-  constructor(public readonly type: string, message: string, public readonly status = 400) {
+  public readonly status: number;
+  constructor(public readonly type: string, message: string) {
     super(message);
+    this.status = ERROR_STATUS[type] ?? 400;
   }
 }
 
@@ -100,7 +158,17 @@ export class ComprehendEmulator {
   public readonly calls: EmulatorCall[] = [];
   public readonly faults: Record<string, Fault> = {};
   public readonly importBehaviour = new Map<string, ImportBehaviour>();
+  /**
+   * What DeleteDocumentClassifier and DeleteEntityRecognizer answer for a model still importing: botocore lists both
+   * for these operations, and which one the service sends is not documented.
+   */
+  public deleteWhileImportingError: 'ResourceUnavailableException' | 'ResourceInUseException' = 'ResourceUnavailableException';
   private readonly models = new Map<string, EmulatedModel>();
+  private readonly endpoints = new Map<string, EmulatedEndpoint>();
+  /** Errors to answer to the next calls of an operation, in order. */
+  private readonly scripted = new Map<string, string[]>();
+  /** What happens just before the next call of an operation is handled (someone else's change, say). */
+  private readonly hooks = new Map<string, Array<() => void>>();
   private readonly recentRequests = new Map<string, number[]>();
   private readonly server: http.Server;
   private dice: number;
@@ -117,6 +185,11 @@ export class ComprehendEmulator {
 
   public async stop(): Promise<void> {
     await new Promise<void>(resolve => this.server.close(() => resolve()));
+    const dir = process.env[CALLS_DIR_VARIABLE];
+    if (dir) {
+      const answers = this.calls.map(({ operation, status, outcome, output }) => ({ operation, status, outcome, output }));
+      fs.writeFileSync(path.join(dir, `calls-${process.pid}-${randomUUID()}.json`), JSON.stringify({ operations: SERVED_OPERATIONS, answers }));
+    }
   }
 
   /** A trained model of the sharer, optionally encrypted with its customer managed key and shared by a policy. */
@@ -136,7 +209,7 @@ export class ComprehendEmulator {
       submittedAt: 0,
       submitMs: 0,
       trainMs: 0,
-      inUseBy: 0,
+      outcome: 'TRAINED',
     };
     if (options.sharedWith) {
       model.resourcePolicy = JSON.stringify({
@@ -177,7 +250,35 @@ export class ComprehendEmulator {
     if (age < model.submitMs + model.trainMs) {
       return 'TRAINING';
     }
-    return model.failure ? 'IN_ERROR' : 'TRAINED';
+    if (model.outcome === 'STOPPED' && age < model.submitMs + model.trainMs + STOP_MS) {
+      return 'STOP_REQUESTED';
+    }
+    return model.outcome;
+  }
+
+  /** An endpoint of `account` serving `modelArn`, IN_SERVICE. */
+  public addEndpoint(arn: string, modelArn: string): EmulatedEndpoint {
+    const [, , , region, account] = arn.split(':');
+    const endpoint: EmulatedEndpoint = { arn, account, region, modelArn, createdAt: this.options.now() };
+    this.endpoints.set(arn, endpoint);
+    return endpoint;
+  }
+
+  /** Starts moving an endpoint to another model, as UpdateEndpoint with DesiredModelArn does. */
+  public moveEndpoint(arn: string, desiredModelArn: string): void {
+    const endpoint = this.endpoints.get(arn)!;
+    endpoint.desiredModelArn = desiredModelArn;
+    endpoint.updatingSince = this.options.now();
+  }
+
+  /** Runs `change` just before the next call of `operation` is handled: a change someone else makes meanwhile. */
+  public onNext(operation: string, change: () => void): void {
+    this.hooks.set(operation, [...this.hooks.get(operation) ?? [], change]);
+  }
+
+  /** Answers the next `count` calls of `operation` with the error `type`. */
+  public failNext(operation: string, type: string, count = 1): void {
+    this.scripted.set(operation, [...this.scripted.get(operation) ?? [], ...Array(count).fill(type)]);
   }
 
   /** How many calls of `operation` (or of all) were made. */
@@ -196,23 +297,31 @@ export class ComprehendEmulator {
     const region = credential?.[2] ?? '';
     let input: any = {};
     let outcome = 'OK';
+    let status = 200;
+    let output: any;
     try {
       input = chunks.length > 0 ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
       if (!account) {
         throw new ServiceError('UnrecognizedClientException', 'The security token included in the request is invalid.');
       }
       this.injectFaults(operation);
-      const body = this.handle(operation, input, account, region);
-      send(response, 200, body);
+      this.hooks.get(operation)?.shift()?.();
+      output = this.handle(operation, input, account, region);
     } catch (error) {
-      const e = error instanceof ServiceError ? error : new ServiceError('InternalServerException', String(error), 500);
+      const e = error instanceof ServiceError ? error : new ServiceError('InternalServerException', String(error));
       outcome = e.type;
-      send(response, e.status, { __type: e.type, Message: e.message });
+      status = e.status;
+      output = { __type: e.type, Message: e.message };
     }
-    this.calls.push({ operation, account: account ?? '', region, input, outcome });
+    send(response, status, output);
+    this.calls.push({ operation, account: account ?? '', region, input, outcome, status, output });
   }
 
   private injectFaults(operation: string): void {
+    const next = this.scripted.get(operation)?.shift();
+    if (next) {
+      throw new ServiceError(next, `${next} (injected by the test)`);
+    }
     for (const fault of [this.faults['*'], this.faults[operation]]) {
       if (!fault) {
         continue;
@@ -222,16 +331,16 @@ export class ComprehendEmulator {
         const recent = (this.recentRequests.get(operation) ?? []).filter(t => now - t < 1000);
         if (recent.length >= fault.maxPerSecond) {
           this.recentRequests.set(operation, recent);
-          throw new ServiceError('TooManyRequestsException', 'Rate exceeded');
+          throw throttling(operation);
         }
         recent.push(now);
         this.recentRequests.set(operation, recent);
       }
       if (fault.throttleRate !== undefined && this.roll() < fault.throttleRate) {
-        throw new ServiceError('TooManyRequestsException', 'Rate exceeded');
+        throw throttling(operation);
       }
       if (fault.serverErrorRate !== undefined && this.roll() < fault.serverErrorRate) {
-        throw new ServiceError('InternalServerException', 'An internal error occurred', 500);
+        throw new ServiceError('InternalServerException', 'An internal error occurred');
       }
     }
   }
@@ -270,10 +379,14 @@ export class ComprehendEmulator {
         if (!model.resourcePolicy) {
           throw new ServiceError('ResourceNotFoundException', `No resource policy is attached to ${model.arn}`);
         }
+        if (input.PolicyRevisionId !== undefined && input.PolicyRevisionId !== model.policyRevisionId) {
+          throw new ServiceError('InvalidRequestException', `PolicyRevisionId ${input.PolicyRevisionId} is not the current revision`);
+        }
         model.resourcePolicy = undefined;
         model.policyRevisionId = undefined;
         return {};
       }
+      case 'ListEndpoints': return this.listEndpoints(input.Filter ?? {}, account, region);
       default:
         throw new ServiceError('UnknownOperationException', `The emulator does not know ${operation}`);
     }
@@ -331,8 +444,8 @@ export class ComprehendEmulator {
       submittedAt: this.options.now(),
       submitMs: behaviour.submitMs ?? 10_000,
       trainMs: behaviour.trainMs ?? 60_000,
-      failure: behaviour.failWith,
-      inUseBy: 0,
+      outcome: behaviour.failWith ? 'IN_ERROR' : behaviour.outcome ?? 'TRAINED',
+      failure: behaviour.failWith ?? (behaviour.outcome === 'STOPPED' ? 'Training was stopped' : undefined),
     });
     return { ModelArn: arn };
   }
@@ -351,7 +464,7 @@ export class ComprehendEmulator {
     return {
       [arnField]: model.arn,
       Status: status,
-      Message: status === 'IN_ERROR' ? model.failure : undefined,
+      Message: status === 'IN_ERROR' || status === 'STOPPED' ? model.failure : undefined,
       SubmitTime: model.submittedAt / 1000,
       VersionName: model.versionName,
       SourceModelArn: model.sourceModelArn,
@@ -362,10 +475,10 @@ export class ComprehendEmulator {
 
   private delete(model: EmulatedModel): object {
     const status = this.statusOf(model);
-    if (status === 'SUBMITTED' || status === 'TRAINING') {
-      throw new ServiceError('ResourceUnavailableException', `${model.arn} is ${status}; only models in a terminal state can be deleted`);
+    if (status === 'SUBMITTED' || status === 'TRAINING' || status === 'STOP_REQUESTED') {
+      throw new ServiceError(this.deleteWhileImportingError, `${model.arn} is ${status}; only models in a terminal state can be deleted`);
     }
-    if (model.inUseBy > 0) {
+    if (this.endpointsOf(model.account, model.region).some(e => e.modelArn === model.arn || e.desiredModelArn === model.arn)) {
       throw new ServiceError('ResourceInUseException', `${model.arn} is in use by an endpoint`);
     }
     if (status !== 'DELETING') {
@@ -399,6 +512,37 @@ export class ComprehendEmulator {
     return { PolicyRevisionId: model.policyRevisionId };
   }
 
+  /** The endpoints of an account and Region as they are now: a finished move has its new model. */
+  private endpointsOf(account: string, region: string): EmulatedEndpoint[] {
+    const now = this.options.now();
+    return [...this.endpoints.values()].filter(e => e.account === account && e.region === region).map(endpoint => {
+      if (endpoint.desiredModelArn && now - endpoint.updatingSince! >= ENDPOINT_UPDATE_MS) {
+        endpoint.modelArn = endpoint.desiredModelArn;
+        endpoint.desiredModelArn = undefined;
+        endpoint.updatingSince = undefined;
+      }
+      return endpoint;
+    });
+  }
+
+  /** ListEndpoints with its Filter (ModelArn, Status); one page. */
+  private listEndpoints(filter: { ModelArn?: string; Status?: string }, account: string, region: string): object {
+    const list = this.endpointsOf(account, region).map(e => ({
+      EndpointArn: e.arn,
+      Status: e.desiredModelArn ? 'UPDATING' : 'IN_SERVICE',
+      ModelArn: e.modelArn,
+      DesiredModelArn: e.desiredModelArn ?? e.modelArn,
+      DesiredInferenceUnits: 1,
+      CurrentInferenceUnits: 1,
+      CreationTime: e.createdAt / 1000,
+      LastModifiedTime: (e.updatingSince ?? e.createdAt) / 1000,
+    }));
+    return {
+      EndpointPropertiesList: list.filter(e =>
+        (!filter.ModelArn || e.ModelArn === filter.ModelArn) && (!filter.Status || e.Status === filter.Status)),
+    };
+  }
+
   /** A repeatable die: a number in [0, 1). */
   private roll(): number {
     this.dice = (this.dice * 1103515245 + 12345) % 2147483648;
@@ -419,6 +563,13 @@ function policyAllows(policy: string | undefined, account: string): boolean {
       && actions.some((a: string) => a === 'comprehend:ImportModel' || a === 'comprehend:*')
       && principals.some(p => p === account || p === `arn:aws:iam::${account}:root` || p.startsWith(`arn:aws:iam::${account}:`));
   });
+}
+
+/** The throttling error `operation` answers: the modelled one where botocore lists it, the common one elsewhere. */
+function throttling(operation: string): ServiceError {
+  return THROTTLED_AS_MODELLED.has(operation)
+    ? new ServiceError('TooManyRequestsException', 'Rate exceeded')
+    : new ServiceError('ThrottlingException', 'Rate exceeded');
 }
 
 function revisionId(text: string): string {

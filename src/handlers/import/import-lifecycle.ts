@@ -1,18 +1,22 @@
 // Handler side: the steps of the import lifecycle that both onEvent and isComplete take.
 import {
+  ConcurrentModificationException,
+  EndpointStatus,
   ResourceInUseException,
   ResourceNotFoundException,
   ResourceUnavailableException,
   Tag,
 } from '@aws-sdk/client-comprehend';
 import { ImportSpec, sameKey } from './import-request';
-import { deleteModel, describeModel, importModel, tagModel, untagModel } from './model-client';
+import { deleteModel, describeModel, endpointsOf, importModel, listTags, tagModel, untagModel } from './model-client';
+import { OWNER_TAG_KEY } from '../../contract/import-properties';
 import { ModelType } from '../../contract/model-types';
 import { describeError, isTransient } from '../common/comprehend';
 
 /**
- * Starts the import, or adopts the copy a previous attempt of this same import already started.
- * Returns the copy's ARN. A name and version taken by another import fail with what to change.
+ * Starts the import, or adopts the copy a previous attempt of this same resource already started (it carries this
+ * resource's ownership tag). Any other copy with the name and version fails the import, with what to change: the
+ * library never adopts, and so never later deletes, a copy made by hand or by another stack.
  */
 export async function startImport(spec: ImportSpec): Promise<string> {
   try {
@@ -22,7 +26,7 @@ export async function startImport(spec: ImportSpec): Promise<string> {
       versionName: spec.versionName,
       modelKmsKeyId: spec.modelKmsKeyId,
       dataAccessRoleArn: spec.dataAccessRoleArn,
-      tags: spec.tags,
+      tags: [...spec.tags, spec.ownerTag],
     });
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) {
@@ -34,6 +38,18 @@ export async function startImport(spec: ImportSpec): Promise<string> {
     // The name is taken but the version is not visible yet: ask again at the next poll.
     return spec.targetArn;
   }
+  const owner = (await listTags(spec.targetArn)).get(OWNER_TAG_KEY);
+  if (owner !== spec.ownerTag.Value) {
+    throw new Error(
+      `Model name "${spec.modelName}" version "${spec.versionName}" already exists in this account and Region ` +
+      `(${spec.targetArn}), and this resource did not create it: ${owner === undefined
+        ? `it has no ${OWNER_TAG_KEY} tag, so it was made by hand or by another tool`
+        : `its ${OWNER_TAG_KEY} tag names ${owner}`}. It is left as it is. ` +
+      'Choose another versionName (or leave it unset so that each import gets its own), or delete that version first ' +
+      'if nobody needs it.',
+    );
+  }
+  // This resource's own copy: a retried create, or a rollback to it. With a fixed name, a replacement lands here too.
   const differences = [
     existing.sourceModelArn !== spec.sourceModelArn
       ? `it was imported from ${existing.sourceModelArn ?? 'no other account (trained here)'}, not ${spec.sourceModelArn}` : undefined,
@@ -45,8 +61,8 @@ export async function startImport(spec: ImportSpec): Promise<string> {
   if (differences.length > 0) {
     throw new Error(
       `Model name "${spec.modelName}" version "${spec.versionName}" already exists in this account and Region ` +
-      `(${spec.targetArn}), but it is not this import: ${differences.join('; ')}. ` +
-      'Choose another versionName (or leave it unset so that each import gets its own), or delete that version first.',
+      `(${spec.targetArn}) as this resource's current copy, but the new properties need another: ${differences.join('; ')}. ` +
+      'Choose another versionName (or leave it unset so that each import gets its own).',
     );
   }
   return spec.targetArn;
@@ -68,12 +84,15 @@ export async function startImportWhenPossible(spec: ImportSpec): Promise<string>
   }
 }
 
-/** Brings the copy's tags from `before` to `after`: the only change that keeps the same copy. */
-export async function updateTags(arn: string, before: readonly Tag[], after: readonly Tag[]): Promise<void> {
-  const wanted = new Map(after.map(t => [t.Key, t.Value]));
-  const removed = before.filter(t => !wanted.has(t.Key)).map(t => t.Key!);
-  const had = new Map(before.map(t => [t.Key, t.Value]));
-  const changed = after.filter(t => had.get(t.Key) !== t.Value);
+/**
+ * Brings the copy's tags to `wanted`, removing those of `previous` that are no longer wanted. Tags the user never gave
+ * (the ownership tag, tags set by hand) are left alone. Idempotent, so isComplete can finish what onEvent could not.
+ */
+export async function reconcileTags(arn: string, previous: readonly Tag[], wanted: readonly Tag[]): Promise<void> {
+  const current = await listTags(arn);
+  const wantedKeys = new Set(wanted.map(tag => tag.Key));
+  const removed = previous.map(tag => tag.Key!).filter(key => !wantedKeys.has(key) && current.has(key) && key !== OWNER_TAG_KEY);
+  const changed = wanted.filter(tag => current.get(tag.Key!) !== (tag.Value ?? ''));
   if (removed.length > 0) {
     await untagModel(arn, removed);
   }
@@ -82,9 +101,15 @@ export async function updateTags(arn: string, before: readonly Tag[], after: rea
   }
 }
 
+/** Whether `error` says a tag change should be tried again later: throttling, or another tag change in progress. */
+export function isRetryableTagError(error: unknown): boolean {
+  return isTransient(error) || error instanceof ConcurrentModificationException;
+}
+
 /**
- * Asks Comprehend to delete the copy. `gone` when there is nothing to delete; `pending` when the caller
- * should look again later (deletion started, the copy still importing, or Comprehend throttling).
+ * Asks Comprehend to delete the copy. `gone` when there is nothing to delete; `pending` when the caller should look
+ * again later: deletion started, the copy still importing, an endpoint moving to another model, or Comprehend
+ * throttling. An endpoint that stays on the copy fails the deletion at once, naming the endpoints.
  */
 export async function requestDeletion(modelType: ModelType, arn: string): Promise<'gone' | 'pending'> {
   try {
@@ -95,14 +120,37 @@ export async function requestDeletion(modelType: ModelType, arn: string): Promis
       return 'gone';
     }
     if (error instanceof ResourceInUseException) {
-      throw new Error(
-        `Cannot delete ${arn}: it is in use (${describeError(error)}). ` +
-        'Delete the endpoints and stop the jobs that use this model version first, or set removalPolicy to RETAIN.',
-      );
+      await failIfEndpointsStay(arn, error);
+      return 'pending';
     }
     if (error instanceof ResourceUnavailableException || isTransient(error)) {
       return 'pending';
     }
     throw error;
+  }
+}
+
+/**
+ * Comprehend answers ResourceInUseException for a copy still importing and for one an endpoint uses. Endpoints
+ * moving to another model (UPDATING, another DesiredModelArn) will let go of it; any other endpoint will not.
+ */
+async function failIfEndpointsStay(arn: string, inUse: ResourceInUseException): Promise<void> {
+  let staying: string[];
+  try {
+    staying = (await endpointsOf(arn))
+      .filter(endpoint => !(endpoint.status === EndpointStatus.UPDATING && endpoint.desiredModelArn && endpoint.desiredModelArn !== arn))
+      .map(endpoint => endpoint.arn);
+  } catch (error) {
+    if (isTransient(error)) {
+      return;
+    }
+    throw error;
+  }
+  if (staying.length > 0) {
+    throw new Error(
+      `Cannot delete ${arn}: it is in use (${describeError(inUse)}) by ${staying.length === 1 ? 'the endpoint' : 'the endpoints'} ` +
+      `${staying.join(', ')}. Move them to another model (UpdateEndpoint with DesiredModelArn) or delete them, then ` +
+      'delete again; or set removalPolicy to RETAIN to keep this copy.',
+    );
   }
 }

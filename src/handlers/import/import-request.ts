@@ -7,7 +7,12 @@ import {
   DEFAULT_TIMEOUT_SECONDS,
   ImportProperties,
   MAX_TIMEOUT_SECONDS,
+  MAX_TAG_VALUE_LENGTH,
+  MAX_USER_TAGS,
+  OWNER_TAG_KEY,
+  REMOVAL_POLICY_DESTROY,
   REMOVAL_POLICY_RETAIN,
+  REMOVAL_POLICY_RETAIN_EXCEPT_ON_CREATE,
 } from '../../contract/import-properties';
 import {
   explainInvalidModelArn,
@@ -41,13 +46,16 @@ export interface UpdateImport {
   readonly physicalResourceId: string;
 }
 
+/** What happens to a copy that leaves the stack. */
+export type RemovalPolicy = typeof REMOVAL_POLICY_DESTROY | typeof REMOVAL_POLICY_RETAIN | typeof REMOVAL_POLICY_RETAIN_EXCEPT_ON_CREATE;
+
 /** A copy leaving the stack. Read leniently: a delete must never fail on a property. */
 export interface DeleteImport {
   readonly requestType: 'Delete';
   readonly physicalResourceId: string;
   /** The copy's type; undefined when the physical id is no model ARN (a create that failed before Comprehend answered). */
   readonly modelType?: ModelType;
-  readonly retain: boolean;
+  readonly removalPolicy: RemovalPolicy;
 }
 
 /** Reads the event once: everything the handlers need of it, checked. */
@@ -71,7 +79,7 @@ export function readImportRequest(event: ImportEvent & { readonly PhysicalResour
         requestType: 'Delete',
         physicalResourceId: event.PhysicalResourceId,
         modelType: parseModelArn(event.PhysicalResourceId)?.modelType,
-        retain: event.ResourceProperties.RemovalPolicy === REMOVAL_POLICY_RETAIN,
+        removalPolicy: readRemovalPolicy(event.ResourceProperties.RemovalPolicy),
       };
   }
 }
@@ -86,7 +94,10 @@ export interface ImportSpec {
   readonly targetArn: string;
   readonly modelKmsKeyId?: string;
   readonly dataAccessRoleArn?: string;
+  /** The user's tags, without the ownership tag. */
   readonly tags: readonly Tag[];
+  /** The ownership tag: this stack instance and logical resource. */
+  readonly ownerTag: Tag;
   readonly timeoutSeconds: number;
 }
 
@@ -133,6 +144,13 @@ export function readImportSpec(properties: ImportProperties, stackId: string, lo
       throw new Error(nameProblem);
     }
   }
+  const tags = properties.Tags ?? [];
+  if (tags.length > MAX_USER_TAGS || tags.some(tag => tag.Key === OWNER_TAG_KEY)) {
+    throw new Error(
+      `tags: ${tags.length} tags${tags.some(tag => tag.Key === OWNER_TAG_KEY) ? `, among them ${OWNER_TAG_KEY}` : ''}; expected at most ` +
+      `${MAX_USER_TAGS} tags without the key ${OWNER_TAG_KEY}, which marks the copies this library creates`,
+    );
+  }
   const timeoutSeconds = Number(properties.TimeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS);
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > MAX_TIMEOUT_SECONDS) {
     throw new Error(`timeout "${properties.TimeoutSeconds}" seconds is out of range; expected 1 to ${MAX_TIMEOUT_SECONDS} seconds`);
@@ -153,9 +171,30 @@ export function readImportSpec(properties: ImportProperties, stackId: string, lo
     targetArn: formatModelArn({ ...stack, modelType: source.modelType, modelName, versionName }),
     modelKmsKeyId: properties.ModelKmsKeyId,
     dataAccessRoleArn: properties.DataAccessRoleArn,
-    tags: properties.Tags ?? [],
+    tags,
+    ownerTag: ownerTag(stackId, logicalId),
     timeoutSeconds,
   };
+}
+
+/** The removal policy the construct sent; an unknown value destroys, as DESTROY is the construct's default. */
+function readRemovalPolicy(value: string | undefined): RemovalPolicy {
+  return value === REMOVAL_POLICY_RETAIN || value === REMOVAL_POLICY_RETAIN_EXCEPT_ON_CREATE ? value : REMOVAL_POLICY_DESTROY;
+}
+
+/**
+ * The ownership tag of the copy of `logicalId` in the stack `stackId`: `STACK_NAME/STACK_GUID/LOGICAL_ID`, unique to the
+ * stack instance (a stack deleted and created again under its name has a new GUID). A value longer than a tag may be
+ * keeps its start and ends with a hash of the whole.
+ */
+export function ownerTag(stackId: string, logicalId: string): Tag {
+  const stack = stackId.split(':').slice(5).join(':').replace(/^stack\//, '');
+  const value = `${stack}/${logicalId}`;
+  if (value.length <= MAX_TAG_VALUE_LENGTH) {
+    return { Key: OWNER_TAG_KEY, Value: value };
+  }
+  const hash = createHash('sha256').update(value).digest('hex').slice(0, 32);
+  return { Key: OWNER_TAG_KEY, Value: `${value.slice(0, MAX_TAG_VALUE_LENGTH - hash.length - 1)}-${hash}` };
 }
 
 /**

@@ -1,36 +1,37 @@
 // isComplete: polled by the provider until the copy is usable (or gone, for a delete), within the model's timeout.
-import { ModelStatus } from '@aws-sdk/client-comprehend';
+import { ConcurrentModificationException, ModelStatus } from '@aws-sdk/client-comprehend';
 import type { CdkCustomResourceIsCompleteEvent, CdkCustomResourceIsCompleteResponse } from 'aws-lambda';
-import { DeadlineData, isPast, readDeadline } from './deadline';
-import { requestDeletion, startImportWhenPossible } from './import-lifecycle';
-import { CreateImport, DeleteImport, ImportRequest, readImportRequest, sameCopy, UpdateImport } from './import-request';
+import { EventData, isPast, readDeadline } from './event-data';
+import { reconcileTags, requestDeletion, startImportWhenPossible } from './import-lifecycle';
+import { CreateImport, DeleteImport, readImportRequest, UpdateImport } from './import-request';
 import { describeModel } from './model-client';
+import { IMPORTING, NOT_DELETABLE_YET, USABLE } from './model-statuses';
 import {
   ATTRIBUTE_MODEL_ARN,
   ATTRIBUTE_MODEL_NAME,
   ATTRIBUTE_STATUS,
   ATTRIBUTE_VERSION_NAME,
+  DATA_KEEP,
   ImportProperties,
+  REMOVAL_POLICY_RETAIN,
+  REMOVAL_POLICY_RETAIN_EXCEPT_ON_CREATE,
 } from '../../contract/import-properties';
 import { parseModelArn } from '../../contract/model-arn';
 import { describeError, isTransient } from '../common/comprehend';
 
-/** Statuses on the way to a usable copy. */
-const IMPORTING: readonly string[] = [ModelStatus.SUBMITTED, ModelStatus.TRAINING];
-/** Statuses of a usable copy. */
-const USABLE: readonly string[] = [ModelStatus.TRAINED, ModelStatus.TRAINED_WITH_WARNING];
-/** Statuses from which a model cannot be deleted yet: wait for a terminal one. */
-const NOT_DELETABLE_YET: readonly string[] = [ModelStatus.SUBMITTED, ModelStatus.TRAINING, ModelStatus.STOP_REQUESTED, ModelStatus.DELETING];
-
 type Response = CdkCustomResourceIsCompleteResponse;
-/** Not complete yet, or a failure when the model's deadline has passed. */
-type WaitFor = (what: string) => Response;
+/**
+ * Not complete yet; or, once the model's deadline has passed, a failure, after `cleanUp` (which removes what this
+ * request imported, so a failed import leaves nothing behind).
+ */
+type WaitFor = (what: string, cleanUp?: () => Promise<unknown>) => Promise<Response>;
 
-export async function handler(event: CdkCustomResourceIsCompleteEvent<ImportProperties, DeadlineData>): Promise<Response> {
+export async function handler(event: CdkCustomResourceIsCompleteEvent<ImportProperties, EventData>): Promise<Response> {
   const request = readImportRequest(event);
   const deadline = readDeadline(event.Data);
-  const waitFor: WaitFor = what => {
+  const waitFor: WaitFor = async (what, cleanUp) => {
     if (isPast(deadline)) {
+      await cleanUp?.().catch(error => console.log(`Could not clean up: ${describeError(error)}`));
       throw new Error(
         `${event.LogicalResourceId}: ${what}, and the timeout has passed. ` +
         'Raise the timeout prop (at most 55 minutes), or look at the model in the Comprehend console.',
@@ -41,11 +42,11 @@ export async function handler(event: CdkCustomResourceIsCompleteEvent<ImportProp
 
   try {
     return request.requestType === 'Delete'
-      ? await isDeleted(request, waitFor)
+      ? await isDeleted(request, event.Data?.[DATA_KEEP], waitFor)
       : await isUsable(request, event.PhysicalResourceId!, waitFor);
   } catch (error) {
-    if (isTransient(error)) {
-      return waitFor(`Comprehend is still failing or throttling (${describeError(error)})`);
+    if (isTransient(error) || error instanceof ConcurrentModificationException) {
+      return waitFor(`Comprehend is still failing, throttling or busy (${describeError(error)})`);
     }
     throw error;
   }
@@ -53,13 +54,19 @@ export async function handler(event: CdkCustomResourceIsCompleteEvent<ImportProp
 
 async function isUsable(request: CreateImport | UpdateImport, physicalResourceId: string, waitFor: WaitFor): Promise<Response> {
   const { spec } = request;
-  const model = await describeModel(spec.source.modelType, physicalResourceId);
+  const modelType = spec.source.modelType;
+  const model = await describeModel(modelType, physicalResourceId);
   if (!model) {
-    // onEvent was throttled before ImportModel went through (or the copy is not visible yet): start it now.
+    // onEvent was throttled before ImportModel went through, the copy is not visible yet, or it was deleted out of
+    // band: start it now.
     await startImportWhenPossible(spec);
     return waitFor(`${physicalResourceId} has not appeared yet`);
   }
   if (USABLE.includes(model.status)) {
+    if (request.requestType === 'Update') {
+      // What a tags-only update could not finish in onEvent (throttling, a concurrent tag change); a no-op otherwise.
+      await reconcileTags(model.arn, request.previous?.tags ?? [], spec.tags);
+    }
     const parts = parseModelArn(model.arn);
     return {
       IsComplete: true,
@@ -71,30 +78,32 @@ async function isUsable(request: CreateImport | UpdateImport, physicalResourceId
       },
     };
   }
-  if (IMPORTING.includes(model.status)) {
-    return waitFor(`${model.arn} is still ${model.status}`);
+  if (IMPORTING.includes(model.status) || model.status === ModelStatus.DELETING) {
+    return waitFor(`${model.arn} is still ${model.status}`, () => requestDeletion(modelType, model.arn));
   }
-  if (isNewCopy(request)) {
-    // CloudFormation rolls back to the old copy and forgets this one: do not leave it behind.
-    await requestDeletion(spec.source.modelType, model.arn).catch(error => console.log(`Could not delete ${model.arn}: ${describeError(error)}`));
-  }
+  // IN_ERROR or STOPPED. CloudFormation sends no Delete for a retained resource, and forgets a failed replacement on
+  // rollback: whatever the removal policy, the handler deletes the failed copy itself.
+  await requestDeletion(modelType, model.arn).catch(error => console.log(`Could not delete ${model.arn}: ${describeError(error)}`));
   throw new Error(
     `Import of ${spec.sourceModelArn} into ${model.arn} ended in status ${model.status}: ` +
-    `${model.message ?? 'Comprehend gave no message'}`,
+    `${model.message ?? 'Comprehend gave no message'}. The failed copy is being deleted.`,
   );
 }
 
-/** Whether this is an update that imported a copy of its own, rather than keeping (or returning to) the current one. */
-function isNewCopy(request: ImportRequest): boolean {
-  return request.requestType === 'Update' && (!request.previous || !sameCopy(request.previous, request.spec));
-}
-
-async function isDeleted({ physicalResourceId, modelType, retain }: DeleteImport, waitFor: WaitFor): Promise<Response> {
-  if (!modelType || retain) {
+async function isDeleted(
+  { physicalResourceId, modelType, removalPolicy }: DeleteImport,
+  keep: string | undefined,
+  waitFor: WaitFor,
+): Promise<Response> {
+  if (!modelType || removalPolicy === REMOVAL_POLICY_RETAIN || keep === 'true') {
     return { IsComplete: true };
   }
   const model = await describeModel(modelType, physicalResourceId);
   if (!model) {
+    return { IsComplete: true };
+  }
+  if (removalPolicy === REMOVAL_POLICY_RETAIN_EXCEPT_ON_CREATE && keep === undefined && USABLE.includes(model.status)) {
+    // onEvent could not tell; the copy is usable, so its create succeeded: retained.
     return { IsComplete: true };
   }
   if (NOT_DELETABLE_YET.includes(model.status)) {

@@ -4,7 +4,10 @@ import {
   DeleteEntityRecognizerCommand,
   DescribeDocumentClassifierCommand,
   DescribeEntityRecognizerCommand,
+  EndpointStatus,
   ImportModelCommand,
+  ListEndpointsCommand,
+  ListTagsForResourceCommand,
   ModelStatus,
   ResourceNotFoundException,
   Tag,
@@ -31,7 +34,16 @@ export interface ImportModelInput {
   readonly versionName: string;
   readonly modelKmsKeyId?: string;
   readonly dataAccessRoleArn?: string;
+  /** Every tag of the copy, the ownership tag among them. */
   readonly tags: readonly Tag[];
+}
+
+/** An endpoint attached to a model version, as ListEndpoints describes it. */
+export interface EndpointUse {
+  readonly arn: string;
+  readonly status?: EndpointStatus;
+  /** The model it serves once an update in progress is done. */
+  readonly desiredModelArn?: string;
 }
 
 /** The fields both model types describe alike. */
@@ -91,7 +103,7 @@ export async function importModel(request: ImportModelInput): Promise<string> {
     VersionName: request.versionName,
     ModelKmsKeyId: request.modelKmsKeyId,
     DataAccessRoleArn: request.dataAccessRoleArn,
-    Tags: request.tags.length > 0 ? [...request.tags] : undefined,
+    Tags: [...request.tags],
   }));
   if (!response.ModelArn) {
     throw new Error(`ImportModel of ${request.sourceModelArn} returned no ModelArn`);
@@ -112,4 +124,24 @@ export async function tagModel(arn: string, tags: readonly Tag[]): Promise<void>
 /** Removes the tags with the given keys. */
 export async function untagModel(arn: string, keys: string[]): Promise<void> {
   await comprehend.send(new UntagResourceCommand({ ResourceArn: arn, TagKeys: keys }));
+}
+
+/** The copy's tags, by key. */
+export async function listTags(arn: string): Promise<Map<string, string>> {
+  const { Tags } = await comprehend.send(new ListTagsForResourceCommand({ ResourceArn: arn }));
+  return new Map((Tags ?? []).map(tag => [tag.Key!, tag.Value ?? '']));
+}
+
+/** The endpoints attached to the model version (ListEndpoints, filtered by ModelArn, every page). */
+export async function endpointsOf(modelArn: string): Promise<EndpointUse[]> {
+  const endpoints: EndpointUse[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await comprehend.send(new ListEndpointsCommand({ Filter: { ModelArn: modelArn }, NextToken: nextToken }));
+    for (const endpoint of page.EndpointPropertiesList ?? []) {
+      endpoints.push({ arn: endpoint.EndpointArn!, status: endpoint.Status, desiredModelArn: endpoint.DesiredModelArn });
+    }
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return endpoints;
 }

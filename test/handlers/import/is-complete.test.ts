@@ -4,13 +4,20 @@ import {
   DeleteEntityRecognizerCommand,
   DescribeDocumentClassifierCommand,
   DescribeEntityRecognizerCommand,
+  ConcurrentModificationException,
   ImportModelCommand,
   InternalServerException,
+  ListEndpointsCommand,
+  ListTagsForResourceCommand,
   ResourceInUseException,
   ResourceNotFoundException,
+  ResourceUnavailableException,
+  TagResourceCommand,
   TooManyRequestsException,
+  UntagResourceCommand,
 } from '@aws-sdk/client-comprehend';
 import { mockClient } from 'aws-sdk-client-mock';
+import { OWNER_TAG_KEY } from '../../../src/contract/import-properties';
 import { handler } from '../../../src/handlers/import/is-complete.lambda';
 import {
   CREATE_FAILED_MARKER,
@@ -68,12 +75,29 @@ describe('create and update', () => {
   test.each([
     ['IN_ERROR', 'The source model version is not shared with account 444455556666'],
     ['STOPPED', 'Stopped by user'],
-  ])('%s fails with Comprehend\'s own message', async (status, message) => {
+  ])('%s fails with Comprehend\'s own message, and the failed copy is deleted whatever the removal policy', async (status, message) => {
     classifierIs(status, message);
+    comprehend.on(DeleteDocumentClassifierCommand).resolves({});
+    const retained = waiterEvent(createEvent(properties({ RemovalPolicy: 'retain' })), { PhysicalResourceId: COPY, Data: future() });
 
-    await expect(handler(waiting())).rejects.toThrow(
-      `Import of ${SOURCE_CLASSIFIER} into ${COPY} ended in status ${status}: ${message}`,
+    await expect(handler(retained)).rejects.toThrow(
+      `Import of ${SOURCE_CLASSIFIER} into ${COPY} ended in status ${status}: ${message}. The failed copy is being deleted.`,
     );
+    expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)[0].args[0].input).toEqual({ DocumentClassifierArn: COPY });
+  });
+
+  test('STOP_REQUESTED is not an end yet', async () => {
+    classifierIs('STOP_REQUESTED');
+
+    await expect(handler(waiting())).resolves.toEqual({ IsComplete: false });
+  });
+
+  test('an import that runs past the timeout is asked to stop existing before the failure', async () => {
+    classifierIs('TRAINING');
+    comprehend.on(DeleteDocumentClassifierCommand).rejects(new ResourceUnavailableException({ ...metadata, message: 'not terminal' }));
+
+    await expect(handler(waiting(past()))).rejects.toThrow(/is still TRAINING, and the timeout has passed/);
+    expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)).toHaveLength(1);
   });
 
   test('a failed replacement deletes its own new copy, which CloudFormation will not know of', async () => {
@@ -88,15 +112,6 @@ describe('create and update', () => {
     expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)[0].args[0].input).toEqual({ DocumentClassifierArn: COPY });
   });
 
-  test('a failed in-place update leaves the copy to CloudFormation', async () => {
-    classifierIs('IN_ERROR', 'broken');
-    const event = waiterEvent(updateEvent(COPY, properties({ Tags: [{ Key: 'a', Value: 'b' }] }), properties()), {
-      PhysicalResourceId: COPY, Data: future(),
-    });
-
-    await expect(handler(event)).rejects.toThrow('ended in status IN_ERROR: broken');
-    expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)).toHaveLength(0);
-  });
 
   test('an entity recognizer is described as one', async () => {
     comprehend.on(DescribeEntityRecognizerCommand).resolves({
@@ -141,13 +156,37 @@ describe('create and update', () => {
     await expect(handler(waiting(past()))).resolves.toMatchObject({ IsComplete: true });
   });
 
-  test('an in-place update completes as soon as the copy is usable', async () => {
-    classifierIs('TRAINED');
-    const event = waiterEvent(updateEvent(COPY, properties({ Tags: [{ Key: 'a', Value: 'b' }] }), properties()), {
-      PhysicalResourceId: COPY, Data: future(),
-    });
+  const tagsUpdate = () => waiterEvent(
+    updateEvent(COPY, properties({ Tags: [{ Key: 'a', Value: 'b' }] }), properties({ Tags: [{ Key: 'old', Value: 'x' }] })),
+    { PhysicalResourceId: COPY, Data: future() },
+  );
 
-    await expect(handler(event)).resolves.toMatchObject({ IsComplete: true, Data: { ModelArn: COPY } });
+  test('an in-place update completes once the copy is usable and its tags are the wanted ones', async () => {
+    classifierIs('TRAINED');
+    comprehend.on(ListTagsForResourceCommand).resolves({ Tags: [{ Key: 'a', Value: 'b' }, { Key: OWNER_TAG_KEY, Value: 'mine' }] });
+
+    await expect(handler(tagsUpdate())).resolves.toMatchObject({ IsComplete: true, Data: { ModelArn: COPY } });
+    expect(comprehend.commandCalls(TagResourceCommand)).toHaveLength(0);
+    expect(comprehend.commandCalls(UntagResourceCommand)).toHaveLength(0);
+  });
+
+  test('an in-place update finishes the tag changes onEvent could not make', async () => {
+    classifierIs('TRAINED');
+    comprehend.on(ListTagsForResourceCommand).resolves({ Tags: [{ Key: 'old', Value: 'x' }, { Key: OWNER_TAG_KEY, Value: 'mine' }] });
+    comprehend.on(TagResourceCommand).resolves({});
+    comprehend.on(UntagResourceCommand).resolves({});
+
+    await expect(handler(tagsUpdate())).resolves.toMatchObject({ IsComplete: true });
+    expect(comprehend.commandCalls(UntagResourceCommand)[0].args[0].input).toEqual({ ResourceArn: COPY, TagKeys: ['old'] });
+    expect(comprehend.commandCalls(TagResourceCommand)[0].args[0].input).toEqual({ ResourceArn: COPY, Tags: [{ Key: 'a', Value: 'b' }] });
+  });
+
+  test('a concurrent tag change waits for the next poll', async () => {
+    classifierIs('TRAINED');
+    comprehend.on(ListTagsForResourceCommand).resolves({ Tags: [] });
+    comprehend.on(TagResourceCommand).rejects(new ConcurrentModificationException({ ...metadata, message: 'Concurrent modification' }));
+
+    await expect(handler(tagsUpdate())).resolves.toEqual({ IsComplete: false });
   });
 });
 
@@ -195,11 +234,28 @@ describe('delete', () => {
     expect(comprehend.commandCalls(DeleteEntityRecognizerCommand)).toHaveLength(1);
   });
 
-  test('fails clearly while an endpoint uses the copy', async () => {
+  test('fails clearly while an endpoint stays on the copy', async () => {
     classifierIs('TRAINED');
     comprehend.on(DeleteDocumentClassifierCommand).rejects(new ResourceInUseException({ ...metadata, message: 'in use by an endpoint' }));
+    comprehend.on(ListEndpointsCommand).resolves({ EndpointPropertiesList: [{ EndpointArn: 'arn:endpoint/live', Status: 'IN_SERVICE', ModelArn: COPY }] });
 
-    await expect(handler(deleting())).rejects.toThrow(/it is in use .*Delete the endpoints/);
+    await expect(handler(deleting())).rejects.toThrow(/it is in use .* by the endpoint arn:endpoint\/live\. Move them/);
+  });
+
+  test.each([
+    ['kept when onEvent found it usable', { Keep: 'true' }, 'TRAINED', true, 0],
+    ['deleted when onEvent found it failed', { Keep: 'false' }, 'TRAINED', false, 1],
+    ['kept when usable and onEvent could not tell', {}, 'TRAINED_WITH_WARNING', true, 0],
+    ['deleted when failed and onEvent could not tell', {}, 'IN_ERROR', false, 1],
+  ])('RETAIN_ON_UPDATE_OR_DELETE: the copy is %s', async (_, data, status, complete, deletes) => {
+    classifierIs(status);
+    comprehend.on(DeleteDocumentClassifierCommand).resolves({});
+    const event = waiterEvent(deleteEvent(COPY, properties({ RemovalPolicy: 'retain-except-on-create' })), {
+      PhysicalResourceId: COPY, Data: { ...future(), ...data },
+    });
+
+    await expect(handler(event)).resolves.toEqual({ IsComplete: complete });
+    expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)).toHaveLength(deletes);
   });
 
   test.each([

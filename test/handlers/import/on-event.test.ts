@@ -3,8 +3,13 @@ import {
   DeleteDocumentClassifierCommand,
   DeleteEntityRecognizerCommand,
   DescribeDocumentClassifierCommand,
+  EndpointStatus,
   ImportModelCommand,
+  ConcurrentModificationException,
   InternalServerException,
+  ListEndpointsCommand,
+  ListTagsForResourceCommand,
+  ModelStatus,
   ResourceInUseException,
   ResourceNotFoundException,
   ResourceUnavailableException,
@@ -13,6 +18,7 @@ import {
   UntagResourceCommand,
 } from '@aws-sdk/client-comprehend';
 import { mockClient } from 'aws-sdk-client-mock';
+import { OWNER_TAG_KEY } from '../../../src/contract/import-properties';
 import { handler } from '../../../src/handlers/import/on-event.lambda';
 import {
   CREATE_FAILED_MARKER,
@@ -31,6 +37,8 @@ import {
 const comprehend = mockClient(ComprehendClient);
 const metadata = { $metadata: {} };
 const COPY_PREFIX = `arn:aws:comprehend:${REGION}:${IMPORTER}:document-classifier/tickets/version/`;
+/** The ownership tag of the fixtures' stack and logical resource. */
+const OWNER = { Key: OWNER_TAG_KEY, Value: 'Importer/0f1e2d3c-aaaa-bbbb-cccc-111122223333/Classifier1234ABCD' };
 const DEFAULT_COPY = new RegExp(`^${COPY_PREFIX}Classifier1234ABCD-[0-9a-f]{16}$`);
 
 beforeEach(() => {
@@ -58,7 +66,8 @@ describe('Create', () => {
       SourceModelArn: SOURCE_CLASSIFIER,
       ModelName: 'tickets',
       VersionName: expect.stringMatching(/^Classifier1234ABCD-[0-9a-f]{16}$/),
-      Tags: [{ Key: 'team', Value: 'nlp' }],
+      // The user's tags, and the ownership tag: this stack instance and logical resource.
+      Tags: [{ Key: 'team', Value: 'nlp' }, OWNER],
     });
     expect(result.PhysicalResourceId).toMatch(DEFAULT_COPY);
     // The model's own timeout (3000 s) travels to isComplete as a deadline.
@@ -83,6 +92,7 @@ describe('Create', () => {
       VersionName: 'fixed',
       ModelKmsKeyId: 'arn:aws:kms:us-west-2:444455556666:key/abcd',
       DataAccessRoleArn: 'arn:aws:iam::444455556666:role/cdk-comprehend-model-import/ServiceRole',
+      Tags: [OWNER],
     });
   });
 
@@ -102,37 +112,45 @@ describe('Create', () => {
     }
   });
 
-  test('adopts the copy a previous attempt of the same import created', async () => {
+  function nameTaken(ownerTag?: string) {
     comprehend.on(ImportModelCommand).rejects(new ResourceInUseException({ ...metadata, message: 'Name already in use' }));
     comprehend.on(DescribeDocumentClassifierCommand).callsFake(input => ({
       DocumentClassifierProperties: { DocumentClassifierArn: input.DocumentClassifierArn, Status: 'TRAINING', SourceModelArn: SOURCE_CLASSIFIER },
     }));
+    comprehend.on(ListTagsForResourceCommand).resolves({ Tags: ownerTag ? [{ Key: OWNER.Key, Value: ownerTag }] : [{ Key: 'team', Value: 'nlp' }] });
+  }
+
+  test('adopts the copy a previous attempt of the same resource created: it carries this resource\'s ownership tag', async () => {
+    nameTaken(OWNER.Value);
 
     const result = await handler(createEvent());
 
     expect(result.PhysicalResourceId).toEqual(importedCopy().arn);
-    expect(comprehend.commandCalls(DescribeDocumentClassifierCommand)[0].args[0].input.DocumentClassifierArn).toEqual(importedCopy().arn);
+    expect(comprehend.commandCalls(ListTagsForResourceCommand)[0].args[0].input).toEqual({ ResourceArn: importedCopy().arn });
   });
 
-  test('fails clearly when the name and version belong to an import of another source', async () => {
-    comprehend.on(ImportModelCommand).rejects(new ResourceInUseException({ ...metadata, message: 'Name already in use' }));
-    comprehend.on(DescribeDocumentClassifierCommand).resolves({
-      DocumentClassifierProperties: { Status: 'TRAINED', SourceModelArn: 'arn:aws:comprehend:us-west-2:999988887777:document-classifier/other/version/v9' },
-    });
+  test('refuses a copy without the ownership tag (made by hand), and never deletes it', async () => {
+    nameTaken();
 
     await expect(handler(createEvent(properties({ ModelName: 'shared-name', VersionName: 'v1' })))).rejects.toThrow(
-      /Model name "shared-name" version "v1" already exists .*imported from arn:aws:comprehend:us-west-2:999988887777:document-classifier\/other\/version\/v9, not .*Choose another versionName/,
+      /Model name "shared-name" version "v1" already exists .*and this resource did not create it: it has no cdk-comprehend-model-import:owner tag, so it was made by hand or by another tool\. It is left as it is\. Choose another versionName/,
+    );
+    expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)).toHaveLength(0);
+  });
+
+  test('refuses the copy of another stack, naming its owner', async () => {
+    nameTaken('Other/1111aaaa-2222-3333-4444-555566667777/Classifier1234ABCD');
+
+    await expect(handler(createEvent(properties({ VersionName: 'v1' })))).rejects.toThrow(
+      'its cdk-comprehend-model-import:owner tag names Other/1111aaaa-2222-3333-4444-555566667777/Classifier1234ABCD',
     );
   });
 
-  test('fails clearly when the name and version belong to a copy with another key', async () => {
-    comprehend.on(ImportModelCommand).rejects(new ResourceInUseException({ ...metadata, message: 'Name already in use' }));
-    comprehend.on(DescribeDocumentClassifierCommand).resolves({
-      DocumentClassifierProperties: { Status: 'TRAINED', SourceModelArn: SOURCE_CLASSIFIER, ModelKmsKeyId: 'arn:aws:kms:us-west-2:444455556666:key/old' },
-    });
-
-    await expect(handler(createEvent(properties({ VersionName: 'v1', ModelKmsKeyId: 'arn:aws:kms:us-west-2:444455556666:key/new' }))))
-      .rejects.toThrow(/encrypted with arn:aws:kms:us-west-2:444455556666:key\/old, not arn:aws:kms:us-west-2:444455556666:key\/new/);
+  test('refuses a tag that would take the ownership tag\'s key, or more than 49 tags', async () => {
+    await expect(handler(createEvent(properties({ Tags: [OWNER] })))).rejects.toThrow(`tags: 1 tags, among them ${OWNER.Key}; expected at most 49 tags`);
+    const fifty = Array.from({ length: 50 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }));
+    await expect(handler(createEvent(properties({ Tags: fifty })))).rejects.toThrow('tags: 50 tags; expected at most 49 tags');
+    expect(comprehend.calls()).toHaveLength(0);
   });
 
   test('leaves the import to isComplete when Comprehend still throttles after the SDK retries', async () => {
@@ -177,10 +195,13 @@ describe('Update', () => {
     const before = properties({ Tags: [{ Key: 'keep', Value: '1' }, { Key: 'drop', Value: 'x' }, { Key: 'change', Value: 'old' }] });
     const after = properties({ Tags: [{ Key: 'keep', Value: '1' }, { Key: 'change', Value: 'new' }, { Key: 'add', Value: 'y' }] });
 
+    comprehend.on(ListTagsForResourceCommand).resolves({ Tags: [...before.Tags!, OWNER, { Key: 'by-hand', Value: 'z' }] });
+
     const result = await handler(updateEvent(copy, after, before));
 
     expect(result.PhysicalResourceId).toEqual(copy);
     expect(comprehend.commandCalls(ImportModelCommand)).toHaveLength(0);
+    // Neither the ownership tag nor a tag set by hand is touched.
     expect(comprehend.commandCalls(UntagResourceCommand)[0].args[0].input).toEqual({ ResourceArn: copy, TagKeys: ['drop'] });
     expect(comprehend.commandCalls(TagResourceCommand)[0].args[0].input).toEqual({
       ResourceArn: copy,
@@ -188,13 +209,40 @@ describe('Update', () => {
     });
   });
 
-  test('a changed timeout or removal policy needs no Comprehend call', async () => {
+  test.each([
+    ['throttled beyond the SDK\'s attempts', new TooManyRequestsException({ ...metadata, message: 'Rate exceeded' })],
+    ['a concurrent tag change', new ConcurrentModificationException({ ...metadata, message: 'Concurrent modification' })],
+  ])('tag changes %s are left to isComplete, on the same copy', async (_, error) => {
     const copy = await currentCopy();
+    comprehend.on(ListTagsForResourceCommand).resolves({ Tags: [OWNER] });
+    comprehend.on(TagResourceCommand).rejects(error);
+
+    const result = await handler(updateEvent(copy, properties({ Tags: [{ Key: 'team', Value: 'nlp' }] }), properties()));
+
+    expect(result.PhysicalResourceId).toEqual(copy);
+    expect(comprehend.commandCalls(ImportModelCommand)).toHaveLength(0);
+  });
+
+  test('a copy deleted out of band is imported again under the same name and physical id', async () => {
+    const copy = await currentCopy();
+    comprehend.on(ListTagsForResourceCommand).rejects(new ResourceNotFoundException({ ...metadata, message: 'RESOURCE_NOT_FOUND' }));
+    comprehend.on(ImportModelCommand).callsFake(input => ({ ModelArn: `${COPY_PREFIX}${input.VersionName}` }));
+
+    const result = await handler(updateEvent(copy, properties({ Tags: [{ Key: 'team', Value: 'nlp' }] }), properties()));
+
+    expect(result.PhysicalResourceId).toEqual(copy);
+    expect(importedCopy().arn).toEqual(copy);
+    expect(importedCopy().input.Tags).toEqual([{ Key: 'team', Value: 'nlp' }, OWNER]);
+  });
+
+  test('a changed timeout or removal policy changes nothing in Comprehend', async () => {
+    const copy = await currentCopy();
+    comprehend.on(ListTagsForResourceCommand).resolves({ Tags: [OWNER] });
 
     const result = await handler(updateEvent(copy, properties({ TimeoutSeconds: '600', RemovalPolicy: 'retain' }), properties()));
 
     expect(result.PhysicalResourceId).toEqual(copy);
-    expect(comprehend.calls()).toHaveLength(0);
+    expect(comprehend.calls().map(call => call.args[0].constructor.name)).toEqual(['ListTagsForResourceCommand']);
   });
 
   test('a changed source imports a new copy under a new version name', async () => {
@@ -226,9 +274,11 @@ describe('Update', () => {
     comprehend.on(DescribeDocumentClassifierCommand).resolves({
       DocumentClassifierProperties: { DocumentClassifierArn: copy, Status: 'TRAINED', SourceModelArn: SOURCE_CLASSIFIER },
     });
+    // The old copy is this resource's own, but of another source: CloudFormation still holds it as the current one.
+    comprehend.on(ListTagsForResourceCommand).resolves({ Tags: [OWNER] });
 
     await expect(handler(updateEvent(copy, { ...fixed, SourceModelArn: SOURCE_CLASSIFIER.replace('/v1', '/v2') }, fixed)))
-      .rejects.toThrow(/version "pinned" already exists .*Choose another versionName \(or leave it unset/);
+      .rejects.toThrow(/version "pinned" already exists .*imported from .*\/v1, not .*\/v2.*Choose another versionName \(or leave it unset/);
   });
 
   test('the rollback of a replacement returns to the old copy', async () => {
@@ -237,6 +287,7 @@ describe('Update', () => {
     comprehend.on(DescribeDocumentClassifierCommand).resolves({
       DocumentClassifierProperties: { DocumentClassifierArn: copy, Status: 'TRAINED', SourceModelArn: SOURCE_CLASSIFIER },
     });
+    comprehend.on(ListTagsForResourceCommand).resolves({ Tags: [OWNER] });
     // CloudFormation rolls back with the old properties as the new ones, and the failed ones as old.
     const failed = properties({ SourceModelArn: `arn:aws:comprehend:${REGION}:${SHARER}:document-classifier/bad_name` });
 
@@ -293,13 +344,46 @@ describe('Delete', () => {
     await expect(handler(deleteEvent(copy))).resolves.toMatchObject({ PhysicalResourceId: copy });
   });
 
-  test('fails clearly while an endpoint uses the copy', async () => {
-    comprehend.on(DeleteDocumentClassifierCommand).rejects(new ResourceInUseException({
-      ...metadata, message: 'The model is in use by an endpoint',
-    }));
+  const inUse = new ResourceInUseException({ ...metadata, message: 'The model is in use' });
+  const endpoint = (name: string, status: string, desiredModelArn: string) => ({
+    EndpointArn: `arn:aws:comprehend:${REGION}:${IMPORTER}:document-classifier-endpoint/${name}`, Status: status as EndpointStatus, ModelArn: copy, DesiredModelArn: desiredModelArn,
+  });
 
-    await expect(handler(deleteEvent(copy))).rejects.toThrow(
-      /Cannot delete .*: it is in use \(ResourceInUseException: The model is in use by an endpoint\)\. Delete the endpoints/,
-    );
+  test('fails at once, naming them, while endpoints stay on the copy', async () => {
+    comprehend.on(DeleteDocumentClassifierCommand).rejects(inUse);
+    comprehend.on(ListEndpointsCommand).resolves({
+      EndpointPropertiesList: [endpoint('live', 'IN_SERVICE', copy), endpoint('units', 'UPDATING', copy)],
+    });
+
+    await expect(handler(deleteEvent(copy))).rejects.toThrow(new RegExp(
+      'Cannot delete .*: it is in use \\(ResourceInUseException: The model is in use\\) by the endpoints ' +
+      '.*document-classifier-endpoint/live, .*document-classifier-endpoint/units\\. Move them to another model',
+    ));
+    expect(comprehend.commandCalls(ListEndpointsCommand)[0].args[0].input).toEqual({ Filter: { ModelArn: copy } });
+  });
+
+  test.each([
+    ['an endpoint moving to another model', [endpoint('live', 'UPDATING', `${COPY_PREFIX}next`)]],
+    ['no endpoint (the copy is still importing)', []],
+  ])('waits for %s', async (_, endpoints) => {
+    comprehend.on(DeleteDocumentClassifierCommand).rejects(inUse);
+    comprehend.on(ListEndpointsCommand).resolves({ EndpointPropertiesList: endpoints });
+
+    await expect(handler(deleteEvent(copy))).resolves.toMatchObject({ PhysicalResourceId: copy });
+  });
+
+  test.each([
+    ['usable: its create succeeded, so it is kept', 'TRAINED', 'true', 0],
+    ['not usable: a failed create, so it is deleted', 'IN_ERROR', 'false', 1],
+  ])('RETAIN_ON_UPDATE_OR_DELETE with a copy %s', async (_, status, keep, deletes) => {
+    comprehend.on(DescribeDocumentClassifierCommand).resolves({
+      DocumentClassifierProperties: { DocumentClassifierArn: copy, Status: status as ModelStatus },
+    });
+    comprehend.on(DeleteDocumentClassifierCommand).resolves({});
+
+    const result = await handler(deleteEvent(copy, properties({ RemovalPolicy: 'retain-except-on-create' })));
+
+    expect(result.Data?.Keep).toEqual(keep);
+    expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)).toHaveLength(deletes);
   });
 });

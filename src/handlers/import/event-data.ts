@@ -1,0 +1,22 @@
+// Handler side: what onEvent tells isComplete in the event's Data: each model's own timeout (one provider serves
+// every model of a stack), and on a Delete whether the copy is kept.
+import { DATA_DEADLINE, DATA_KEEP } from '../../contract/import-properties';
+
+/** The Data onEvent answers: when the handlers give up, in epoch milliseconds, and whether a deleted copy is kept. */
+export type EventData = { readonly [DATA_DEADLINE]: string; readonly [DATA_KEEP]?: string };
+
+/** The Data that carries the deadline `timeoutSeconds` from now. */
+export function deadlineData(timeoutSeconds: number): EventData {
+  return { [DATA_DEADLINE]: String(Date.now() + timeoutSeconds * 1000) };
+}
+
+/** The deadline carried in `data`, or undefined (the provider's own total timeout still applies). */
+export function readDeadline(data: Partial<EventData> | undefined): number | undefined {
+  const deadline = Number(data?.[DATA_DEADLINE]);
+  return Number.isFinite(deadline) ? deadline : undefined;
+}
+
+/** Whether the deadline has passed. */
+export function isPast(deadline: number | undefined): boolean {
+  return deadline !== undefined && Date.now() > deadline;
+}
