@@ -32,7 +32,9 @@ export interface SharedModelPolicyProps {
   readonly documentClassifier?: comprehend.CfnDocumentClassifier;
 
   /**
-   * An entity recognizer defined in this stack: the policy becomes its `ModelPolicy`.
+   * An entity recognizer defined in this stack. Its statements are merged into the recognizer's policy by a custom
+   * resource, not set as its `ModelPolicy`: CloudFormation marks that property create-only, so changing the importers
+   * would replace, and so retrain, the recognizer.
    *
    * @default - one of `modelArn` or `documentClassifier` is given instead
    */
@@ -70,8 +72,11 @@ export interface SharedModelPolicyProps {
  * named accounts or principals import it, and the KMS key-policy statements they need when the model is
  * encrypted with a customer managed key.
  *
- * The policy is applied for real: as the `ModelPolicy` of a `CfnDocumentClassifier` or `CfnEntityRecognizer`
- * of this stack, or with `PutResourcePolicy` through a custom resource for a model defined elsewhere.
+ * The policy is applied for real: as the `ModelPolicy` of a `CfnDocumentClassifier` of this stack, which
+ * CloudFormation owns whole; for any other model (a `CfnEntityRecognizer` of this stack, or a model defined elsewhere)
+ * a custom resource merges this construct's statements into the model's policy, identified by a `Sid` unique to the
+ * stack and the construct, with the policy's revision id, so statements set by hand or by another stack stay; on
+ * delete it removes only its own statements, and the policy only when nothing else is left in it.
  *
  * @example
  * new SharedModelPolicy(this, 'ShareTickets', {
@@ -110,20 +115,26 @@ export class SharedModelPolicy extends Construct {
     this.validatePolicySize();
     const policyJson = Stack.of(this).toJsonString(this.resourcePolicy);
 
-    if (model.resource) {
-      if (model.resource.modelPolicy !== undefined) {
-        throw invalidProp(`${model.prop} already has a modelPolicy; let SharedModelPolicy write it, or share the model yourself`, this);
-      }
+    if (model.resource?.modelPolicy !== undefined) {
+      throw invalidProp(`${model.prop} already has a modelPolicy; let SharedModelPolicy write it, or share the model yourself`, this);
+    }
+    if (model.resource instanceof comprehend.CfnDocumentClassifier) {
+      // CloudFormation updates a classifier's ModelPolicy in place.
       model.resource.modelPolicy = policyJson;
     } else {
+      // A model of another stack, or a recognizer of this one, whose ModelPolicy CloudFormation can only set by
+      // replacing (and so retraining) the recognizer: the handler merges this construct's statements into the policy.
       const provider = ModelPolicyProvider.of(this);
       provider.allowManagingPolicyOf(this.modelArn);
       const properties: { [name in keyof ModelPolicyProperties]: unknown } = { ModelArn: this.modelArn, ResourcePolicy: policyJson };
-      new CustomResource(this, 'Resource', {
+      const resource = new CustomResource(this, 'Resource', {
         serviceToken: provider.serviceToken,
         resourceType: MODEL_POLICY_RESOURCE_TYPE,
         properties,
       });
+      if (model.resource) {
+        resource.node.addDependency(model.resource);
+      }
     }
 
     this.keyPolicyStatements = props.modelKey ? this.keyStatements(importers) : [];

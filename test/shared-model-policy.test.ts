@@ -119,20 +119,28 @@ describe('a model of this stack', () => {
     expect(render(stack.resolve(share.modelArn))).toEqual(MODEL);
   });
 
-  test('an entity recognizer too', () => {
+  test('an entity recognizer of the stack gets its policy through the handler, never as its create-only ModelPolicy', () => {
     const stack = sharerStack();
     const recognizer = new comprehend.CfnEntityRecognizer(stack, 'Recognizer', {
       recognizerName: 'products',
+      versionName: 'v3',
       dataAccessRoleArn: `arn:aws:iam::${SHARER}:role/training`,
       languageCode: 'en',
       inputDataConfig: { entityTypes: [{ type: 'PRODUCT' }], documents: { s3Uri: 's3://training-data/docs' }, annotations: { s3Uri: 's3://training-data/annotations' } },
     });
     new SharedModelPolicy(stack, 'Share', { entityRecognizer: recognizer, importerAccounts: [IMPORTER] });
+    const template = Template.fromStack(stack);
 
-    const [resource] = Object.values(Template.fromStack(stack).findResources('AWS::Comprehend::EntityRecognizer'));
-    expect(JSON.parse(render(resource.Properties.ModelPolicy)).Statement).toEqual([
+    const [model] = Object.values(template.findResources('AWS::Comprehend::EntityRecognizer'));
+    expect(model.Properties.ModelPolicy).toBeUndefined();
+    const [share] = Object.values(template.findResources('Custom::ComprehendModelPolicy'));
+    const recognizerArn = `arn:aws:comprehend:us-west-2:${SHARER}:entity-recognizer/products/version/v3`;
+    expect(render(share.Properties.ModelArn)).toEqual(recognizerArn);
+    expect(JSON.parse(render(share.Properties.ResourcePolicy)).Statement).toEqual([
       { Action: 'comprehend:ImportModel', Effect: 'Allow', Resource: '*', Principal: { AWS: `arn:aws:iam::${IMPORTER}:root` } },
     ]);
+    // Written once the recognizer exists.
+    expect(share.DependsOn).toContain(stack.getLogicalId(recognizer));
   });
 
   test('a key of this stack gets the statements in its key policy', () => {

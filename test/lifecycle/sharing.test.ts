@@ -29,6 +29,7 @@ test('the policy the sharer deploys lets the named importer copy the model, and 
   expect(shared.failures).toEqual([]);
   const policy = JSON.parse(h.emulator.model(SOURCE_CLASSIFIER)!.resourcePolicy!);
   expect(policy.Statement).toEqual([{
+    Sid: expect.stringMatching(/^CdkShare[0-9a-f]{24}$/),
     Effect: 'Allow',
     Action: 'comprehend:ImportModel',
     Resource: '*',
@@ -68,4 +69,60 @@ test('adding an importer updates the policy in place', async () => {
   expect(updated.outcomes.map(o => `${o.requestType} ${o.status}`)).toEqual(['Update SUCCESS']);
   const stranger = await h.driver(STRANGER).deploy(h.stack({ Tickets: {} }, STRANGER));
   expect(stranger.failures).toEqual([]);
+});
+
+describe('the policy is merged, never overwritten', () => {
+  const BY_HAND = { Sid: 'ByHand', Effect: 'Allow', Action: 'comprehend:ImportModel', Resource: '*', Principal: { AWS: `arn:aws:iam::${STRANGER}:root` } };
+  const statements = () => JSON.parse(h.emulator.model(SOURCE_CLASSIFIER)!.resourcePolicy ?? '{"Statement":[]}').Statement;
+
+  beforeEach(() => {
+    // The owner's own statement, set by hand before any stack shares the model.
+    const model = h.emulator.model(SOURCE_CLASSIFIER)!;
+    model.resourcePolicy = JSON.stringify({ Version: '2012-10-17', Statement: [BY_HAND] });
+    model.policyRevisionId = 'by-hand';
+  });
+
+  test('a statement set by hand survives create, update and delete', async () => {
+    const sharer = h.driver(SHARER);
+    await sharer.deploy(sharingStack([IMPORTER]));
+    expect(statements()).toEqual([BY_HAND, expect.objectContaining({ Principal: { AWS: `arn:aws:iam::${IMPORTER}:root` } })]);
+
+    await sharer.deploy(sharingStack([IMPORTER, SHARER]));
+    expect(statements()).toHaveLength(2);
+    expect(statements()[1].Principal.AWS).toEqual([`arn:aws:iam::${IMPORTER}:root`, `arn:aws:iam::${SHARER}:root`]);
+
+    const destroyed = await sharer.destroy();
+    expect(destroyed.failures).toEqual([]);
+    expect(statements()).toEqual([BY_HAND]);
+  });
+
+  test('two sharer stacks on one model version coexist, and each removes only its own', async () => {
+    const first = h.driver(SHARER);
+    const second = h.driver(SHARER);
+    await first.deploy(sharingStack([IMPORTER]));
+    // The same stack name and construct in another app, as another team would write it: another stack instance.
+    await second.deploy(sharingStack([STRANGER]));
+    expect(statements()).toHaveLength(3);
+
+    await first.destroy();
+    expect(statements()).toEqual([BY_HAND, expect.objectContaining({ Principal: { AWS: `arn:aws:iam::${STRANGER}:root` } })]);
+    await second.destroy();
+    expect(statements()).toEqual([BY_HAND]);
+  });
+
+  test('a policy changed between the handler\'s read and its write is read again', async () => {
+    const sharer = h.driver(SHARER);
+    // Someone else writes first: the handler's write with the revision it read is refused once.
+    h.emulator.onNext('PutResourcePolicy', () => {
+      const model = h.emulator.model(SOURCE_CLASSIFIER)!;
+      model.resourcePolicy = JSON.stringify({ Version: '2012-10-17', Statement: [BY_HAND, { ...BY_HAND, Sid: 'Meanwhile' }] });
+      model.policyRevisionId = 'meanwhile';
+    });
+
+    const result = await sharer.deploy(sharingStack([IMPORTER]));
+
+    expect(result.failures).toEqual([]);
+    expect(statements().map((s: { Sid: string }) => s.Sid)).toEqual(['ByHand', 'Meanwhile', expect.stringMatching(/^CdkShare/)]);
+    expect(h.emulator.calls.filter(c => c.operation === 'PutResourcePolicy').map(c => c.outcome)).toEqual(['InvalidRequestException', 'OK']);
+  });
 });
