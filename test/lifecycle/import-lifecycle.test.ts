@@ -171,7 +171,9 @@ test('deleting a copy that is already gone succeeds', async () => {
   const result = await driver.destroy();
 
   expect(result.failures).toEqual([]);
-  expect(h.emulator.calls.filter(c => c.operation === 'DeleteDocumentClassifier').map(c => c.outcome)).toEqual(['ResourceNotFoundException']);
+  // The ownership check before deleting finds nothing: no delete is sent.
+  expect(h.emulator.calls.filter(c => c.operation === 'ListTagsForResource').map(c => c.outcome)).toEqual(['OK', 'ResourceNotFoundException']);
+  expect(h.emulator.count('DeleteDocumentClassifier')).toBe(0);
 });
 
 test('deleting a copy an endpoint stays on fails at once, naming the endpoint, and the copy stays', async () => {

@@ -5,7 +5,7 @@ import type {
   CloudFormationCustomResourceDeleteEvent,
   CloudFormationCustomResourceUpdateEvent,
 } from 'aws-lambda';
-import { ImportProperties } from '../../src/contract/import-properties';
+import { ImportProperties, OWNER_TAG_KEY } from '../../src/contract/import-properties';
 
 export const REGION = 'us-west-2';
 /** The account that trained the models and shares them. */
@@ -33,6 +33,9 @@ export function sharerStack(app = new App(), id = 'Sharer'): Stack {
 }
 
 export const STACK_ID = `arn:aws:cloudformation:${REGION}:${IMPORTER}:stack/Importer/0f1e2d3c-aaaa-bbbb-cccc-111122223333`;
+/** The ownership tag of the copy of the events' stack and logical resource (see `common` below). */
+export const OWNER_TAG = { Key: OWNER_TAG_KEY, Value: 'Importer/0f1e2d3c-aaaa-bbbb-cccc-111122223333/Classifier1234ABCD' };
+
 /** The marker the framework gives a create that failed before onEvent returned a physical id. */
 export const CREATE_FAILED_MARKER = 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED';
 

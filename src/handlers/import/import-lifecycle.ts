@@ -38,17 +38,7 @@ export async function startImport(spec: ImportSpec): Promise<string> {
     // The name is taken but the version is not visible yet: ask again at the next poll.
     return spec.targetArn;
   }
-  const owner = (await listTags(spec.targetArn)).get(OWNER_TAG_KEY);
-  if (owner !== spec.ownerTag.Value) {
-    throw new Error(
-      `Model name "${spec.modelName}" version "${spec.versionName}" already exists in this account and Region ` +
-      `(${spec.targetArn}), and this resource did not create it: ${owner === undefined
-        ? `it has no ${OWNER_TAG_KEY} tag, so it was made by hand or by another tool`
-        : `its ${OWNER_TAG_KEY} tag names ${owner}`}. It is left as it is. ` +
-      'Choose another versionName (or leave it unset so that each import gets its own), or delete that version first ' +
-      'if nobody needs it.',
-    );
-  }
+  await requireOwnCopy(spec, spec.targetArn);
   // This resource's own copy: a retried create, or a rollback to it. With a fixed name, a replacement lands here too.
   const differences = [
     existing.sourceModelArn !== spec.sourceModelArn
@@ -66,6 +56,29 @@ export async function startImport(spec: ImportSpec): Promise<string> {
     );
   }
   return spec.targetArn;
+}
+
+/** The ownership tag's value on the copy, or undefined when it has none. */
+async function ownerOf(arn: string): Promise<string | undefined> {
+  return (await listTags(arn)).get(OWNER_TAG_KEY);
+}
+
+/**
+ * Fails unless the copy at `arn` carries this resource's ownership tag. A copy made by hand or by another stack under
+ * the same name is left as it is, and the message says what to change.
+ */
+export async function requireOwnCopy(spec: ImportSpec, arn: string): Promise<void> {
+  const owner = await ownerOf(arn);
+  if (owner !== spec.ownerTag.Value) {
+    throw new Error(
+      `Model name "${spec.modelName}" version "${spec.versionName}" already exists in this account and Region ` +
+      `(${arn}), and this resource did not create it: ${owner === undefined
+        ? `it has no ${OWNER_TAG_KEY} tag, so it was made by hand or by another tool`
+        : `its ${OWNER_TAG_KEY} tag names ${owner}`}. It is left as it is. ` +
+      'Choose another versionName (or leave it unset so that each import gets its own), or delete that version first ' +
+      'if nobody needs it.',
+    );
+  }
 }
 
 /**
@@ -107,12 +120,19 @@ export function isRetryableTagError(error: unknown): boolean {
 }
 
 /**
- * Asks Comprehend to delete the copy. `gone` when there is nothing to delete; `pending` when the caller should look
- * again later: deletion started, the copy still importing, an endpoint moving to another model, or Comprehend
- * throttling. An endpoint that stays on the copy fails the deletion at once, naming the endpoints.
+ * Asks Comprehend to delete the copy, when it carries this resource's ownership tag. `gone` when there is nothing to
+ * delete (or nothing of this resource's); `pending` when the caller should look again later: deletion started, the copy
+ * still importing, an endpoint moving to another model, or Comprehend throttling. An endpoint that stays on the copy
+ * fails the deletion at once, naming the endpoints.
  */
-export async function requestDeletion(modelType: ModelType, arn: string): Promise<'gone' | 'pending'> {
+export async function requestDeletion(modelType: ModelType, arn: string, ownerTag: Tag): Promise<'gone' | 'pending'> {
   try {
+    const owner = await ownerOf(arn);
+    if (owner !== ownerTag.Value) {
+      // Never delete what this resource did not create: a copy made by hand, or another stack's, under its name.
+      console.log(`${arn} is not this resource's copy (its ${OWNER_TAG_KEY} tag is ${owner ?? 'absent'}): left as it is`);
+      return 'gone';
+    }
     await deleteModel(modelType, arn);
     return 'pending';
   } catch (error) {

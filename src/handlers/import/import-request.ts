@@ -56,6 +56,8 @@ export interface DeleteImport {
   /** The copy's type; undefined when the physical id is no model ARN (a create that failed before Comprehend answered). */
   readonly modelType?: ModelType;
   readonly removalPolicy: RemovalPolicy;
+  /** The ownership tag a copy of this resource carries: only such a copy is deleted. */
+  readonly ownerTag: Tag;
 }
 
 /** Reads the event once: everything the handlers need of it, checked. */
@@ -80,6 +82,7 @@ export function readImportRequest(event: ImportEvent & { readonly PhysicalResour
         physicalResourceId: event.PhysicalResourceId,
         modelType: parseModelArn(event.PhysicalResourceId)?.modelType,
         removalPolicy: readRemovalPolicy(event.ResourceProperties.RemovalPolicy),
+        ownerTag: ownerTag(event.StackId, event.LogicalResourceId),
       };
   }
 }

@@ -2,7 +2,7 @@
 import { ConcurrentModificationException, ModelStatus } from '@aws-sdk/client-comprehend';
 import type { CdkCustomResourceIsCompleteEvent, CdkCustomResourceIsCompleteResponse } from 'aws-lambda';
 import { EventData, isPast, readDeadline } from './event-data';
-import { reconcileTags, requestDeletion, startImportWhenPossible } from './import-lifecycle';
+import { reconcileTags, requestDeletion, requireOwnCopy, startImportWhenPossible } from './import-lifecycle';
 import { CreateImport, DeleteImport, readImportRequest, UpdateImport } from './import-request';
 import { describeModel } from './model-client';
 import { IMPORTING, NOT_DELETABLE_YET, USABLE } from './model-statuses';
@@ -63,6 +63,9 @@ async function isUsable(request: CreateImport | UpdateImport, physicalResourceId
     return waitFor(`${physicalResourceId} has not appeared yet`);
   }
   if (USABLE.includes(model.status)) {
+    // onEvent may have left the import to a later poll, and found the name taken before the copy was visible: the
+    // copy is this resource's only when it carries its ownership tag.
+    await requireOwnCopy(spec, model.arn);
     if (request.requestType === 'Update') {
       // What a tags-only update could not finish in onEvent (throttling, a concurrent tag change); a no-op otherwise.
       await reconcileTags(model.arn, request.previous?.tags ?? [], spec.tags);
@@ -79,11 +82,11 @@ async function isUsable(request: CreateImport | UpdateImport, physicalResourceId
     };
   }
   if (IMPORTING.includes(model.status) || model.status === ModelStatus.DELETING) {
-    return waitFor(`${model.arn} is still ${model.status}`, () => requestDeletion(modelType, model.arn));
+    return waitFor(`${model.arn} is still ${model.status}`, () => requestDeletion(modelType, model.arn, spec.ownerTag));
   }
   // IN_ERROR or STOPPED. CloudFormation sends no Delete for a retained resource, and forgets a failed replacement on
   // rollback: whatever the removal policy, the handler deletes the failed copy itself.
-  await requestDeletion(modelType, model.arn).catch(error => console.log(`Could not delete ${model.arn}: ${describeError(error)}`));
+  await requestDeletion(modelType, model.arn, spec.ownerTag).catch(error => console.log(`Could not delete ${model.arn}: ${describeError(error)}`));
   throw new Error(
     `Import of ${spec.sourceModelArn} into ${model.arn} ended in status ${model.status}: ` +
     `${model.message ?? 'Comprehend gave no message'}. The failed copy is being deleted.`,
@@ -91,7 +94,7 @@ async function isUsable(request: CreateImport | UpdateImport, physicalResourceId
 }
 
 async function isDeleted(
-  { physicalResourceId, modelType, removalPolicy }: DeleteImport,
+  { physicalResourceId, modelType, removalPolicy, ownerTag }: DeleteImport,
   keep: string | undefined,
   waitFor: WaitFor,
 ): Promise<Response> {
@@ -110,7 +113,7 @@ async function isDeleted(
     return waitFor(`${model.arn} is still ${model.status}`);
   }
   // A terminal state: the delete onEvent asked for was refused while the copy was still importing. Ask again.
-  if (await requestDeletion(modelType, model.arn) === 'gone') {
+  if (await requestDeletion(modelType, model.arn, ownerTag) === 'gone') {
     return { IsComplete: true };
   }
   return waitFor(`${model.arn} is being deleted (was ${model.status})`);

@@ -58,7 +58,7 @@ async function updateTags(spec: ImportSpec, previous: ImportSpec): Promise<void>
   }
 }
 
-async function onDelete({ physicalResourceId, modelType, removalPolicy }: DeleteImport): Promise<Response> {
+async function onDelete({ physicalResourceId, modelType, removalPolicy, ownerTag }: DeleteImport): Promise<Response> {
   // No model ARN: a create that failed before Comprehend gave a model, so there is nothing to delete.
   if (!modelType || removalPolicy === REMOVAL_POLICY_RETAIN) {
     return { PhysicalResourceId: physicalResourceId };
@@ -80,10 +80,10 @@ async function onDelete({ physicalResourceId, modelType, removalPolicy }: Delete
       // Its create succeeded: this is a stack deletion or a replacement, and the copy is retained.
       return { PhysicalResourceId: physicalResourceId, Data: { ...data, [DATA_KEEP]: 'true' } };
     }
-    await requestDeletion(modelType, physicalResourceId);
+    await requestDeletion(modelType, physicalResourceId, ownerTag);
     return { PhysicalResourceId: physicalResourceId, Data: { ...data, [DATA_KEEP]: 'false' } };
   }
   // Gone already, still importing (a cancelled create) or throttled: isComplete finishes the job.
-  await requestDeletion(modelType, physicalResourceId);
+  await requestDeletion(modelType, physicalResourceId, ownerTag);
   return { PhysicalResourceId: physicalResourceId, Data: data };
 }

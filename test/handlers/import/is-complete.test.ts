@@ -17,13 +17,13 @@ import {
   UntagResourceCommand,
 } from '@aws-sdk/client-comprehend';
 import { mockClient } from 'aws-sdk-client-mock';
-import { OWNER_TAG_KEY } from '../../../src/contract/import-properties';
 import { handler } from '../../../src/handlers/import/is-complete.lambda';
 import {
   CREATE_FAILED_MARKER,
   createEvent,
   deleteEvent,
   IMPORTER,
+  OWNER_TAG,
   properties,
   REGION,
   SOURCE_CLASSIFIER,
@@ -41,6 +41,8 @@ const past = () => ({ Deadline: String(Date.now() - 1) });
 
 beforeEach(() => {
   comprehend.reset();
+  // The copies of these tests carry this resource's ownership tag, unless a test says otherwise.
+  comprehend.on(ListTagsForResourceCommand).resolves({ Tags: [OWNER_TAG] });
 });
 
 function classifierIs(status: string, message?: string) {
@@ -84,6 +86,14 @@ describe('create and update', () => {
       `Import of ${SOURCE_CLASSIFIER} into ${COPY} ended in status ${status}: ${message}. The failed copy is being deleted.`,
     );
     expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)[0].args[0].input).toEqual({ DocumentClassifierArn: COPY });
+  });
+
+  test('a usable copy without this resource\'s ownership tag is not adopted, and not deleted', async () => {
+    classifierIs('TRAINED');
+    comprehend.on(ListTagsForResourceCommand).resolves({ Tags: [] });
+
+    await expect(handler(waiting())).rejects.toThrow(/and this resource did not create it: it has no cdk-comprehend-model-import:owner tag/);
+    expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)).toHaveLength(0);
   });
 
   test('STOP_REQUESTED is not an end yet', async () => {
@@ -163,7 +173,7 @@ describe('create and update', () => {
 
   test('an in-place update completes once the copy is usable and its tags are the wanted ones', async () => {
     classifierIs('TRAINED');
-    comprehend.on(ListTagsForResourceCommand).resolves({ Tags: [{ Key: 'a', Value: 'b' }, { Key: OWNER_TAG_KEY, Value: 'mine' }] });
+    comprehend.on(ListTagsForResourceCommand).resolves({ Tags: [{ Key: 'a', Value: 'b' }, OWNER_TAG] });
 
     await expect(handler(tagsUpdate())).resolves.toMatchObject({ IsComplete: true, Data: { ModelArn: COPY } });
     expect(comprehend.commandCalls(TagResourceCommand)).toHaveLength(0);
@@ -172,7 +182,7 @@ describe('create and update', () => {
 
   test('an in-place update finishes the tag changes onEvent could not make', async () => {
     classifierIs('TRAINED');
-    comprehend.on(ListTagsForResourceCommand).resolves({ Tags: [{ Key: 'old', Value: 'x' }, { Key: OWNER_TAG_KEY, Value: 'mine' }] });
+    comprehend.on(ListTagsForResourceCommand).resolves({ Tags: [{ Key: 'old', Value: 'x' }, OWNER_TAG] });
     comprehend.on(TagResourceCommand).resolves({});
     comprehend.on(UntagResourceCommand).resolves({});
 
@@ -183,7 +193,7 @@ describe('create and update', () => {
 
   test('a concurrent tag change waits for the next poll', async () => {
     classifierIs('TRAINED');
-    comprehend.on(ListTagsForResourceCommand).resolves({ Tags: [] });
+    comprehend.on(ListTagsForResourceCommand).resolves({ Tags: [OWNER_TAG] });
     comprehend.on(TagResourceCommand).rejects(new ConcurrentModificationException({ ...metadata, message: 'Concurrent modification' }));
 
     await expect(handler(tagsUpdate())).resolves.toEqual({ IsComplete: false });

@@ -18,13 +18,13 @@ import {
   UntagResourceCommand,
 } from '@aws-sdk/client-comprehend';
 import { mockClient } from 'aws-sdk-client-mock';
-import { OWNER_TAG_KEY } from '../../../src/contract/import-properties';
 import { handler } from '../../../src/handlers/import/on-event.lambda';
 import {
   CREATE_FAILED_MARKER,
   createEvent,
   deleteEvent,
   IMPORTER,
+  OWNER_TAG,
   properties,
   REGION,
   SHARER,
@@ -37,8 +37,7 @@ import {
 const comprehend = mockClient(ComprehendClient);
 const metadata = { $metadata: {} };
 const COPY_PREFIX = `arn:aws:comprehend:${REGION}:${IMPORTER}:document-classifier/tickets/version/`;
-/** The ownership tag of the fixtures' stack and logical resource. */
-const OWNER = { Key: OWNER_TAG_KEY, Value: 'Importer/0f1e2d3c-aaaa-bbbb-cccc-111122223333/Classifier1234ABCD' };
+const OWNER = OWNER_TAG;
 const DEFAULT_COPY = new RegExp(`^${COPY_PREFIX}Classifier1234ABCD-[0-9a-f]{16}$`);
 
 beforeEach(() => {
@@ -299,6 +298,16 @@ describe('Update', () => {
 
 describe('Delete', () => {
   const copy = `${COPY_PREFIX}Classifier1234ABCD-0123456789abcdef`;
+  beforeEach(() => {
+    comprehend.on(ListTagsForResourceCommand).resolves({ Tags: [OWNER] });
+  });
+
+  test('never deletes a copy without this resource\'s ownership tag', async () => {
+    comprehend.on(ListTagsForResourceCommand).resolves({ Tags: [{ Key: OWNER.Key, Value: 'Other/1111/Classifier1234ABCD' }] });
+
+    await expect(handler(deleteEvent(copy))).resolves.toMatchObject({ PhysicalResourceId: copy });
+    expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)).toHaveLength(0);
+  });
 
   test('a failed create left nothing to delete: no Comprehend call', async () => {
     const result = await handler(deleteEvent(CREATE_FAILED_MARKER));
