@@ -90,11 +90,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
   gitignore: ['cdk.out/', 'examples/cdk.out/'],
 });
 
-// What runs in Lambda: one folder per provider under src/handlers/, each entry point bundled with the pinned SDK (so
-// the bytes tested are the bytes deployed); its construct is generated into src/private/, where synth-time code lives.
+// What runs in Lambda, under src/handlers/: the entry points of each provider, bundled with the pinned SDK (so the bytes
+// tested are the bytes deployed); their constructs are generated into src/private/, where synth-time code lives. The
+// Comprehend provider's entry points route imported models (import/) and endpoints (endpoint/) by resource type.
 const handlers = [
-  { entrypoint: 'src/handlers/import/on-event.lambda.ts', constructName: 'ImportOnEventFunction' },
-  { entrypoint: 'src/handlers/import/is-complete.lambda.ts', constructName: 'ImportIsCompleteFunction' },
+  { entrypoint: 'src/handlers/provider/on-event.lambda.ts', constructName: 'ProviderOnEventFunction' },
+  { entrypoint: 'src/handlers/provider/is-complete.lambda.ts', constructName: 'ProviderIsCompleteFunction' },
   { entrypoint: 'src/handlers/policy/on-event.lambda.ts', constructName: 'PolicyOnEventFunction' },
 ];
 for (const { entrypoint, constructName } of handlers) {

@@ -1,5 +1,6 @@
 import { IResource, Resource, ResourceProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { MODEL_TYPES, ModelType } from './contract/model-types';
 // A value import one way (a model creates its endpoints) and a type-only import the other way (an endpoint's props
@@ -32,6 +33,12 @@ export interface IComprehendModel extends IResource {
   /** Whether the model is a document classifier or an entity recognizer. */
   readonly modelType: ModelType;
 
+  /**
+   * The customer managed KMS key that encrypts the model; undefined for an AWS owned key (or when not given for a
+   * model referenced by ARN). An endpoint of the model gets a data access role that can read it.
+   */
+  readonly modelKey?: kms.IKey;
+
   /** Serves the model for real-time inference: an endpoint of the model's type. */
   addEndpoint(id: string, options?: ModelEndpointOptions): ModelEndpoint;
 
@@ -58,6 +65,7 @@ export abstract class ComprehendModelBase extends Resource implements IComprehen
   public abstract readonly modelName: string;
   public abstract readonly versionName?: string;
   public abstract readonly modelType: ModelType;
+  public abstract readonly modelKey?: kms.IKey;
 
   /**
    * @param scope the construct's scope

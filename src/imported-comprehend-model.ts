@@ -32,9 +32,9 @@ import {
 } from './contract/import-properties';
 import { explainInvalidName, MODEL_ARN_FORM, ModelArnParts } from './contract/model-arn';
 import { MODEL_TYPES, ModelType } from './contract/model-types';
+import { ComprehendProvider } from './private/comprehend-provider';
 import { invalidProp, requireModelArn } from './private/errors';
-import { ModelImportProvider } from './private/model-import-provider';
-import { importServiceRole, importServiceRoleArns } from './private/service-role';
+import { importServiceRole, serviceRoleArns } from './private/service-role';
 import { explainInvalidModelTags } from './private/tags';
 
 /**
@@ -160,6 +160,13 @@ export interface ComprehendModelAttributes {
    * @default - read from `modelArn`; none when `modelArn` is a token
    */
   readonly versionName?: string;
+
+  /**
+   * The customer managed KMS key that encrypts the model, so that its endpoints get a data access role that can read it.
+   *
+   * @default - an AWS owned key
+   */
+  readonly modelKey?: kms.IKey;
 }
 
 /**
@@ -211,6 +218,7 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
       // For a token, the first part of the resource name (NAME of TYPE/NAME/version/VERSION), at deploy time.
       public readonly modelName = parts?.modelName ?? Arn.split(attrs.modelArn, ArnFormat.SLASH_RESOURCE_NAME).resourceName!;
       public readonly versionName = parts?.versionName ?? attrs.versionName;
+      public readonly modelKey = attrs.modelKey;
     }
     // The model's account and Region are those of its ARN, as for any resource referenced by ARN.
     return new Import(scope, id, { environmentFromArn: attrs.modelArn });
@@ -240,6 +248,9 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
   /** Whether the copy is a document classifier or an entity recognizer. */
   public readonly modelType: ModelType;
 
+  /** The customer managed KMS key that encrypts the copy, if one was given (`modelKey`). */
+  public readonly modelKey?: kms.IKey;
+
   /**
    * The service role Comprehend uses during the import, if there is one. The role this library creates is shared by
    * the imports of the stack that involve the same keys.
@@ -261,6 +272,7 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
     const timeout = validateTimeout(this, props.timeout);
     const removalPolicy = validateRemovalPolicy(this, props.removalPolicy);
     this.validateKeys(props, source);
+    this.modelKey = props.modelKey;
 
     this.tags = new TagManager(TagType.KEY_VALUE, IMPORTED_MODEL_RESOURCE_TYPE);
     for (const [key, value] of Object.entries(props.tags ?? {})) {
@@ -271,11 +283,11 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
 
     this.role = props.dataAccessRole ?? importServiceRole(this, props.sourceModelKey, props.modelKey);
 
-    const provider = ModelImportProvider.of(this);
+    const provider = ComprehendProvider.of(this);
     provider.allowImportFrom(props.sourceModelArn, this.modelType);
     provider.allowManaging(this.modelType);
     if (this.role) {
-      provider.allowPassing(props.dataAccessRole ? this.role.roleArn : importServiceRoleArns(this));
+      provider.allowPassing(props.dataAccessRole ? this.role.roleArn : serviceRoleArns(this));
     }
 
     // The handlers' contract, with Lazy values where the answer comes at synth time.

@@ -1,17 +1,31 @@
-import { Arn, ArnFormat, IResource, Names, Resource, ResourceProps, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, IResource, Names, Resource, ResourceProps, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as comprehend from 'aws-cdk-lib/aws-comprehend';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 // Type-only: a model creates its endpoints (a value import the other way), an endpoint's props only name the model.
 import type { IComprehendModel } from './comprehend-model';
+import { ENDPOINT_NAME_MAX_LENGTH, ENDPOINT_NAME_PATTERN as ENDPOINT_NAME, MAX_INFERENCE_UNITS } from './contract/endpoint-properties';
 import { MODEL_TYPES, ModelType, modelTypeOfEndpointResource } from './contract/model-types';
 import { invalidProp } from './private/errors';
+import { NATIVE_ENDPOINT_REGIONS } from './private/native-endpoint-regions';
+import { ProviderEndpoint } from './private/provider-endpoint';
+import { ScalableInferenceUnitsAttribute } from './private/scalable-inference-units-attribute';
+import { endpointServiceRole } from './private/service-role';
 import { explainInvalidEndpointTags } from './private/tags';
+import { EnableInferenceUnitScalingProps, IScalableInferenceUnits } from './scalable-inference-units';
 
-/** Comprehend's limit of inference units per endpoint (each serves 100 characters a second). */
-const MAX_INFERENCE_UNITS = 10;
-const ENDPOINT_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
-const ENDPOINT_NAME_MAX_LENGTH = 40;
+/**
+ * The CloudWatch namespace of Comprehend's endpoint metrics. The Comprehend Developer Guide (manage-endpoints-monitor)
+ * shows it as "Comprehend" in the console, whose namespaces of AWS services are `AWS/<Service>`; AWS's own tools read
+ * ConsumedInferenceUnits by EndpointArn from `AWS/Comprehend`. No machine-readable AWS source lists it.
+ */
+const METRICS_NAMESPACE = 'AWS/Comprehend';
+/** The service-linked role Application Auto Scaling uses for Comprehend endpoints (Application Auto Scaling User Guide). */
+const SCALING_ROLE_PATH = 'role/aws-service-role/comprehend.application-autoscaling.amazonaws.com';
+const SCALING_ROLE_NAME = 'AWSServiceRoleForApplicationAutoScaling_ComprehendEndpoint';
+const ONE_MINUTE = Duration.minutes(1);
 const ENDPOINT_ARN_FORM = 'arn:PARTITION:comprehend:REGION:ACCOUNT:document-classifier-endpoint/NAME (or entity-recognizer-endpoint/NAME)';
 
 /**
@@ -33,11 +47,22 @@ export interface ModelEndpointOptions {
   readonly endpointName?: string;
 
   /**
-   * Tags of the endpoint. `Tags.of(scope).add()` reaches it too.
+   * Tags of the endpoint. `Tags.of(scope).add()` reaches it too. At most 50, or 49 when the endpoint is served through
+   * the library's provider, which marks it with the tag `cdk-comprehend-model-import:owner`.
    *
    * @default - no tags
    */
   readonly tags?: { [key: string]: string };
+
+  /**
+   * The role Comprehend uses to read a model encrypted with a customer managed key (CreateEndpoint's
+   * DataAccessRoleArn). When you bring your own, it must trust `comprehend.amazonaws.com` and allow `kms:Decrypt` and
+   * `kms:CreateGrant` on the model's key.
+   *
+   * @default - for a model whose `modelKey` is set, a role with `kms:Decrypt` and `kms:CreateGrant` on that key,
+   * trusted by Comprehend for this account only; none otherwise
+   */
+  readonly dataAccessRole?: iam.IRole;
 }
 
 /**
@@ -98,6 +123,24 @@ export interface IModelEndpoint extends IResource {
 
   /** Lets `grantee` detect entities with the endpoint (`comprehend:DetectEntities`); entity recognizers only. */
   grantDetectEntities(grantee: iam.IGrantable): iam.Grant;
+
+  /** A metric of the endpoint, in Comprehend's namespace with the dimension `EndpointArn`. */
+  metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * The share of the provisioned inference units in use (`InferenceUtilization`); Sum, as the Comprehend Developer
+   * Guide graphs it, over 1 minute.
+   */
+  metricInferenceUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /** The inference units the requests used (`ConsumedInferenceUnits`); Sum over 1 minute. */
+  metricConsumedInferenceUnits(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /** The inference units provisioned when the requests were made (`ProvisionedInferenceUnits`); Average over 1 minute. */
+  metricProvisionedInferenceUnits(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /** The inference units the requests asked for (`RequestedInferenceUnits`); Sum over 1 minute. */
+  metricRequestedInferenceUnits(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
 }
 
 /**
@@ -128,6 +171,32 @@ abstract class ModelEndpointBase extends Resource implements IModelEndpoint {
     return this.grantInferenceOf(grantee, ModelType.ENTITY_RECOGNIZER);
   }
 
+  public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName,
+      dimensionsMap: { EndpointArn: this.endpointArn },
+      ...props,
+    }).attachTo(this);
+  }
+
+  // The statistics are those the Comprehend Developer Guide (manage-endpoints-monitor) sets for each metric.
+  public metricInferenceUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('InferenceUtilization', { statistic: cloudwatch.Stats.SUM, period: ONE_MINUTE, ...props });
+  }
+
+  public metricConsumedInferenceUnits(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('ConsumedInferenceUnits', { statistic: cloudwatch.Stats.SUM, period: ONE_MINUTE, ...props });
+  }
+
+  public metricProvisionedInferenceUnits(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('ProvisionedInferenceUnits', { statistic: cloudwatch.Stats.AVERAGE, period: ONE_MINUTE, ...props });
+  }
+
+  public metricRequestedInferenceUnits(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('RequestedInferenceUnits', { statistic: cloudwatch.Stats.SUM, period: ONE_MINUTE, ...props });
+  }
+
   private grantInferenceOf(grantee: iam.IGrantable, servedType: ModelType): iam.Grant {
     if (this.modelType !== servedType) {
       const served = MODEL_TYPES[this.modelType];
@@ -143,9 +212,14 @@ abstract class ModelEndpointBase extends Resource implements IModelEndpoint {
 
 /**
  * A Comprehend endpoint serving a custom model: a document classifier endpoint or an entity recognizer
- * endpoint, after the model's type.
+ * endpoint, after the model's type, in every Region that runs Comprehend.
  *
- * It refers to the model by its ARN, so CloudFormation creates it after the model and deletes it before.
+ * Where the stack's Region has CloudFormation's own endpoint type and that type can carry what the model needs, it is
+ * `AWS::Comprehend::DocumentClassifierEndpoint` or `AWS::Comprehend::EntityRecognizerEndpoint`; elsewhere (and in
+ * env-agnostic stacks) a custom resource of the stack's one Comprehend provider, with the same attributes.
+ *
+ * It refers to the model by its ARN, so CloudFormation creates it after the model and deletes it before; a new model
+ * version moves the same endpoint to it in place, before the old one is deleted.
  */
 export class ModelEndpoint extends ModelEndpointBase {
   /**
@@ -202,6 +276,17 @@ export class ModelEndpoint extends ModelEndpointBase {
   /** The type of the model it serves. */
   public readonly modelType: ModelType;
 
+  /** The role Comprehend uses to read the model, if it needs one. */
+  public readonly dataAccessRole?: iam.IRole;
+
+  /**
+   * Whether CloudFormation's own endpoint type serves it (`AWS::Comprehend::*Endpoint`); otherwise the stack's
+   * Comprehend provider does, through a custom resource.
+   */
+  public readonly isNative: boolean;
+
+  private scaling?: ScalableInferenceUnitsAttribute;
+
   constructor(scope: Construct, id: string, props: ModelEndpointProps) {
     super(scope, id);
     const units = props.desiredInferenceUnits ?? 1;
@@ -219,18 +304,78 @@ export class ModelEndpoint extends ModelEndpointBase {
     this.endpointName = endpointName;
     this.checkNameIsFree(props.endpointName);
 
+    this.modelType = props.model.modelType;
+    const modelKey = props.model.modelKey;
+    this.dataAccessRole = props.dataAccessRole ?? (modelKey ? endpointServiceRole(this, modelKey) : undefined);
+    this.isNative = nativeTypeServes(Stack.of(this).region, this.modelType, this.dataAccessRole);
+
+    if (this.isNative) {
+      this.endpointArn = this.nativeEndpoint(props, units);
+    } else {
+      const endpoint = new ProviderEndpoint(this, 'Resource', {
+        endpointName,
+        modelArn: props.model.modelArn,
+        modelType: this.modelType,
+        desiredInferenceUnits: units,
+        dataAccessRole: this.dataAccessRole,
+        roleIsOwn: props.dataAccessRole === undefined,
+        tags: props.tags,
+      });
+      this.node.addValidation({ validate: () => explainInvalidEndpointTags({ ...props.tags, ...endpoint.tags.tagValues() }, true) });
+      this.endpointArn = endpoint.endpointArn;
+    }
+  }
+
+  /**
+   * Lets Application Auto Scaling change the endpoint's inference units within a range; then call
+   * `scaleOnUtilization()` or `scaleOnSchedule()` on the result. A deploy keeps the units the scaler set, unless
+   * `desiredInferenceUnits` itself changes.
+   */
+  public autoScaleInferenceUnits(props: EnableInferenceUnitScalingProps): IScalableInferenceUnits {
+    if (this.scaling) {
+      throw invalidProp('autoScaleInferenceUnits() was already called for this endpoint; scale the result it returned', this);
+    }
+    const { minCapacity, maxCapacity } = props;
+    if (!Number.isInteger(minCapacity) || minCapacity < 1 || minCapacity > MAX_INFERENCE_UNITS) {
+      throw invalidProp(`minCapacity ${minCapacity} is out of range; expected a whole number from 1 to ${MAX_INFERENCE_UNITS}`, this);
+    }
+    if (!Number.isInteger(maxCapacity) || maxCapacity < minCapacity || maxCapacity > MAX_INFERENCE_UNITS) {
+      throw invalidProp(
+        `maxCapacity ${maxCapacity} is out of range; expected a whole number from minCapacity (${minCapacity}) to ` +
+        `${MAX_INFERENCE_UNITS}, Comprehend's limit of inference units per endpoint`,
+        this,
+      );
+    }
+    const stack = Stack.of(this);
+    this.scaling = new ScalableInferenceUnitsAttribute(this, 'InferenceUnitsScaling', {
+      serviceNamespace: appscaling.ServiceNamespace.COMPREHEND,
+      // Application Auto Scaling names a Comprehend endpoint by its ARN.
+      resourceId: this.endpointArn,
+      dimension: `comprehend:${MODEL_TYPES[this.modelType].endpointResource}:DesiredInferenceUnits`,
+      role: iam.Role.fromRoleArn(this, 'ScalingRole', stack.formatArn({
+        service: 'iam',
+        region: '',
+        resource: SCALING_ROLE_PATH,
+        resourceName: SCALING_ROLE_NAME,
+      })),
+      minCapacity,
+      maxCapacity,
+    });
+    return this.scaling;
+  }
+
+  /** CloudFormation's own endpoint type; returns its ARN. */
+  private nativeEndpoint(props: ModelEndpointProps, units: number): string {
     const tags = Object.entries(props.tags ?? {}).map(([key, value]) => ({ key, value }));
     const common = {
       modelArn: props.model.modelArn,
       desiredInferenceUnits: units,
-      endpointName,
+      endpointName: this.endpointName,
       tags: tags.length > 0 ? tags : undefined,
     };
-
-    this.modelType = props.model.modelType;
     const endpoint = this.modelType === ModelType.DOCUMENT_CLASSIFIER
       ? new comprehend.CfnDocumentClassifierEndpoint(this, 'Resource', common)
-      : new comprehend.CfnEntityRecognizerEndpoint(this, 'Resource', common);
+      : new comprehend.CfnEntityRecognizerEndpoint(this, 'Resource', { ...common, dataAccessRoleArn: this.dataAccessRole?.roleArn });
     if (endpoint instanceof comprehend.CfnEntityRecognizerEndpoint) {
       // aws-cdk-lib's own template check carries a resource schema older than this resource type.
       Validations.of(endpoint).acknowledge({
@@ -239,10 +384,8 @@ export class ModelEndpoint extends ModelEndpointBase {
       });
     }
     // Tags.of() adds tags after construction, so the limits are checked when the app is synthesized.
-    this.node.addValidation({
-      validate: () => explainInvalidEndpointTags({ ...props.tags, ...endpoint.cdkTagManager.tagValues() }),
-    });
-    this.endpointArn = endpoint.attrArn;
+    this.node.addValidation({ validate: () => explainInvalidEndpointTags({ ...props.tags, ...endpoint.cdkTagManager.tagValues() }, false) });
+    return endpoint.attrArn;
   }
 
   /** An endpoint name is one endpoint per account and Region: two endpoints of a stack cannot both have it. */
@@ -260,6 +403,18 @@ export class ModelEndpoint extends ModelEndpointBase {
       );
     }
   }
+}
+
+/**
+ * Whether CloudFormation's own endpoint type can serve the model: the stack's Region (known at synth time) has the
+ * type, and the type carries the data access role when one is needed (only the recognizer's type has
+ * DataAccessRoleArn: cfn-lint 1.58.0's schemas of both types).
+ */
+function nativeTypeServes(region: string, modelType: ModelType, dataAccessRole: iam.IRole | undefined): boolean {
+  if (Token.isUnresolved(region) || !NATIVE_ENDPOINT_REGIONS.includes(region)) {
+    return false;
+  }
+  return dataAccessRole === undefined || modelType === ModelType.ENTITY_RECOGNIZER;
 }
 
 /** The parts of an endpoint ARN (`…:TYPE-endpoint/NAME`), or undefined when it is no ARN at all. */

@@ -43,7 +43,7 @@ const GUARD_EXCEPTIONS: Record<string, { readonly resources: RegExp; readonly re
     reason: 'The handlers call only the Comprehend API; a VPC would add NAT or endpoints for no isolation gain.',
   },
   step_functions_state_machine_tracing_enabled_check: {
-    resources: /^ComprehendModelImportProviderwaiterstatemachine/,
+    resources: /^ComprehendProviderwaiterstatemachine/,
     reason: 'The custom-resources Provider offers no X-Ray tracing for its waiter; it logs every event instead.',
   },
   kms_create_grant_aws_service_check: {

@@ -23,7 +23,7 @@ function serviceRole(template: Template) {
 /** The handler role's policy statements. */
 function handlerStatements(template: Template): any[] {
   const policies = template.findResources('AWS::IAM::Policy', {
-    Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^ComprehendModelImportProviderHandlerRole') }] },
+    Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^ComprehendProviderHandlerRole') }] },
   });
   expect(Object.keys(policies)).toHaveLength(1);
   return Object.values(policies)[0].Properties.PolicyDocument.Statement;
@@ -186,7 +186,7 @@ describe('the custom resource', () => {
 
     template.hasResource('Custom::ComprehendImportedModel', {
       Properties: {
-        ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ComprehendModelImportProviderframeworkonEvent'), 'Arn'] },
+        ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ComprehendProviderframeworkonEvent'), 'Arn'] },
         SourceModelArn: SOURCE,
         ModelType: 'document-classifier',
         ModelName: 'my-copy',

@@ -20,9 +20,20 @@ export function explainInvalidModelTags(tags: Record<string, string>): string[] 
   return errors;
 }
 
-/** What is wrong with the tags of an endpoint: TagResource has the same limits for it as for a model. */
-export function explainInvalidEndpointTags(tags: Record<string, string>): string[] {
-  return explainInvalidTags(tags, MAX_TAGS, 'a Comprehend endpoint can have');
+/**
+ * What is wrong with the tags of an endpoint: TagResource has the same limits for it as for a model. An endpoint served
+ * through the library's provider carries the ownership tag too, which takes one of the 50.
+ */
+export function explainInvalidEndpointTags(tags: Record<string, string>, ownerTagged: boolean): string[] {
+  if (!ownerTagged) {
+    return explainInvalidTags(tags, MAX_TAGS, 'a Comprehend endpoint can have');
+  }
+  const errors = explainInvalidTags(tags, MAX_USER_TAGS,
+    `a Comprehend endpoint can have, less the ${OWNER_TAG_KEY} tag this library marks the endpoints it serves through its provider with`);
+  if (OWNER_TAG_KEY in tags) {
+    errors.push(`tags: key "${OWNER_TAG_KEY}" is the library's own, which marks the endpoints it creates; expected another key`);
+  }
+  return errors;
 }
 
 function explainInvalidTags(tags: Record<string, string>, maxTags: number, limit: string): string[] {

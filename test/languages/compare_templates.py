@@ -36,7 +36,7 @@ def main(python_out, typescript_out):
         ("ComprehendImporter", "imported models", lambda i, r: r["Type"] == "Custom::ComprehendImportedModel"),
         ("ComprehendImporter", "Comprehend service role", lambda i, r: is_comprehend_service_role(r)),
         ("ComprehendImporter", "import handler role policy",
-         lambda i, r: r["Type"] == "AWS::IAM::Policy" and i.startswith("ComprehendModelImportProviderHandlerRoleDefaultPolicy")),
+         lambda i, r: r["Type"] == "AWS::IAM::Policy" and i.startswith("ComprehendProviderHandlerRoleDefaultPolicy")),
         ("ComprehendSharer", "shared model policy", lambda i, r: r["Type"] == "Custom::ComprehendModelPolicy"),
         ("ComprehendSharer", "policy handler role policy",
          lambda i, r: r["Type"] == "AWS::IAM::Policy" and i.startswith("ComprehendModelPolicyProviderHandlerRoleDefaultPolicy")),

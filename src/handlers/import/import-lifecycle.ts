@@ -1,6 +1,5 @@
 // Handler side: the steps of the import lifecycle that both onEvent and isComplete take.
 import {
-  ConcurrentModificationException,
   EndpointStatus,
   ResourceInUseException,
   ResourceNotFoundException,
@@ -8,10 +7,11 @@ import {
   Tag,
 } from '@aws-sdk/client-comprehend';
 import { ImportSpec, sameKey } from './import-request';
-import { deleteModel, describeModel, endpointsOf, importModel, listTags, tagModel, untagModel } from './model-client';
+import { deleteModel, describeModel, endpointsOf, importModel } from './model-client';
 import { OWNER_TAG_KEY } from '../../contract/import-properties';
 import { ModelType } from '../../contract/model-types';
 import { describeError, isTransient } from '../common/comprehend';
+import { ownerOf } from '../common/tagging';
 
 /**
  * Starts the import, or adopts the copy a previous attempt of this same resource already started (it carries this
@@ -58,11 +58,6 @@ export async function startImport(spec: ImportSpec): Promise<string> {
   return spec.targetArn;
 }
 
-/** The ownership tag's value on the copy, or undefined when it has none. */
-async function ownerOf(arn: string): Promise<string | undefined> {
-  return (await listTags(arn)).get(OWNER_TAG_KEY);
-}
-
 /**
  * Fails unless the copy at `arn` carries this resource's ownership tag. A copy made by hand or by another stack under
  * the same name is left as it is, and the message says what to change.
@@ -95,28 +90,6 @@ export async function startImportWhenPossible(spec: ImportSpec): Promise<string>
     }
     throw error;
   }
-}
-
-/**
- * Brings the copy's tags to `wanted`, removing those of `previous` that are no longer wanted. Tags the user never gave
- * (the ownership tag, tags set by hand) are left alone. Idempotent, so isComplete can finish what onEvent could not.
- */
-export async function reconcileTags(arn: string, previous: readonly Tag[], wanted: readonly Tag[]): Promise<void> {
-  const current = await listTags(arn);
-  const wantedKeys = new Set(wanted.map(tag => tag.Key));
-  const removed = previous.map(tag => tag.Key!).filter(key => !wantedKeys.has(key) && current.has(key) && key !== OWNER_TAG_KEY);
-  const changed = wanted.filter(tag => current.get(tag.Key!) !== (tag.Value ?? ''));
-  if (removed.length > 0) {
-    await untagModel(arn, removed);
-  }
-  if (changed.length > 0) {
-    await tagModel(arn, changed);
-  }
-}
-
-/** Whether `error` says a tag change should be tried again later: throttling, or another tag change in progress. */
-export function isRetryableTagError(error: unknown): boolean {
-  return isTransient(error) || error instanceof ConcurrentModificationException;
 }
 
 /**

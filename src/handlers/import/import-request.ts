@@ -7,7 +7,6 @@ import {
   DEFAULT_TIMEOUT_SECONDS,
   ImportProperties,
   MAX_TIMEOUT_SECONDS,
-  MAX_TAG_VALUE_LENGTH,
   MAX_USER_TAGS,
   OWNER_TAG_KEY,
   REMOVAL_POLICY_DESTROY,
@@ -22,6 +21,7 @@ import {
   parseModelArn,
 } from '../../contract/model-arn';
 import { MODEL_TYPES, ModelType } from '../../contract/model-types';
+import { locateStack, ownerTag } from '../common/ownership';
 
 /** The event of an import resource, as the Provider framework hands it to onEvent (isComplete adds to it). */
 export type ImportEvent = CdkCustomResourceEvent<ImportProperties>;
@@ -104,22 +104,6 @@ export interface ImportSpec {
   readonly timeoutSeconds: number;
 }
 
-/** Where the stack lives, from its CloudFormation stack ARN. */
-export interface StackLocation {
-  readonly partition: string;
-  readonly region: string;
-  readonly account: string;
-}
-
-/** The partition, Region and account of `stackId` (`arn:PARTITION:cloudformation:REGION:ACCOUNT:stack/NAME/ID`). */
-export function locateStack(stackId: string): StackLocation {
-  const [arn, partition, service, region, account] = stackId.split(':');
-  if (arn !== 'arn' || service !== 'cloudformation' || !region || !account) {
-    throw new Error(`StackId "${stackId}" is not a CloudFormation stack ARN`);
-  }
-  return { partition, region, account };
-}
-
 /**
  * Reads and checks the properties of one import. Everything the construct could not check at synth time
  * (because it was a token) is checked here, with the same words.
@@ -183,21 +167,6 @@ export function readImportSpec(properties: ImportProperties, stackId: string, lo
 /** The removal policy the construct sent; an unknown value destroys, as DESTROY is the construct's default. */
 function readRemovalPolicy(value: string | undefined): RemovalPolicy {
   return value === REMOVAL_POLICY_RETAIN || value === REMOVAL_POLICY_RETAIN_EXCEPT_ON_CREATE ? value : REMOVAL_POLICY_DESTROY;
-}
-
-/**
- * The ownership tag of the copy of `logicalId` in the stack `stackId`: `STACK_NAME/STACK_GUID/LOGICAL_ID`, unique to the
- * stack instance (a stack deleted and created again under its name has a new GUID). A value longer than a tag may be
- * keeps its start and ends with a hash of the whole.
- */
-export function ownerTag(stackId: string, logicalId: string): Tag {
-  const stack = stackId.split(':').slice(5).join(':').replace(/^stack\//, '');
-  const value = `${stack}/${logicalId}`;
-  if (value.length <= MAX_TAG_VALUE_LENGTH) {
-    return { Key: OWNER_TAG_KEY, Value: value };
-  }
-  const hash = createHash('sha256').update(value).digest('hex').slice(0, 32);
-  return { Key: OWNER_TAG_KEY, Value: `${value.slice(0, MAX_TAG_VALUE_LENGTH - hash.length - 1)}-${hash}` };
 }
 
 /**

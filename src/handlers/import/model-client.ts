@@ -7,12 +7,9 @@ import {
   EndpointStatus,
   ImportModelCommand,
   ListEndpointsCommand,
-  ListTagsForResourceCommand,
   ModelStatus,
   ResourceNotFoundException,
   Tag,
-  TagResourceCommand,
-  UntagResourceCommand,
 } from '@aws-sdk/client-comprehend';
 import { ModelType } from '../../contract/model-types';
 import { comprehend } from '../common/comprehend';
@@ -114,22 +111,6 @@ export async function importModel(request: ImportModelInput): Promise<string> {
 /** Asks Comprehend to delete the model version (asynchronous: it moves to DELETING). */
 export async function deleteModel(modelType: ModelType, arn: string): Promise<void> {
   await COMMANDS[modelType].delete(arn);
-}
-
-/** Adds or overwrites the given tags. */
-export async function tagModel(arn: string, tags: readonly Tag[]): Promise<void> {
-  await comprehend.send(new TagResourceCommand({ ResourceArn: arn, Tags: [...tags] }));
-}
-
-/** Removes the tags with the given keys. */
-export async function untagModel(arn: string, keys: string[]): Promise<void> {
-  await comprehend.send(new UntagResourceCommand({ ResourceArn: arn, TagKeys: keys }));
-}
-
-/** The copy's tags, by key. */
-export async function listTags(arn: string): Promise<Map<string, string>> {
-  const { Tags } = await comprehend.send(new ListTagsForResourceCommand({ ResourceArn: arn }));
-  return new Map((Tags ?? []).map(tag => [tag.Key!, tag.Value ?? '']));
 }
 
 /** The endpoints attached to the model version (ListEndpoints, filtered by ModelArn, every page). */

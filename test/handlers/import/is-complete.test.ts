@@ -17,7 +17,7 @@ import {
   UntagResourceCommand,
 } from '@aws-sdk/client-comprehend';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler } from '../../../src/handlers/import/is-complete.lambda';
+import { handler } from '../../../src/handlers/provider/is-complete.lambda';
 import {
   CREATE_FAILED_MARKER,
   createEvent,

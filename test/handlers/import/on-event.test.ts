@@ -18,7 +18,7 @@ import {
   UntagResourceCommand,
 } from '@aws-sdk/client-comprehend';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler } from '../../../src/handlers/import/on-event.lambda';
+import { handler } from '../../../src/handlers/provider/on-event.lambda';
 import {
   CREATE_FAILED_MARKER,
   createEvent,

@@ -1,9 +1,9 @@
-// onEvent: starts an import, updates tags in place, or asks Comprehend to delete a copy.
+// onEvent of an imported model: starts an import, updates tags in place, or asks Comprehend to delete a copy.
 // isComplete then waits for the outcome.
 import { ResourceNotFoundException } from '@aws-sdk/client-comprehend';
 import type { CdkCustomResourceResponse } from 'aws-lambda';
 import { EventData, deadlineData } from './event-data';
-import { isRetryableTagError, reconcileTags, requestDeletion, startImportWhenPossible } from './import-lifecycle';
+import { requestDeletion, startImportWhenPossible } from './import-lifecycle';
 import { DeleteImport, ImportEvent, ImportSpec, readImportRequest, sameCopy } from './import-request';
 import { describeModel } from './model-client';
 import { USABLE } from './model-statuses';
@@ -13,12 +13,12 @@ import {
   REMOVAL_POLICY_RETAIN,
   REMOVAL_POLICY_RETAIN_EXCEPT_ON_CREATE,
 } from '../../contract/import-properties';
-import { describeError, isTransient, logEvent } from '../common/comprehend';
+import { describeError, isTransient } from '../common/comprehend';
+import { isRetryableTagError, reconcileTags } from '../common/tagging';
 
 type Response = CdkCustomResourceResponse<EventData>;
 
-export async function handler(event: ImportEvent): Promise<Response> {
-  logEvent(event);
+export async function onImportEvent(event: ImportEvent): Promise<Response> {
   const request = readImportRequest(event);
   switch (request.requestType) {
     case 'Create': {

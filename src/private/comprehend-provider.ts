@@ -6,25 +6,27 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { acknowledgeFrameworkFindings, acknowledgeWildcard, frameworkProps } from './framework';
 import { HandlerRole } from './handler-role';
-import { ImportIsCompleteFunction } from './import-is-complete-function';
-import { ImportOnEventFunction } from './import-on-event-function';
+import { ProviderIsCompleteFunction } from './provider-is-complete-function';
+import { ProviderOnEventFunction } from './provider-on-event-function';
 import { stackSingleton } from './stack-singleton';
 import { MAX_TIMEOUT_SECONDS, QUERY_INTERVAL_SECONDS } from '../contract/import-properties';
 import { parseModelArn } from '../contract/model-arn';
 import { MODEL_TYPES, ModelType } from '../contract/model-types';
 
-const PROVIDER_ID = 'ComprehendModelImportProvider';
+const PROVIDER_ID = 'ComprehendProvider';
 
 /**
- * The custom resource provider of every ImportedComprehendModel in a stack, and its handler role.
+ * The custom resource provider of every ImportedComprehendModel in a stack, and of every ModelEndpoint served through
+ * the library (where CloudFormation has no endpoint type), with its handler role. One provider per stack: the Provider
+ * framework's fixed cost (its functions and waiter) is paid once, and the handlers route by resource type.
  *
  * The role's policy grows with the distinct source accounts, Regions and model types, not with the number of
- * models, so a stack with hundreds of imports stays inside IAM's 10,240-character limit for inline policies.
+ * models or endpoints, so a stack with hundreds of imports stays inside IAM's 10,240-character limit for inline policies.
  */
-export class ModelImportProvider extends Construct {
-  /** The stack's provider, created with the first model that needs it. */
-  public static of(scope: Construct): ModelImportProvider {
-    return stackSingleton(scope, PROVIDER_ID, (stack, id) => new ModelImportProvider(stack, id));
+export class ComprehendProvider extends Construct {
+  /** The stack's provider, created with the first model or endpoint that needs it. */
+  public static of(scope: Construct): ComprehendProvider {
+    return stackSingleton(scope, PROVIDER_ID, (stack, id) => new ComprehendProvider(stack, id));
   }
 
   /** The service token of the custom resources. */
@@ -41,21 +43,21 @@ export class ModelImportProvider extends Construct {
   private constructor(scope: Construct, id: string) {
     super(scope, id);
 
-    this.handlerRole = new HandlerRole(this, 'HandlerRole', 'Imports, watches, tags and deletes the Comprehend model copies of this stack');
+    this.handlerRole = new HandlerRole(this, 'HandlerRole', 'Imports, serves, watches, tags and deletes the Comprehend model copies and endpoints of this stack');
     const functionOptions = {
       role: this.handlerRole,
       memorySize: 256,
       // Room for the SDK's backoff when Comprehend throttles every model of the stack at once.
       timeout: Duration.minutes(5),
     };
-    const onEventHandler = new ImportOnEventFunction(this, 'OnEvent', {
+    const onEventHandler = new ProviderOnEventFunction(this, 'OnEvent', {
       ...functionOptions,
-      description: 'Starts Comprehend model imports, updates their tags and deletes them',
+      description: 'Starts Comprehend model imports and endpoints, updates them and deletes them',
       logGroup: this.handlerRole.logGroup(this, 'OnEventLogs'),
     });
-    const isCompleteHandler = new ImportIsCompleteFunction(this, 'IsComplete', {
+    const isCompleteHandler = new ProviderIsCompleteFunction(this, 'IsComplete', {
       ...functionOptions,
-      description: 'Waits until a Comprehend model import is usable or a deleted copy is gone',
+      description: 'Waits until a Comprehend model copy is usable or an endpoint is in service, or until either is gone',
       logGroup: this.handlerRole.logGroup(this, 'IsCompleteLogs'),
     });
 
@@ -63,7 +65,7 @@ export class ModelImportProvider extends Construct {
       onEventHandler,
       isCompleteHandler,
       queryInterval: Duration.seconds(QUERY_INTERVAL_SECONDS),
-      // The longest any model may ask for; each model's own timeout is enforced by the handlers.
+      // The longest any model may ask for (and an endpoint's hour); each model's own timeout is enforced by the handlers.
       totalTimeout: Duration.seconds(MAX_TIMEOUT_SECONDS + 2 * QUERY_INTERVAL_SECONDS),
       ...frameworkProps(this, true),
       disableWaiterStateMachineLogging: false,
@@ -124,6 +126,44 @@ export class ModelImportProvider extends Construct {
       ],
       resources: [copies],
     }));
+    this.allowListingEndpoints();
+  }
+
+  /**
+   * Lets the handlers create, move, resize, tag and delete this account's endpoints of `modelType` in this Region,
+   * serving this account's models of that type.
+   */
+  public allowServing(modelType: ModelType): void {
+    if (!this.firstTime(`serve:${modelType}`)) {
+      return;
+    }
+    const stack = Stack.of(this);
+    const endpoints = stack.formatArn({ service: 'comprehend', resource: MODEL_TYPES[modelType].endpointResource, resourceName: '*' });
+    const models = stack.formatArn({ service: 'comprehend', resource: modelType, resourceName: '*' });
+    acknowledgeWildcard(this.handlerRole, endpoints, 'Create, update, tag and delete this account\'s endpoints of one type in '
+      + 'this Region, so the policy does not grow with every endpoint; the handlers change only endpoints that carry '
+      + 'their ownership tag.');
+    acknowledgeWildcard(this.handlerRole, models, 'CreateEndpoint and UpdateEndpoint are authorized on the model served '
+      + 'too: this account\'s models of one type in this Region (a copy\'s version name is chosen at deploy time).');
+    this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      // Both are authorized on the endpoint and on the model it serves (Service Authorization Reference).
+      actions: ['comprehend:CreateEndpoint', 'comprehend:UpdateEndpoint'],
+      resources: [endpoints, models],
+    }));
+    this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: [
+        'comprehend:DescribeEndpoint',
+        'comprehend:DeleteEndpoint',
+        'comprehend:TagResource',
+        'comprehend:UntagResource',
+        // The ownership tag: a handler changes or deletes only an endpoint it created.
+        'comprehend:ListTagsForResource',
+      ],
+      resources: [endpoints],
+    }));
+  }
+
+  private allowListingEndpoints(): void {
     if (this.firstTime('list-endpoints')) {
       // Which endpoints hold a copy that cannot be deleted: one moving to another model is waited for.
       this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['comprehend:ListEndpoints'], resources: ['*'] }));

@@ -1,8 +1,8 @@
-// isComplete: polled by the provider until the copy is usable (or gone, for a delete), within the model's timeout.
+// isComplete of an imported model: polled by the provider until the copy is usable (or gone, for a delete), within the model's timeout.
 import { ConcurrentModificationException, ModelStatus } from '@aws-sdk/client-comprehend';
 import type { CdkCustomResourceIsCompleteEvent, CdkCustomResourceIsCompleteResponse } from 'aws-lambda';
 import { EventData, isPast, readDeadline } from './event-data';
-import { reconcileTags, requestDeletion, requireOwnCopy, startImportWhenPossible } from './import-lifecycle';
+import { requestDeletion, requireOwnCopy, startImportWhenPossible } from './import-lifecycle';
 import { CreateImport, DeleteImport, readImportRequest, UpdateImport } from './import-request';
 import { describeModel } from './model-client';
 import { IMPORTING, NOT_DELETABLE_YET, USABLE } from './model-statuses';
@@ -18,6 +18,7 @@ import {
 } from '../../contract/import-properties';
 import { parseModelArn } from '../../contract/model-arn';
 import { describeError, isTransient } from '../common/comprehend';
+import { reconcileTags } from '../common/tagging';
 
 type Response = CdkCustomResourceIsCompleteResponse;
 /**
@@ -26,7 +27,7 @@ type Response = CdkCustomResourceIsCompleteResponse;
  */
 type WaitFor = (what: string, cleanUp?: () => Promise<unknown>) => Promise<Response>;
 
-export async function handler(event: CdkCustomResourceIsCompleteEvent<ImportProperties, EventData>): Promise<Response> {
+export async function isImportComplete(event: CdkCustomResourceIsCompleteEvent<ImportProperties, EventData>): Promise<Response> {
   const request = readImportRequest(event);
   const deadline = readDeadline(event.Data);
   const waitFor: WaitFor = async (what, cleanUp) => {

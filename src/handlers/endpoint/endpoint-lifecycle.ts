@@ -1,0 +1,145 @@
+// Handler side: the steps of the endpoint lifecycle that both onEvent and isComplete take.
+import {
+  ResourceInUseException,
+  ResourceLimitExceededException,
+  ResourceNotFoundException,
+  Tag,
+} from '@aws-sdk/client-comprehend';
+import { createEndpoint, deleteEndpoint, EndpointChanges, EndpointDescription, updateEndpoint } from './endpoint-client';
+import { EndpointSpec, isEndpointArn } from './endpoint-request';
+import { OWNER_TAG_KEY } from '../../contract/import-properties';
+import { describeError, isTransient } from '../common/comprehend';
+import { ownerOf } from '../common/tagging';
+
+/**
+ * Creates the endpoint, or adopts the one a previous attempt of this same resource already created (it carries this
+ * resource's ownership tag). An endpoint of that name made by hand or by another stack fails the create, with what to
+ * change: the library never adopts, and so never later changes or deletes, what it did not create.
+ */
+export async function createOwnEndpoint(spec: EndpointSpec): Promise<string> {
+  try {
+    return await createEndpoint({
+      endpointName: spec.endpointName,
+      modelArn: spec.modelArn,
+      desiredInferenceUnits: spec.desiredInferenceUnits,
+      dataAccessRoleArn: spec.dataAccessRoleArn,
+      tags: [...spec.tags, spec.ownerTag],
+    });
+  } catch (error) {
+    if (error instanceof ResourceLimitExceededException) {
+      throw new Error(
+        `Cannot create endpoint "${spec.endpointName}": ${describeError(error)}. Comprehend allows 10 active endpoints and ` +
+        '100 inference units per account and Region; delete endpoints nobody needs, or ask for a quota increase.',
+      );
+    }
+    if (!(error instanceof ResourceInUseException)) {
+      throw error;
+    }
+    let owner: string | undefined;
+    try {
+      owner = await ownerOf(spec.endpointArn);
+    } catch (lookup) {
+      // No endpoint of that name: the conflict was something else, and Comprehend's own words say what.
+      throw lookup instanceof ResourceNotFoundException ? error : lookup;
+    }
+    if (owner !== spec.ownerTag.Value) {
+      throw new Error(
+        `Endpoint name "${spec.endpointName}" is already taken in this account and Region (${spec.endpointArn}), and this ` +
+        `resource did not create it: ${owner === undefined
+          ? `it has no ${OWNER_TAG_KEY} tag, so it was made by hand or by another tool`
+          : `its ${OWNER_TAG_KEY} tag names ${owner}`}. It is left as it is. Choose another endpointName (or leave it ` +
+        'unset for a name unique to the construct), or delete that endpoint first if nobody needs it.',
+      );
+    }
+    // This resource's own endpoint: a retried create.
+    return spec.endpointArn;
+  }
+}
+
+/** Creates the endpoint; when Comprehend is still throttling after the SDK's retries, leaves it to isComplete. */
+export async function createWhenPossible(spec: EndpointSpec): Promise<string> {
+  try {
+    return await createOwnEndpoint(spec);
+  } catch (error) {
+    if (isTransient(error)) {
+      console.log(`CreateEndpoint deferred to the next poll: ${describeError(error)}`);
+      return spec.endpointArn;
+    }
+    throw error;
+  }
+}
+
+/** Fails unless the endpoint carries this resource's ownership tag. */
+export async function requireOwnEndpoint(spec: EndpointSpec): Promise<void> {
+  const owner = await ownerOf(spec.endpointArn);
+  if (owner !== spec.ownerTag.Value) {
+    throw new Error(
+      `Endpoint name "${spec.endpointName}" is already taken in this account and Region (${spec.endpointArn}), and this ` +
+      `resource did not create it (its ${OWNER_TAG_KEY} tag is ${owner ?? 'absent'}). It is left as it is. Choose ` +
+      'another endpointName, or leave it unset for a name unique to the construct.',
+    );
+  }
+}
+
+/**
+ * What UpdateEndpoint must still be asked for the endpoint to match `spec`, or undefined when nothing. The model and
+ * the data access role follow the template whenever they differ. The inference units are sent only when the template
+ * changed them, so a deploy keeps the units an auto scaler set.
+ */
+export function pendingChanges(spec: EndpointSpec, previous: EndpointSpec | undefined, endpoint: EndpointDescription): EndpointChanges | undefined {
+  const heading = endpoint.desiredModelArn ?? endpoint.modelArn;
+  const role = endpoint.desiredDataAccessRoleArn ?? endpoint.dataAccessRoleArn;
+  const unitsChanged = previous !== undefined && previous.desiredInferenceUnits !== spec.desiredInferenceUnits;
+  const changes: EndpointChanges = {
+    desiredModelArn: heading !== spec.modelArn ? spec.modelArn : undefined,
+    desiredInferenceUnits: unitsChanged && endpoint.desiredInferenceUnits !== spec.desiredInferenceUnits ? spec.desiredInferenceUnits : undefined,
+    // UpdateEndpoint cannot take a role away; a model that needs none ignores it.
+    desiredDataAccessRoleArn: spec.dataAccessRoleArn !== undefined && role !== spec.dataAccessRoleArn ? spec.dataAccessRoleArn : undefined,
+  };
+  return Object.values(changes).some(value => value !== undefined) ? changes : undefined;
+}
+
+/**
+ * Asks for the changes; when the endpoint is busy (another update still running) or Comprehend is throttling, leaves
+ * them to the next poll, which looks again.
+ */
+export async function updateWhenPossible(arn: string, changes: EndpointChanges): Promise<void> {
+  try {
+    await updateEndpoint(arn, changes);
+  } catch (error) {
+    if (isTransient(error) || error instanceof ResourceInUseException) {
+      console.log(`UpdateEndpoint deferred to the next poll: ${describeError(error)}`);
+      return;
+    }
+    throw error;
+  }
+}
+
+/**
+ * Asks Comprehend to delete the endpoint, when it carries this resource's ownership tag. `gone` when there is nothing
+ * to delete (or nothing of this resource's); `pending` when the caller should look again later: deletion started, the
+ * endpoint still creating or updating, or Comprehend throttling.
+ */
+export async function requestEndpointDeletion(arn: string, ownerTag: Tag): Promise<'gone' | 'pending'> {
+  if (!isEndpointArn(arn)) {
+    // A create that failed before Comprehend answered: the physical id is the framework's placeholder.
+    return 'gone';
+  }
+  try {
+    const owner = await ownerOf(arn);
+    if (owner !== ownerTag.Value) {
+      console.log(`${arn} is not this resource's endpoint (its ${OWNER_TAG_KEY} tag is ${owner ?? 'absent'}): left as it is`);
+      return 'gone';
+    }
+    await deleteEndpoint(arn);
+    return 'pending';
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) {
+      return 'gone';
+    }
+    if (error instanceof ResourceInUseException || isTransient(error)) {
+      return 'pending';
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,146 @@
+// Handler side: an event of the endpoint resource, read once at the handler's entry into one typed request. The
+// properties are checked here, at deploy time, where tokens are resolved, with the words the construct uses at synth.
+import type { Tag } from '@aws-sdk/client-comprehend';
+import type { CdkCustomResourceEvent } from 'aws-lambda';
+import {
+  ENDPOINT_NAME_MAX_LENGTH,
+  ENDPOINT_NAME_PATTERN,
+  EndpointProperties,
+  MAX_INFERENCE_UNITS,
+} from '../../contract/endpoint-properties';
+import { MAX_USER_TAGS, OWNER_TAG_KEY } from '../../contract/import-properties';
+import { explainInvalidModelArn, parseModelArn } from '../../contract/model-arn';
+import { MODEL_TYPES, ModelType, modelTypeOfEndpointResource } from '../../contract/model-types';
+import { locateStack, ownerTag } from '../common/ownership';
+
+/** The event of an endpoint resource, as the Provider framework hands it to onEvent (isComplete adds to it). */
+export type EndpointEvent = CdkCustomResourceEvent<EndpointProperties>;
+
+/** One event of an endpoint resource, as the handlers act on it. */
+export type EndpointRequest = CreateEndpoint | UpdateEndpoint | DeleteEndpoint;
+
+/** A new endpoint. */
+export interface CreateEndpoint {
+  readonly requestType: 'Create';
+  readonly spec: EndpointSpec;
+}
+
+/** New properties for an endpoint: the same endpoint moved, resized or retagged in place, or a new one (a new name). */
+export interface UpdateEndpoint {
+  readonly requestType: 'Update';
+  readonly spec: EndpointSpec;
+  /** The properties it replaces, or undefined when they do not read: in a rollback they are the ones that just failed. */
+  readonly previous?: EndpointSpec;
+  readonly physicalResourceId: string;
+}
+
+/** An endpoint leaving the stack. Read leniently: a delete must never fail on a property. */
+export interface DeleteEndpoint {
+  readonly requestType: 'Delete';
+  /** The endpoint's ARN; anything else when the create failed before Comprehend answered. */
+  readonly physicalResourceId: string;
+  /** The ownership tag an endpoint of this resource carries: only such an endpoint is deleted. */
+  readonly ownerTag: Tag;
+}
+
+/** One endpoint, as the handlers act on it. */
+export interface EndpointSpec {
+  readonly endpointName: string;
+  /** The ARN the endpoint has: its name, type, account and Region make it. */
+  readonly endpointArn: string;
+  readonly modelArn: string;
+  readonly modelType: ModelType;
+  readonly desiredInferenceUnits: number;
+  readonly dataAccessRoleArn?: string;
+  /** The user's tags, without the ownership tag. */
+  readonly tags: readonly Tag[];
+  readonly ownerTag: Tag;
+}
+
+/** Reads the event once: everything the handlers need of it, checked. */
+export function readEndpointRequest(event: EndpointEvent): EndpointRequest {
+  switch (event.RequestType) {
+    case 'Create':
+      return { requestType: 'Create', spec: readEndpointSpec(event.ResourceProperties, event.StackId, event.LogicalResourceId) };
+    case 'Update':
+      return {
+        requestType: 'Update',
+        spec: readEndpointSpec(event.ResourceProperties, event.StackId, event.LogicalResourceId),
+        previous: readPreviousSpec(event.OldResourceProperties, event.StackId, event.LogicalResourceId),
+        physicalResourceId: event.PhysicalResourceId,
+      };
+    case 'Delete':
+      return {
+        requestType: 'Delete',
+        physicalResourceId: event.PhysicalResourceId,
+        ownerTag: ownerTag(event.StackId, event.LogicalResourceId),
+      };
+  }
+}
+
+/** Reads and checks the properties of one endpoint. */
+export function readEndpointSpec(properties: EndpointProperties, stackId: string, logicalId: string): EndpointSpec {
+  const stack = locateStack(stackId);
+  const name = properties.EndpointName ?? '';
+  if (name.length > ENDPOINT_NAME_MAX_LENGTH || !ENDPOINT_NAME_PATTERN.test(name)) {
+    throw new Error(
+      `endpointName "${name}" is not a valid endpoint name; expected 1-${ENDPOINT_NAME_MAX_LENGTH} letters, digits and ` +
+      'hyphens, starting and ending with a letter or digit',
+    );
+  }
+  const modelArn = properties.ModelArn ?? '';
+  const problem = explainInvalidModelArn('model', modelArn);
+  if (problem) {
+    throw new Error(problem);
+  }
+  const model = parseModelArn(modelArn)!;
+  if (properties.ModelType !== model.modelType) {
+    throw new Error(
+      `model "${modelArn}" is ${MODEL_TYPES[model.modelType].withArticle}, but the endpoint was defined for ` +
+      `${properties.ModelType}; make them agree`,
+    );
+  }
+  if (model.region !== stack.region || model.account !== stack.account) {
+    throw new Error(
+      `model "${modelArn}" is in account ${model.account} and Region ${model.region}, but this stack deploys to account ` +
+      `${stack.account} and Region ${stack.region}; an endpoint serves a model of its own account and Region (import it first)`,
+    );
+  }
+  const units = Number(properties.DesiredInferenceUnits);
+  if (!Number.isInteger(units) || units < 1 || units > MAX_INFERENCE_UNITS) {
+    throw new Error(
+      `desiredInferenceUnits ${properties.DesiredInferenceUnits} is out of range; expected a whole number from 1 to ${MAX_INFERENCE_UNITS}`,
+    );
+  }
+  const tags = properties.Tags ?? [];
+  if (tags.length > MAX_USER_TAGS || tags.some(tag => tag.Key === OWNER_TAG_KEY)) {
+    throw new Error(
+      `tags: ${tags.length} tags${tags.some(tag => tag.Key === OWNER_TAG_KEY) ? `, among them ${OWNER_TAG_KEY}` : ''}; expected at most ` +
+      `${MAX_USER_TAGS} tags without the key ${OWNER_TAG_KEY}, which marks the endpoints this library creates`,
+    );
+  }
+  return {
+    endpointName: name,
+    endpointArn: `arn:${stack.partition}:comprehend:${stack.region}:${stack.account}:${MODEL_TYPES[model.modelType].endpointResource}/${name}`,
+    modelArn,
+    modelType: model.modelType,
+    desiredInferenceUnits: units,
+    dataAccessRoleArn: properties.DataAccessRoleArn,
+    tags,
+    ownerTag: ownerTag(stackId, logicalId),
+  };
+}
+
+/** Whether `arn` is an endpoint ARN (a failed create leaves the framework's placeholder instead). */
+export function isEndpointArn(arn: string): boolean {
+  const resource = arn.split(':')[5]?.split('/')[0];
+  return arn.startsWith('arn:') && resource !== undefined && modelTypeOfEndpointResource(resource) !== undefined;
+}
+
+function readPreviousSpec(oldProperties: EndpointProperties, stackId: string, logicalId: string): EndpointSpec | undefined {
+  try {
+    return readEndpointSpec(oldProperties, stackId, logicalId);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,61 @@
+// onEvent of an endpoint: creates it, moves or resizes it in place, or asks Comprehend to delete it.
+// isComplete then waits until it is IN_SERVICE as asked (or gone).
+import type { CdkCustomResourceResponse } from 'aws-lambda';
+import { describeEndpoint } from './endpoint-client';
+import { createWhenPossible, pendingChanges, requestEndpointDeletion, updateWhenPossible } from './endpoint-lifecycle';
+import { EndpointEvent, EndpointSpec, readEndpointRequest } from './endpoint-request';
+import { MAX_TIMEOUT_SECONDS } from '../../contract/import-properties';
+import { describeError, isTransient } from '../common/comprehend';
+import { isRetryableTagError, reconcileTags } from '../common/tagging';
+import { deadlineData, EventData } from '../import/event-data';
+
+type Response = CdkCustomResourceResponse<EventData>;
+
+export async function onEndpointEvent(event: EndpointEvent): Promise<Response> {
+  const request = readEndpointRequest(event);
+  // Creating, moving and deleting an endpoint take minutes; CloudFormation gives a custom resource an hour.
+  const Data = deadlineData(MAX_TIMEOUT_SECONDS);
+  switch (request.requestType) {
+    case 'Create':
+      return { PhysicalResourceId: await createWhenPossible(request.spec), Data };
+    case 'Update': {
+      const { spec, previous, physicalResourceId } = request;
+      if (physicalResourceId !== spec.endpointArn) {
+        // A new name (create-only, as in the native types) is a new endpoint; CloudFormation then deletes the old one.
+        return { PhysicalResourceId: await createWhenPossible(spec), Data };
+      }
+      await changeInPlace(spec, previous);
+      return { PhysicalResourceId: physicalResourceId, Data };
+    }
+    case 'Delete':
+      await requestEndpointDeletion(request.physicalResourceId, request.ownerTag);
+      return { PhysicalResourceId: request.physicalResourceId, Data };
+  }
+}
+
+/**
+ * The same endpoint, changed in place: another model (the endpoint keeps serving the old one until the new one is
+ * ready), other units, other tags. What Comprehend cannot take now (throttling, an update still running) isComplete
+ * asks again; an endpoint deleted out of band is created again under its name.
+ */
+async function changeInPlace(spec: EndpointSpec, previous: EndpointSpec | undefined): Promise<void> {
+  try {
+    const endpoint = await describeEndpoint(spec.endpointArn);
+    if (!endpoint) {
+      console.log(`${spec.endpointArn} is gone: creating it again`);
+      await createWhenPossible(spec);
+      return;
+    }
+    const changes = pendingChanges(spec, previous, endpoint);
+    if (changes) {
+      await updateWhenPossible(spec.endpointArn, changes);
+    }
+    await reconcileTags(spec.endpointArn, previous?.tags ?? [], spec.tags);
+  } catch (error) {
+    if (isTransient(error) || isRetryableTagError(error)) {
+      console.log(`Endpoint changes deferred to the next poll: ${describeError(error)}`);
+      return;
+    }
+    throw error;
+  }
+}

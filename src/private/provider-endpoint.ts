@@ -1,0 +1,54 @@
+import { CustomResource, ITaggable, Lazy, TagManager, TagType, Tokenization } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { ComprehendProvider } from './comprehend-provider';
+import { serviceRoleArns } from './service-role';
+import { ATTRIBUTE_ENDPOINT_ARN, EndpointProperties, MODEL_ENDPOINT_RESOURCE_TYPE } from '../contract/endpoint-properties';
+import { ModelType } from '../contract/model-types';
+
+/** What an endpoint served through the provider is made of. */
+export interface ProviderEndpointProps {
+  readonly endpointName: string;
+  readonly modelArn: string;
+  readonly modelType: ModelType;
+  readonly desiredInferenceUnits: number;
+  readonly dataAccessRole?: iam.IRole;
+  /** Whether the library created the role (its path is covered by one PassRole statement). */
+  readonly roleIsOwn: boolean;
+  readonly tags?: { [key: string]: string };
+}
+
+/**
+ * An endpoint as a custom resource of the stack's Comprehend provider: where CloudFormation has no endpoint type, or
+ * its type cannot carry the data access role the model needs. `Tags.of()` reaches it as it reaches the native types.
+ */
+export class ProviderEndpoint extends Construct implements ITaggable {
+  public readonly tags = new TagManager(TagType.KEY_VALUE, MODEL_ENDPOINT_RESOURCE_TYPE);
+  public readonly endpointArn: string;
+
+  constructor(scope: Construct, id: string, props: ProviderEndpointProps) {
+    super(scope, id);
+    for (const [key, value] of Object.entries(props.tags ?? {})) {
+      this.tags.setTag(key, value);
+    }
+    const provider = ComprehendProvider.of(this);
+    provider.allowServing(props.modelType);
+    if (props.dataAccessRole) {
+      provider.allowPassing(props.roleIsOwn ? serviceRoleArns(this) : props.dataAccessRole.roleArn);
+    }
+    const properties: { [name in keyof EndpointProperties]: unknown } = {
+      EndpointName: props.endpointName,
+      ModelArn: props.modelArn,
+      ModelType: props.modelType,
+      DesiredInferenceUnits: Tokenization.stringifyNumber(props.desiredInferenceUnits),
+      DataAccessRoleArn: props.dataAccessRole?.roleArn,
+      Tags: Lazy.any({ produce: () => this.tags.renderTags() }),
+    };
+    const resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: MODEL_ENDPOINT_RESOURCE_TYPE,
+      properties,
+    });
+    this.endpointArn = resource.getAttString(ATTRIBUTE_ENDPOINT_ARN);
+  }
+}
