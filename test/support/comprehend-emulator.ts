@@ -46,16 +46,26 @@ export interface EmulatedModel {
 /** How an import ends: usable (with or without warnings), failed, or stopped (STOP_REQUESTED first). */
 export type ImportOutcome = 'TRAINED' | 'TRAINED_WITH_WARNING' | 'IN_ERROR' | 'STOPPED';
 
-/** A real-time endpoint; UpdateEndpoint moves it to another model over `updateMs`. */
+/**
+ * A real-time endpoint: CREATING for a while, then IN_SERVICE; UpdateEndpoint makes it UPDATING (it keeps serving its
+ * current model) until the desired model, units and role take over; DeleteEndpoint makes it DELETING, then it is gone.
+ */
 export interface EmulatedEndpoint {
   readonly arn: string;
+  readonly kind: ModelKind;
   readonly account: string;
   readonly region: string;
   modelArn: string;
-  /** While it moves: the model it moves to, and when it started. */
+  units: number;
+  dataAccessRoleArn?: string;
+  /** While it updates: what it moves to, and when the update started. */
   desiredModelArn?: string;
+  desiredUnits?: number;
+  desiredDataAccessRoleArn?: string;
   updatingSince?: number;
   readonly createdAt: number;
+  deletingSince?: number;
+  readonly tags: Map<string, string>;
 }
 
 /** How imports from a source behave. */
@@ -120,7 +130,7 @@ const ERROR_STATUS: Record<string, number> = {
 export const SERVED_OPERATIONS = [
   'ImportModel', 'DescribeDocumentClassifier', 'DescribeEntityRecognizer', 'DeleteDocumentClassifier', 'DeleteEntityRecognizer',
   'TagResource', 'UntagResource', 'ListTagsForResource', 'PutResourcePolicy', 'DescribeResourcePolicy', 'DeleteResourcePolicy',
-  'ListEndpoints',
+  'ListEndpoints', 'CreateEndpoint', 'DescribeEndpoint', 'UpdateEndpoint', 'DeleteEndpoint',
 ] as const;
 
 /**
@@ -129,6 +139,7 @@ export const SERVED_OPERATIONS = [
  */
 const THROTTLED_AS_MODELLED = new Set([
   'ImportModel', 'DescribeDocumentClassifier', 'DescribeEntityRecognizer', 'DeleteDocumentClassifier', 'DeleteEntityRecognizer', 'ListEndpoints',
+  'CreateEndpoint', 'DescribeEndpoint', 'UpdateEndpoint', 'DeleteEndpoint',
 ]);
 
 /** Where the emulator writes what it answered, for the check against botocore's model (.ci/run sets it). */
@@ -136,8 +147,16 @@ const CALLS_DIR_VARIABLE = 'COMPREHEND_EMULATOR_CALLS_DIR';
 
 /** How long a stop takes: STOP_REQUESTED, then STOPPED. */
 const STOP_MS = 5_000;
-/** How long UpdateEndpoint takes to move an endpoint to another model. */
-const ENDPOINT_UPDATE_MS = 60_000;
+/** How long CreateEndpoint takes to bring an endpoint into service. */
+export const ENDPOINT_CREATE_MS = 120_000;
+/** How long UpdateEndpoint takes to move or resize an endpoint. */
+export const ENDPOINT_UPDATE_MS = 60_000;
+/** How long DeleteEndpoint takes. */
+const ENDPOINT_DELETE_MS = 30_000;
+/** Comprehend's quotas: active endpoints per account and Region, inference units per endpoint (DG guidelines-and-limits). */
+const MAX_ENDPOINTS = 10;
+const MAX_UNITS_PER_ENDPOINT = 10;
+const ENDPOINT_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
 
 class ServiceError extends Error {
   public readonly status: number;
@@ -256,12 +275,27 @@ export class ComprehendEmulator {
     return model.outcome;
   }
 
-  /** An endpoint of `account` serving `modelArn`, IN_SERVICE. */
+  /** An endpoint of `account` serving `modelArn`, IN_SERVICE, as if someone made it by hand. */
   public addEndpoint(arn: string, modelArn: string): EmulatedEndpoint {
-    const [, , , region, account] = arn.split(':');
-    const endpoint: EmulatedEndpoint = { arn, account, region, modelArn, createdAt: this.options.now() };
+    const [, , , region, account, resource] = arn.split(':');
+    const endpoint: EmulatedEndpoint = {
+      arn,
+      kind: resource.split('/')[0].replace(/-endpoint$/, '') as ModelKind,
+      account,
+      region,
+      modelArn,
+      units: 1,
+      createdAt: this.options.now() - ENDPOINT_CREATE_MS,
+      tags: new Map(),
+    };
     this.endpoints.set(arn, endpoint);
     return endpoint;
+  }
+
+  /** The endpoint as it is now, or undefined when there is none. */
+  public endpointNow(arn: string): EmulatedEndpoint & { readonly status: string } | undefined {
+    const endpoint = this.settled(this.endpoints.get(arn));
+    return endpoint && { ...endpoint, status: this.endpointStatus(endpoint) };
   }
 
   /** Starts moving an endpoint to another model, as UpdateEndpoint with DesiredModelArn does. */
@@ -354,17 +388,17 @@ export class ComprehendEmulator {
         return { EntityRecognizerProperties: this.describe(this.own(input.EntityRecognizerArn, 'entity-recognizer', account, region), 'EntityRecognizerArn') };
       case 'DeleteDocumentClassifier': return this.delete(this.own(input.DocumentClassifierArn, 'document-classifier', account, region));
       case 'DeleteEntityRecognizer': return this.delete(this.own(input.EntityRecognizerArn, 'entity-recognizer', account, region));
-      case 'TagResource': return this.tag(this.own(input.ResourceArn, undefined, account, region), input.Tags ?? []);
+      case 'TagResource': return this.tag(this.taggable(input.ResourceArn, account, region), input.Tags ?? []);
       case 'UntagResource': {
-        const model = this.own(input.ResourceArn, undefined, account, region);
+        const resource = this.taggable(input.ResourceArn, account, region);
         for (const key of input.TagKeys ?? []) {
-          model.tags.delete(key);
+          resource.tags.delete(key);
         }
         return {};
       }
       case 'ListTagsForResource': {
-        const model = this.own(input.ResourceArn, undefined, account, region);
-        return { ResourceArn: model.arn, Tags: [...model.tags].map(([Key, Value]) => ({ Key, Value })) };
+        const resource = this.taggable(input.ResourceArn, account, region);
+        return { ResourceArn: resource.arn, Tags: [...resource.tags].map(([Key, Value]) => ({ Key, Value })) };
       }
       case 'PutResourcePolicy': return this.putPolicy(this.own(input.ResourceArn, undefined, account, region), input);
       case 'DescribeResourcePolicy': {
@@ -387,6 +421,10 @@ export class ComprehendEmulator {
         return {};
       }
       case 'ListEndpoints': return this.listEndpoints(input.Filter ?? {}, account, region);
+      case 'CreateEndpoint': return this.createEndpoint(input, account, region);
+      case 'DescribeEndpoint': return { EndpointProperties: this.describeEndpoint(this.ownEndpoint(input.EndpointArn, account, region)) };
+      case 'UpdateEndpoint': return this.updateEndpoint(this.ownEndpoint(input.EndpointArn, account, region), input);
+      case 'DeleteEndpoint': return this.deleteEndpoint(this.ownEndpoint(input.EndpointArn, account, region));
       default:
         throw new ServiceError('UnknownOperationException', `The emulator does not know ${operation}`);
     }
@@ -487,7 +525,7 @@ export class ComprehendEmulator {
     return {};
   }
 
-  private tag(model: EmulatedModel, tags: Array<{ Key: string; Value: string }>): object {
+  private tag(model: { readonly tags: Map<string, string> }, tags: Array<{ Key: string; Value: string }>): object {
     const merged = new Map(model.tags);
     for (const tag of tags) {
       merged.set(tag.Key, tag.Value);
@@ -512,31 +550,159 @@ export class ComprehendEmulator {
     return { PolicyRevisionId: model.policyRevisionId };
   }
 
-  /** The endpoints of an account and Region as they are now: a finished move has its new model. */
-  private endpointsOf(account: string, region: string): EmulatedEndpoint[] {
+  /** The caller's own model version or endpoint: what TagResource, UntagResource and ListTagsForResource act on. */
+  private taggable(arn: string, account: string, region: string): { readonly arn: string; readonly tags: Map<string, string> } {
+    return /-endpoint\//.test(arn ?? '') ? this.ownEndpoint(arn, account, region) : this.own(arn, undefined, account, region);
+  }
+
+  /** The endpoint after whatever finished by now: a finished update has its new model, units and role. */
+  private settled(endpoint: EmulatedEndpoint | undefined): EmulatedEndpoint | undefined {
+    if (!endpoint) {
+      return undefined;
+    }
     const now = this.options.now();
-    return [...this.endpoints.values()].filter(e => e.account === account && e.region === region).map(endpoint => {
-      if (endpoint.desiredModelArn && now - endpoint.updatingSince! >= ENDPOINT_UPDATE_MS) {
-        endpoint.modelArn = endpoint.desiredModelArn;
-        endpoint.desiredModelArn = undefined;
-        endpoint.updatingSince = undefined;
-      }
-      return endpoint;
+    if (endpoint.deletingSince !== undefined && now - endpoint.deletingSince >= ENDPOINT_DELETE_MS) {
+      this.endpoints.delete(endpoint.arn);
+      return undefined;
+    }
+    if (endpoint.updatingSince !== undefined && now - endpoint.updatingSince >= ENDPOINT_UPDATE_MS) {
+      endpoint.modelArn = endpoint.desiredModelArn ?? endpoint.modelArn;
+      endpoint.units = endpoint.desiredUnits ?? endpoint.units;
+      endpoint.dataAccessRoleArn = endpoint.desiredDataAccessRoleArn ?? endpoint.dataAccessRoleArn;
+      endpoint.desiredModelArn = endpoint.desiredUnits = endpoint.desiredDataAccessRoleArn = endpoint.updatingSince = undefined;
+    }
+    return endpoint;
+  }
+
+  private endpointStatus(endpoint: EmulatedEndpoint): string {
+    if (endpoint.deletingSince !== undefined) {
+      return 'DELETING';
+    }
+    if (this.options.now() - endpoint.createdAt < ENDPOINT_CREATE_MS) {
+      return 'CREATING';
+    }
+    return endpoint.updatingSince !== undefined ? 'UPDATING' : 'IN_SERVICE';
+  }
+
+  /** The endpoints of an account and Region as they are now. */
+  private endpointsOf(account: string, region: string): EmulatedEndpoint[] {
+    return [...this.endpoints.values()]
+      .filter(e => e.account === account && e.region === region)
+      .map(e => this.settled(e))
+      .filter((e): e is EmulatedEndpoint => e !== undefined);
+  }
+
+  /** The caller's own endpoint. */
+  private ownEndpoint(arn: string, account: string, region: string): EmulatedEndpoint {
+    const endpoint = this.settled(this.endpoints.get(arn ?? ''));
+    if (!endpoint || endpoint.account !== account || endpoint.region !== region) {
+      throw new ServiceError('ResourceNotFoundException', `Could not find endpoint ${arn}`);
+    }
+    return endpoint;
+  }
+
+  private describeEndpoint(e: EmulatedEndpoint): object {
+    return {
+      EndpointArn: e.arn,
+      Status: this.endpointStatus(e),
+      ModelArn: e.modelArn,
+      DesiredModelArn: e.desiredModelArn ?? e.modelArn,
+      DesiredInferenceUnits: e.desiredUnits ?? e.units,
+      CurrentInferenceUnits: e.units,
+      CreationTime: e.createdAt / 1000,
+      LastModifiedTime: (e.updatingSince ?? e.createdAt) / 1000,
+      DataAccessRoleArn: e.dataAccessRoleArn,
+      DesiredDataAccessRoleArn: e.desiredDataAccessRoleArn ?? e.dataAccessRoleArn,
+    };
+  }
+
+  /** The caller's model an endpoint of `kind` may serve: its own, usable, of that type. */
+  private servable(modelArn: string | undefined, kind: ModelKind | undefined, account: string, region: string): EmulatedModel {
+    const model = this.own(modelArn ?? '', kind, account, region);
+    const status = this.statusOf(model);
+    if (status !== 'TRAINED' && status !== 'TRAINED_WITH_WARNING') {
+      throw new ServiceError('ResourceUnavailableException', `${model.arn} is ${status}; an endpoint needs a trained model`);
+    }
+    return model;
+  }
+
+  private checkUnits(units: unknown): void {
+    if (!Number.isInteger(units) || (units as number) < 1) {
+      throw new ServiceError('InvalidRequestException', `1 validation error detected: Value '${units}' at 'desiredInferenceUnits' failed to satisfy constraint: Member must have value greater than or equal to 1`);
+    }
+    if ((units as number) > MAX_UNITS_PER_ENDPOINT) {
+      throw new ServiceError('ResourceLimitExceededException', `An endpoint can have at most ${MAX_UNITS_PER_ENDPOINT} inference units`);
+    }
+  }
+
+  private createEndpoint(input: any, account: string, region: string): object {
+    const name: string = input.EndpointName ?? '';
+    if (name.length > 40 || !ENDPOINT_NAME.test(name)) {
+      throw new ServiceError('InvalidRequestException', `1 validation error detected: Value '${name}' at 'endpointName' failed to satisfy constraint`);
+    }
+    this.checkUnits(input.DesiredInferenceUnits);
+    const model = this.servable(input.ModelArn, undefined, account, region);
+    if ((model.modelKmsKeyId || model.encryptionKeyId) && !input.DataAccessRoleArn) {
+      throw new ServiceError('InvalidRequestException', `${model.arn} is encrypted with a customer managed key: a DataAccessRoleArn is required`);
+    }
+    const arn = `arn:aws:comprehend:${region}:${account}:${model.kind}-endpoint/${name}`;
+    if (this.settled(this.endpoints.get(arn))) {
+      throw new ServiceError('ResourceInUseException', `Endpoint name ${name} is already in use`);
+    }
+    if (this.endpointsOf(account, region).length >= MAX_ENDPOINTS) {
+      throw new ServiceError('ResourceLimitExceededException', `An account can have at most ${MAX_ENDPOINTS} endpoints in a Region`);
+    }
+    const tags: Array<{ Key: string; Value: string }> = input.Tags ?? [];
+    if (tags.length > 50) {
+      throw new ServiceError('TooManyTagsException', `A resource can have at most 50 tags; ${tags.length} were given`);
+    }
+    this.endpoints.set(arn, {
+      arn,
+      kind: model.kind,
+      account,
+      region,
+      modelArn: model.arn,
+      units: input.DesiredInferenceUnits,
+      dataAccessRoleArn: input.DataAccessRoleArn,
+      createdAt: this.options.now(),
+      tags: new Map(tags.map(t => [t.Key, t.Value])),
     });
+    return { EndpointArn: arn, ModelArn: model.arn };
+  }
+
+  private updateEndpoint(endpoint: EmulatedEndpoint, input: any): object {
+    const status = this.endpointStatus(endpoint);
+    if (status !== 'IN_SERVICE') {
+      throw new ServiceError('ResourceInUseException', `${endpoint.arn} is ${status}; it can be updated once it is IN_SERVICE`);
+    }
+    if (input.DesiredInferenceUnits !== undefined) {
+      this.checkUnits(input.DesiredInferenceUnits);
+    }
+    if (input.DesiredModelArn !== undefined) {
+      const model = this.servable(input.DesiredModelArn, endpoint.kind, endpoint.account, endpoint.region);
+      if ((model.modelKmsKeyId || model.encryptionKeyId) && !(input.DesiredDataAccessRoleArn ?? endpoint.dataAccessRoleArn)) {
+        throw new ServiceError('InvalidRequestException', `${model.arn} is encrypted with a customer managed key: a data access role is required`);
+      }
+    }
+    endpoint.desiredModelArn = input.DesiredModelArn;
+    endpoint.desiredUnits = input.DesiredInferenceUnits;
+    endpoint.desiredDataAccessRoleArn = input.DesiredDataAccessRoleArn;
+    endpoint.updatingSince = this.options.now();
+    return { DesiredModelArn: input.DesiredModelArn ?? endpoint.modelArn };
+  }
+
+  private deleteEndpoint(endpoint: EmulatedEndpoint): object {
+    const status = this.endpointStatus(endpoint);
+    if (status === 'CREATING' || status === 'UPDATING') {
+      throw new ServiceError('ResourceInUseException', `${endpoint.arn} is ${status}; it can be deleted once it is IN_SERVICE or FAILED`);
+    }
+    endpoint.deletingSince ??= this.options.now();
+    return {};
   }
 
   /** ListEndpoints with its Filter (ModelArn, Status); one page. */
   private listEndpoints(filter: { ModelArn?: string; Status?: string }, account: string, region: string): object {
-    const list = this.endpointsOf(account, region).map(e => ({
-      EndpointArn: e.arn,
-      Status: e.desiredModelArn ? 'UPDATING' : 'IN_SERVICE',
-      ModelArn: e.modelArn,
-      DesiredModelArn: e.desiredModelArn ?? e.modelArn,
-      DesiredInferenceUnits: 1,
-      CurrentInferenceUnits: 1,
-      CreationTime: e.createdAt / 1000,
-      LastModifiedTime: (e.updatingSince ?? e.createdAt) / 1000,
-    }));
+    const list = this.endpointsOf(account, region).map(e => this.describeEndpoint(e) as { ModelArn: string; Status: string });
     return {
       EndpointPropertiesList: list.filter(e =>
         (!filter.ModelArn || e.ModelArn === filter.ModelArn) && (!filter.Status || e.Status === filter.Status)),

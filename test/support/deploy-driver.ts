@@ -1,29 +1,33 @@
-// Plays CloudFormation and the custom-resources Provider framework for the model copies of a stack.
+// Plays CloudFormation and the custom-resources Provider framework for the Comprehend resources of a stack: the
+// custom resources (model copies, endpoints, model policies) and the native endpoint types.
 //
 // It synthesizes a real CDK app, reads the template and the cloud assembly, loads the onEvent and isComplete
 // handlers from the synthesized asset folders (the bundled files, not the TypeScript source), and sends them
-// Create, Update and Delete events with properties resolved as CloudFormation resolves them. It polls
-// isComplete at the waiter's interval up to its attempts, honours replacement (a new physical id on Update,
-// then a Delete of the old one) and rollback (a failed Update is updated back with old and new swapped; a
-// failed Create is deleted, with the framework's placeholder id when onEvent failed).
+// Create, Update and Delete events with properties resolved as CloudFormation resolves them, in CloudFormation's
+// order: a resource after the resources it refers to (Ref, Fn::GetAtt, DependsOn), its references resolved to what
+// they are by then; every update first, then the cleanup (deleting replaced and removed resources, dependents first).
+// It polls isComplete at the waiter's interval up to its attempts, honours replacement (a new physical id on Update,
+// then a Delete of the old one) and rollback (in reverse order: a failed Update is updated back with old and new
+// swapped; a failed Create is deleted, with the framework's placeholder id when onEvent failed). The native endpoint
+// types are run as their CloudFormation handlers would run them, through Comprehend's API (native-endpoints.ts).
 import { createHash, randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
 import { CREATE_FAILED_MARKER } from './fixtures';
+import { isNativeEndpoint, nativeEndpointHandlers } from './native-endpoints';
 import { VirtualClock } from './virtual-clock';
 import { IMPORTED_MODEL_RESOURCE_TYPE } from '../../src/contract/import-properties';
 
-
-/** The user handlers behind one Provider, with its waiter's interval and attempts. */
-interface ProviderHandlers {
+/** The user handlers behind one Provider (or a native type), with its waiter's interval and attempts. */
+export interface ProviderHandlers {
   readonly onEvent: Handler;
   readonly isComplete?: Handler;
   readonly intervalSeconds: number;
   readonly maxAttempts: number;
 }
 
-type Handler = (event: any) => Promise<any>;
+export type Handler = (event: any) => Promise<any>;
 
 export interface DeployDriverOptions {
   /** The emulator's URL. */
@@ -33,15 +37,28 @@ export interface DeployDriverOptions {
   readonly clock: VirtualClock;
   /** Values for Fn::ImportValue. */
   readonly exports?: Record<string, string>;
+  /** Called after every round of isComplete polls, before the clock moves on: to look at the world mid-deployment. */
+  readonly onPoll?: () => void;
 }
 
-/** A custom resource (a model copy, a model policy) as CloudFormation knows it after a deployment. */
+/** A resource the driver runs (a model copy, an endpoint, a model policy) as CloudFormation knows it after a deployment. */
 export interface DeployedResource {
   readonly physicalResourceId: string;
   readonly properties: Record<string, any>;
   readonly data: Record<string, string>;
   readonly deletionPolicy?: string;
   readonly updateReplacePolicy?: string;
+  /** The resources of the stack it refers to, which CloudFormation creates before it and deletes after it. */
+  readonly dependsOn: readonly string[];
+}
+
+/** A resource of the template the driver runs, before its properties are resolved. */
+interface TemplateResource {
+  readonly type: string;
+  readonly properties: Record<string, any>;
+  readonly deletionPolicy?: string;
+  readonly updateReplacePolicy?: string;
+  readonly dependsOn: readonly string[];
 }
 
 /** One request to a resource, as the framework answered it. */
@@ -72,13 +89,16 @@ interface Request {
 }
 
 export class DeployDriver {
-  /** The custom resources of the stack, by logical id. */
+  /** The resources of the stack, by logical id. */
   public readonly resources = new Map<string, DeployedResource>();
   private readonly stackGuid = randomUUID();
   /** The providers of the stack, by service token. */
   private readonly providers = new Map<string, ProviderHandlers>();
   private readonly resourceTypes = new Map<string, string>();
+  /** What the resources of the deployment in progress answered so far, ahead of `resources`. */
+  private readonly inProgress = new Map<string, { physicalResourceId: string; data: Record<string, string> }>();
   private currentStack?: Stack;
+  private template: any;
 
   constructor(private readonly options: DeployDriverOptions) {}
 
@@ -88,85 +108,114 @@ export class DeployDriver {
    */
   public async deploy(stack: Stack): Promise<DeployResult> {
     const desired = this.load(stack);
-    const forward: Request[] = [];
-    for (const [logicalId, want] of desired) {
-      const have = this.resources.get(logicalId);
-      if (!have) {
-        forward.push({ logicalId, event: this.event('Create', logicalId, want.properties) });
-      } else if (JSON.stringify(have.properties) !== JSON.stringify(want.properties)) {
-        forward.push({ logicalId, event: this.event('Update', logicalId, want.properties, have.physicalResourceId, have.properties) });
-      }
-    }
-    const outcomes = await this.send(forward);
-    const failures = outcomes.filter(o => o.status === 'FAILED').map(o => `${o.logicalId}: ${o.reason}`);
-
-    if (failures.length === 0) {
-      const cleanup: Request[] = [];
-      for (const outcome of outcomes) {
-        const want = desired.get(outcome.logicalId)!;
-        const had = this.resources.get(outcome.logicalId);
-        if (had && had.physicalResourceId !== outcome.physicalResourceId && had.updateReplacePolicy !== 'Retain') {
-          cleanup.push({ logicalId: outcome.logicalId, event: this.event('Delete', outcome.logicalId, had.properties, had.physicalResourceId) });
-        }
-        this.resources.set(outcome.logicalId, {
-          physicalResourceId: outcome.physicalResourceId!,
-          properties: want.properties,
-          data: outcome.data ?? {},
-          deletionPolicy: want.deletionPolicy,
-          updateReplacePolicy: want.updateReplacePolicy,
-        });
-      }
-      for (const [logicalId, had] of this.resources) {
-        if (!desired.has(logicalId)) {
-          this.resources.delete(logicalId);
-          if (had.deletionPolicy !== 'Retain') {
-            cleanup.push({ logicalId, event: this.event('Delete', logicalId, had.properties, had.physicalResourceId) });
-          }
+    this.inProgress.clear();
+    const forward: Outcome[] = [];
+    const sent = new Map<string, Record<string, any>>();
+    for (const wave of dependencyWaves(desired)) {
+      const requests: Request[] = [];
+      for (const logicalId of wave) {
+        const properties = this.resolve(desired.get(logicalId)!.properties, this.template);
+        sent.set(logicalId, properties);
+        const have = this.resources.get(logicalId);
+        if (!have) {
+          requests.push({ logicalId, event: this.event('Create', logicalId, properties) });
+        } else if (JSON.stringify(have.properties) !== JSON.stringify(properties)) {
+          requests.push({ logicalId, event: this.event('Update', logicalId, properties, have.physicalResourceId, have.properties) });
         }
       }
-      // CloudFormation does not fail a stack update for a failed cleanup; it reports it.
-      const cleaned = await this.send(cleanup);
-      return { status: 'COMPLETE', outcomes: [...outcomes, ...cleaned], failures: cleaned.filter(o => o.status === 'FAILED').map(o => `${o.logicalId}: ${o.reason}`) };
+      const outcomes = await this.send(requests);
+      forward.push(...outcomes);
+      for (const outcome of outcomes.filter(o => o.status === 'SUCCESS')) {
+        this.inProgress.set(outcome.logicalId, { physicalResourceId: outcome.physicalResourceId!, data: outcome.data ?? {} });
+      }
+      if (outcomes.some(o => o.status === 'FAILED')) {
+        break;
+      }
     }
+    const failures = forward.filter(o => o.status === 'FAILED').map(o => `${o.logicalId}: ${o.reason}`);
+    return failures.length === 0 ? this.cleanUp(desired, sent, forward) : this.rollBack(desired, sent, forward);
+  }
 
-    const rollback: Request[] = [];
-    for (const outcome of outcomes) {
+  /** After a successful update: the new state, then the replaced and removed resources deleted, dependents first. */
+  private async cleanUp(desired: Map<string, TemplateResource>, sent: Map<string, Record<string, any>>, forward: Outcome[]): Promise<DeployResult> {
+    const cleanup = new Map<string, Request>();
+    const cleanupDeps = new Map<string, readonly string[]>();
+    for (const outcome of forward) {
       const had = this.resources.get(outcome.logicalId);
-      const want = desired.get(outcome.logicalId)!;
+      if (had && had.physicalResourceId !== outcome.physicalResourceId && had.updateReplacePolicy !== 'Retain') {
+        cleanup.set(outcome.logicalId, { logicalId: outcome.logicalId, event: this.event('Delete', outcome.logicalId, had.properties, had.physicalResourceId) });
+        cleanupDeps.set(outcome.logicalId, had.dependsOn);
+      }
+    }
+    for (const [logicalId, had] of this.resources) {
+      if (!desired.has(logicalId) && had.deletionPolicy !== 'Retain') {
+        cleanup.set(logicalId, { logicalId, event: this.event('Delete', logicalId, had.properties, had.physicalResourceId) });
+        cleanupDeps.set(logicalId, had.dependsOn);
+      }
+    }
+    for (const logicalId of [...this.resources.keys()].filter(id => !desired.has(id))) {
+      this.resources.delete(logicalId);
+    }
+    for (const [logicalId, want] of desired) {
+      const answered = this.inProgress.get(logicalId) ?? this.resources.get(logicalId)!;
+      this.resources.set(logicalId, {
+        physicalResourceId: answered.physicalResourceId,
+        properties: sent.get(logicalId)!,
+        data: answered.data,
+        deletionPolicy: want.deletionPolicy,
+        updateReplacePolicy: want.updateReplacePolicy,
+        dependsOn: want.dependsOn,
+      });
+    }
+    this.inProgress.clear();
+    // CloudFormation does not fail a stack update for a failed cleanup; it reports it.
+    const cleaned = await this.sendInReverseOrder(cleanup, cleanupDeps);
+    return { status: 'COMPLETE', outcomes: [...forward, ...cleaned], failures: cleaned.filter(o => o.status === 'FAILED').map(o => `${o.logicalId}: ${o.reason}`) };
+  }
+
+  /** After a failed update: what was done is undone, dependents first; new resources of replacements are deleted. */
+  private async rollBack(desired: Map<string, TemplateResource>, sent: Map<string, Record<string, any>>, forward: Outcome[]): Promise<DeployResult> {
+    const rollback = new Map<string, Request>();
+    const deps = new Map<string, readonly string[]>();
+    for (const outcome of forward) {
+      const had = this.resources.get(outcome.logicalId);
+      deps.set(outcome.logicalId, desired.get(outcome.logicalId)!.dependsOn);
       if (!had) {
         // A failed create is deleted with what the framework answered: the placeholder when onEvent failed.
-        rollback.push({ logicalId: outcome.logicalId, event: this.event('Delete', outcome.logicalId, want.properties, outcome.physicalResourceId ?? CREATE_FAILED_MARKER) });
+        rollback.set(outcome.logicalId, { logicalId: outcome.logicalId, event: this.event('Delete', outcome.logicalId, sent.get(outcome.logicalId)!, outcome.physicalResourceId ?? CREATE_FAILED_MARKER) });
       } else {
         const physicalId = outcome.status === 'SUCCESS' ? outcome.physicalResourceId! : had.physicalResourceId;
-        rollback.push({ logicalId: outcome.logicalId, event: this.event('Update', outcome.logicalId, had.properties, physicalId, want.properties) });
+        rollback.set(outcome.logicalId, { logicalId: outcome.logicalId, event: this.event('Update', outcome.logicalId, had.properties, physicalId, sent.get(outcome.logicalId)!) });
       }
     }
-    const rolledBack = await this.send(rollback);
-    const rollbackCleanup: Request[] = [];
+    this.inProgress.clear();
+    const rolledBack = await this.sendInReverseOrder(rollback, deps);
+    const rollbackCleanup = new Map<string, Request>();
     for (const outcome of rolledBack) {
-      const forwardOutcome = outcomes.find(o => o.logicalId === outcome.logicalId)!;
+      const forwardOutcome = forward.find(o => o.logicalId === outcome.logicalId)!;
       if (outcome.requestType === 'Update' && forwardOutcome.status === 'SUCCESS'
         && forwardOutcome.physicalResourceId !== outcome.physicalResourceId) {
-        const want = desired.get(outcome.logicalId)!;
-        rollbackCleanup.push({ logicalId: outcome.logicalId, event: this.event('Delete', outcome.logicalId, want.properties, forwardOutcome.physicalResourceId) });
+        rollbackCleanup.set(outcome.logicalId, { logicalId: outcome.logicalId, event: this.event('Delete', outcome.logicalId, sent.get(outcome.logicalId)!, forwardOutcome.physicalResourceId) });
       }
     }
-    const cleaned = await this.send(rollbackCleanup);
-    const all = [...outcomes, ...rolledBack, ...cleaned];
+    const cleaned = await this.sendInReverseOrder(rollbackCleanup, deps);
+    const all = [...forward, ...rolledBack, ...cleaned];
     const rollbackFailed = [...rolledBack, ...cleaned].some(o => o.status === 'FAILED');
     return { status: rollbackFailed ? 'ROLLBACK_FAILED' : 'ROLLBACK_COMPLETE', outcomes: all, failures: all.filter(o => o.status === 'FAILED').map(o => `${o.logicalId}: ${o.reason}`) };
   }
 
-  /** Deletes the stack: every copy, unless its DeletionPolicy retains it. */
+  /** Deletes the stack: every resource unless its DeletionPolicy retains it, dependents first. */
   public async destroy(): Promise<DeployResult> {
-    const requests: Request[] = [];
+    const requests = new Map<string, Request>();
+    const deps = new Map<string, readonly string[]>();
     for (const [logicalId, had] of this.resources) {
+      deps.set(logicalId, had.dependsOn);
       if (had.deletionPolicy !== 'Retain') {
-        requests.push({ logicalId, event: this.event('Delete', logicalId, had.properties, had.physicalResourceId) });
+        requests.set(logicalId, { logicalId, event: this.event('Delete', logicalId, had.properties, had.physicalResourceId) });
       }
     }
     this.resources.clear();
-    const outcomes = await this.send(requests);
+    const outcomes = await this.sendInReverseOrder(requests, deps);
     const failures = outcomes.filter(o => o.status === 'FAILED').map(o => `${o.logicalId}: ${o.reason}`);
     return { status: failures.length > 0 ? 'ROLLBACK_FAILED' : 'COMPLETE', outcomes, failures };
   }
@@ -181,12 +230,27 @@ export class DeployDriver {
     const started: string[] = [];
     for (const [logicalId, want] of desired) {
       if (!this.resources.has(logicalId)) {
-        const result = await this.provider(want.properties.ServiceToken).onEvent(this.event('Create', logicalId, want.properties));
-        this.resources.set(logicalId, { ...want, physicalResourceId: result.PhysicalResourceId, data: {} });
+        const properties = this.resolve(want.properties, this.template);
+        const result = await this.handlersOf(this.event('Create', logicalId, properties)).onEvent(this.event('Create', logicalId, properties));
+        this.resources.set(logicalId, { ...want, properties, physicalResourceId: result.PhysicalResourceId, data: {} });
         started.push(result.PhysicalResourceId);
       }
     }
     return started;
+  }
+
+  /** Sends requests in reverse dependency order (a resource before those it refers to), independent ones at once. */
+  private async sendInReverseOrder(requests: Map<string, Request>, deps: Map<string, readonly string[]>): Promise<Outcome[]> {
+    const outcomes: Outcome[] = [];
+    const pending = new Set(requests.keys());
+    while (pending.size > 0) {
+      // Ready: nothing still pending refers to it.
+      const ready = [...pending].filter(id => ![...pending].some(other => other !== id && (deps.get(other) ?? []).includes(id)));
+      const wave = ready.length > 0 ? ready : [...pending];
+      wave.forEach(id => pending.delete(id));
+      outcomes.push(...await this.send(wave.map(id => requests.get(id)!)));
+    }
+    return outcomes;
   }
 
   /** Sends the requests at once, as CloudFormation does for independent resources, and waits them out. */
@@ -203,7 +267,7 @@ export class DeployDriver {
         answer({ logicalId, requestType: 'Delete', status: 'SUCCESS', physicalResourceId: CREATE_FAILED_MARKER, polls: 0 });
         return;
       }
-      const handlers = this.provider(event.ServiceToken);
+      const handlers = this.handlersOf(event);
       try {
         const result = (await handlers.onEvent(event)) ?? {};
         const physicalResourceId = result.PhysicalResourceId ?? (event.RequestType === 'Create' ? event.RequestId : event.PhysicalResourceId);
@@ -259,6 +323,7 @@ export class DeployDriver {
         }
       }));
       waiting.splice(0, waiting.length, ...waiting.filter(w => !finished.has(w)));
+      this.options.onPoll?.();
       if (waiting.length > 0) {
         this.options.clock.advance(waiting[0].handlers.intervalSeconds * 1000);
       }
@@ -282,19 +347,24 @@ export class DeployDriver {
     };
   }
 
-  /** Synthesizes `stack`, loads the handlers of its providers, and returns its custom resources with resolved properties. */
-  private load(stack: Stack): Map<string, { properties: Record<string, any>; deletionPolicy?: string; updateReplacePolicy?: string }> {
+  /** Synthesizes `stack`, loads the handlers of its providers, and returns the resources the driver runs. */
+  private load(stack: Stack): Map<string, TemplateResource> {
     this.currentStack = stack;
     const { template, assemblyDir } = this.synth();
+    this.template = template;
     this.loadProviders(template, assemblyDir);
-    const desired = new Map<string, { properties: Record<string, any>; deletionPolicy?: string; updateReplacePolicy?: string }>();
+    const runs = (type: string) => type.startsWith('Custom::') || isNativeEndpoint(type);
+    const desired = new Map<string, TemplateResource>();
     for (const [logicalId, resource] of Object.entries<any>(template.Resources)) {
-      if (String(resource.Type).startsWith('Custom::')) {
+      if (runs(String(resource.Type))) {
         this.resourceTypes.set(logicalId, resource.Type);
+        const referred = [...references(resource.Properties), ...[resource.DependsOn ?? []].flat()];
         desired.set(logicalId, {
-          properties: this.resolve(resource.Properties, template),
+          type: resource.Type,
+          properties: resource.Properties,
           deletionPolicy: resource.DeletionPolicy,
           updateReplacePolicy: resource.UpdateReplacePolicy,
+          dependsOn: [...new Set(referred)].filter(id => id !== logicalId && runs(String(template.Resources[id]?.Type ?? ''))),
         });
       }
     }
@@ -340,8 +410,12 @@ export class DeployDriver {
     }
   }
 
-  private provider(serviceToken: string): ProviderHandlers {
-    return this.providers.get(serviceToken) ?? fail(`no provider behind ${serviceToken}`);
+  /** What answers an event: the native type's handlers, or the Provider behind the service token. */
+  private handlersOf(event: any): ProviderHandlers {
+    if (isNativeEndpoint(event.ResourceType)) {
+      return nativeEndpointHandlers;
+    }
+    return this.providers.get(event.ServiceToken) ?? fail(`no provider behind ${event.ServiceToken}`);
   }
 
   private assetPath(assemblyDir: string, hash: string): string {
@@ -399,13 +473,19 @@ export class DeployDriver {
       return pseudo[name];
     }
     const resource = template.Resources[name] ?? fail(`Ref to unknown ${name}`);
-    return this.physicalId(name, resource);
+    const answered = this.inProgress.get(name) ?? this.resources.get(name);
+    return answered?.physicalResourceId ?? this.physicalId(name, resource);
   }
 
   private getAtt(logicalId: string, attribute: string, template: any): string {
     const resource = template.Resources[logicalId] ?? fail(`GetAtt of unknown ${logicalId}`);
+    const answered = this.inProgress.get(logicalId) ?? this.resources.get(logicalId);
     if (String(resource.Type).startsWith('Custom::')) {
-      return this.resources.get(logicalId)?.data[attribute] ?? fail(`${logicalId}.${attribute} is not available yet`);
+      return answered?.data[attribute] ?? fail(`${logicalId}.${attribute} is not available yet`);
+    }
+    if (isNativeEndpoint(resource.Type)) {
+      // The native endpoint types' Arn is their physical id.
+      return answered?.physicalResourceId ?? fail(`${logicalId}.${attribute} is not available yet`);
     }
     const id = this.physicalId(logicalId, resource);
     if (attribute !== 'Arn') {
@@ -424,6 +504,40 @@ export class DeployDriver {
     const suffix = createHash('sha256').update(`${this.stackId}/${logicalId}`).digest('hex').slice(0, 12);
     return resource.Type === 'AWS::KMS::Key' ? `${suffix.slice(0, 8)}-0000-4000-8000-${suffix}` : `${this.stack.stackName}-${logicalId}-${suffix}`;
   }
+}
+
+/** The logical ids a value refers to (Ref, Fn::GetAtt), anywhere in it. */
+function references(value: any): string[] {
+  if (Array.isArray(value)) {
+    return value.flatMap(references);
+  }
+  if (value === null || typeof value !== 'object') {
+    return [];
+  }
+  return Object.entries(value).flatMap(([key, v]) => {
+    if (key === 'Ref' && typeof v === 'string') {
+      return [v];
+    }
+    if (key === 'Fn::GetAtt') {
+      return [(v as string[])[0]];
+    }
+    return references(v);
+  });
+}
+
+/** The resources in CloudFormation's order: each wave refers only to resources of earlier waves. */
+function dependencyWaves(resources: Map<string, TemplateResource>): string[][] {
+  const waves: string[][] = [];
+  const placed = new Set<string>();
+  while (placed.size < resources.size) {
+    const wave = [...resources.keys()].filter(id => !placed.has(id) && resources.get(id)!.dependsOn.every(dep => placed.has(dep)));
+    if (wave.length === 0) {
+      throw new Error(`circular references among ${[...resources.keys()].filter(id => !placed.has(id)).join(', ')}`);
+    }
+    wave.forEach(id => placed.add(id));
+    waves.push(wave);
+  }
+  return waves;
 }
 
 /** A fresh copy of a bundled handler: its SDK client then takes the credentials of the driver that loads it. */
