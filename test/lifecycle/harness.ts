@@ -25,8 +25,8 @@ const KEY_OF = Object.fromEntries(Object.entries(ACCESS_KEYS).map(([key, account
 export interface Harness {
   readonly emulator: ComprehendEmulator;
   readonly clock: VirtualClock;
-  /** A driver deploying as `account`, with the stack exports it may import. */
-  driver(account?: string, stackExports?: Record<string, string>): DeployDriver;
+  /** A driver deploying as `account`, with the stack exports it may import; `onPoll` looks at every round of polls. */
+  driver(account?: string, stackExports?: Record<string, string>, onPoll?: () => void): DeployDriver;
   /** A fresh definition of an importer stack (the same name again is an update of the same stack). */
   stack(models: Record<string, Partial<ImportedComprehendModelProps>>, account?: string, stackName?: string): Stack;
   stop(): Promise<void>;
@@ -48,8 +48,8 @@ export async function startHarness(seed = 7, shareWithImporter = true): Promise<
   return {
     emulator,
     clock,
-    driver: (account = IMPORTER, stackExports = {}) =>
-      new DeployDriver({ endpoint: emulator.endpoint, accessKeyId: KEY_OF[account], clock, exports: stackExports }),
+    driver: (account = IMPORTER, stackExports = {}, onPoll) =>
+      new DeployDriver({ endpoint: emulator.endpoint, accessKeyId: KEY_OF[account], clock, exports: stackExports, onPoll }),
     stack: (models, account = IMPORTER, stackName = 'Importer') => {
       const stack = new Stack(new App(), stackName, { env: { account, region: REGION } });
       for (const [id, props] of Object.entries(models)) {

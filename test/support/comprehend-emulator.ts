@@ -292,6 +292,11 @@ export class ComprehendEmulator {
     return endpoint;
   }
 
+  /** Sets the endpoint's inference units, as Application Auto Scaling's UpdateEndpoint does once it is done. */
+  public scaleEndpoint(arn: string, units: number): void {
+    this.settled(this.endpoints.get(arn))!.units = units;
+  }
+
   /** The endpoint as it is now, or undefined when there is none. */
   public endpointNow(arn: string): EmulatedEndpoint & { readonly status: string } | undefined {
     const endpoint = this.settled(this.endpoints.get(arn));
