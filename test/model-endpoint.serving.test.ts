@@ -1,0 +1,260 @@
+// Where and how ModelEndpoint serves: the native type or the provider by Region and data access role, the role for a
+// copy under a customer managed key, metrics and auto scaling.
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { ImportedComprehendModel, ModelEndpoint } from '../src';
+import { IMPORTER, REGION, SOURCE_CLASSIFIER, SOURCE_RECOGNIZER } from './support/fixtures';
+
+const inRegion = (arn: string, region: string) => arn.replace(`:${REGION}:`, `:${region}:`);
+
+function stackIn(region?: string): Stack {
+  return new Stack(new App(), 'Serving', region ? { env: { account: IMPORTER, region } } : undefined);
+}
+
+/** A copy of `source` (in the stack's Region) served by one endpoint. */
+function serve(stack: Stack, source: string, modelKey?: kms.IKey): { model: ImportedComprehendModel; endpoint: ModelEndpoint } {
+  const region = stack.region.startsWith('${') ? REGION : stack.region;
+  const model = new ImportedComprehendModel(stack, 'Copy', { sourceModelArn: inRegion(source, region), modelKey });
+  return { model, endpoint: model.addEndpoint('Live', { endpointName: 'live' }) };
+}
+
+function handlerStatements(template: Template): any[] {
+  const policies = template.findResources('AWS::IAM::Policy', {
+    Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^ComprehendProviderHandlerRole') }] },
+  });
+  return Object.values(policies).flatMap(p => p.Properties.PolicyDocument.Statement);
+}
+
+describe('the Region decides', () => {
+  test('native where the Region has the type: us-west-2 (and no provider for an endpoint alone)', () => {
+    const stack = stackIn('us-west-2');
+    const model = ImportedComprehendModel.fromModelArn(stack, 'Local', `arn:aws:comprehend:us-west-2:${IMPORTER}:document-classifier/local/version/v1`);
+    const endpoint = model.addEndpoint('Live');
+    const template = Template.fromStack(stack);
+
+    expect(endpoint.isNative).toBe(true);
+    template.resourceCountIs('AWS::Comprehend::DocumentClassifierEndpoint', 1);
+    template.resourceCountIs('Custom::ComprehendModelEndpoint', 0);
+    template.resourceCountIs('AWS::Lambda::Function', 0);
+  });
+
+  test.each(['eu-west-1', 'ap-northeast-1', 'ca-central-1'])('the provider where it has not: %s, with the same attributes', region => {
+    const stack = stackIn(region);
+    const { model, endpoint } = serve(stack, SOURCE_CLASSIFIER);
+    const template = Template.fromStack(stack);
+
+    expect(endpoint.isNative).toBe(false);
+    template.resourceCountIs('AWS::Comprehend::DocumentClassifierEndpoint', 0);
+    const logicalId = Object.keys(template.findResources('Custom::ComprehendModelEndpoint'))[0];
+    template.hasResourceProperties('Custom::ComprehendModelEndpoint', {
+      EndpointName: 'live',
+      ModelArn: { 'Fn::GetAtt': [stack.getLogicalId(model.node.defaultChild as any), 'ModelArn'] },
+      ModelType: 'document-classifier',
+      DesiredInferenceUnits: '1',
+      DataAccessRoleArn: Match.absent(),
+    });
+    expect(stack.resolve(endpoint.endpointArn)).toEqual({ 'Fn::GetAtt': [logicalId, 'EndpointArn'] });
+    expect(endpoint.endpointName).toBe('live');
+  });
+
+  test('the provider in an env-agnostic stack, whose Region is known only at deploy time', () => {
+    const stack = stackIn();
+    const { endpoint } = serve(stack, SOURCE_RECOGNIZER);
+    const template = Template.fromStack(stack);
+
+    expect(endpoint.isNative).toBe(false);
+    template.resourceCountIs('AWS::Comprehend::EntityRecognizerEndpoint', 0);
+    template.hasResourceProperties('Custom::ComprehendModelEndpoint', { ModelType: 'entity-recognizer' });
+  });
+
+  test('an import and an endpoint share the stack\'s one provider: 5 Lambda functions and one waiter, as for an import alone', () => {
+    const importAlone = Template.fromStack((() => {
+      const stack = stackIn('eu-west-1');
+      new ImportedComprehendModel(stack, 'Copy', { sourceModelArn: inRegion(SOURCE_CLASSIFIER, 'eu-west-1') });
+      return stack;
+    })());
+    const stack = stackIn('eu-west-1');
+    serve(stack, SOURCE_CLASSIFIER);
+    const template = Template.fromStack(stack);
+
+    template.resourceCountIs('AWS::Lambda::Function', 5);
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    importAlone.resourceCountIs('AWS::Lambda::Function', 5);
+    const tokens = Object.values(template.toJSON().Resources as Record<string, any>)
+      .filter(r => r.Type.startsWith('Custom::Comprehend')).map(r => JSON.stringify(r.Properties.ServiceToken));
+    expect(tokens).toHaveLength(2);
+    expect(new Set(tokens).size).toBe(1);
+  });
+
+  test('the handler role serves this account\'s endpoints of the type, and does not grow with the endpoints', () => {
+    const policyOf = (endpoints: number) => {
+      const stack = stackIn('eu-west-1');
+      const model = new ImportedComprehendModel(stack, 'Copy', { sourceModelArn: inRegion(SOURCE_CLASSIFIER, 'eu-west-1') });
+      for (let i = 0; i < endpoints; i++) {
+        model.addEndpoint(`Live${i}`);
+      }
+      return handlerStatements(Template.fromStack(stack));
+    };
+    const statements = policyOf(1);
+    const endpoints = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:comprehend:eu-west-1:${IMPORTER}:document-classifier-endpoint/*`]] };
+    const models = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:comprehend:eu-west-1:${IMPORTER}:document-classifier/*`]] };
+    expect(statements).toEqual(expect.arrayContaining([
+      { Effect: 'Allow', Action: ['comprehend:CreateEndpoint', 'comprehend:UpdateEndpoint'], Resource: [endpoints, models] },
+      {
+        Effect: 'Allow',
+        Action: ['comprehend:DescribeEndpoint', 'comprehend:DeleteEndpoint', 'comprehend:TagResource', 'comprehend:UntagResource', 'comprehend:ListTagsForResource'],
+        Resource: endpoints,
+      },
+    ]));
+    expect(policyOf(10)).toEqual(statements);
+  });
+});
+
+describe('a copy under a customer managed key', () => {
+  test('a classifier: the provider carries the data access role (its native type has no DataAccessRoleArn)', () => {
+    const stack = stackIn('us-west-2');
+    const key = new kms.Key(stack, 'ModelKey');
+    const { endpoint } = serve(stack, SOURCE_CLASSIFIER, key);
+    const template = Template.fromStack(stack);
+
+    expect(endpoint.isNative).toBe(false);
+    template.resourceCountIs('AWS::Comprehend::DocumentClassifierEndpoint', 0);
+    const roleId = stack.getLogicalId(endpoint.dataAccessRole!.node.defaultChild as any);
+    template.hasResourceProperties('Custom::ComprehendModelEndpoint', { DataAccessRoleArn: { 'Fn::GetAtt': [roleId, 'Arn'] } });
+    expectReadRole(template, roleId, stack.getLogicalId(key.node.defaultChild as any));
+    // The handlers may pass the library's roles (one path) to Comprehend only.
+    expect(handlerStatements(template)).toContainEqual({
+      Effect: 'Allow',
+      Action: 'iam:PassRole',
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${IMPORTER}:role/cdk-comprehend-model-import/*`]] },
+      Condition: { StringEquals: { 'iam:PassedToService': 'comprehend.amazonaws.com' } },
+    });
+  });
+
+  test('a recognizer: the native type carries it (DataAccessRoleArn), in a Region that has the type', () => {
+    const stack = stackIn('us-west-2');
+    const key = new kms.Key(stack, 'ModelKey');
+    const { endpoint } = serve(stack, SOURCE_RECOGNIZER, key);
+    const template = Template.fromStack(stack);
+
+    expect(endpoint.isNative).toBe(true);
+    const roleId = stack.getLogicalId(endpoint.dataAccessRole!.node.defaultChild as any);
+    template.hasResourceProperties('AWS::Comprehend::EntityRecognizerEndpoint', { DataAccessRoleArn: { 'Fn::GetAtt': [roleId, 'Arn'] } });
+    expectReadRole(template, roleId, stack.getLogicalId(key.node.defaultChild as any));
+  });
+
+  test('a role of the user\'s own is used as it is, and only it may be passed', () => {
+    const stack = stackIn('eu-west-1');
+    const model = new ImportedComprehendModel(stack, 'Copy', { sourceModelArn: inRegion(SOURCE_CLASSIFIER, 'eu-west-1') });
+    const role = iam.Role.fromRoleArn(stack, 'Mine', `arn:aws:iam::${IMPORTER}:role/serving`);
+    const endpoint = model.addEndpoint('Live', { dataAccessRole: role });
+    const template = Template.fromStack(stack);
+
+    expect(endpoint.dataAccessRole).toBe(role);
+    template.hasResourceProperties('Custom::ComprehendModelEndpoint', { DataAccessRoleArn: role.roleArn });
+    expect(handlerStatements(template)).toContainEqual(expect.objectContaining({ Action: 'iam:PassRole', Resource: role.roleArn }));
+    template.resourceCountIs('AWS::IAM::Role', 4);
+  });
+});
+
+/** The endpoint's role: trusted by Comprehend for this account only; Decrypt and CreateGrant (for AWS resources) on the key. */
+function expectReadRole(template: Template, roleId: string, keyId: string): void {
+  const role = template.toJSON().Resources[roleId];
+  expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([{
+    Action: 'sts:AssumeRole',
+    Effect: 'Allow',
+    Principal: { Service: 'comprehend.amazonaws.com' },
+    Condition: { StringEquals: { 'aws:SourceAccount': IMPORTER } },
+  }]);
+  expect(role.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement)).toEqual([
+    { Effect: 'Allow', Action: 'kms:Decrypt', Resource: { 'Fn::GetAtt': [keyId, 'Arn'] } },
+    { Effect: 'Allow', Action: 'kms:CreateGrant', Resource: { 'Fn::GetAtt': [keyId, 'Arn'] }, Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } } },
+  ]);
+}
+
+describe('metrics', () => {
+  test.each([
+    ['metricInferenceUtilization', 'InferenceUtilization', 'Sum'],
+    ['metricConsumedInferenceUnits', 'ConsumedInferenceUnits', 'Sum'],
+    ['metricProvisionedInferenceUnits', 'ProvisionedInferenceUnits', 'Average'],
+    ['metricRequestedInferenceUnits', 'RequestedInferenceUnits', 'Sum'],
+  ] as const)('%s: %s by EndpointArn, %s over a minute', (method, metricName, statistic) => {
+    const stack = stackIn('eu-west-1');
+    const { endpoint } = serve(stack, SOURCE_CLASSIFIER);
+
+    const metric = endpoint[method]();
+
+    expect(metric.namespace).toBe('AWS/Comprehend');
+    expect(metric.metricName).toBe(metricName);
+    expect(metric.statistic).toBe(statistic);
+    expect(metric.period.toSeconds()).toBe(60);
+    expect(stack.resolve(metric.dimensions)).toEqual({ EndpointArn: stack.resolve(endpoint.endpointArn) });
+  });
+
+  test('an endpoint referenced by ARN has them too', () => {
+    const stack = stackIn('eu-west-1');
+    const arn = `arn:aws:comprehend:eu-west-1:${IMPORTER}:entity-recognizer-endpoint/products`;
+    const metric = ModelEndpoint.fromEndpointArn(stack, 'Theirs', arn).metric('InferenceUtilization', { statistic: 'Maximum' });
+
+    expect(metric.dimensions).toEqual({ EndpointArn: arn });
+    expect(metric.statistic).toBe('Maximum');
+  });
+});
+
+describe('autoScaleInferenceUnits', () => {
+  test.each([
+    ['eu-west-1', SOURCE_CLASSIFIER, 'document-classifier'],
+    ['us-west-2', SOURCE_RECOGNIZER, 'entity-recognizer'],
+  ])('in %s: a scalable target on the endpoint ARN, tracking ComprehendInferenceUtilization, and schedules', (region, source, type) => {
+    const stack = stackIn(region);
+    const { endpoint } = serve(stack, source);
+
+    const scaling = endpoint.autoScaleInferenceUnits({ minCapacity: 1, maxCapacity: 4 });
+    scaling.scaleOnUtilization({ targetUtilizationPercent: 70 });
+    scaling.scaleOnSchedule('Nights', { schedule: appscaling.Schedule.cron({ hour: '20', minute: '0' }), maxCapacity: 1 });
+    const template = Template.fromStack(stack);
+
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+      ServiceNamespace: 'comprehend',
+      ScalableDimension: `comprehend:${type}-endpoint:DesiredInferenceUnits`,
+      ResourceId: stack.resolve(endpoint.endpointArn),
+      MinCapacity: 1,
+      MaxCapacity: 4,
+      RoleARN: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${IMPORTER}:role/aws-service-role/comprehend.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ComprehendEndpoint`]] },
+      ScheduledActions: [Match.objectLike({ ScalableTargetAction: { MaxCapacity: 1 }, Schedule: 'cron(0 20 * * ? *)' })],
+    });
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      PolicyType: 'TargetTrackingScaling',
+      TargetTrackingScalingPolicyConfiguration: { PredefinedMetricSpecification: { PredefinedMetricType: 'ComprehendInferenceUtilization' }, TargetValue: 70 },
+    });
+  });
+
+  test.each([
+    [{ minCapacity: 0, maxCapacity: 2 }, /minCapacity 0 is out of range; expected a whole number from 1 to 10/],
+    [{ minCapacity: 3, maxCapacity: 2 }, /maxCapacity 2 is out of range; expected a whole number from minCapacity \(3\) to 10/],
+    [{ minCapacity: 1, maxCapacity: 11 }, /maxCapacity 11 is out of range; .* to 10, Comprehend's limit of inference units per endpoint/],
+  ])('%o is a synth error that names the prop', (props, message) => {
+    const { endpoint } = serve(stackIn('eu-west-1'), SOURCE_CLASSIFIER);
+    expect(() => endpoint.autoScaleInferenceUnits(props)).toThrow(message);
+  });
+
+  test('twice, or with a target utilization out of range, is a clear error', () => {
+    const { endpoint } = serve(stackIn('eu-west-1'), SOURCE_CLASSIFIER);
+    const scaling = endpoint.autoScaleInferenceUnits({ minCapacity: 1, maxCapacity: 2 });
+
+    expect(() => scaling.scaleOnUtilization({ targetUtilizationPercent: 0 })).toThrow(/targetUtilizationPercent 0 is out of range; expected 1 to 100/);
+    expect(() => endpoint.autoScaleInferenceUnits({ minCapacity: 1, maxCapacity: 2 })).toThrow(/already called for this endpoint/);
+  });
+});
+
+test('an endpoint served through the provider may carry 49 tags: the ownership tag takes the 50th', () => {
+  const stack = stackIn('eu-west-1');
+  const model = new ImportedComprehendModel(stack, 'Copy', { sourceModelArn: inRegion(SOURCE_CLASSIFIER, 'eu-west-1') });
+  const tags = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, 'v']));
+  model.addEndpoint('Live', { tags });
+
+  expect(() => Template.fromStack(stack)).toThrow(/tags: 50 tags, more than the 49 a Comprehend endpoint can have, less the cdk-comprehend-model-import:owner tag/);
+});
