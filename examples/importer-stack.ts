@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy, Stack, StackProps, Tags, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -42,6 +43,16 @@ export class ImporterStack extends Stack {
 
     // Serve the recognizer copy, and let the catalog tagger detect entities with it.
     const endpoint = productNames.addEndpoint('Endpoint', { desiredInferenceUnits: 1 });
+    // Between 1 and 4 inference units, keeping the endpoint about 70% busy; a deploy keeps what the scaler set.
+    endpoint.autoScaleInferenceUnits({ minCapacity: 1, maxCapacity: 4 }).scaleOnUtilization({ targetUtilizationPercent: 70 });
+    // Someone should know when even 4 units are not enough.
+    new cloudwatch.Alarm(this, 'EndpointSaturated', {
+      alarmDescription: 'The product-names endpoint has run above 90% of its inference units for 5 minutes',
+      metric: endpoint.metricInferenceUtilization(),
+      threshold: 90,
+      evaluationPeriods: 5,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
     const tagger = new iam.Role(this, 'CatalogTagger', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'The catalog tagger: finds product names in listings',

@@ -5,7 +5,7 @@ import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, Stack } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { defineCrossAccountStacks } from '../examples/cross-account';
-import { importWithEndpoint, importWithKeys, importWithoutKeys, sharerSide } from './integ/integ-stacks';
+import { importWithEndpoint, importWithKeys, importWithoutKeys, serveAnywhere, sharerSide } from './integ/integ-stacks';
 
 jest.setTimeout(120_000);
 
@@ -19,6 +19,7 @@ function allStacks(): Stack[] {
     importWithoutKeys(integ).stack,
     importWithKeys(integ).stack,
     importWithEndpoint(integ).stack,
+    serveAnywhere(integ).stack,
     sharerSide(integ).stack,
   ];
 }
@@ -35,11 +36,11 @@ test.each(allStacks().map(stack => [stack.stackName, stack] as const))('cdk-nag 
  */
 const GUARD_EXCEPTIONS: Record<string, { readonly resources: RegExp; readonly reason: string }> = {
   cloudwatch_log_group_encrypted_check: {
-    resources: /^ComprehendModel(Import|Policy)Provider(OnEvent|IsComplete|Framework|Waiter)Logs/,
+    resources: /^Comprehend(ModelPolicy)?Provider(OnEvent|IsComplete|Framework|Waiter)Logs/,
     reason: 'The handlers\' log groups use CloudWatch Logs\' default encryption at rest; a customer managed key per stack would cost more than the logs are worth.',
   },
   lambda_inside_vpc_check: {
-    resources: /^ComprehendModel(Import|Policy)Provider/,
+    resources: /^Comprehend(ModelPolicy)?Provider/,
     reason: 'The handlers call only the Comprehend API; a VPC would add NAT or endpoints for no isolation gain.',
   },
   step_functions_state_machine_tracing_enabled_check: {

@@ -86,6 +86,32 @@ test('the importer serves the recognizer copy and grants inference and batch job
   });
 });
 
+test('the importer scales the endpoint on utilization and alarms when it runs hot', () => {
+  const { importer } = exampleTemplates();
+  const endpointArn = { 'Fn::GetAtt': [Match.stringLikeRegexp('^ProductNamesEndpoint'), 'Arn'] };
+
+  importer.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+    ServiceNamespace: 'comprehend',
+    ScalableDimension: 'comprehend:entity-recognizer-endpoint:DesiredInferenceUnits',
+    ResourceId: endpointArn,
+    MinCapacity: 1,
+    MaxCapacity: 4,
+  });
+  importer.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+    TargetTrackingScalingPolicyConfiguration: { PredefinedMetricSpecification: { PredefinedMetricType: 'ComprehendInferenceUtilization' }, TargetValue: 70 },
+  });
+  importer.hasResourceProperties('AWS::CloudWatch::Alarm', {
+    Namespace: 'AWS/Comprehend',
+    MetricName: 'InferenceUtilization',
+    Dimensions: [{ Name: 'EndpointArn', Value: endpointArn }],
+    Statistic: 'Sum',
+    Period: 60,
+    Threshold: 90,
+    EvaluationPeriods: 5,
+    ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+  });
+});
+
 test('the example templates, as snapshots', () => {
   const { sharer, importer } = exampleTemplates();
   expect(stable(sharer)).toMatchSnapshot('sharer');

@@ -39,6 +39,21 @@ export function importWithEndpoint(app: App): { stack: Stack; model: ImportedCom
   return { stack, model, endpoint: model.addEndpoint('Endpoint') };
 }
 
+/**
+ * An import into eu-west-1, which has no native endpoint type, under this account's customer managed key, served through
+ * the provider with a data access role, and auto scaled on utilization.
+ */
+export function serveAnywhere(app: App): { stack: Stack; model: ImportedComprehendModel; endpoint: ModelEndpoint } {
+  const stack = new Stack(app, 'ServeAnywhere', { env: { region: 'eu-west-1' } });
+  const model = new ImportedComprehendModel(stack, 'Copy', {
+    sourceModelArn: context(app, 'euSourceModelArn', CLASSIFIER.replace(':us-west-2:', ':eu-west-1:')),
+    modelKey: new kms.Key(stack, 'ModelKey', { enableKeyRotation: true }),
+  });
+  const endpoint = model.addEndpoint('Endpoint');
+  endpoint.autoScaleInferenceUnits({ minCapacity: 1, maxCapacity: 4 }).scaleOnUtilization({ targetUtilizationPercent: 70 });
+  return { stack, model, endpoint };
+}
+
 /** The sharer's side: a classifier of this stack shared by ModelPolicy, and one trained elsewhere by PutResourcePolicy. */
 export function sharerSide(app: App): { stack: Stack; shared: SharedModelPolicy } {
   const stack = new Stack(app, 'SharerSide');

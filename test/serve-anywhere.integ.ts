@@ -1,0 +1,12 @@
+// Serve a copy under this account's key in a Region without native endpoint types, auto scaled. With AWS accounts:
+// `npx projen integ:serve-anywhere:deploy -- -c euSourceModelArn=…`.
+import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
+import { App } from 'aws-cdk-lib';
+import { pinAssertionSalt, serveAnywhere } from './integ/integ-stacks';
+
+const app = new App();
+pinAssertionSalt(app);
+const { stack, endpoint } = serveAnywhere(app);
+new IntegTest(app, 'ServeAnywhereTest', { testCases: [stack] }).assertions
+  .awsApiCall('Comprehend', 'describeEndpoint', { EndpointArn: endpoint.endpointArn })
+  .expect(ExpectedResult.objectLike({ EndpointProperties: { Status: 'IN_SERVICE' } }));
