@@ -7,7 +7,7 @@ import * as path from 'path';
 import { median } from './child-process';
 
 const ROOT = path.join(__dirname, '..');
-const HANDLERS = ['import/on-event', 'import/is-complete', 'policy/on-event'];
+const HANDLERS = ['provider/on-event', 'provider/is-complete', 'policy/on-event'];
 
 /** How a handler is bundled. */
 export type Packaging = 'bundled' | 'external';

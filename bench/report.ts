@@ -1,5 +1,6 @@
 // Turns one benchmark run into RESULTS.md: the targets first, then the figures behind them.
 import { Readiness } from './deploy-latency';
+import { FixedCostRow } from './fixed-cost';
 import { HandlerCost, Packaging } from './handler-cost';
 import { Approach } from './scaling-stacks';
 import { ScalingRow } from './synth-scaling';
@@ -27,6 +28,7 @@ export interface BenchResults {
   readonly readiness: Readiness;
   readonly bulk: LoadFigures;
   readonly throttledBulk: LoadFigures;
+  readonly fixedCost: FixedCostRow[];
   /** Where and when it ran. */
   readonly environment: string;
   readonly seconds: number;
@@ -131,7 +133,21 @@ export function evaluateTargets(results: BenchResults): Target[] {
       met: overBudget.length === 0,
       timing: false,
     },
+    servingTarget(results.fixedCost),
   ];
+}
+
+/** One provider per stack: an endpoint served through it adds no Lambda function and no waiter to an import's stack. */
+function servingTarget(rows: FixedCostRow[]): Target {
+  const alone = rows.find(r => r.stack === 'import alone' && r.region === 'eu-west-1')!.measures;
+  const serving = rows.find(r => r.stack === 'import + custom-resource endpoint')!.measures;
+  return {
+    name: 'a custom-resource endpoint adds no Lambda function to a stack that imports',
+    result: `${alone.functions} functions alone, ${serving.functions} with the endpoint; +${serving.resources - alone.resources} resources, ` +
+      `+${serving.templateBytes - alone.templateBytes} template bytes`,
+    met: serving.functions === alone.functions,
+    timing: false,
+  };
 }
 
 /** What bundling the SDK adds to `measure`, bundled − external, as a range over the handlers. */
@@ -302,6 +318,16 @@ export function renderReport(results: BenchResults, targets: Target[]): string {
     `At ${settings.maxPerSecond} requests per second per operation:`,
     '',
     ...table(['operation', 'calls', 'answered OK', 'per model'], bulkRows(results.throttledBulk)),
+    '',
+    '## 5. Fixed cost of serving',
+    '',
+    'One import of a classifier, alone and with one endpoint (`bench/fixed-cost.ts`). In eu-west-1, which has no native',
+    'endpoint type, the endpoint is a custom resource of the stack\'s one Comprehend provider: it shares the import\'s',
+    'functions and waiter, so it adds its own resource and the handler role\'s endpoint statements, not a second',
+    'Provider framework (5 Lambda functions and a state machine). In us-west-2 it is the native type.',
+    '',
+    ...table(['stack', 'Region', 'resources', 'Lambda functions', 'template bytes', 'handler role policy chars'],
+      results.fixedCost.map(r => [r.stack, r.region, r.measures.resources, r.measures.functions, r.measures.templateBytes, r.measures.handlerRolePolicyChars])),
     '',
   ].join('\n');
 }

@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { measureBulkDeploy, measureReadiness } from './deploy-latency';
+import { measureFixedCost } from './fixed-cost';
 import { measureHandlers } from './handler-cost';
 import { BenchResults, BenchSettings, evaluateTargets, renderReport } from './report';
 import { firstBreakingSizes, measureScaling } from './synth-scaling';
@@ -43,6 +44,8 @@ async function main(): Promise<void> {
     ({ approach, keys, sizes: firstBreakingSizes({ approach, keys }, settings.limitSearchMax) })));
   step('handler cost');
   const handlers = measureHandlers(settings.handlerLoads);
+  step('fixed cost of serving');
+  const fixedCost = measureFixedCost();
   step('deploy latency');
   const readiness = await measureReadiness(settings.importSeconds);
   const bulk = await measureBulkDeploy(settings.bulkModels);
@@ -56,6 +59,7 @@ async function main(): Promise<void> {
     readiness,
     bulk,
     throttledBulk,
+    fixedCost,
     environment: `${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, ` +
       `${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}, Node ${process.version}, ` +
       `aws-cdk-lib ${cdkVersion()}`,
