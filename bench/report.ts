@@ -327,7 +327,9 @@ export function renderReport(results: BenchResults, targets: Target[]): string {
     'Provider framework (5 Lambda functions and a state machine). In us-west-2 it is the native type.',
     '',
     ...table(['stack', 'Region', 'resources', 'Lambda functions', 'template bytes', 'handler role policy chars'],
-      results.fixedCost.map(r => [r.stack, r.region, r.measures.resources, r.measures.functions, r.measures.templateBytes, r.measures.handlerRolePolicyChars])),
+      results.fixedCost.map(r => [
+        r.stack, r.region, r.measures.resources, r.measures.functions, r.measures.templateBytes, r.measures.handlerRolePolicyChars,
+      ])),
     '',
   ].join('\n');
 }

@@ -31,7 +31,9 @@ function props(overrides: Partial<EndpointProperties> = {}): EndpointProperties 
 }
 const asEndpoint = <E extends object>(event: E) => ({ ...event, ResourceType: MODEL_ENDPOINT_RESOURCE_TYPE }) as any;
 const own = { Tags: [OWNER_TAG] };
-const inService = (overrides: object = {}) => ({ EndpointProperties: { EndpointArn: ENDPOINT, Status: EndpointStatus.IN_SERVICE, ModelArn: COPY, DesiredInferenceUnits: 1, ...overrides } });
+const inService = (overrides: object = {}) => ({
+  EndpointProperties: { EndpointArn: ENDPOINT, Status: EndpointStatus.IN_SERVICE, ModelArn: COPY, DesiredInferenceUnits: 1, ...overrides },
+});
 
 beforeAll(() => jest.spyOn(console, 'log').mockImplementation(() => undefined));
 beforeEach(() => comprehend.reset());
@@ -137,7 +139,10 @@ describe('onEvent', () => {
 
 describe('isComplete', () => {
   test('a created endpoint that FAILED is deleted, and the deployment fails with Comprehend\'s message', async () => {
-    comprehend.on(DescribeEndpointCommand).resolves({ ...metadata, EndpointProperties: { EndpointArn: ENDPOINT, Status: EndpointStatus.FAILED, Message: 'Model could not be loaded' } });
+    comprehend.on(DescribeEndpointCommand).resolves({
+      ...metadata,
+      EndpointProperties: { EndpointArn: ENDPOINT, Status: EndpointStatus.FAILED, Message: 'Model could not be loaded' },
+    });
     comprehend.on(ListTagsForResourceCommand).resolves({ ...metadata, ...own });
     const create = asEndpoint(createEvent(props()));
 
