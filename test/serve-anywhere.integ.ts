@@ -1,12 +1,14 @@
 // Serve a copy under this account's key in a Region without native endpoint types, auto scaled. With AWS accounts:
 // `npx projen integ:serve-anywhere:deploy -- -c euSourceModelArn=…`.
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { pinAssertionSalt, serveAnywhere } from './integ/integ-stacks';
 
 const app = new App();
 pinAssertionSalt(app);
 const { stack, endpoint } = serveAnywhere(app);
-new IntegTest(app, 'ServeAnywhereTest', { testCases: [stack] }).assertions
+// The assertions read the endpoint's ARN from the stack, so they live in its Region.
+const assertionStack = new Stack(app, 'ServeAnywhereAssertions', { env: { region: stack.region } });
+new IntegTest(app, 'ServeAnywhereTest', { testCases: [stack], assertionStack }).assertions
   .awsApiCall('Comprehend', 'describeEndpoint', { EndpointArn: endpoint.endpointArn })
   .expect(ExpectedResult.objectLike({ EndpointProperties: { Status: 'IN_SERVICE' } }));
