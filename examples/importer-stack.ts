@@ -1,7 +1,9 @@
 import { Duration, RemovalPolicy, Stack, StackProps, Tags, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ImportedComprehendModel } from '../src';
 
@@ -45,14 +47,18 @@ export class ImporterStack extends Stack {
     const endpoint = productNames.addEndpoint('Endpoint', { desiredInferenceUnits: 1 });
     // Between 1 and 4 inference units, keeping the endpoint about 70% busy; a deploy keeps what the scaler set.
     endpoint.autoScaleInferenceUnits({ minCapacity: 1, maxCapacity: 4 }).scaleOnUtilization({ targetUtilizationPercent: 70 });
-    // Someone should know when even 4 units are not enough.
+    // The on-call should know when even 4 units are not enough.
+    const onCall = new sns.Topic(this, 'OnCall', {
+      masterKey: kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
+      enforceSSL: true,
+    });
     new cloudwatch.Alarm(this, 'EndpointSaturated', {
       alarmDescription: 'The product-names endpoint has run above 90% of its inference units for 5 minutes',
       metric: endpoint.metricInferenceUtilization(),
       threshold: 90,
       evaluationPeriods: 5,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    }).addAlarmAction(new cloudwatchActions.SnsAction(onCall));
     const tagger = new iam.Role(this, 'CatalogTagger', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'The catalog tagger: finds product names in listings',

@@ -322,6 +322,8 @@ export class ModelEndpoint extends ModelEndpointBase {
         tags: props.tags,
       });
       this.node.addValidation({ validate: () => explainInvalidEndpointTags({ ...props.tags, ...endpoint.tags.tagValues() }, true) });
+      // The CloudFormation resource either way, so that escape hatches and applyRemovalPolicy() reach it.
+      this.node.defaultChild = endpoint.cfnResource;
       this.endpointArn = endpoint.endpointArn;
     }
   }

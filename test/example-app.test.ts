@@ -109,6 +109,7 @@ test('the importer scales the endpoint on utilization and alarms when it runs ho
     Threshold: 90,
     EvaluationPeriods: 5,
     ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    AlarmActions: [{ Ref: Match.stringLikeRegexp('^OnCall') }],
   });
 });
 

@@ -1,6 +1,6 @@
 // Where and how ModelEndpoint serves: the native type or the provider by Region and data access role, the role for a
 // copy under a customer managed key, metrics and auto scaling.
-import { App, Stack } from 'aws-cdk-lib';
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -58,6 +58,15 @@ describe('the Region decides', () => {
     });
     expect(stack.resolve(endpoint.endpointArn)).toEqual({ 'Fn::GetAtt': [logicalId, 'EndpointArn'] });
     expect(endpoint.endpointName).toBe('live');
+  });
+
+  test('the provider\'s endpoint resource is the default child, as the native type is: removal policies reach it', () => {
+    const stack = stackIn('eu-west-1');
+    const { endpoint } = serve(stack, SOURCE_CLASSIFIER);
+
+    endpoint.applyRemovalPolicy(RemovalPolicy.RETAIN);
+
+    Template.fromStack(stack).hasResource('Custom::ComprehendModelEndpoint', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 
   test('the provider in an env-agnostic stack, whose Region is known only at deploy time', () => {

@@ -1,4 +1,4 @@
-import { CustomResource, ITaggable, Lazy, TagManager, TagType, Tokenization } from 'aws-cdk-lib';
+import { CfnResource, CustomResource, ITaggable, Lazy, TagManager, TagType, Tokenization } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ComprehendProvider } from './comprehend-provider';
@@ -25,6 +25,8 @@ export interface ProviderEndpointProps {
 export class ProviderEndpoint extends Construct implements ITaggable {
   public readonly tags = new TagManager(TagType.KEY_VALUE, MODEL_ENDPOINT_RESOURCE_TYPE);
   public readonly endpointArn: string;
+  /** The CloudFormation resource, for `node.defaultChild` and removal policies. */
+  public readonly cfnResource: CfnResource;
 
   constructor(scope: Construct, id: string, props: ProviderEndpointProps) {
     super(scope, id);
@@ -50,5 +52,6 @@ export class ProviderEndpoint extends Construct implements ITaggable {
       properties,
     });
     this.endpointArn = resource.getAttString(ATTRIBUTE_ENDPOINT_ARN);
+    this.cfnResource = resource.node.defaultChild as CfnResource;
   }
 }

@@ -7,8 +7,8 @@ import { createWhenPossible, pendingChanges, requestEndpointDeletion, requireOwn
 import { CreateEndpoint, EndpointRequest, isEndpointArn, readEndpointRequest, UpdateEndpoint } from './endpoint-request';
 import { ATTRIBUTE_ENDPOINT_ARN, EndpointProperties } from '../../contract/endpoint-properties';
 import { describeError, isTransient } from '../common/comprehend';
+import { EventData, isPast, readDeadline } from '../common/event-data';
 import { reconcileTags } from '../common/tagging';
-import { EventData, isPast, readDeadline } from '../import/event-data';
 
 type Response = CdkCustomResourceIsCompleteResponse;
 /** Not complete yet; or, once the deadline has passed, a failure after `cleanUp`. */

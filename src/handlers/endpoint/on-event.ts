@@ -6,8 +6,8 @@ import { createWhenPossible, pendingChanges, requestEndpointDeletion, updateWhen
 import { EndpointEvent, EndpointSpec, readEndpointRequest } from './endpoint-request';
 import { MAX_TIMEOUT_SECONDS } from '../../contract/import-properties';
 import { describeError, isTransient } from '../common/comprehend';
+import { deadlineData, EventData } from '../common/event-data';
 import { isRetryableTagError, reconcileTags } from '../common/tagging';
-import { deadlineData, EventData } from '../import/event-data';
 
 type Response = CdkCustomResourceResponse<EventData>;
 

@@ -1,7 +1,6 @@
 // isComplete of an imported model: polled by the provider until the copy is usable (or gone, for a delete), within the model's timeout.
 import { ConcurrentModificationException, ModelStatus } from '@aws-sdk/client-comprehend';
 import type { CdkCustomResourceIsCompleteEvent, CdkCustomResourceIsCompleteResponse } from 'aws-lambda';
-import { EventData, isPast, readDeadline } from './event-data';
 import { requestDeletion, requireOwnCopy, startImportWhenPossible } from './import-lifecycle';
 import { CreateImport, DeleteImport, readImportRequest, UpdateImport } from './import-request';
 import { describeModel } from './model-client';
@@ -18,6 +17,7 @@ import {
 } from '../../contract/import-properties';
 import { parseModelArn } from '../../contract/model-arn';
 import { describeError, isTransient } from '../common/comprehend';
+import { EventData, isPast, readDeadline } from '../common/event-data';
 import { reconcileTags } from '../common/tagging';
 
 type Response = CdkCustomResourceIsCompleteResponse;

@@ -2,7 +2,6 @@
 // isComplete then waits for the outcome.
 import { ResourceNotFoundException } from '@aws-sdk/client-comprehend';
 import type { CdkCustomResourceResponse } from 'aws-lambda';
-import { EventData, deadlineData } from './event-data';
 import { requestDeletion, startImportWhenPossible } from './import-lifecycle';
 import { DeleteImport, ImportEvent, ImportSpec, readImportRequest, sameCopy } from './import-request';
 import { describeModel } from './model-client';
@@ -14,6 +13,7 @@ import {
   REMOVAL_POLICY_RETAIN_EXCEPT_ON_CREATE,
 } from '../../contract/import-properties';
 import { describeError, isTransient } from '../common/comprehend';
+import { EventData, deadlineData } from '../common/event-data';
 import { isRetryableTagError, reconcileTags } from '../common/tagging';
 
 type Response = CdkCustomResourceResponse<EventData>;

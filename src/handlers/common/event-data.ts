@@ -1,5 +1,5 @@
-// Handler side: what onEvent tells isComplete in the event's Data: each model's own timeout (one provider serves
-// every model of a stack), and on a Delete whether the copy is kept.
+// Handler side: what onEvent tells isComplete in the event's Data: each resource's own deadline (one provider serves
+// every model and endpoint of a stack), and on a Delete of a copy whether it is kept.
 import { DATA_DEADLINE, DATA_KEEP } from '../../contract/import-properties';
 
 /** The Data onEvent answers: when the handlers give up, in epoch milliseconds, and whether a deleted copy is kept. */
