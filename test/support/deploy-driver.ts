@@ -231,7 +231,8 @@ export class DeployDriver {
     for (const [logicalId, want] of desired) {
       if (!this.resources.has(logicalId)) {
         const properties = this.resolve(want.properties, this.template);
-        const result = await this.handlersOf(this.event('Create', logicalId, properties)).onEvent(this.event('Create', logicalId, properties));
+        const event = this.event('Create', logicalId, properties);
+        const result = await this.handlersOf(event).onEvent(event);
         this.resources.set(logicalId, { ...want, properties, physicalResourceId: result.PhysicalResourceId, data: {} });
         started.push(result.PhysicalResourceId);
       }
