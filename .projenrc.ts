@@ -87,7 +87,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     moduleName: 'github.com/cdk-comprehend-model-import/cdk-comprehend-model-import-go',
   },
 
-  gitignore: ['cdk.out/', 'examples/cdk.out/'],
+  gitignore: ['cdk.out/', 'examples/cdk.out/', 'examples/cdk.out.multi/'],
 });
 
 // What runs in Lambda, under src/handlers/: the entry points of each provider, bundled with the pinned SDK (so the bytes
@@ -158,6 +158,20 @@ project.addTask('synth:example', {
     { exec: 'cdk synth --app "ts-node -P tsconfig.dev.json examples/app.ts" --output examples/cdk.out --quiet' },
   ],
 });
+
+// The multi-account example: one Stage per account, the share and the imports cross-checked at synth time.
+project.addTask('synth:multi-account', {
+  description: 'Synthesize the multi-account example (one Stage per account) to examples/cdk.out.multi',
+  steps: [
+    { spawn: 'bundle' },
+    { exec: 'cdk synth --app "ts-node -P tsconfig.dev.json examples/multi-account-app.ts" --output examples/cdk.out.multi --quiet' },
+  ],
+});
+
+// The Go module proxy serves no aws-cdk-go at the library's floor (v2.273.0), so jsii-pacmak's own Go build (`go mod
+// tidy` on the generated go.mod) is refused. pacmak generates the package; the Go example (examples/go) builds it, its
+// go.mod replacing the floor with v2.276.0, and CI runs it.
+project.tasks.tryFind('package:go')!.reset('jsii-pacmak -v --target go --code-only');
 
 // The lifecycle tests drive the bundled handlers, so they must never run against stale bundles.
 project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);

@@ -13,7 +13,7 @@ export function defineCrossAccountStacks(app: App): { sharer: SharerStack; impor
 
   const sharer = new SharerStack(app, 'ComprehendSharer', {
     env: { account: sharerAccount, region },
-    importerAccount,
+    importerAccounts: [importerAccount],
     existingModelArn,
     trainingBucketName: app.node.tryGetContext('trainingBucket') ?? `comprehend-training-${sharerAccount}`,
   });

@@ -7,8 +7,8 @@ import { Construct } from 'constructs';
 import { SharedModelPolicy } from '../src';
 
 export interface SharerStackProps extends StackProps {
-  /** The account that may import the models. */
-  readonly importerAccount: string;
+  /** The accounts that may import the models. */
+  readonly importerAccounts: string[];
   /** A model version trained earlier, outside this stack, encrypted with an AWS owned key. */
   readonly existingModelArn: string;
   /** The bucket that holds the classifier's training data. */
@@ -23,7 +23,7 @@ export class SharerStack extends Stack {
     // 1. A model trained elsewhere: its resource-based policy is attached with PutResourcePolicy.
     new SharedModelPolicy(this, 'ShareProductNames', {
       modelArn: props.existingModelArn,
-      importerAccounts: [props.importerAccount],
+      importerAccounts: props.importerAccounts,
     });
 
     // 2. A classifier of this stack, encrypted with this stack's customer managed key.
@@ -56,7 +56,7 @@ export class SharerStack extends Stack {
     // Its ModelPolicy, and the key-policy statements that let the importer decrypt this model (and no other).
     const share = new SharedModelPolicy(this, 'ShareSupportTickets', {
       documentClassifier: classifier,
-      importerAccounts: [props.importerAccount],
+      importerAccounts: props.importerAccounts,
       modelKey,
     });
 

@@ -33,6 +33,7 @@ import {
 import { explainInvalidName, MODEL_ARN_FORM, ModelArnParts } from './contract/model-arn';
 import { MODEL_TYPES, ModelType } from './contract/model-types';
 import { ComprehendProvider } from './private/comprehend-provider';
+import { registerImport } from './private/cross-account-checks';
 import { invalidProp, requireModelArn } from './private/errors';
 import { importServiceRole, serviceRoleArns } from './private/service-role';
 import { explainInvalidModelTags } from './private/tags';
@@ -273,6 +274,7 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
     const removalPolicy = validateRemovalPolicy(this, props.removalPolicy);
     this.validateKeys(props, source);
     this.modelKey = props.modelKey;
+    registerImport(this, { sourceModelArn: props.sourceModelArn, sourceModelKey: props.sourceModelKey });
 
     this.tags = new TagManager(TagType.KEY_VALUE, IMPORTED_MODEL_RESOURCE_TYPE);
     for (const [key, value] of Object.entries(props.tags ?? {})) {

@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { ModelType } from './contract/model-types';
 import { explainInvalidPolicy, MODEL_POLICY_RESOURCE_TYPE, ModelPolicyProperties } from './contract/policy-properties';
+import { registerShare, shareModelArn } from './private/cross-account-checks';
 import { invalidProp, requireModelArn } from './private/errors';
 import { ModelPolicyProvider } from './private/model-policy-provider';
 
@@ -137,6 +138,12 @@ export class SharedModelPolicy extends Construct {
       }
     }
 
+    registerShare(this, {
+      modelArn: shareModelArn(this, this.modelArn),
+      importerAccounts: this.knownImporterAccounts(importers),
+      modelKey: props.modelKey,
+    });
+
     this.keyPolicyStatements = props.modelKey ? this.keyStatements(importers) : [];
     const key = props.modelKey;
     if (key instanceof kms.Key && Stack.of(key) === Stack.of(this)) {
@@ -231,6 +238,20 @@ export class SharedModelPolicy extends Construct {
       'organization, a service or a federated identity could then import the model, and the key policy would grant it too)',
       this,
     );
+  }
+
+  /** The importers' account IDs, for the app's cross-checks; undefined when one is known only at deploy time. */
+  private knownImporterAccounts(importers: iam.IPrincipal[]): string[] | undefined {
+    const stack = Stack.of(this);
+    const accounts = importers
+      .flatMap(principal => principal.policyFragment.principalJson.AWS ?? [])
+      .map(value => {
+        // An account ID, or an IAM ARN of one account (arn:PARTITION:iam::ACCOUNT:…), its partition perhaps a reference.
+        const resolved = stack.resolve(value);
+        const text = typeof resolved === 'string' ? resolved : JSON.stringify(resolved);
+        return /^[0-9]{12}$/.test(text) ? text : /:iam::([0-9]{12}):/.exec(text)?.[1];
+      });
+    return accounts.every(account => account !== undefined) ? accounts as string[] : undefined;
   }
 
   /** Decrypt and GenerateDataKey for this model only, by aws:SourceArn; CreateGrant by the encryption context. */

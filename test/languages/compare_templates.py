@@ -1,6 +1,7 @@
-"""Asserts that the Python example's templates match the TypeScript example's where it matters.
+"""Asserts that another language's example (Python, Go) synthesizes templates that match the TypeScript example's where
+it matters.
 
-    python compare_templates.py PYTHON_CDK_OUT TYPESCRIPT_CDK_OUT
+    python compare_templates.py OTHER_LANGUAGE_CDK_OUT TYPESCRIPT_CDK_OUT
 
 Compares, resource by resource: in the importer stack both imported models (Custom::ComprehendImportedModel, with
 their DeletionPolicy), the service role Comprehend assumes and the import handler role's policy; in the sharer
@@ -28,14 +29,14 @@ def is_comprehend_service_role(resource):
     return any(s.get("Principal", {}).get("Service") == "comprehend.amazonaws.com" for s in statements)
 
 
-def main(python_out, typescript_out):
+def main(other_out, typescript_out):
     def pick(resources, predicate):
         return {logical_id: r for logical_id, r in resources.items() if predicate(logical_id, r)}
 
     checks = [
         ("ComprehendImporter", "imported models", lambda i, r: r["Type"] == "Custom::ComprehendImportedModel"),
         ("ComprehendImporter", "Comprehend service role", lambda i, r: is_comprehend_service_role(r)),
-        ("ComprehendImporter", "import handler role policy",
+        ("ComprehendImporter", "provider handler role policy",
          lambda i, r: r["Type"] == "AWS::IAM::Policy" and i.startswith("ComprehendProviderHandlerRoleDefaultPolicy")),
         ("ComprehendSharer", "shared model policy", lambda i, r: r["Type"] == "Custom::ComprehendModelPolicy"),
         ("ComprehendSharer", "policy handler role policy",
@@ -43,15 +44,15 @@ def main(python_out, typescript_out):
     ]
     passed = failed = 0
     for stack, name, predicate in checks:
-        python = load(os.path.join(python_out, f"{stack}.template.json"))
+        other = load(os.path.join(other_out, f"{stack}.template.json"))
         typescript = load(os.path.join(typescript_out, f"{stack}.template.json"))
-        expected, actual = pick(typescript, predicate), pick(python, predicate)
+        expected, actual = pick(typescript, predicate), pick(other, predicate)
         if expected and expected == actual:
             passed += 1
             print(f"ok: {name} ({', '.join(sorted(expected))})")
         else:
             failed += 1
-            print(f"FAILED: {name}\n  TypeScript: {json.dumps(expected, sort_keys=True)}\n  Python:     {json.dumps(actual, sort_keys=True)}")
+            print(f"FAILED: {name}\n  TypeScript: {json.dumps(expected, sort_keys=True)}\n  other:      {json.dumps(actual, sort_keys=True)}")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 
