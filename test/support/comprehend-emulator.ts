@@ -621,6 +621,9 @@ export class ComprehendEmulator {
     };
   }
 
+  // Which of the errors botocore lists for an endpoint operation Comprehend answers in each case below is not
+  // documented; each is one the operation lists (.ci/run checks that), chosen by its name.
+
   /** The caller's model an endpoint of `kind` may serve: its own, usable, of that type. */
   private servable(modelArn: string | undefined, kind: ModelKind | undefined, account: string, region: string): EmulatedModel {
     const model = this.own(modelArn ?? '', kind, account, region);

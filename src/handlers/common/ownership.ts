@@ -2,7 +2,7 @@
 // creates carries the ownership tag, so a handler adopts, changes or deletes only what its own resource created.
 import { createHash } from 'crypto';
 import type { Tag } from '@aws-sdk/client-comprehend';
-import { MAX_TAG_VALUE_LENGTH, OWNER_TAG_KEY } from '../../contract/import-properties';
+import { MAX_TAG_VALUE_LENGTH, MAX_USER_TAGS, OWNER_TAG_KEY } from '../../contract/import-properties';
 
 /** Where the stack lives, from its CloudFormation stack ARN. */
 export interface StackLocation {
@@ -33,4 +33,20 @@ export function ownerTag(stackId: string, logicalId: string): Tag {
   }
   const hash = createHash('sha256').update(value).digest('hex').slice(0, 32);
   return { Key: OWNER_TAG_KEY, Value: `${value.slice(0, MAX_TAG_VALUE_LENGTH - hash.length - 1)}-${hash}` };
+}
+
+/**
+ * The user's tags of a resource the library marks (`what`, for the message): at most 49, none with the ownership tag's
+ * key, which takes the 50th of Comprehend's tags.
+ */
+export function readUserTags(tags: readonly Tag[] | undefined, what: string): readonly Tag[] {
+  const given = tags ?? [];
+  const hasOwnerKey = given.some(tag => tag.Key === OWNER_TAG_KEY);
+  if (given.length > MAX_USER_TAGS || hasOwnerKey) {
+    throw new Error(
+      `tags: ${given.length} tags${hasOwnerKey ? `, among them ${OWNER_TAG_KEY}` : ''}; expected at most ` +
+      `${MAX_USER_TAGS} tags without the key ${OWNER_TAG_KEY}, which marks the ${what} this library creates`,
+    );
+  }
+  return given;
 }

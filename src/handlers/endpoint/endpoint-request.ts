@@ -8,10 +8,9 @@ import {
   EndpointProperties,
   MAX_INFERENCE_UNITS,
 } from '../../contract/endpoint-properties';
-import { MAX_USER_TAGS, OWNER_TAG_KEY } from '../../contract/import-properties';
 import { explainInvalidModelArn, parseModelArn } from '../../contract/model-arn';
 import { MODEL_TYPES, ModelType, modelTypeOfEndpointResource } from '../../contract/model-types';
-import { locateStack, ownerTag } from '../common/ownership';
+import { locateStack, ownerTag, readUserTags } from '../common/ownership';
 
 /** The event of an endpoint resource, as the Provider framework hands it to onEvent (isComplete adds to it). */
 export type EndpointEvent = CdkCustomResourceEvent<EndpointProperties>;
@@ -112,13 +111,7 @@ export function readEndpointSpec(properties: EndpointProperties, stackId: string
       `desiredInferenceUnits ${properties.DesiredInferenceUnits} is out of range; expected a whole number from 1 to ${MAX_INFERENCE_UNITS}`,
     );
   }
-  const tags = properties.Tags ?? [];
-  if (tags.length > MAX_USER_TAGS || tags.some(tag => tag.Key === OWNER_TAG_KEY)) {
-    throw new Error(
-      `tags: ${tags.length} tags${tags.some(tag => tag.Key === OWNER_TAG_KEY) ? `, among them ${OWNER_TAG_KEY}` : ''}; expected at most ` +
-      `${MAX_USER_TAGS} tags without the key ${OWNER_TAG_KEY}, which marks the endpoints this library creates`,
-    );
-  }
+  const tags = readUserTags(properties.Tags, 'endpoints');
   return {
     endpointName: name,
     endpointArn: `arn:${stack.partition}:comprehend:${stack.region}:${stack.account}:${MODEL_TYPES[model.modelType].endpointResource}/${name}`,

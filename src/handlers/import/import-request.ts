@@ -7,8 +7,6 @@ import {
   DEFAULT_TIMEOUT_SECONDS,
   ImportProperties,
   MAX_TIMEOUT_SECONDS,
-  MAX_USER_TAGS,
-  OWNER_TAG_KEY,
   REMOVAL_POLICY_DESTROY,
   REMOVAL_POLICY_RETAIN,
   REMOVAL_POLICY_RETAIN_EXCEPT_ON_CREATE,
@@ -21,7 +19,7 @@ import {
   parseModelArn,
 } from '../../contract/model-arn';
 import { MODEL_TYPES, ModelType } from '../../contract/model-types';
-import { locateStack, ownerTag } from '../common/ownership';
+import { locateStack, ownerTag, readUserTags } from '../common/ownership';
 
 /** The event of an import resource, as the Provider framework hands it to onEvent (isComplete adds to it). */
 export type ImportEvent = CdkCustomResourceEvent<ImportProperties>;
@@ -131,13 +129,7 @@ export function readImportSpec(properties: ImportProperties, stackId: string, lo
       throw new Error(nameProblem);
     }
   }
-  const tags = properties.Tags ?? [];
-  if (tags.length > MAX_USER_TAGS || tags.some(tag => tag.Key === OWNER_TAG_KEY)) {
-    throw new Error(
-      `tags: ${tags.length} tags${tags.some(tag => tag.Key === OWNER_TAG_KEY) ? `, among them ${OWNER_TAG_KEY}` : ''}; expected at most ` +
-      `${MAX_USER_TAGS} tags without the key ${OWNER_TAG_KEY}, which marks the copies this library creates`,
-    );
-  }
+  const tags = readUserTags(properties.Tags, 'copies');
   const timeoutSeconds = Number(properties.TimeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS);
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > MAX_TIMEOUT_SECONDS) {
     throw new Error(`timeout "${properties.TimeoutSeconds}" seconds is out of range; expected 1 to ${MAX_TIMEOUT_SECONDS} seconds`);
