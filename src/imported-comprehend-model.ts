@@ -26,16 +26,13 @@ import {
   IMPORTED_MODEL_RESOURCE_TYPE,
   ImportProperties,
   MAX_TIMEOUT_SECONDS,
-  REMOVAL_POLICY_DESTROY,
-  REMOVAL_POLICY_RETAIN,
-  REMOVAL_POLICY_RETAIN_EXCEPT_ON_CREATE,
 } from './contract/import-properties';
 import { explainInvalidName, MODEL_ARN_FORM, ModelArnParts } from './contract/model-arn';
 import { MODEL_TYPES, ModelType } from './contract/model-types';
 import { ComprehendProvider } from './private/comprehend-provider';
 import { registerImport } from './private/cross-account-checks';
-import { invalidProp, requireModelArn } from './private/errors';
-import { importServiceRole, serviceRoleArns } from './private/service-role';
+import { invalidProp, requireKeyNotAlias, requireModelArn } from './private/errors';
+import { importServiceRole } from './private/service-role';
 import { explainInvalidModelTags } from './private/tags';
 
 /**
@@ -110,8 +107,12 @@ export interface ImportedComprehendModelProps {
    * What happens to the copy when it leaves the stack (stack deletion or replacement).
    *
    * `RemovalPolicy.DESTROY` deletes it; `RemovalPolicy.RETAIN` leaves it in the account;
-   * `RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE` leaves it unless its create failed. Whatever this says, a copy whose
-   * import fails (`IN_ERROR`, `STOPPED`) is deleted, and a copy this construct did not create is never touched.
+   * `RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE` leaves it, except when the stack operation that created it rolls back
+   * (CloudFormation's `RetainExceptOnCreate`: then the copy is deleted, also when its own import succeeded and
+   * another resource failed). CloudFormation decides from this whether to send a Delete, and a Delete that arrives is
+   * carried out. Whatever this says, a copy whose import fails (`IN_ERROR`, `STOPPED`, timed out) is deleted, and a
+   * copy this construct did not create is never touched. `RemovalPolicy.SNAPSHOT` is refused: Comprehend has no
+   * snapshots.
    *
    * @default RemovalPolicy.DESTROY
    */
@@ -213,6 +214,8 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
       );
     }
 
+    requireKeyNotAlias('modelKey', attrs.modelKey, scope);
+
     class Import extends ComprehendModelBase {
       public readonly modelArn = attrs.modelArn;
       public readonly modelType = modelType!;
@@ -271,7 +274,7 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
     this.modelType = source?.modelType ?? props.modelType!;
     this.validateNames(props, source);
     const timeout = validateTimeout(this, props.timeout);
-    const removalPolicy = validateRemovalPolicy(this, props.removalPolicy);
+    const removalPolicy = validateRemovalPolicy(this, props.removalPolicy ?? RemovalPolicy.DESTROY, 'removalPolicy');
     this.validateKeys(props, source);
     this.modelKey = props.modelKey;
     registerImport(this, { sourceModelArn: props.sourceModelArn, sourceModelKey: props.sourceModelKey });
@@ -287,9 +290,8 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
 
     const provider = ComprehendProvider.of(this);
     provider.allowImportFrom(props.sourceModelArn, this.modelType);
-    provider.allowManaging(this.modelType);
-    if (this.role) {
-      provider.allowPassing(props.dataAccessRole ? this.role.roleArn : serviceRoleArns(this));
+    if (props.dataAccessRole) {
+      provider.allowPassing(props.dataAccessRole);
     }
 
     // The handlers' contract, with Lazy values where the answer comes at synth time.
@@ -301,7 +303,6 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
       ModelKmsKeyId: props.modelKey?.keyArn,
       DataAccessRoleArn: this.role?.roleArn,
       Tags: Lazy.any({ produce: () => this.tags.renderTags() }),
-      RemovalPolicy: Lazy.string({ produce: () => handlerRemovalPolicy(resource) }),
       TimeoutSeconds: String(timeout.toSeconds()),
     };
     const customResource = new CustomResource(this, 'Resource', {
@@ -311,12 +312,22 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
       removalPolicy,
     });
     const resource = customResource.node.defaultChild as CfnResource;
-    // applyRemovalPolicy() then reaches the CloudFormation resource, and through it the handlers.
+    // applyRemovalPolicy() then reaches the CloudFormation resource.
     this.node.defaultChild = resource;
+    // RemovalPolicies.of() and cfnOptions reach the resource without passing through applyRemovalPolicy().
+    this.node.addValidation({ validate: () => explainUnsupportedDeletionPolicy(resource) });
 
     this.modelArn = customResource.getAttString(ATTRIBUTE_MODEL_ARN);
     this.modelName = customResource.getAttString(ATTRIBUTE_MODEL_NAME);
     this.versionName = customResource.getAttString(ATTRIBUTE_VERSION_NAME);
+  }
+
+  /**
+   * Applies a removal policy to the copy: DESTROY, RETAIN or RETAIN_ON_UPDATE_OR_DELETE. SNAPSHOT is refused, as in
+   * the props: Comprehend has no snapshot of a model version.
+   */
+  public applyRemovalPolicy(policy: RemovalPolicy): void {
+    super.applyRemovalPolicy(validateRemovalPolicy(this, policy, 'applyRemovalPolicy()'));
   }
 
   /** The parts of the source ARN when it is known at synth time, checked against the stack and the props. */
@@ -386,6 +397,8 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
   }
 
   private validateKeys(props: ImportedComprehendModelProps, source: ModelArnParts | undefined): void {
+    requireKeyNotAlias('sourceModelKey', props.sourceModelKey, this);
+    requireKeyNotAlias('modelKey', props.modelKey, this);
     const account = Stack.of(this).account;
     const modelKeyAccount = props.modelKey?.env.account;
     if (modelKeyAccount && !Token.isUnresolved(modelKeyAccount) && !Token.isUnresolved(account) && modelKeyAccount !== account) {
@@ -425,23 +438,25 @@ function validateTimeout(scope: Construct, timeout: Duration | undefined): Durat
   return value;
 }
 
-function validateRemovalPolicy(scope: Construct, removalPolicy: RemovalPolicy | undefined): RemovalPolicy {
-  const value = removalPolicy ?? RemovalPolicy.DESTROY;
+function validateRemovalPolicy(scope: Construct, value: RemovalPolicy, prop: string): RemovalPolicy {
   if (value !== RemovalPolicy.DESTROY && value !== RemovalPolicy.RETAIN && value !== RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE) {
     throw invalidProp(
-      `removalPolicy ${value} is not supported; expected RemovalPolicy.DESTROY, RemovalPolicy.RETAIN or ` +
-      'RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE',
+      `${prop} ${value} is not supported; expected RemovalPolicy.DESTROY, RemovalPolicy.RETAIN or ` +
+      'RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE (Comprehend has no snapshot of a model version)',
       scope,
     );
   }
   return value;
 }
 
-/** What the handlers do on delete, read from the resource's DeletionPolicy so the two never disagree. */
-function handlerRemovalPolicy(resource: CfnResource): string {
-  switch (resource.cfnOptions.deletionPolicy) {
-    case CfnDeletionPolicy.RETAIN: return REMOVAL_POLICY_RETAIN;
-    case CfnDeletionPolicy.RETAIN_EXCEPT_ON_CREATE: return REMOVAL_POLICY_RETAIN_EXCEPT_ON_CREATE;
-    default: return REMOVAL_POLICY_DESTROY;
-  }
+/** The deletion or replacement policy a copy cannot have (a Snapshot set on the resource directly), explained. */
+function explainUnsupportedDeletionPolicy(resource: CfnResource): string[] {
+  const supported: Array<CfnDeletionPolicy | undefined> = [
+    undefined, CfnDeletionPolicy.DELETE, CfnDeletionPolicy.RETAIN, CfnDeletionPolicy.RETAIN_EXCEPT_ON_CREATE,
+  ];
+  const { deletionPolicy, updateReplacePolicy } = resource.cfnOptions;
+  return [['DeletionPolicy', deletionPolicy], ['UpdateReplacePolicy', updateReplacePolicy]]
+    .filter(([, value]) => !supported.includes(value as CfnDeletionPolicy | undefined))
+    .map(([name, value]) => `${name} ${value} is not supported; expected Delete, Retain or RetainExceptOnCreate ` +
+      '(RemovalPolicy.DESTROY, RETAIN or RETAIN_ON_UPDATE_OR_DELETE): Comprehend has no snapshot of a model version');
 }

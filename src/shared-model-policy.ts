@@ -1,4 +1,4 @@
-import { Arn, CustomResource, Stack, Token } from 'aws-cdk-lib';
+import { Arn, CustomResource, Names, Stack, Token } from 'aws-cdk-lib';
 import * as comprehend from 'aws-cdk-lib/aws-comprehend';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -9,8 +9,8 @@ import { registerShare, shareModelArn } from './private/cross-account-checks';
 import { invalidProp, requireModelArn } from './private/errors';
 import { ModelPolicyProvider } from './private/model-policy-provider';
 
-/** An account ID, or an IAM principal ARN of one account: its root, a role or a user. */
-const ACCOUNT_OR_IAM_PRINCIPAL = /^([0-9]{12}|arn:aws[a-z-]*:iam::[0-9]{12}:(root|role\/.+|user\/.+))$/;
+/** An account ID, or an IAM principal ARN of one account: its root, a role or a user (no wildcard in a name). */
+const ACCOUNT_OR_IAM_PRINCIPAL = /^([0-9]{12}|arn:aws[a-z-]*:iam::[0-9]{12}:(root|role\/[^*?]+|user\/[^*?]+))$/;
 
 /**
  * Properties of a SharedModelPolicy. Name the model in exactly one way, and at least one importer.
@@ -126,13 +126,14 @@ export class SharedModelPolicy extends Construct {
       // A model of another stack, or a recognizer of this one, whose ModelPolicy CloudFormation can only set by
       // replacing (and so retraining) the recognizer: the handler merges this construct's statements into the policy.
       const provider = ModelPolicyProvider.of(this);
-      provider.allowManagingPolicyOf(this.modelArn);
+      const permission = provider.permissionFor(this, this.modelArn);
       const properties: { [name in keyof ModelPolicyProperties]: unknown } = { ModelArn: this.modelArn, ResourcePolicy: policyJson };
       const resource = new CustomResource(this, 'Resource', {
         serviceToken: provider.serviceToken,
         resourceType: MODEL_POLICY_RESOURCE_TYPE,
         properties,
       });
+      resource.node.addDependency(permission);
       if (model.resource) {
         resource.node.addDependency(model.resource);
       }
@@ -234,7 +235,8 @@ export class SharedModelPolicy extends Construct {
     }
     throw invalidProp(
       `importerPrincipals[${index}] is ${principal}, which is not an account or an IAM principal of one account; expected an ` +
-      'account ID in importerAccounts, or a role, user or account principal of an importing account (everyone, an ' +
+      'account ID in importerAccounts, or a role, user or account principal of an importing account, with no wildcard in ' +
+      'its name (everyone, an ' +
       'organization, a service or a federated identity could then import the model, and the key policy would grant it too)',
       this,
     );
@@ -256,16 +258,18 @@ export class SharedModelPolicy extends Construct {
 
   /** Decrypt and GenerateDataKey for this model only, by aws:SourceArn; CreateGrant by the encryption context. */
   private keyStatements(importers: iam.IPrincipal[]): iam.PolicyStatement[] {
+    // Unique per construct: two shares on one key must not repeat a Sid (cfn-lint E3512, and KMS refuses it).
+    const sidSuffix = Names.uniqueId(this);
     return [
       new iam.PolicyStatement({
-        sid: 'ComprehendImportDecrypt',
+        sid: `ComprehendImportDecrypt${sidSuffix}`,
         principals: importers,
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
         resources: ['*'],
         conditions: { StringEquals: { 'aws:SourceArn': this.modelArn } },
       }),
       new iam.PolicyStatement({
-        sid: 'ComprehendImportCreateGrant',
+        sid: `ComprehendImportCreateGrant${sidSuffix}`,
         principals: importers,
         actions: ['kms:CreateGrant'],
         resources: ['*'],

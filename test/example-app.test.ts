@@ -30,7 +30,7 @@ test('the sharer shares the existing model by PutResourcePolicy, and its own cla
   sharer.hasResourceProperties('AWS::KMS::Key', {
     KeyPolicy: {
       Statement: Match.arrayWith([Match.objectLike({
-        Sid: 'ComprehendImportCreateGrant',
+        Sid: Match.stringLikeRegexp('^ComprehendImportCreateGrant'),
         Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${IMPORTER}:root`]] } },
         Condition: { StringEquals: { 'kms:EncryptionContext:aws:comprehend:arn': Match.anyValue() } },
       })]),
@@ -43,7 +43,7 @@ test('the importer copies both shared models', () => {
 
   importer.resourceCountIs('Custom::ComprehendImportedModel', 2);
   importer.hasResource('Custom::ComprehendImportedModel', {
-    Properties: Match.objectLike({ SourceModelArn: RECOGNIZER, ModelType: 'entity-recognizer', DataAccessRoleArn: Match.absent(), RemovalPolicy: 'destroy' }),
+    Properties: Match.objectLike({ SourceModelArn: RECOGNIZER, ModelType: 'entity-recognizer', DataAccessRoleArn: Match.absent() }),
     DeletionPolicy: 'Delete',
   });
   importer.hasResource('Custom::ComprehendImportedModel', {
@@ -52,7 +52,6 @@ test('the importer copies both shared models', () => {
       ModelName: 'support-tickets',
       ModelKmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ModelKey'), 'Arn'] },
       DataAccessRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ComprehendImportServiceRole'), 'Arn'] },
-      RemovalPolicy: 'retain',
       TimeoutSeconds: '1800',
     }),
     DeletionPolicy: 'Retain',

@@ -1,4 +1,4 @@
-import { App, Duration, Fn, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { App, CfnResource, Duration, Fn, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { ImportedComprehendModel, ImportedComprehendModelProps, ModelType } from '../src';
@@ -53,10 +53,34 @@ describe('synth-time errors name the prop, the value and the expected form', () 
       'timeout 30 seconds is out of range; expected 1 to 55 minutes'],
     ['a snapshot removal policy', { removalPolicy: RemovalPolicy.SNAPSHOT },
       'removalPolicy snapshot is not supported; expected RemovalPolicy.DESTROY, RemovalPolicy.RETAIN or RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE'],
+    ['a KMS alias as the model key', { modelKey: kms.Alias.fromAliasName(new Stack(), 'Alias', 'alias/comprehend') },
+      'modelKey is a KMS alias (alias/comprehend); expected the key itself (kms.Key, or kms.Key.fromKeyArn() with an ARN of the form'],
+    ['a key imported from an alias ARN as the source key',
+      { sourceModelKey: kms.Key.fromKeyArn(new Stack(), 'Key', `arn:aws:kms:${REGION}:111122223333:alias/shared`) },
+      'sourceModelKey is a KMS alias; expected the key itself'],
     ['a token ARN without a model type', { sourceModelArn: Fn.importValue('SharedModelArn') },
       'modelType is required when sourceModelArn is a token'],
   ])('%s', (_, props, message) => {
     expect(() => build(props)).toThrow(message);
+  });
+
+  test('a snapshot removal policy applied after construction, or set on the resource', () => {
+    const model = new ImportedComprehendModel(importerStack(), 'Model', { sourceModelArn: SOURCE });
+    expect(() => model.applyRemovalPolicy(RemovalPolicy.SNAPSHOT)).toThrow(
+      'Importer/Model: applyRemovalPolicy() snapshot is not supported; expected RemovalPolicy.DESTROY, RemovalPolicy.RETAIN or');
+
+    const stack = importerStack();
+    const other = new ImportedComprehendModel(stack, 'Model', { sourceModelArn: SOURCE });
+    (other.node.defaultChild as CfnResource).applyRemovalPolicy(RemovalPolicy.SNAPSHOT);
+    expect(() => Template.fromStack(stack)).toThrow('DeletionPolicy Snapshot is not supported; expected Delete, Retain or RetainExceptOnCreate');
+  });
+
+  test('a KMS alias given as the key of a model referenced by ARN', () => {
+    const stack = importerStack();
+    expect(() => ImportedComprehendModel.fromModelAttributes(stack, 'Model', {
+      modelArn: SOURCE.replace('111122223333', '444455556666'),
+      modelKey: new kms.Alias(stack, 'Alias', { aliasName: 'alias/served', targetKey: new kms.Key(stack, 'Key') }),
+    })).toThrow('modelKey is a KMS alias; expected the key itself');
   });
 
   test('a model key of another account', () => {

@@ -1,4 +1,5 @@
-import { App, CfnParameter, Duration, RemovalPolicy, Tags } from 'aws-cdk-lib';
+import { isDeepStrictEqual } from 'util';
+import { App, CfnParameter, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -39,6 +40,64 @@ const TRUST = {
   Version: '2012-10-17',
 };
 
+/** The GUID of the deployed stack instance, from its StackId. */
+const STACK_GUID = { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] };
+/** `STACK_NAME/STACK_GUID/*`: the ownership tags of this stack instance's copies and endpoints. */
+const OWNED = { 'Fn::Join': ['', [{ 'Fn::Select': [1, { 'Fn::Split': ['stack/', { Ref: 'AWS::StackId' }] }] }, '/*']] };
+const OWNER_TAG_KEY = 'cdk-comprehend-model-import:owner';
+
+/** This account's model versions and endpoints of both types in the stack's Region. */
+const THIS_ACCOUNTS = ['document-classifier', 'document-classifier-endpoint', 'entity-recognizer', 'entity-recognizer-endpoint']
+  .map(type => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:comprehend:us-west-2:${IMPORTER}:${type}/*`]] }));
+
+/** The statements every Comprehend provider has, whatever its stack holds. */
+const OWN_RESOURCE_STATEMENTS = [
+  {
+    Action: ['comprehend:DescribeDocumentClassifier', 'comprehend:DescribeEntityRecognizer', 'comprehend:DescribeEndpoint', 'comprehend:ListTagsForResource'],
+    Effect: 'Allow',
+    Resource: THIS_ACCOUNTS,
+  },
+  {
+    Action: ['comprehend:ListEndpoints', 'comprehend:ListDocumentClassificationJobs', 'comprehend:ListEntitiesDetectionJobs'],
+    Effect: 'Allow',
+    Resource: '*',
+  },
+  {
+    Action: [
+      'comprehend:DeleteDocumentClassifier',
+      'comprehend:StopTrainingDocumentClassifier',
+      'comprehend:DeleteEntityRecognizer',
+      'comprehend:StopTrainingEntityRecognizer',
+      'comprehend:UpdateEndpoint',
+      'comprehend:DeleteEndpoint',
+      'comprehend:TagResource',
+      'comprehend:UntagResource',
+    ],
+    Effect: 'Allow',
+    Resource: THIS_ACCOUNTS,
+    Condition: { StringLike: { [`aws:ResourceTag/${OWNER_TAG_KEY}`]: OWNED } },
+  },
+  {
+    Action: 'comprehend:CreateEndpoint',
+    Effect: 'Allow',
+    Resource: THIS_ACCOUNTS,
+    Condition: { StringLike: { [`aws:RequestTag/${OWNER_TAG_KEY}`]: OWNED } },
+  },
+];
+
+/** PassRole on this stack instance's own service roles, to Comprehend only. */
+const OWN_PASS_ROLE = {
+  Action: 'iam:PassRole',
+  Effect: 'Allow',
+  Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${IMPORTER}:role/cdk-comprehend-model-import/`, STACK_GUID, '/*']] },
+  Condition: { StringEquals: { 'iam:PassedToService': 'comprehend.amazonaws.com' } },
+};
+
+/** The ImportModel statement, its resources aside. */
+function importModel() {
+  return { Action: 'comprehend:ImportModel', Effect: 'Allow', Condition: { StringLike: { [`aws:RequestTag/${OWNER_TAG_KEY}`]: OWNED } } };
+}
+
 function keyStatements(keys: unknown[]) {
   return [
     { Action: 'kms:CreateGrant', Effect: 'Allow', Resource: keys.length === 1 ? keys[0] : keys },
@@ -64,7 +123,8 @@ describe('the service role', () => {
       DataAccessRoleArn: Match.absent(),
       ModelKmsKeyId: Match.absent(),
     });
-    expect(handlerStatements(template).some(s => s.Action === 'iam:PassRole')).toBe(false);
+    // Only this stack's own service roles, whether it has any or not: the policy does not depend on them.
+    expect(handlerStatements(template).filter(s => s.Action === 'iam:PassRole')).toEqual([OWN_PASS_ROLE]);
   });
 
   test('with the source key only: trust scoped to this account, the documented KMS statements on that key', () => {
@@ -77,7 +137,8 @@ describe('the service role', () => {
 
     const [role] = serviceRole(template);
     expect(role.AssumeRolePolicyDocument).toEqual(TRUST);
-    expect(role.Path).toEqual('/cdk-comprehend-model-import/');
+    // A path of this stack instance's own: the handlers of no other stack may pass it.
+    expect(role.Path).toEqual({ 'Fn::Join': ['', ['/cdk-comprehend-model-import/', STACK_GUID, '/']] });
     expect(role.Policies).toEqual([{ PolicyName: 'ModelImportKeys', PolicyDocument: { Statement: keyStatements([SHARER_KEY]), Version: '2012-10-17' } }]);
     expect(role.ManagedPolicyArns).toBeUndefined();
     template.hasResourceProperties('Custom::ComprehendImportedModel', {
@@ -112,13 +173,8 @@ describe('the service role', () => {
     const keyArn = { 'Fn::GetAtt': [stack.getLogicalId(modelKey.node.defaultChild as kms.CfnKey), 'Arn'] };
     const [role] = serviceRole(template);
     expect(role.Policies[0].PolicyDocument.Statement).toEqual(keyStatements([SHARER_KEY, keyArn]));
-    // The handlers may pass this library's service roles to Comprehend, and only to Comprehend.
-    expect(handlerStatements(template)).toContainEqual({
-      Action: 'iam:PassRole',
-      Effect: 'Allow',
-      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${IMPORTER}:role/cdk-comprehend-model-import/*`]] },
-      Condition: { StringEquals: { 'iam:PassedToService': 'comprehend.amazonaws.com' } },
-    });
+    // The handlers may pass this stack's service roles to Comprehend, and only to Comprehend.
+    expect(handlerStatements(template)).toContainEqual(OWN_PASS_ROLE);
   });
 
   test('imports with the same keys share one role; other keys get a role of their own', () => {
@@ -164,16 +220,14 @@ describe('the service role', () => {
     expect(serviceRole(template)).toHaveLength(0);
     template.hasResourceProperties('Custom::ComprehendImportedModel', { DataAccessRoleArn: `arn:aws:iam::${IMPORTER}:role/MyComprehendRole` });
     expect(handlerStatements(template).filter(s => s.Action === 'iam:PassRole')).toEqual([{
-      Action: 'iam:PassRole',
-      Effect: 'Allow',
-      Resource: `arn:aws:iam::${IMPORTER}:role/MyComprehendRole`,
-      Condition: { StringEquals: { 'iam:PassedToService': 'comprehend.amazonaws.com' } },
+      ...OWN_PASS_ROLE,
+      Resource: [OWN_PASS_ROLE.Resource, `arn:aws:iam::${IMPORTER}:role/MyComprehendRole`],
     }]);
   });
 });
 
 describe('the custom resource', () => {
-  test('carries the import, the removal policy and the timeout, and deletes the copy by default', () => {
+  test('carries the import and the timeout, and deletes the copy by default', () => {
     const stack = importerStack();
     new ImportedComprehendModel(stack, 'Model', {
       sourceModelArn: SOURCE,
@@ -192,7 +246,6 @@ describe('the custom resource', () => {
         ModelName: 'my-copy',
         VersionName: 'v1',
         Tags: [{ Key: 'team', Value: 'nlp' }],
-        RemovalPolicy: 'destroy',
         TimeoutSeconds: '1200',
       },
       DeletionPolicy: 'Delete',
@@ -200,36 +253,28 @@ describe('the custom resource', () => {
     });
   });
 
-  test('RETAIN_ON_UPDATE_OR_DELETE: RetainExceptOnCreate in CloudFormation, and the handlers delete only a failed create', () => {
+  // CloudFormation decides from these whether to send a Delete; the handlers carry out every Delete that arrives.
+  test.each([
+    [RemovalPolicy.DESTROY, 'Delete', 'Delete'],
+    [RemovalPolicy.RETAIN, 'Retain', 'Retain'],
+    [RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE, 'RetainExceptOnCreate', 'Retain'],
+  ])('removalPolicy %s is DeletionPolicy %s, UpdateReplacePolicy %s, and nothing the handlers read', (removalPolicy, deletion, replace) => {
     const stack = importerStack();
-    new ImportedComprehendModel(stack, 'Model', { sourceModelArn: SOURCE, removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE });
+    new ImportedComprehendModel(stack, 'Model', { sourceModelArn: SOURCE, removalPolicy });
 
     Template.fromStack(stack).hasResource('Custom::ComprehendImportedModel', {
-      Properties: Match.objectLike({ RemovalPolicy: 'retain-except-on-create' }),
-      DeletionPolicy: 'RetainExceptOnCreate',
+      Properties: Match.objectLike({ RemovalPolicy: Match.absent() }),
+      DeletionPolicy: deletion,
+      UpdateReplacePolicy: replace,
     });
   });
 
-  test('RETAIN keeps the copy: in CloudFormation and in the handlers', () => {
-    const stack = importerStack();
-    new ImportedComprehendModel(stack, 'Model', { sourceModelArn: SOURCE, removalPolicy: RemovalPolicy.RETAIN });
-
-    Template.fromStack(stack).hasResource('Custom::ComprehendImportedModel', {
-      Properties: Match.objectLike({ RemovalPolicy: 'retain' }),
-      DeletionPolicy: 'Retain',
-      UpdateReplacePolicy: 'Retain',
-    });
-  });
-
-  test('applyRemovalPolicy() after construction reaches the handlers too', () => {
+  test('applyRemovalPolicy() after construction reaches the resource', () => {
     const stack = importerStack();
     const model = new ImportedComprehendModel(stack, 'Model', { sourceModelArn: SOURCE });
     model.applyRemovalPolicy(RemovalPolicy.RETAIN);
 
-    Template.fromStack(stack).hasResource('Custom::ComprehendImportedModel', {
-      Properties: Match.objectLike({ RemovalPolicy: 'retain' }),
-      DeletionPolicy: 'Retain',
-    });
+    Template.fromStack(stack).hasResource('Custom::ComprehendImportedModel', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 
   test('Tags.of() reaches the copy, beside the tags prop', () => {
@@ -261,8 +306,8 @@ describe('the custom resource', () => {
     const template = Template.fromStack(stack);
 
     template.hasResourceProperties('Custom::ComprehendImportedModel', { SourceModelArn: { Ref: 'SourceModelArn' }, ModelType: 'entity-recognizer' });
-    // The exact ARN, since its account is unknown until deploy time.
-    expect(handlerStatements(template)).toContainEqual({ Action: 'comprehend:ImportModel', Effect: 'Allow', Resource: { Ref: 'SourceModelArn' } });
+    // The exact ARN, since its name is unknown until deploy time.
+    expect(handlerStatements(template)).toContainEqual({ ...importModel(), Resource: { Ref: 'SourceModelArn' } });
   });
 });
 
@@ -291,64 +336,75 @@ describe('the provider', () => {
     Template.fromStack(second).resourceCountIs('AWS::StepFunctions::StateMachine', 1);
   });
 
-  test('the handler role is scoped: ImportModel per source account, the rest to this account\'s copies', () => {
+  test('ImportModel only on the versions of the source models the app names, and only with this stack\'s ownership tag', () => {
     const stack = importerStack();
     new ImportedComprehendModel(stack, 'A', { sourceModelArn: SOURCE });
     new ImportedComprehendModel(stack, 'B', { sourceModelArn: SOURCE.replace('/v1', '/v2') });
     new ImportedComprehendModel(stack, 'C', { sourceModelArn: RECOGNIZER });
-    const statements = handlerStatements(Template.fromStack(stack));
-    const ownCopies = (type: string) => ({
-      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:comprehend:us-west-2:${IMPORTER}:${type}/*`]],
-    });
+    new ImportedComprehendModel(stack, 'D', { sourceModelArn: `arn:aws:comprehend:us-west-2:${SHARER}:document-classifier/unversioned` });
 
-    expect(statements).toContainEqual({
-      Action: 'comprehend:ImportModel',
-      Effect: 'Allow',
+    expect(handlerStatements(Template.fromStack(stack))).toContainEqual({
+      ...importModel(),
       Resource: [
-        `arn:aws:comprehend:us-west-2:${SHARER}:document-classifier/*`,
-        `arn:aws:comprehend:us-west-2:${SHARER}:entity-recognizer/*`,
+        `arn:aws:comprehend:us-west-2:${SHARER}:document-classifier/tickets/version/*`,
+        `arn:aws:comprehend:us-west-2:${SHARER}:entity-recognizer/products/version/*`,
+        `arn:aws:comprehend:us-west-2:${SHARER}:document-classifier/unversioned`,
       ],
     });
-    expect(statements).toContainEqual({
-      Action: [
-        'comprehend:DescribeDocumentClassifier',
-        'comprehend:DeleteDocumentClassifier',
-        'comprehend:TagResource',
-        'comprehend:UntagResource',
-        'comprehend:ListTagsForResource',
-      ],
-      Effect: 'Allow',
-      Resource: ownCopies('document-classifier'),
-    });
-    expect(statements).toContainEqual({
-      Action: [
-        'comprehend:DescribeEntityRecognizer',
-        'comprehend:DeleteEntityRecognizer',
-        'comprehend:TagResource',
-        'comprehend:UntagResource',
-        'comprehend:ListTagsForResource',
-      ],
-      Effect: 'Allow',
-      Resource: ownCopies('entity-recognizer'),
-    });
-    // Only ListEndpoints, which takes no resource-level permissions, is on every resource.
-    expect(statements.filter(s => [s.Resource].flat().includes('*'))).toEqual([{ Action: 'comprehend:ListEndpoints', Effect: 'Allow', Resource: '*' }]);
   });
 
-  test('the handler policy grows with source accounts, not with models: 200 imports stay under IAM\'s limit', () => {
+  test('every mutating call needs this stack\'s ownership tag on the resource, every create needs it in the request', () => {
+    const stack = importerStack();
+    new ImportedComprehendModel(stack, 'Model', { sourceModelArn: SOURCE });
+    const statements = handlerStatements(Template.fromStack(stack));
+
+    expect(statements).toEqual(expect.arrayContaining(OWN_RESOURCE_STATEMENTS));
+    // Nothing else changes a Comprehend resource: every other statement reads, lists, imports with the tag, or passes roles.
+    const others = statements.filter(s => !OWN_RESOURCE_STATEMENTS.some(own => isDeepStrictEqual(own, s)));
+    expect(others.map(s => s.Action)).toEqual(expect.arrayContaining(['comprehend:ImportModel', 'iam:PassRole']));
+    expect(others.flatMap(s => [s.Action].flat()).filter(a => a.startsWith('comprehend:') && a !== 'comprehend:ImportModel')).toEqual([]);
+  });
+
+  test('the handler role\'s policy does not depend on which models and endpoints the stack holds', () => {
+    const withoutImports = (statements: any[]) => statements.filter(s => s.Action !== 'comprehend:ImportModel');
+    const variants = [
+      (stack: Stack) => new ImportedComprehendModel(stack, 'A', { sourceModelArn: SOURCE }),
+      (stack: Stack) => new ImportedComprehendModel(stack, 'B', { sourceModelArn: RECOGNIZER }),
+      (stack: Stack) => new ImportedComprehendModel(stack, 'A', { sourceModelArn: SOURCE }).addEndpoint('Endpoint'),
+      (stack: Stack) => {
+        new ImportedComprehendModel(stack, 'A', { sourceModelArn: SOURCE, modelKey: new kms.Key(stack, 'Key') }).addEndpoint('Endpoint');
+        new ImportedComprehendModel(stack, 'B', { sourceModelArn: RECOGNIZER }).addEndpoint('Endpoint');
+      },
+      (stack: Stack) => {
+        new ImportedComprehendModel(stack, 'A', { sourceModelArn: SOURCE });
+        const elsewhere = `arn:aws:comprehend:us-west-2:${IMPORTER}:entity-recognizer/x/version/y`;
+        ImportedComprehendModel.fromModelAttributes(stack, 'Elsewhere', { modelArn: elsewhere, modelKey: new kms.Key(stack, 'Key') })
+          .addEndpoint('Endpoint');
+      },
+    ];
+    const policies = variants.map(define => {
+      const stack = importerStack();
+      define(stack);
+      return JSON.stringify(withoutImports(handlerStatements(Template.fromStack(stack))));
+    });
+
+    expect(new Set(policies).size).toBe(1);
+  });
+
+  test('the handler policy grows only with the source models named: 200 imports of 20 models stay under IAM\'s limit', () => {
     const stack = importerStack();
     for (let i = 0; i < 200; i++) {
       const account = i % 2 === 0 ? SHARER : '999988887777';
       new ImportedComprehendModel(stack, `Model${i}`, {
-        sourceModelArn: `arn:aws:comprehend:us-west-2:${account}:document-classifier/m${i}/version/v1`,
+        sourceModelArn: `arn:aws:comprehend:us-west-2:${account}:document-classifier/model-${i % 20}/version/v${i}`,
         modelKey: i % 3 === 0 ? kms.Key.fromKeyArn(stack, `Key${i}`, `arn:aws:kms:us-west-2:${IMPORTER}:key/k${i}`) : undefined,
       });
     }
     const template = Template.fromStack(stack);
     const statements = handlerStatements(template);
 
-    expect(statements.find(s => s.Action === 'comprehend:ImportModel').Resource).toHaveLength(2);
-    expect(statements.filter(s => s.Action === 'iam:PassRole')).toHaveLength(1);
+    expect(statements.find(s => s.Action === 'comprehend:ImportModel').Resource).toHaveLength(20);
+    expect(statements.filter(s => s.Action === 'iam:PassRole')).toEqual([OWN_PASS_ROLE]);
     expect(JSON.stringify(statements).length).toBeLessThan(10_240);
   });
 });

@@ -108,16 +108,16 @@ describe('the Region decides', () => {
       return handlerStatements(Template.fromStack(stack));
     };
     const statements = policyOf(1);
-    const endpoints = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:comprehend:eu-west-1:${IMPORTER}:document-classifier-endpoint/*`]] };
-    const models = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:comprehend:eu-west-1:${IMPORTER}:document-classifier/*`]] };
-    expect(statements).toEqual(expect.arrayContaining([
-      { Effect: 'Allow', Action: ['comprehend:CreateEndpoint', 'comprehend:UpdateEndpoint'], Resource: [endpoints, models] },
-      {
-        Effect: 'Allow',
-        Action: ['comprehend:DescribeEndpoint', 'comprehend:DeleteEndpoint', 'comprehend:TagResource', 'comprehend:UntagResource', 'comprehend:ListTagsForResource'],
-        Resource: endpoints,
-      },
-    ]));
+    const arn = (resource: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:comprehend:eu-west-1:${IMPORTER}:${resource}/*`]] });
+    const endpoints = arn('document-classifier-endpoint');
+    // Endpoints are changed only with this stack's ownership tag, and created only with it in the request.
+    const changing = statements.find(s => [s.Action].flat().includes('comprehend:UpdateEndpoint'));
+    expect(changing.Action).toEqual(expect.arrayContaining(['comprehend:UpdateEndpoint', 'comprehend:DeleteEndpoint', 'comprehend:TagResource']));
+    expect(changing.Resource).toContainEqual(endpoints);
+    expect(Object.keys(changing.Condition.StringLike)).toEqual(['aws:ResourceTag/cdk-comprehend-model-import:owner']);
+    const creating = statements.find(s => s.Action === 'comprehend:CreateEndpoint');
+    expect(creating.Resource).toEqual(expect.arrayContaining([endpoints, arn('document-classifier')]));
+    expect(Object.keys(creating.Condition.StringLike)).toEqual(['aws:RequestTag/cdk-comprehend-model-import:owner']);
     expect(policyOf(10)).toEqual(statements);
   });
 });
@@ -134,11 +134,12 @@ describe('a copy under a customer managed key', () => {
     const roleId = stack.getLogicalId(endpoint.dataAccessRole!.node.defaultChild as any);
     template.hasResourceProperties('Custom::ComprehendModelEndpoint', { DataAccessRoleArn: { 'Fn::GetAtt': [roleId, 'Arn'] } });
     expectReadRole(template, roleId, stack.getLogicalId(key.node.defaultChild as any));
-    // The handlers may pass the library's roles (one path) to Comprehend only.
+    // The handlers may pass this stack's own roles (one path, with the stack's GUID) to Comprehend only.
+    const stackGuid = { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] };
     expect(handlerStatements(template)).toContainEqual({
       Effect: 'Allow',
       Action: 'iam:PassRole',
-      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${IMPORTER}:role/cdk-comprehend-model-import/*`]] },
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${IMPORTER}:role/cdk-comprehend-model-import/`, stackGuid, '/*']] },
       Condition: { StringEquals: { 'iam:PassedToService': 'comprehend.amazonaws.com' } },
     });
   });
@@ -164,7 +165,8 @@ describe('a copy under a customer managed key', () => {
 
     expect(endpoint.dataAccessRole).toBe(role);
     template.hasResourceProperties('Custom::ComprehendModelEndpoint', { DataAccessRoleArn: role.roleArn });
-    expect(handlerStatements(template)).toContainEqual(expect.objectContaining({ Action: 'iam:PassRole', Resource: role.roleArn }));
+    const passRole = handlerStatements(template).find(statement => statement.Action === 'iam:PassRole');
+    expect(passRole.Resource).toContainEqual(role.roleArn);
     template.resourceCountIs('AWS::IAM::Role', 4);
   });
 });

@@ -60,7 +60,7 @@ describe('a model of another stack, by ARN', () => {
     expect(share.keyPolicyStatements).toEqual([]);
   });
 
-  test('the handler may put, describe and delete the policy of that model only', () => {
+  test('the handler may put, describe and delete the policy of that model only, by a policy of the share\'s own', () => {
     const stack = sharerStack();
     new SharedModelPolicy(stack, 'Share', { modelArn: MODEL, importerAccounts: [IMPORTER] });
     const template = Template.fromStack(stack);
@@ -68,12 +68,35 @@ describe('a model of another stack, by ARN', () => {
     const policies = template.findResources('AWS::IAM::Policy', {
       Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^ComprehendModelPolicyProviderHandlerRole') }] },
     });
-    const statements = Object.values(policies)[0].Properties.PolicyDocument.Statement;
-    expect(statements.filter((s: any) => String(s.Action).includes('comprehend'))).toEqual([{
+    const comprehendStatements = Object.entries(policies).flatMap(([id, policy]) => policy.Properties.PolicyDocument.Statement
+      .filter((s: any) => String(s.Action).includes('comprehend'))
+      .map((s: any) => ({ id, ...s })));
+    expect(comprehendStatements).toEqual([{
+      id: expect.stringMatching(/^SharePolicyPermission[0-9a-f]{8}/),
       Action: ['comprehend:PutResourcePolicy', 'comprehend:DescribeResourcePolicy', 'comprehend:DeleteResourcePolicy'],
       Effect: 'Allow',
       Resource: MODEL,
     }]);
+    // The share is written after its permission and removed before it: CloudFormation deletes dependents first.
+    const [share] = Object.values(template.findResources('Custom::ComprehendModelPolicy'));
+    expect(share.DependsOn).toContain(comprehendStatements[0].id);
+  });
+
+  test('moving a share to another model version is a new permission, not an update of the old one', () => {
+    const permissionOf = (modelArn: string) => {
+      const stack = sharerStack();
+      new SharedModelPolicy(stack, 'Share', { modelArn, importerAccounts: [IMPORTER] });
+      return Object.keys(Template.fromStack(stack).findResources('AWS::IAM::Policy', {
+        Properties: { PolicyDocument: { Statement: [Match.objectLike({ Resource: modelArn })] } },
+      }));
+    };
+    const v1 = permissionOf(MODEL);
+    const v2 = permissionOf(MODEL.replace('/v1', '/v2'));
+
+    expect(v1).toHaveLength(1);
+    expect(v2).toHaveLength(1);
+    // So the v1 statement's Delete, sent in the cleanup phase, runs before CloudFormation removes v1's permission.
+    expect(v2[0]).not.toEqual(v1[0]);
   });
 
   test('the key statements are exposed for a key managed elsewhere, conditioned on this model', () => {
@@ -83,7 +106,7 @@ describe('a model of another stack, by ARN', () => {
 
     expect(share.keyPolicyStatements.map(s => stack.resolve(s.toStatementJson()))).toEqual([
       {
-        Sid: 'ComprehendImportDecrypt',
+        Sid: 'ComprehendImportDecryptSharerShare8D6A2C34',
         Effect: 'Allow',
         Principal: { AWS: `arn:aws:iam::${IMPORTER}:root` },
         Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
@@ -91,7 +114,7 @@ describe('a model of another stack, by ARN', () => {
         Condition: { StringEquals: { 'aws:SourceArn': MODEL } },
       },
       {
-        Sid: 'ComprehendImportCreateGrant',
+        Sid: 'ComprehendImportCreateGrantSharerShare8D6A2C34',
         Effect: 'Allow',
         Principal: { AWS: `arn:aws:iam::${IMPORTER}:root` },
         Action: 'kms:CreateGrant',
@@ -154,7 +177,7 @@ describe('a model of this stack', () => {
     const [keyResource] = Object.values(template.findResources('AWS::KMS::Key'));
     const statements = keyResource.Properties.KeyPolicy.Statement;
     expect(statements).toContainEqual({
-      Sid: 'ComprehendImportDecrypt',
+      Sid: expect.stringMatching(/^ComprehendImportDecryptSharerShare/),
       Effect: 'Allow',
       Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${IMPORTER}:root`]] } },
       Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
@@ -162,7 +185,7 @@ describe('a model of this stack', () => {
       Condition: { StringEquals: { 'aws:SourceArn': MODEL_ARN_IN_TEMPLATE } },
     });
     expect(statements).toContainEqual({
-      Sid: 'ComprehendImportCreateGrant',
+      Sid: expect.stringMatching(/^ComprehendImportCreateGrantSharerShare/),
       Effect: 'Allow',
       Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${IMPORTER}:root`]] } },
       Action: 'kms:CreateGrant',
@@ -170,6 +193,18 @@ describe('a model of this stack', () => {
       Condition: { StringEquals: { 'kms:EncryptionContext:aws:comprehend:arn': MODEL_ARN_IN_TEMPLATE } },
     });
   });
+});
+
+test('two shares on one key give its policy statements with Sids of their own', () => {
+  const stack = sharerStack();
+  const key = new kms.Key(stack, 'ModelKey');
+  new SharedModelPolicy(stack, 'ShareV1', { modelArn: MODEL, importerAccounts: [IMPORTER], modelKey: key });
+  new SharedModelPolicy(stack, 'ShareV2', { modelArn: MODEL.replace('/v1', '/v2'), importerAccounts: [IMPORTER], modelKey: key });
+
+  const [keyResource] = Object.values(Template.fromStack(stack).findResources('AWS::KMS::Key'));
+  const sids = keyResource.Properties.KeyPolicy.Statement.map((s: any) => s.Sid).filter((sid: any) => sid !== undefined);
+  expect(sids.filter((sid: string) => sid.startsWith('ComprehendImport'))).toHaveLength(4);
+  expect(new Set(sids).size).toBe(sids.length);
 });
 
 describe('bad input is refused with the prop, the value and the expected form', () => {
@@ -192,6 +227,8 @@ describe('bad input is refused with the prop, the value and the expected form', 
     ['an organization', new iam.OrganizationPrincipal('o-a1b2c3d4e5'), 'importerPrincipals[0] is OrganizationPrincipal(o-a1b2c3d4e5)'],
     ['a service', new iam.ServicePrincipal('lambda.amazonaws.com'), 'importerPrincipals[0] is ServicePrincipal(lambda.amazonaws.com)'],
     ['a federated identity', new iam.FederatedPrincipal('cognito-identity.amazonaws.com'), 'importerPrincipals[0] is FederatedPrincipal(cognito-identity.amazonaws.com)'],
+    ['a wildcard role name', new iam.ArnPrincipal(`arn:aws:iam::${IMPORTER}:role/*`), `importerPrincipals[0] is ArnPrincipal(arn:aws:iam::${IMPORTER}:role/*)`],
+    ['a wildcard user name', new iam.ArnPrincipal(`arn:aws:iam::${IMPORTER}:user/import?`), `importerPrincipals[0] is ArnPrincipal(arn:aws:iam::${IMPORTER}:user/import?)`],
     ['a canonical user', new iam.CanonicalUserPrincipal('79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be'), 'importerPrincipals[0] is CanonicalUserPrincipal('],
   ])('an importer wider than one account: %s', (_, principal, message) => {
     const stack = sharerStack();

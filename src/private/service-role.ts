@@ -3,10 +3,20 @@ import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { stackGuid } from './stack-instance';
 import { stackSingleton } from './stack-singleton';
 
-/** The path of the service roles this library creates, so one PassRole statement covers them all. */
-const SERVICE_ROLE_PATH = '/cdk-comprehend-model-import/';
+/** The first part of the path of the service roles this library creates. */
+const SERVICE_ROLE_PATH_PREFIX = 'cdk-comprehend-model-import';
+
+/**
+ * The path of the service roles of this stack instance: `/cdk-comprehend-model-import/STACK_GUID/`. One PassRole
+ * statement then covers this stack's roles and no other stack's (a path without the GUID would let every stack's
+ * handler pass every other stack's roles).
+ */
+function serviceRolePath(): string {
+  return `/${SERVICE_ROLE_PATH_PREFIX}/${stackGuid()}/`;
+}
 
 /**
  * The service role Comprehend uses during an import, exactly as the Comprehend documentation describes it, when a
@@ -22,7 +32,7 @@ export function importServiceRole(scope: Construct, sourceModelKey?: kms.IKey, m
   }
   const id = `ComprehendImportServiceRole${keysHash(sourceModelKey, modelKey)}`;
   return stackSingleton(scope, id, (stack, roleId) => new iam.Role(stack, roleId, {
-    path: SERVICE_ROLE_PATH,
+    path: serviceRolePath(),
     description: 'Lets Amazon Comprehend use the KMS keys of the model imports of this stack that involve them',
     assumedBy: comprehendForThisAccount(stack),
     inlinePolicies: {
@@ -56,7 +66,7 @@ export function importServiceRole(scope: Construct, sourceModelKey?: kms.IKey, m
 export function endpointServiceRole(scope: Construct, modelKey: kms.IKey): iam.IRole {
   const id = `ComprehendEndpointServiceRole${keysHash(modelKey)}`;
   return stackSingleton(scope, id, (stack, roleId) => new iam.Role(stack, roleId, {
-    path: SERVICE_ROLE_PATH,
+    path: serviceRolePath(),
     description: 'Lets Amazon Comprehend read the models of this stack\'s endpoints that are encrypted with one customer managed key',
     assumedBy: comprehendForThisAccount(stack),
     inlinePolicies: {
@@ -92,12 +102,12 @@ function keysHash(...keys: Array<kms.IKey | undefined>): string {
   return createHash('sha256').update(identity).digest('hex').slice(0, 8);
 }
 
-/** The ARNs of every service role this library creates in the stack's account. */
+/** The ARNs of every service role this library creates in the stack instance of `scope`, and of no other stack. */
 export function serviceRoleArns(scope: Construct): string {
   return Stack.of(scope).formatArn({
     service: 'iam',
     region: '',
     resource: 'role',
-    resourceName: `${SERVICE_ROLE_PATH.slice(1)}*`,
+    resourceName: `${SERVICE_ROLE_PATH_PREFIX}/${stackGuid()}/*`,
   });
 }
