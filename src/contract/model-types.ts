@@ -31,6 +31,8 @@ export interface ModelTypeFacts {
   readonly listJobsAction: string;
   /** The action that starts an asynchronous job with the model. */
   readonly startJobAction: string;
+  /** The action that stops such a job. */
+  readonly stopJobAction: string;
   /** The action that runs real-time inference on an endpoint of the model. */
   readonly inferenceAction: string;
   /** The endpoint's type-specific grant, for messages. */
@@ -48,6 +50,7 @@ export const MODEL_TYPES: { readonly [type in ModelType]: ModelTypeFacts } = {
     stopAction: 'comprehend:StopTrainingDocumentClassifier',
     listJobsAction: 'comprehend:ListDocumentClassificationJobs',
     startJobAction: 'comprehend:StartDocumentClassificationJob',
+    stopJobAction: 'comprehend:StopDocumentClassificationJob',
     inferenceAction: 'comprehend:ClassifyDocument',
     inferenceGrant: 'grantClassify()',
   },
@@ -60,6 +63,7 @@ export const MODEL_TYPES: { readonly [type in ModelType]: ModelTypeFacts } = {
     stopAction: 'comprehend:StopTrainingEntityRecognizer',
     listJobsAction: 'comprehend:ListEntitiesDetectionJobs',
     startJobAction: 'comprehend:StartEntitiesDetectionJob',
+    stopJobAction: 'comprehend:StopEntitiesDetectionJob',
     inferenceAction: 'comprehend:DetectEntities',
     inferenceGrant: 'grantDetectEntities()',
   },

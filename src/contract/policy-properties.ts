@@ -29,3 +29,10 @@ export function explainInvalidPolicy(modelArn: string, policy: string): string |
   }
   return undefined;
 }
+
+/**
+ * An importer a model's resource-based policy may name: an account ID, or an IAM principal ARN of one account (its root,
+ * a role or a user) with no wildcard (`*`, `?`) in its name. Anything wider would let others import the model, and the
+ * key-policy statements would grant it too. SharedModelPolicy checks it at synth time, its handler at deploy time.
+ */
+export const ACCOUNT_OR_IAM_PRINCIPAL = /^([0-9]{12}|arn:aws[a-z-]*:iam::[0-9]{12}:(root|role\/[^*?]+|user\/[^*?]+))$/;

@@ -1,9 +1,9 @@
 // Handler side: what onEvent tells isComplete in the event's Data: each resource's own deadline (one provider serves
-// every model and endpoint of a stack), and on a Delete of a copy whether it is kept.
-import { DATA_DEADLINE, DATA_KEEP } from '../../contract/import-properties';
+// every model and endpoint of a stack).
+import { DATA_DEADLINE } from '../../contract/import-properties';
 
-/** The Data onEvent answers: when the handlers give up, in epoch milliseconds, and whether a deleted copy is kept. */
-export type EventData = { readonly [DATA_DEADLINE]: string; readonly [DATA_KEEP]?: string };
+/** The Data onEvent answers: when the handlers give up, in epoch milliseconds. */
+export type EventData = { readonly [DATA_DEADLINE]: string };
 
 /** The Data that carries the deadline `timeoutSeconds` from now. */
 export function deadlineData(timeoutSeconds: number): EventData {

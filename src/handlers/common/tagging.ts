@@ -23,9 +23,17 @@ export async function ownerOf(arn: string): Promise<string | undefined> {
 /**
  * Brings the resource's tags to `wanted`, removing those of `previous` that are no longer wanted. Tags the user never
  * gave (the ownership tag, tags set by hand) are left alone. Idempotent, so isComplete can finish what onEvent could not.
+ * `requireOwner` sees the ownership tag's value (undefined when absent) of the same ListTagsForResource answer, and
+ * throws when the resource is not this resource's: no tag is changed before ownership is proven.
  */
-export async function reconcileTags(arn: string, previous: readonly Tag[], wanted: readonly Tag[]): Promise<void> {
+export async function reconcileTags(
+  arn: string,
+  previous: readonly Tag[],
+  wanted: readonly Tag[],
+  requireOwner: (owner: string | undefined) => void,
+): Promise<void> {
   const current = await listTags(arn);
+  requireOwner(current.get(OWNER_TAG_KEY));
   const wantedKeys = new Set(wanted.map(tag => tag.Key));
   const removed = previous.map(tag => tag.Key!).filter(key => !wantedKeys.has(key) && current.has(key) && key !== OWNER_TAG_KEY);
   const changed = wanted.filter(tag => current.get(tag.Key!) !== (tag.Value ?? ''));

@@ -71,12 +71,22 @@ export async function createWhenPossible(spec: EndpointSpec): Promise<string> {
 
 /** Fails unless the endpoint carries this resource's ownership tag. */
 export async function requireOwnEndpoint(spec: EndpointSpec): Promise<void> {
-  const owner = await ownerOf(spec.endpointArn);
+  checkOwnEndpoint(spec, await ownerOf(spec.endpointArn));
+}
+
+/**
+ * Fails, touching nothing, unless `owner` (the value of the endpoint's ownership tag, undefined when it has none) is
+ * this resource's. Every change to an endpoint (UpdateEndpoint, tags, delete) is preceded by this check in the same
+ * invocation, so an endpoint re-created by hand under the name, or one whose tag was removed, is never changed.
+ */
+export function checkOwnEndpoint(spec: EndpointSpec, owner: string | undefined): void {
   if (owner !== spec.ownerTag.Value) {
     throw new Error(
       `Endpoint name "${spec.endpointName}" is already taken in this account and Region (${spec.endpointArn}), and this ` +
       `resource did not create it (its ${OWNER_TAG_KEY} tag is ${owner ?? 'absent'}). It is left as it is. Choose ` +
-      'another endpointName, or leave it unset for a name unique to the construct.',
+      'another endpointName, or leave it unset for a name unique to the construct; or delete that endpoint by hand if ' +
+      'nobody needs it. If it is this resource\'s own endpoint and only its tag was removed, tag it again with ' +
+      `${OWNER_TAG_KEY}=${spec.ownerTag.Value}.`,
     );
   }
 }

@@ -3,7 +3,14 @@
 import { ConcurrentModificationException, EndpointStatus } from '@aws-sdk/client-comprehend';
 import type { CdkCustomResourceIsCompleteEvent, CdkCustomResourceIsCompleteResponse } from 'aws-lambda';
 import { describeEndpoint } from './endpoint-client';
-import { createWhenPossible, pendingChanges, requestEndpointDeletion, requireOwnEndpoint, updateWhenPossible } from './endpoint-lifecycle';
+import {
+  checkOwnEndpoint,
+  createWhenPossible,
+  pendingChanges,
+  requestEndpointDeletion,
+  requireOwnEndpoint,
+  updateWhenPossible,
+} from './endpoint-lifecycle';
 import { CreateEndpoint, EndpointRequest, isEndpointArn, readEndpointRequest, UpdateEndpoint } from './endpoint-request';
 import { ATTRIBUTE_ENDPOINT_ARN, EndpointProperties } from '../../contract/endpoint-properties';
 import { describeError, isTransient } from '../common/comprehend';
@@ -85,7 +92,7 @@ async function isInService(request: CreateEndpoint | UpdateEndpoint, waitFor: Wa
     return waitFor(`${endpoint.arn} is still moving to ${spec.modelArn}`, cleanUp);
   }
   if (request.requestType === 'Update') {
-    await reconcileTags(endpoint.arn, previous?.tags ?? [], spec.tags);
+    await reconcileTags(endpoint.arn, previous?.tags ?? [], spec.tags, owner => checkOwnEndpoint(spec, owner));
   }
   return { IsComplete: true, Data: { [ATTRIBUTE_ENDPOINT_ARN]: endpoint.arn } };
 }

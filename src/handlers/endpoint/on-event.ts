@@ -2,7 +2,14 @@
 // isComplete then waits until it is IN_SERVICE as asked (or gone).
 import type { CdkCustomResourceResponse } from 'aws-lambda';
 import { describeEndpoint } from './endpoint-client';
-import { createWhenPossible, pendingChanges, requestEndpointDeletion, updateWhenPossible } from './endpoint-lifecycle';
+import {
+  checkOwnEndpoint,
+  createWhenPossible,
+  pendingChanges,
+  requestEndpointDeletion,
+  requireOwnEndpoint,
+  updateWhenPossible,
+} from './endpoint-lifecycle';
 import { EndpointEvent, EndpointSpec, readEndpointRequest } from './endpoint-request';
 import { MAX_TIMEOUT_SECONDS } from '../../contract/import-properties';
 import { describeError, isTransient } from '../common/comprehend';
@@ -36,7 +43,8 @@ export async function onEndpointEvent(event: EndpointEvent): Promise<Response> {
 /**
  * The same endpoint, changed in place: another model (the endpoint keeps serving the old one until the new one is
  * ready), other units, other tags. What Comprehend cannot take now (throttling, an update still running) isComplete
- * asks again; an endpoint deleted out of band is created again under its name.
+ * asks again; an endpoint deleted out of band is created again under its name. An endpoint under the name that is not
+ * this resource's (re-created by hand, or its ownership tag removed) fails the update before anything is changed.
  */
 async function changeInPlace(spec: EndpointSpec, previous: EndpointSpec | undefined): Promise<void> {
   try {
@@ -46,11 +54,12 @@ async function changeInPlace(spec: EndpointSpec, previous: EndpointSpec | undefi
       await createWhenPossible(spec);
       return;
     }
+    await requireOwnEndpoint(spec);
     const changes = pendingChanges(spec, previous, endpoint);
     if (changes) {
       await updateWhenPossible(spec.endpointArn, changes);
     }
-    await reconcileTags(spec.endpointArn, previous?.tags ?? [], spec.tags);
+    await reconcileTags(spec.endpointArn, previous?.tags ?? [], spec.tags, owner => checkOwnEndpoint(spec, owner));
   } catch (error) {
     if (isTransient(error) || isRetryableTagError(error)) {
       console.log(`Endpoint changes deferred to the next poll: ${describeError(error)}`);

@@ -1,15 +1,25 @@
 // Handler side: the steps of the import lifecycle that both onEvent and isComplete take.
 import {
   EndpointStatus,
+  InvalidRequestException,
   ResourceInUseException,
   ResourceNotFoundException,
   ResourceUnavailableException,
   Tag,
 } from '@aws-sdk/client-comprehend';
 import { ImportSpec, sameKey } from './import-request';
-import { deleteModel, describeModel, endpointsOf, importModel } from './model-client';
+import {
+  activeJobsOf,
+  deleteModel,
+  describeModel,
+  endpointsOf,
+  importModel,
+  JobUse,
+  ModelDescription,
+  stopImport,
+} from './model-client';
 import { OWNER_TAG_KEY } from '../../contract/import-properties';
-import { ModelType } from '../../contract/model-types';
+import { MODEL_TYPES, ModelType } from '../../contract/model-types';
 import { describeError, isTransient } from '../common/comprehend';
 import { ownerOf } from '../common/tagging';
 
@@ -63,7 +73,14 @@ export async function startImport(spec: ImportSpec): Promise<string> {
  * the same name is left as it is, and the message says what to change.
  */
 export async function requireOwnCopy(spec: ImportSpec, arn: string): Promise<void> {
-  const owner = await ownerOf(arn);
+  checkOwnCopy(spec, arn, await ownerOf(arn));
+}
+
+/**
+ * Fails, touching nothing, unless `owner` (the value of the copy's ownership tag, undefined when it has none) is this
+ * resource's. Every change to a copy (tags, delete, stop) is preceded by this check in the same invocation.
+ */
+export function checkOwnCopy(spec: ImportSpec, arn: string, owner: string | undefined): void {
   if (owner !== spec.ownerTag.Value) {
     throw new Error(
       `Model name "${spec.modelName}" version "${spec.versionName}" already exists in this account and Region ` +
@@ -71,7 +88,8 @@ export async function requireOwnCopy(spec: ImportSpec, arn: string): Promise<voi
         ? `it has no ${OWNER_TAG_KEY} tag, so it was made by hand or by another tool`
         : `its ${OWNER_TAG_KEY} tag names ${owner}`}. It is left as it is. ` +
       'Choose another versionName (or leave it unset so that each import gets its own), or delete that version first ' +
-      'if nobody needs it.',
+      'if nobody needs it. If it is this resource\'s own copy and only its tag was removed, tag it again with ' +
+      `${OWNER_TAG_KEY}=${spec.ownerTag.Value}.`,
     );
   }
 }
@@ -113,7 +131,7 @@ export async function requestDeletion(modelType: ModelType, arn: string, ownerTa
       return 'gone';
     }
     if (error instanceof ResourceInUseException) {
-      await failIfEndpointsStay(arn, error);
+      await failIfUseStays(modelType, arn, error);
       return 'pending';
     }
     if (error instanceof ResourceUnavailableException || isTransient(error)) {
@@ -124,15 +142,21 @@ export async function requestDeletion(modelType: ModelType, arn: string, ownerTa
 }
 
 /**
- * Comprehend answers ResourceInUseException for a copy still importing and for one an endpoint uses. Endpoints
- * moving to another model (UPDATING, another DesiredModelArn) will let go of it; any other endpoint will not.
+ * Comprehend answers ResourceInUseException for a copy still importing, for one an endpoint uses, and (botocore's
+ * documentation of DeleteDocumentClassifier / DeleteEntityRecognizer) for one "an active inference job is using".
+ * Endpoints moving to another model (UPDATING, another DesiredModelArn) will let go of it; any other endpoint, and any
+ * job, will not soon: the deletion fails at once, naming them, instead of waiting for the deadline.
  */
-async function failIfEndpointsStay(arn: string, inUse: ResourceInUseException): Promise<void> {
+async function failIfUseStays(modelType: ModelType, arn: string, inUse: ResourceInUseException): Promise<void> {
   let staying: string[];
+  let jobs: JobUse[] = [];
   try {
     staying = (await endpointsOf(arn))
       .filter(endpoint => !(endpoint.status === EndpointStatus.UPDATING && endpoint.desiredModelArn && endpoint.desiredModelArn !== arn))
       .map(endpoint => endpoint.arn);
+    if (staying.length === 0) {
+      jobs = await activeJobsOf(modelType, arn);
+    }
   } catch (error) {
     if (isTransient(error)) {
       return;
@@ -146,4 +170,53 @@ async function failIfEndpointsStay(arn: string, inUse: ResourceInUseException): 
       'delete again; or set removalPolicy to RETAIN to keep this copy.',
     );
   }
+  if (jobs.length > 0) {
+    const named = jobs.map(job => `${job.arn ?? job.id}${job.name ? ` ("${job.name}")` : ''} ${job.status ?? ''}`.trim());
+    throw new Error(
+      `Cannot delete ${arn}: it is in use (${describeError(inUse)}) by the asynchronous ` +
+      `${jobs.length === 1 ? 'job' : 'jobs'} ${named.join(', ')}. Wait for ${jobs.length === 1 ? 'it' : 'them'} to ` +
+      `finish, or stop ${jobs.length === 1 ? 'it' : 'them'} (${MODEL_TYPES[modelType].stopJobAction}), then delete again; ` +
+      'or set removalPolicy to RETAIN to keep this copy.',
+    );
+  }
 }
+
+/** What became of a request to stop an import: stopped, not this resource's copy, or no longer stoppable. */
+export type StopOutcome =
+  | { readonly outcome: 'stopped' }
+  | { readonly outcome: 'not-own'; readonly owner?: string }
+  /** Comprehend refused the stop (the import ended meanwhile): the copy as it is now, undefined when gone. */
+  | { readonly outcome: 'ended'; readonly model?: ModelDescription; readonly reason: string };
+
+/**
+ * Stops the import of the copy, when it carries this resource's ownership tag (checked first, in this invocation).
+ * botocore lists InvalidRequestException and ResourceNotFoundException for StopTraining*: the import completed, failed
+ * or went away before it could be stopped; the copy is described again so the caller acts on what it is now.
+ */
+export async function stopOwnImport(modelType: ModelType, arn: string, ownerTag: Tag): Promise<StopOutcome> {
+  let owner: string | undefined;
+  try {
+    owner = await ownerOf(arn);
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) {
+      return { outcome: 'ended', reason: describeError(error) };
+    }
+    throw error;
+  }
+  if (owner !== ownerTag.Value) {
+    console.log(`${arn} is not this resource's copy (its ${OWNER_TAG_KEY} tag is ${owner ?? 'absent'}): not stopped`);
+    return { outcome: 'not-own', owner };
+  }
+  try {
+    await stopImport(modelType, arn);
+    console.log(`Asked Comprehend to stop the import of ${arn}`);
+    return { outcome: 'stopped' };
+  } catch (error) {
+    if (error instanceof InvalidRequestException || error instanceof ResourceNotFoundException) {
+      console.log(`${arn} could not be stopped (${describeError(error)}): describing it again`);
+      return { outcome: 'ended', model: await describeModel(modelType, arn), reason: describeError(error) };
+    }
+    throw error;
+  }
+}
+

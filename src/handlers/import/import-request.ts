@@ -7,9 +7,6 @@ import {
   DEFAULT_TIMEOUT_SECONDS,
   ImportProperties,
   MAX_TIMEOUT_SECONDS,
-  REMOVAL_POLICY_DESTROY,
-  REMOVAL_POLICY_RETAIN,
-  REMOVAL_POLICY_RETAIN_EXCEPT_ON_CREATE,
 } from '../../contract/import-properties';
 import {
   explainInvalidModelArn,
@@ -44,16 +41,15 @@ export interface UpdateImport {
   readonly physicalResourceId: string;
 }
 
-/** What happens to a copy that leaves the stack. */
-export type RemovalPolicy = typeof REMOVAL_POLICY_DESTROY | typeof REMOVAL_POLICY_RETAIN | typeof REMOVAL_POLICY_RETAIN_EXCEPT_ON_CREATE;
-
-/** A copy leaving the stack. Read leniently: a delete must never fail on a property. */
+/**
+ * A copy leaving the stack. Read leniently: a delete must never fail on a property. Whatever the construct's
+ * removalPolicy, a Delete that arrives deletes: CloudFormation's DeletionPolicy decides whether it is sent.
+ */
 export interface DeleteImport {
   readonly requestType: 'Delete';
   readonly physicalResourceId: string;
   /** The copy's type; undefined when the physical id is no model ARN (a create that failed before Comprehend answered). */
   readonly modelType?: ModelType;
-  readonly removalPolicy: RemovalPolicy;
   /** The ownership tag a copy of this resource carries: only such a copy is deleted. */
   readonly ownerTag: Tag;
 }
@@ -79,7 +75,6 @@ export function readImportRequest(event: ImportEvent & { readonly PhysicalResour
         requestType: 'Delete',
         physicalResourceId: event.PhysicalResourceId,
         modelType: parseModelArn(event.PhysicalResourceId)?.modelType,
-        removalPolicy: readRemovalPolicy(event.ResourceProperties.RemovalPolicy),
         ownerTag: ownerTag(event.StackId, event.LogicalResourceId),
       };
   }
@@ -156,11 +151,6 @@ export function readImportSpec(properties: ImportProperties, stackId: string, lo
   };
 }
 
-/** The removal policy the construct sent; an unknown value destroys, as DESTROY is the construct's default. */
-function readRemovalPolicy(value: string | undefined): RemovalPolicy {
-  return value === REMOVAL_POLICY_RETAIN || value === REMOVAL_POLICY_RETAIN_EXCEPT_ON_CREATE ? value : REMOVAL_POLICY_DESTROY;
-}
-
 /**
  * The spec of the properties an Update replaces, or undefined when they do not read: in a rollback they are
  * the ones that just failed, and the rollback must still go through.
@@ -179,6 +169,22 @@ export function sameCopy(a: ImportSpec, b: ImportSpec): boolean {
     && a.sourceModelArn === b.sourceModelArn
     && sameKey(a.modelKmsKeyId, b.modelKmsKeyId)
     && a.dataAccessRoleArn === b.dataAccessRoleArn;
+}
+
+/**
+ * The copy a failed replacement left, when `request` is the rollback of that replacement; undefined otherwise.
+ * CloudFormation never records the physical id of a replacement whose update failed, so its rollback returns to the
+ * old copy (the physical id matches the properties it restores, not the failed ones it leaves) and sends the new copy
+ * no Delete: the rollback itself removes it. A successful replacement rolled back because a sibling failed is not one:
+ * its physical id is the new copy, and CloudFormation deletes that in the cleanup.
+ */
+export function failedReplacementOf(request: UpdateImport): string | undefined {
+  const { spec, previous, physicalResourceId } = request;
+  const isRollbackOfFailedReplacement = previous !== undefined
+    && !sameCopy(previous, spec)
+    && physicalResourceId === spec.targetArn
+    && previous.targetArn !== physicalResourceId;
+  return isRollbackOfFailedReplacement ? previous.targetArn : undefined;
 }
 
 /** Whether two KMS key references (ID or ARN) name the same key. */

@@ -1,75 +1,100 @@
 // isComplete of an imported model: polled by the provider until the copy is usable (or gone, for a delete), within the model's timeout.
-import { ConcurrentModificationException, ModelStatus } from '@aws-sdk/client-comprehend';
+import { ConcurrentModificationException, ModelStatus, Tag } from '@aws-sdk/client-comprehend';
 import type { CdkCustomResourceIsCompleteEvent, CdkCustomResourceIsCompleteResponse } from 'aws-lambda';
-import { requestDeletion, requireOwnCopy, startImportWhenPossible } from './import-lifecycle';
-import { CreateImport, DeleteImport, readImportRequest, UpdateImport } from './import-request';
-import { describeModel } from './model-client';
-import { IMPORTING, NOT_DELETABLE_YET, USABLE } from './model-statuses';
+import { checkOwnCopy, requestDeletion, requireOwnCopy, startImportWhenPossible, StopOutcome, stopOwnImport } from './import-lifecycle';
+import { CreateImport, DeleteImport, failedReplacementOf, readImportRequest, UpdateImport } from './import-request';
+import { describeModel, ModelDescription } from './model-client';
+import { FAILED, isKnownStatus, STOPPABLE, USABLE } from './model-statuses';
 import {
   ATTRIBUTE_MODEL_ARN,
   ATTRIBUTE_MODEL_NAME,
   ATTRIBUTE_STATUS,
   ATTRIBUTE_VERSION_NAME,
-  DATA_KEEP,
   ImportProperties,
-  REMOVAL_POLICY_RETAIN,
-  REMOVAL_POLICY_RETAIN_EXCEPT_ON_CREATE,
+  OWNER_TAG_KEY,
 } from '../../contract/import-properties';
 import { parseModelArn } from '../../contract/model-arn';
+import { MODEL_TYPES, ModelType } from '../../contract/model-types';
 import { describeError, isTransient } from '../common/comprehend';
 import { EventData, isPast, readDeadline } from '../common/event-data';
 import { reconcileTags } from '../common/tagging';
 
 type Response = CdkCustomResourceIsCompleteResponse;
+const NOT_YET: Response = { IsComplete: false };
+
+/** One poll: the request, whether its deadline has passed, and the words that fail it then. */
+interface Poll {
+  readonly timedOut: boolean;
+  /** The failure at the deadline: `what` is still the case, followed by `advice`. */
+  fail(what: string, advice: string): Error;
+}
+
+/** What a create or update that runs out of time says: the import's own timeout is the user's to raise. */
+const RAISE_TIMEOUT = 'Raise the timeout prop (at most 55 minutes), or look at the model in the Comprehend console.';
 /**
- * Not complete yet; or, once the model's deadline has passed, a failure, after `cleanUp` (which removes what this
- * request imported, so a failed import leaves nothing behind).
+ * What a delete that runs out of time says. A delete is given CloudFormation's hour, whatever the timeout prop, so
+ * raising it would change nothing.
  */
-type WaitFor = (what: string, cleanUp?: () => Promise<unknown>) => Promise<Response>;
+const DELETE_BY_HAND = 'The copy is left as it is: look at it in the Comprehend console, and once it is in a final state ' +
+  'delete the stack (or retry the rollback) again.';
 
 export async function isImportComplete(event: CdkCustomResourceIsCompleteEvent<ImportProperties, EventData>): Promise<Response> {
   const request = readImportRequest(event);
-  const deadline = readDeadline(event.Data);
-  const waitFor: WaitFor = async (what, cleanUp) => {
-    if (isPast(deadline)) {
-      await cleanUp?.().catch(error => console.log(`Could not clean up: ${describeError(error)}`));
-      throw new Error(
-        `${event.LogicalResourceId}: ${what}, and the timeout has passed. ` +
-        'Raise the timeout prop (at most 55 minutes), or look at the model in the Comprehend console.',
-      );
-    }
-    return { IsComplete: false };
+  const timedOut = isPast(readDeadline(event.Data));
+  const poll: Poll = {
+    timedOut,
+    fail: (what, advice) => new Error(`${event.LogicalResourceId}: ${what}, and ${request.requestType === 'Delete'
+      ? 'CloudFormation\'s hour is nearly over' : 'the timeout has passed'}. ${advice}`),
   };
 
   try {
     return request.requestType === 'Delete'
-      ? await isDeleted(request, event.Data?.[DATA_KEEP], waitFor)
-      : await isUsable(request, event.PhysicalResourceId!, waitFor);
+      ? await isDeleted(request, poll)
+      : await isUsable(request, event.PhysicalResourceId!, poll);
   } catch (error) {
     if (isTransient(error) || error instanceof ConcurrentModificationException) {
-      return waitFor(`Comprehend is still failing, throttling or busy (${describeError(error)})`);
+      const what = `Comprehend is still failing, throttling or busy (${describeError(error)})`;
+      if (timedOut) {
+        throw poll.fail(what, request.requestType === 'Delete' ? DELETE_BY_HAND : RAISE_TIMEOUT);
+      }
+      return NOT_YET;
     }
     throw error;
   }
 }
 
-async function isUsable(request: CreateImport | UpdateImport, physicalResourceId: string, waitFor: WaitFor): Promise<Response> {
+async function isUsable(request: CreateImport | UpdateImport, physicalResourceId: string, poll: Poll): Promise<Response> {
   const { spec } = request;
-  const modelType = spec.source.modelType;
-  const model = await describeModel(modelType, physicalResourceId);
+  const model = await describeModel(spec.source.modelType, physicalResourceId);
   if (!model) {
     // onEvent was throttled before ImportModel went through, the copy is not visible yet, or it was deleted out of
     // band: start it now.
     await startImportWhenPossible(spec);
-    return waitFor(`${physicalResourceId} has not appeared yet`);
+    if (poll.timedOut) {
+      throw poll.fail(`${physicalResourceId} has not appeared yet`, RAISE_TIMEOUT);
+    }
+    return NOT_YET;
   }
+  return settle(request, model, poll, true);
+}
+
+/** What the copy's status means for a create or update; `mayStop` once per poll, so a stop refused is not retried. */
+async function settle(request: CreateImport | UpdateImport, model: ModelDescription, poll: Poll, mayStop: boolean): Promise<Response> {
+  const { spec } = request;
+  const modelType = spec.source.modelType;
   if (USABLE.includes(model.status)) {
-    // onEvent may have left the import to a later poll, and found the name taken before the copy was visible: the
-    // copy is this resource's only when it carries its ownership tag.
-    await requireOwnCopy(spec, model.arn);
     if (request.requestType === 'Update') {
       // What a tags-only update could not finish in onEvent (throttling, a concurrent tag change); a no-op otherwise.
-      await reconcileTags(model.arn, request.previous?.tags ?? [], spec.tags);
+      // The ownership check reads the same ListTagsForResource answer, before any tag changes.
+      await reconcileTags(model.arn, request.previous?.tags ?? [], spec.tags, owner => checkOwnCopy(spec, model.arn, owner));
+    } else {
+      // onEvent may have left the import to a later poll, and found the name taken before the copy was visible: the
+      // copy is this resource's only when it carries its ownership tag.
+      await requireOwnCopy(spec, model.arn);
+    }
+    const leftover = request.requestType === 'Update' ? failedReplacementOf(request) : undefined;
+    if (leftover && !(await isLeftoverGone(modelType, leftover, spec.ownerTag, poll))) {
+      return NOT_YET;
     }
     const parts = parseModelArn(model.arn);
     return {
@@ -82,40 +107,122 @@ async function isUsable(request: CreateImport | UpdateImport, physicalResourceId
       },
     };
   }
-  if (IMPORTING.includes(model.status) || model.status === ModelStatus.DELETING) {
-    return waitFor(`${model.arn} is still ${model.status}`, () => requestDeletion(modelType, model.arn, spec.ownerTag));
+  if (FAILED.includes(model.status)) {
+    // IN_ERROR or STOPPED, and only these. CloudFormation sends no Delete for a retained resource, and forgets a failed
+    // replacement on rollback: whatever the removal policy, the handler deletes the failed copy itself.
+    await requestDeletion(modelType, model.arn, spec.ownerTag).catch(error => console.log(`Could not delete ${model.arn}: ${describeError(error)}`));
+    throw new Error(
+      `Import of ${spec.sourceModelArn} into ${model.arn} ended in status ${model.status}: ` +
+      `${model.message ?? 'Comprehend gave no message'}. The failed copy is being deleted.`,
+    );
   }
-  // IN_ERROR or STOPPED. CloudFormation sends no Delete for a retained resource, and forgets a failed replacement on
-  // rollback: whatever the removal policy, the handler deletes the failed copy itself.
-  await requestDeletion(modelType, model.arn, spec.ownerTag).catch(error => console.log(`Could not delete ${model.arn}: ${describeError(error)}`));
-  throw new Error(
-    `Import of ${spec.sourceModelArn} into ${model.arn} ended in status ${model.status}: ` +
-    `${model.message ?? 'Comprehend gave no message'}. The failed copy is being deleted.`,
-  );
+  if (!isKnownStatus(model.status)) {
+    // A status added to the API later, or none: never a reason to delete the copy, which may be the one in use.
+    console.log(`${model.arn} is in status ${model.status}, which this handler does not know: waiting`);
+  }
+  if (!poll.timedOut) {
+    return NOT_YET;
+  }
+  const still = `${model.arn} is still ${model.status}`;
+  if (STOPPABLE.includes(model.status) && mayStop) {
+    const stop = await stopOwnImport(modelType, model.arn, spec.ownerTag);
+    if (stop.outcome === 'ended' && stop.model) {
+      // It ended before it could be stopped: TRAINED counts, IN_ERROR or STOPPED is deleted.
+      return settle(request, stop.model, poll, false);
+    }
+    throw poll.fail(still, `${explainStop(stop, modelType)} ${RAISE_TIMEOUT}`);
+  }
+  if (model.status === ModelStatus.STOP_REQUESTED) {
+    throw poll.fail(still, `The import is being stopped; CloudFormation's rollback deletes the copy once it is STOPPED. ${RAISE_TIMEOUT}`);
+  }
+  if (!isKnownStatus(model.status)) {
+    throw poll.fail(still, `This handler does not know that status, so the copy is left as it is. ${RAISE_TIMEOUT}`);
+  }
+  throw poll.fail(still, RAISE_TIMEOUT);
 }
 
-async function isDeleted(
-  { physicalResourceId, modelType, removalPolicy, ownerTag }: DeleteImport,
-  keep: string | undefined,
-  waitFor: WaitFor,
-): Promise<Response> {
-  if (!modelType || removalPolicy === REMOVAL_POLICY_RETAIN || keep === 'true') {
-    return { IsComplete: true };
+/**
+ * One step of removing the copy a failed replacement left (see failedReplacementOf): true once it is gone, or once the
+ * deadline has passed. Best effort: a rollback that failed on it would leave the stack UPDATE_ROLLBACK_FAILED, so what
+ * cannot be removed is logged and left.
+ */
+async function isLeftoverGone(modelType: ModelType, arn: string, ownerTag: Tag, poll: Poll): Promise<boolean> {
+  try {
+    const step = await advanceDeletion(modelType, arn, ownerTag);
+    if (step.gone || !poll.timedOut) {
+      return step.gone;
+    }
+    console.log(`${step.what}: the copy of the failed replacement is left; delete it by hand`);
+  } catch (error) {
+    if (isTransient(error) && !poll.timedOut) {
+      return false;
+    }
+    console.log(`Could not delete ${arn}, the copy of the failed replacement: ${describeError(error)}; delete it by hand`);
   }
-  const model = await describeModel(modelType, physicalResourceId);
+  return true;
+}
+
+/** What the stop at the deadline did, for the message. */
+function explainStop(stop: StopOutcome, modelType: ModelType): string {
+  switch (stop.outcome) {
+    case 'stopped':
+      // A failed create's rollback sends its Delete; a failed replacement's rollback removes it (failedReplacementOf).
+      return `The import was stopped (${MODEL_TYPES[modelType].stopAction}): the copy turns STOP_REQUESTED, then STOPPED, ` +
+        'and CloudFormation\'s rollback deletes it.';
+    case 'not-own':
+      return `The copy is not this resource's (its ${OWNER_TAG_KEY} tag is ${stop.owner ?? 'absent'}), so it was neither stopped nor deleted.`;
+    case 'ended':
+      return `The import could not be stopped (${stop.reason}), and the copy is gone.`;
+  }
+}
+
+/** Where a deletion stands after one step: gone (or not this resource's), or still to wait for. */
+type DeletionStep = { readonly gone: true } | { readonly gone: false; readonly what: string; readonly unknownStatus?: boolean };
+
+/**
+ * Delete means delete: a copy that is usable or failed is deleted; one still importing is stopped first (it cannot be
+ * deleted before it ends, and an import can take hours); one being stopped or deleted is waited on. A status the handler
+ * does not know is waited on, and never deleted. Every stop and delete is preceded by the ownership check.
+ */
+async function advanceDeletion(modelType: ModelType, arn: string, ownerTag: Tag): Promise<DeletionStep> {
+  const model = await describeModel(modelType, arn);
   if (!model) {
-    return { IsComplete: true };
+    return { gone: true };
   }
-  if (removalPolicy === REMOVAL_POLICY_RETAIN_EXCEPT_ON_CREATE && keep === undefined && USABLE.includes(model.status)) {
-    // onEvent could not tell; the copy is usable, so its create succeeded: retained.
-    return { IsComplete: true };
+  if (STOPPABLE.includes(model.status)) {
+    const stop = await stopOwnImport(modelType, model.arn, ownerTag);
+    if (stop.outcome === 'not-own') {
+      // Never stop or delete what this resource did not create.
+      return { gone: true };
+    }
+    return { gone: false, what: `${model.arn} is still ${model.status}${stop.outcome === 'stopped' ? ' (asked to stop)' : ''}` };
   }
-  if (NOT_DELETABLE_YET.includes(model.status)) {
-    return waitFor(`${model.arn} is still ${model.status}`);
+  if (model.status === ModelStatus.STOP_REQUESTED || model.status === ModelStatus.DELETING) {
+    return { gone: false, what: `${model.arn} is still ${model.status}` };
   }
-  // A terminal state: the delete onEvent asked for was refused while the copy was still importing. Ask again.
+  if (!isKnownStatus(model.status)) {
+    console.log(`${model.arn} is in status ${model.status}, which this handler does not know: waiting`);
+    return { gone: false, what: `${model.arn} is still ${model.status}`, unknownStatus: true };
+  }
+  // Usable or failed: ask for the deletion (again, when onEvent's was refused while the copy was still importing).
   if (await requestDeletion(modelType, model.arn, ownerTag) === 'gone') {
+    return { gone: true };
+  }
+  return { gone: false, what: `${model.arn} is being deleted (was ${model.status})` };
+}
+
+async function isDeleted({ physicalResourceId, modelType, ownerTag }: DeleteImport, poll: Poll): Promise<Response> {
+  if (!modelType) {
     return { IsComplete: true };
   }
-  return waitFor(`${model.arn} is being deleted (was ${model.status})`);
+  const step = await advanceDeletion(modelType, physicalResourceId, ownerTag);
+  if (step.gone) {
+    return { IsComplete: true };
+  }
+  if (poll.timedOut) {
+    throw poll.fail(step.what, step.unknownStatus
+      ? `This handler does not know that status, so the copy was not deleted. ${DELETE_BY_HAND}`
+      : DELETE_BY_HAND);
+  }
+  return NOT_YET;
 }

@@ -6,9 +6,14 @@ import {
   DescribeEntityRecognizerCommand,
   EndpointStatus,
   ImportModelCommand,
+  JobStatus,
+  ListDocumentClassificationJobsCommand,
   ListEndpointsCommand,
+  ListEntitiesDetectionJobsCommand,
   ModelStatus,
   ResourceNotFoundException,
+  StopTrainingDocumentClassifierCommand,
+  StopTrainingEntityRecognizerCommand,
   Tag,
 } from '@aws-sdk/client-comprehend';
 import { ModelType } from '../../contract/model-types';
@@ -43,6 +48,14 @@ export interface EndpointUse {
   readonly desiredModelArn?: string;
 }
 
+/** An asynchronous inference job that uses a model version, as List*Jobs describes it. */
+export interface JobUse {
+  readonly id?: string;
+  readonly arn?: string;
+  readonly name?: string;
+  readonly status?: JobStatus;
+}
+
 /** The fields both model types describe alike. */
 interface ModelProperties {
   readonly Status?: ModelStatus;
@@ -52,24 +65,61 @@ interface ModelProperties {
   readonly DataAccessRoleArn?: string;
 }
 
-/** The SDK commands of each model type: describe (the properties, or undefined) and delete. */
+/** One page of a type's asynchronous jobs in one status, reduced to what tells which model each uses. */
+interface JobPage {
+  readonly jobs: ReadonlyArray<JobUse & { readonly modelArn?: string }>;
+  readonly nextToken?: string;
+}
+
+/**
+ * The SDK commands of each model type: describe (the properties, or undefined), delete, stop an import, and list the
+ * asynchronous jobs in one status (ListDocumentClassificationJobs / ListEntitiesDetectionJobs).
+ */
 const COMMANDS: {
   readonly [type in ModelType]: {
     describe(arn: string): Promise<ModelProperties | undefined>;
     delete(arn: string): Promise<unknown>;
+    stop(arn: string): Promise<unknown>;
+    listJobs(status: JobStatus, nextToken: string | undefined): Promise<JobPage>;
   }
 } = {
   [ModelType.DOCUMENT_CLASSIFIER]: {
     describe: async arn => (await comprehend.send(new DescribeDocumentClassifierCommand({ DocumentClassifierArn: arn })))
       .DocumentClassifierProperties,
     delete: arn => comprehend.send(new DeleteDocumentClassifierCommand({ DocumentClassifierArn: arn })),
+    stop: arn => comprehend.send(new StopTrainingDocumentClassifierCommand({ DocumentClassifierArn: arn })),
+    listJobs: async (status, nextToken) => {
+      const page = await comprehend.send(new ListDocumentClassificationJobsCommand({ Filter: { JobStatus: status }, NextToken: nextToken }));
+      return {
+        jobs: (page.DocumentClassificationJobPropertiesList ?? []).map(job => ({
+          id: job.JobId, arn: job.JobArn, name: job.JobName, status: job.JobStatus, modelArn: job.DocumentClassifierArn,
+        })),
+        nextToken: page.NextToken,
+      };
+    },
   },
   [ModelType.ENTITY_RECOGNIZER]: {
     describe: async arn => (await comprehend.send(new DescribeEntityRecognizerCommand({ EntityRecognizerArn: arn })))
       .EntityRecognizerProperties,
     delete: arn => comprehend.send(new DeleteEntityRecognizerCommand({ EntityRecognizerArn: arn })),
+    stop: arn => comprehend.send(new StopTrainingEntityRecognizerCommand({ EntityRecognizerArn: arn })),
+    listJobs: async (status, nextToken) => {
+      const page = await comprehend.send(new ListEntitiesDetectionJobsCommand({ Filter: { JobStatus: status }, NextToken: nextToken }));
+      return {
+        jobs: (page.EntitiesDetectionJobPropertiesList ?? []).map(job => ({
+          id: job.JobId, arn: job.JobArn, name: job.JobName, status: job.JobStatus, modelArn: job.EntityRecognizerArn,
+        })),
+        nextToken: page.NextToken,
+      };
+    },
   },
 };
+
+/**
+ * The job statuses of a job that still holds its model: it was accepted, runs, or is being stopped (JobStatus of
+ * botocore's Comprehend model; COMPLETED, FAILED and STOPPED jobs hold nothing).
+ */
+const ACTIVE_JOB_STATUSES: readonly JobStatus[] = [JobStatus.SUBMITTED, JobStatus.IN_PROGRESS, JobStatus.STOP_REQUESTED];
 
 /** The model version, or undefined when Comprehend does not know it. */
 export async function describeModel(modelType: ModelType, arn: string): Promise<ModelDescription | undefined> {
@@ -125,4 +175,36 @@ export async function endpointsOf(modelArn: string): Promise<EndpointUse[]> {
     nextToken = page.NextToken;
   } while (nextToken);
   return endpoints;
+}
+
+/**
+ * Asks Comprehend to stop the import of the model version (StopTrainingDocumentClassifier /
+ * StopTrainingEntityRecognizer). botocore: a TRAINING job is put into STOP_REQUESTED, then STOPPED; one that completes
+ * first is put into TRAINED.
+ */
+export async function stopImport(modelType: ModelType, arn: string): Promise<void> {
+  await COMMANDS[modelType].stop(arn);
+}
+
+/**
+ * The asynchronous inference jobs that use the model version and still hold it. botocore's List*Jobs filters take "only
+ * one filter at a time" and none by model, so each active status is listed on its own, every page, and the jobs are
+ * matched on their model's ARN here.
+ */
+export async function activeJobsOf(modelType: ModelType, modelArn: string): Promise<JobUse[]> {
+  // By job: one that changes status between two listings (IN_PROGRESS, then STOP_REQUESTED) is named once.
+  const jobs = new Map<string, JobUse>();
+  for (const status of ACTIVE_JOB_STATUSES) {
+    let nextToken: string | undefined;
+    do {
+      const page = await COMMANDS[modelType].listJobs(status, nextToken);
+      for (const { modelArn: usedModel, ...job } of page.jobs) {
+        if (usedModel === modelArn) {
+          jobs.set(job.arn ?? job.id ?? String(jobs.size), job);
+        }
+      }
+      nextToken = page.nextToken;
+    } while (nextToken);
+  }
+  return [...jobs.values()];
 }

@@ -2,17 +2,10 @@
 // isComplete then waits for the outcome.
 import { ResourceNotFoundException } from '@aws-sdk/client-comprehend';
 import type { CdkCustomResourceResponse } from 'aws-lambda';
-import { requestDeletion, startImportWhenPossible } from './import-lifecycle';
-import { DeleteImport, ImportEvent, ImportSpec, readImportRequest, sameCopy } from './import-request';
-import { describeModel } from './model-client';
-import { USABLE } from './model-statuses';
-import {
-  DATA_KEEP,
-  MAX_TIMEOUT_SECONDS,
-  REMOVAL_POLICY_RETAIN,
-  REMOVAL_POLICY_RETAIN_EXCEPT_ON_CREATE,
-} from '../../contract/import-properties';
-import { describeError, isTransient } from '../common/comprehend';
+import { checkOwnCopy, requestDeletion, startImportWhenPossible } from './import-lifecycle';
+import { DeleteImport, failedReplacementOf, ImportEvent, ImportSpec, readImportRequest, sameCopy } from './import-request';
+import { MAX_TIMEOUT_SECONDS } from '../../contract/import-properties';
+import { describeError } from '../common/comprehend';
 import { EventData, deadlineData } from '../common/event-data';
 import { isRetryableTagError, reconcileTags } from '../common/tagging';
 
@@ -31,8 +24,15 @@ export async function onImportEvent(event: ImportEvent): Promise<Response> {
         await updateTags(spec, previous);
         return { PhysicalResourceId: physicalResourceId, Data: deadlineData(spec.timeoutSeconds) };
       }
-      // A new copy: CloudFormation deletes the old one once this update succeeds.
-      return { PhysicalResourceId: await startImportWhenPossible(spec), Data: deadlineData(spec.timeoutSeconds) };
+      // A new copy: CloudFormation deletes the old one once this update succeeds. Or the rollback to the old copy,
+      // which removes the copy of a failed replacement (isComplete waits for it).
+      const copy = await startImportWhenPossible(spec);
+      const leftover = failedReplacementOf(request);
+      if (leftover) {
+        await requestDeletion(spec.source.modelType, leftover, spec.ownerTag)
+          .catch(error => console.log(`Could not delete ${leftover} yet: ${describeError(error)}`));
+      }
+      return { PhysicalResourceId: copy, Data: deadlineData(spec.timeoutSeconds) };
     }
     case 'Delete':
       return onDelete(request);
@@ -41,11 +41,13 @@ export async function onImportEvent(event: ImportEvent): Promise<Response> {
 
 /**
  * The only change that keeps the same copy. Throttling or a concurrent tag change leaves the rest to isComplete, which
- * reconciles the tags; a copy deleted out of band is imported again under the same name, as a create would.
+ * reconciles the tags; a copy deleted out of band is imported again under the same name, as a create would. A copy
+ * under the name that is not this resource's (re-created by hand, or its ownership tag removed) fails the update before
+ * any tag is changed.
  */
 async function updateTags(spec: ImportSpec, previous: ImportSpec): Promise<void> {
   try {
-    await reconcileTags(spec.targetArn, previous.tags, spec.tags);
+    await reconcileTags(spec.targetArn, previous.tags, spec.tags, owner => checkOwnCopy(spec, spec.targetArn, owner));
   } catch (error) {
     if (error instanceof ResourceNotFoundException) {
       console.log(`${spec.targetArn} is gone: importing it again`);
@@ -58,32 +60,17 @@ async function updateTags(spec: ImportSpec, previous: ImportSpec): Promise<void>
   }
 }
 
-async function onDelete({ physicalResourceId, modelType, removalPolicy, ownerTag }: DeleteImport): Promise<Response> {
+/**
+ * Delete means delete: CloudFormation decides when to send a Delete (DeletionPolicy, UpdateReplacePolicy), and every
+ * Delete that arrives deletes the copy, when it carries this resource's ownership tag.
+ */
+async function onDelete({ physicalResourceId, modelType, ownerTag }: DeleteImport): Promise<Response> {
   // No model ARN: a create that failed before Comprehend gave a model, so there is nothing to delete.
-  if (!modelType || removalPolicy === REMOVAL_POLICY_RETAIN) {
+  if (!modelType) {
     return { PhysicalResourceId: physicalResourceId };
   }
-  // A copy still importing must finish before it can go, however short the model's own timeout is.
-  const data = deadlineData(MAX_TIMEOUT_SECONDS);
-  if (removalPolicy === REMOVAL_POLICY_RETAIN_EXCEPT_ON_CREATE) {
-    let usable: boolean;
-    try {
-      usable = USABLE.includes((await describeModel(modelType, physicalResourceId))?.status ?? 'GONE');
-    } catch (error) {
-      if (isTransient(error)) {
-        // isComplete looks itself.
-        return { PhysicalResourceId: physicalResourceId, Data: data };
-      }
-      throw error;
-    }
-    if (usable) {
-      // Its create succeeded: this is a stack deletion or a replacement, and the copy is retained.
-      return { PhysicalResourceId: physicalResourceId, Data: { ...data, [DATA_KEEP]: 'true' } };
-    }
-    await requestDeletion(modelType, physicalResourceId, ownerTag);
-    return { PhysicalResourceId: physicalResourceId, Data: { ...data, [DATA_KEEP]: 'false' } };
-  }
-  // Gone already, still importing (a cancelled create) or throttled: isComplete finishes the job.
+  // Gone already, still importing (a cancelled or timed-out create) or throttled: isComplete finishes the job. A copy
+  // still importing must end before it can go, however short the model's own timeout is.
   await requestDeletion(modelType, physicalResourceId, ownerTag);
-  return { PhysicalResourceId: physicalResourceId, Data: data };
+  return { PhysicalResourceId: physicalResourceId, Data: deadlineData(MAX_TIMEOUT_SECONDS) };
 }

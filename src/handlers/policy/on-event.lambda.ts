@@ -8,15 +8,17 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-comprehend';
 import type { CdkCustomResourceEvent, CdkCustomResourceResponse } from 'aws-lambda';
+import { holdsExactly, mergeStatements, PolicyDocument, Statement, statementsOf } from './policy-document';
+import { explainInvalidPrincipals } from './policy-principals';
 import { explainInvalidModelArn, parseModelArn } from '../../contract/model-arn';
 import { explainInvalidPolicy, ModelPolicyProperties } from '../../contract/policy-properties';
 import { comprehend, logEvent } from '../common/comprehend';
 
-/** How often a write is tried again after the policy changed between its read and its write. */
-const MAX_ATTEMPTS = 5;
-
-type Statement = Record<string, unknown> & { Sid?: string };
-interface PolicyDocument { Version?: string; Statement?: Statement | Statement[] }
+/**
+ * How many writes the handler makes before it gives up: a write refused because the policy changed between its read
+ * and its write, or one that a concurrent writer overwrote (its statements missing on the read-back), is tried again.
+ */
+const MAX_WRITES = 5;
 
 export async function handler(event: CdkCustomResourceEvent<ModelPolicyProperties>): Promise<CdkCustomResourceResponse> {
   logEvent(event);
@@ -33,8 +35,12 @@ export async function handler(event: CdkCustomResourceEvent<ModelPolicyPropertie
   if (problem) {
     throw new Error(problem);
   }
-  const ours = statementsOf(JSON.parse(ResourcePolicy) as PolicyDocument)
-    .map((statement, index) => ({ ...statement, Sid: index === 0 ? sid : `${sid}${index}` }));
+  const policy = JSON.parse(ResourcePolicy) as PolicyDocument;
+  const principalProblem = explainInvalidPrincipals(ModelArn, policy);
+  if (principalProblem) {
+    throw new Error(principalProblem);
+  }
+  const ours = statementsOf(policy).map((statement, index) => ({ ...statement, Sid: index === 0 ? sid : `${sid}${index}` }));
   await mergePolicy(ModelArn, sid, ours);
   // A new model ARN is a new physical id: CloudFormation then deletes this resource's statements from the old model.
   return { PhysicalResourceId: ModelArn };
@@ -49,38 +55,50 @@ export function statementId(stackId: string, logicalId: string): string {
 }
 
 /**
- * Replaces this resource's statements (those whose Sid starts with `sid`) with `ours` in the model's policy: read it
- * with its revision, write with that revision, and read again when someone else wrote in between. A policy left with
- * no statement is deleted.
+ * Replaces this resource's statements (those whose Sid starts with `sid`) with `ours` in the model's policy, until a
+ * read shows them there. Each write carries the revision it read. A first policy has no revision to carry (botocore:
+ * "If you are creating a new policy that has no prior version, don't use this parameter"), so two first writes can
+ * both succeed and the later one drops the earlier one's statements: the read after each write tells, and the merge is
+ * made again on the revision read. A policy left with no statement is deleted.
  */
 async function mergePolicy(modelArn: string, sid: string, ours: Statement[]): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
+  for (let writes = 0; ; writes++) {
     const current = await readPolicy(modelArn);
-    if (!current && ours.length === 0) {
+    if (holdsExactly(current?.document, sid, ours)) {
       return;
     }
-    const others = statementsOf(current?.document ?? {}).filter(statement => !statement.Sid?.startsWith(sid));
-    const statements = [...others, ...ours];
+    if (writes >= MAX_WRITES) {
+      throw new Error(
+        `The resource policy of ${modelArn} kept changing: after ${MAX_WRITES} writes it still does not hold this ` +
+        `resource's statements (Sid ${sid}...) as written. Other writers are changing it at the same time; deploy again ` +
+        'once they are done.',
+      );
+    }
+    if (writes > 0) {
+      console.log(`The policy of ${modelArn} does not hold this resource's statements as written: merging again (write ${writes + 1})`);
+    }
     try {
-      if (statements.length === 0) {
-        await comprehend.send(new DeleteResourcePolicyCommand({ ResourceArn: modelArn, PolicyRevisionId: current?.revisionId }));
-      } else {
-        const document = { Version: current?.document.Version ?? '2012-10-17', Statement: statements };
-        await comprehend.send(new PutResourcePolicyCommand({
-          ResourceArn: modelArn,
-          ResourcePolicy: JSON.stringify(document),
-          PolicyRevisionId: current?.revisionId,
-        }));
-      }
-      return;
+      await writePolicy(modelArn, mergeStatements(current?.document, sid, ours), current?.revisionId);
     } catch (error) {
       // The service's error for a stale revision is not documented: a changed revision on a new read tells.
-      const changed = (await readPolicy(modelArn))?.revisionId !== current?.revisionId;
-      if (!changed || attempt >= MAX_ATTEMPTS) {
+      if ((await readPolicy(modelArn))?.revisionId === current?.revisionId) {
         throw error;
       }
-      console.log(`The policy of ${modelArn} changed while it was being written: reading it again (attempt ${attempt + 1})`);
+      console.log(`The policy of ${modelArn} changed while it was being written: reading it again`);
     }
+  }
+}
+
+/** Writes `document` on the revision read; deletes the policy when there is no document (no statement left). */
+async function writePolicy(modelArn: string, document: PolicyDocument | undefined, revisionId: string | undefined): Promise<void> {
+  if (document === undefined) {
+    await comprehend.send(new DeleteResourcePolicyCommand({ ResourceArn: modelArn, PolicyRevisionId: revisionId }));
+  } else {
+    await comprehend.send(new PutResourcePolicyCommand({
+      ResourceArn: modelArn,
+      ResourcePolicy: JSON.stringify(document),
+      PolicyRevisionId: revisionId,
+    }));
   }
 }
 
@@ -96,8 +114,4 @@ async function readPolicy(modelArn: string): Promise<{ document: PolicyDocument;
     }
     throw error;
   }
-}
-
-function statementsOf(document: PolicyDocument): Statement[] {
-  return document.Statement === undefined ? [] : [document.Statement].flat();
 }

@@ -9,6 +9,7 @@ import {
   ListTagsForResourceCommand,
   ResourceInUseException,
   ResourceLimitExceededException,
+  ResourceNotFoundException,
   TagResourceCommand,
   UntagResourceCommand,
   UpdateEndpointCommand,
@@ -126,6 +127,45 @@ describe('onEvent', () => {
     expect(comprehend.commandCalls(UpdateEndpointCommand)).toHaveLength(0);
   });
 
+  test('an in-place change proves ownership first: DescribeEndpoint, ListTagsForResource, then UpdateEndpoint and the tags', async () => {
+    comprehend.on(DescribeEndpointCommand).resolves({ ...metadata, ...inService() });
+    comprehend.on(ListTagsForResourceCommand).resolves({ ...metadata, Tags: [OWNER_TAG, { Key: 'team', Value: 'nlp' }] });
+
+    await onEvent(asEndpoint(updateEvent(ENDPOINT, props({ ModelArn: NEW_COPY, Tags: [] }), props({ Tags: [{ Key: 'team', Value: 'nlp' }] }))));
+
+    expect(comprehend.calls().map(call => call.args[0].constructor.name)).toEqual([
+      'DescribeEndpointCommand', 'ListTagsForResourceCommand', 'UpdateEndpointCommand', 'ListTagsForResourceCommand', 'UntagResourceCommand',
+    ]);
+  });
+
+  test.each([
+    ['without the ownership tag (re-created by hand, or its tag removed)', [{ Key: 'team', Value: 'nlp' }], 'absent'],
+    ['of another stack', [{ Key: OWNER_TAG.Key, Value: 'Other/guid/Live' }], 'Other/guid/Live'],
+  ])('an in-place change of an endpoint %s touches nothing and fails, naming it and what to do', async (_, tags, owner) => {
+    comprehend.on(DescribeEndpointCommand).resolves({ ...metadata, ...inService() });
+    comprehend.on(ListTagsForResourceCommand).resolves({ ...metadata, Tags: tags });
+
+    const update = onEvent(asEndpoint(updateEvent(ENDPOINT, props({ ModelArn: NEW_COPY, Tags: [{ Key: 'stage', Value: 'prod' }] }), props())));
+
+    await expect(update).rejects.toThrow(
+      `Endpoint name "tickets-live" is already taken in this account and Region (${ENDPOINT}), and this resource did not create it ` +
+      `(its cdk-comprehend-model-import:owner tag is ${owner}). It is left as it is. Choose another endpointName`,
+    );
+    await expect(update).rejects.toThrow(`tag it again with ${OWNER_TAG.Key}=${OWNER_TAG.Value}`);
+    expect(comprehend.calls().map(call => call.args[0].constructor.name)).toEqual(['DescribeEndpointCommand', 'ListTagsForResourceCommand']);
+  });
+
+  test('an in-place change of an endpoint deleted out of band creates it again under its name', async () => {
+    comprehend.on(DescribeEndpointCommand).rejects(new ResourceNotFoundException({ ...metadata, message: 'not found' }));
+    comprehend.on(CreateEndpointCommand).resolves({ ...metadata, EndpointArn: ENDPOINT });
+
+    const result = await onEvent(asEndpoint(updateEvent(ENDPOINT, props({ ModelArn: NEW_COPY }), props())));
+
+    expect(result.PhysicalResourceId).toBe(ENDPOINT);
+    expect(comprehend.commandCalls(CreateEndpointCommand)[0].args[0].input).toMatchObject({ EndpointName: 'tickets-live', ModelArn: NEW_COPY, Tags: [OWNER_TAG] });
+    expect(comprehend.commandCalls(UpdateEndpointCommand)).toHaveLength(0);
+  });
+
   test('delete: only an endpoint of this resource; the placeholder of a failed create is nothing to delete', async () => {
     comprehend.on(ListTagsForResourceCommand).resolves({ ...metadata, Tags: [{ Key: 'cdk-comprehend-model-import:owner', Value: 'Other/guid/Live' }] });
 
@@ -158,6 +198,15 @@ describe('isComplete', () => {
 
     expect(await isComplete(waiterEvent(update, { PhysicalResourceId: ENDPOINT }))).toEqual({ IsComplete: false });
     expect(comprehend.commandCalls(UpdateEndpointCommand)).toHaveLength(0);
+  });
+
+  test('an endpoint that is not this resource\'s: no UpdateEndpoint, no tag change, a failure that names it', async () => {
+    comprehend.on(DescribeEndpointCommand).resolves({ ...metadata, ...inService() });
+    comprehend.on(ListTagsForResourceCommand).resolves({ ...metadata, Tags: [] });
+    const update = asEndpoint(updateEvent(ENDPOINT, props({ ModelArn: NEW_COPY, Tags: [{ Key: 'a', Value: 'b' }] }), props()));
+
+    await expect(isComplete(waiterEvent(update, { PhysicalResourceId: ENDPOINT }))).rejects.toThrow(/\(.*tickets-live\), and this resource did not create it/);
+    expect(comprehend.calls().map(call => call.args[0].constructor.name)).toEqual(['DescribeEndpointCommand', 'ListTagsForResourceCommand']);
   });
 
   test('done: IN_SERVICE on the model asked for, with the endpoint ARN as its attribute', async () => {

@@ -7,9 +7,11 @@ import {
   ImportModelCommand,
   ConcurrentModificationException,
   InternalServerException,
+  JobStatus,
+  ListDocumentClassificationJobsCommand,
   ListEndpointsCommand,
+  ListEntitiesDetectionJobsCommand,
   ListTagsForResourceCommand,
-  ModelStatus,
   ResourceInUseException,
   ResourceNotFoundException,
   ResourceUnavailableException,
@@ -222,6 +224,31 @@ describe('Update', () => {
     expect(comprehend.commandCalls(ImportModelCommand)).toHaveLength(0);
   });
 
+  test('the ownership check reads the tags before any tag is changed', async () => {
+    const copy = await currentCopy();
+    comprehend.on(ListTagsForResourceCommand).resolves({ Tags: [OWNER, { Key: 'old', Value: 'x' }] });
+
+    await handler(updateEvent(copy, properties({ Tags: [{ Key: 'team', Value: 'nlp' }] }), properties({ Tags: [{ Key: 'old', Value: 'x' }] })));
+
+    expect(comprehend.calls().map(call => call.args[0].constructor.name)).toEqual([
+      'ListTagsForResourceCommand', 'UntagResourceCommand', 'TagResourceCommand',
+    ]);
+  });
+
+  test.each([
+    ['without the ownership tag (re-created by hand, or its tag removed)', [{ Key: 'team', Value: 'nlp' }], /it has no cdk-comprehend-model-import:owner tag/],
+    ['of another stack', [{ Key: OWNER.Key, Value: 'Other/1111/Classifier1234ABCD' }], /its cdk-comprehend-model-import:owner tag names Other\/1111\/Classifier1234ABCD/],
+  ])('a tags-only update of a copy %s touches nothing and fails, naming the copy and what to do', async (_, tags, owner) => {
+    const copy = await currentCopy();
+    comprehend.on(ListTagsForResourceCommand).resolves({ Tags: tags });
+
+    const update = handler(updateEvent(copy, properties({ Tags: [{ Key: 'stage', Value: 'prod' }] }), properties({ Tags: [{ Key: 'team', Value: 'nlp' }] })));
+
+    await expect(update).rejects.toThrow(owner);
+    await expect(update).rejects.toThrow(new RegExp(`\\(${copy}\\), and this resource did not create it: .*It is left as it is\\. Choose another versionName.*tag it again with ${OWNER.Key}=${OWNER.Value}`));
+    expect(comprehend.calls().map(call => call.args[0].constructor.name)).toEqual(['ListTagsForResourceCommand']);
+  });
+
   test('a copy deleted out of band is imported again under the same name and physical id', async () => {
     const copy = await currentCopy();
     comprehend.on(ListTagsForResourceCommand).rejects(new ResourceNotFoundException({ ...metadata, message: 'RESOURCE_NOT_FOUND' }));
@@ -234,11 +261,11 @@ describe('Update', () => {
     expect(importedCopy().input.Tags).toEqual([{ Key: 'team', Value: 'nlp' }, OWNER]);
   });
 
-  test('a changed timeout or removal policy changes nothing in Comprehend', async () => {
+  test('a changed timeout changes nothing in Comprehend', async () => {
     const copy = await currentCopy();
     comprehend.on(ListTagsForResourceCommand).resolves({ Tags: [OWNER] });
 
-    const result = await handler(updateEvent(copy, properties({ TimeoutSeconds: '600', RemovalPolicy: 'retain' }), properties()));
+    const result = await handler(updateEvent(copy, properties({ TimeoutSeconds: '600' }), properties()));
 
     expect(result.PhysicalResourceId).toEqual(copy);
     expect(comprehend.calls().map(call => call.args[0].constructor.name)).toEqual(['ListTagsForResourceCommand']);
@@ -280,6 +307,62 @@ describe('Update', () => {
       .rejects.toThrow(/version "pinned" already exists .*imported from .*\/v1, not .*\/v2.*Choose another versionName \(or leave it unset/);
   });
 
+  test('the rollback of a failed replacement returns to the old copy and deletes the new one, which CloudFormation forgot', async () => {
+    const copy = await currentCopy();
+    const failed = properties({ SourceModelArn: SOURCE_CLASSIFIER.replace('/v1', '/v2') });
+    comprehend.on(ImportModelCommand).callsFake(input => ({ ModelArn: `${COPY_PREFIX}${input.VersionName}` }));
+    await handler(updateEvent(copy, failed, properties()));
+    const forgotten = importedCopy().arn;
+    comprehend.reset();
+    comprehend.on(ImportModelCommand).rejects(new ResourceInUseException({ ...metadata, message: 'Name already in use' }));
+    comprehend.on(DescribeDocumentClassifierCommand).resolves({
+      DocumentClassifierProperties: { DocumentClassifierArn: copy, Status: 'TRAINED', SourceModelArn: SOURCE_CLASSIFIER },
+    });
+    comprehend.on(ListTagsForResourceCommand).resolves({ Tags: [OWNER] });
+    comprehend.on(DeleteDocumentClassifierCommand).resolves({});
+
+    // CloudFormation never recorded the failed copy: the rollback's physical id is still the old copy.
+    const result = await handler(updateEvent(copy, properties(), failed));
+
+    expect(result.PhysicalResourceId).toEqual(copy);
+    expect(comprehend.commandCalls(DeleteDocumentClassifierCommand).map(call => call.args[0].input)).toEqual([{ DocumentClassifierArn: forgotten }]);
+    expect(comprehend.commandCalls(ListTagsForResourceCommand).map(call => call.args[0].input.ResourceArn)).toContain(forgotten);
+  });
+
+  test('the rollback of a fixed-name update that failed deletes nothing: the failed properties name the current copy', async () => {
+    const fixed = properties({ VersionName: 'pinned' });
+    const copy = await currentCopy(fixed);
+    comprehend.on(ImportModelCommand).rejects(new ResourceInUseException({ ...metadata, message: 'Name already in use' }));
+    comprehend.on(DescribeDocumentClassifierCommand).resolves({
+      DocumentClassifierProperties: { DocumentClassifierArn: copy, Status: 'TRAINED', SourceModelArn: SOURCE_CLASSIFIER },
+    });
+    comprehend.on(ListTagsForResourceCommand).resolves({ Tags: [OWNER] });
+    comprehend.on(DeleteDocumentClassifierCommand).resolves({});
+
+    const result = await handler(updateEvent(copy, fixed, { ...fixed, SourceModelArn: SOURCE_CLASSIFIER.replace('/v1', '/v2') }));
+
+    expect(result.PhysicalResourceId).toEqual(copy);
+    expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)).toHaveLength(0);
+  });
+
+  test('the rollback of a successful replacement (a sibling failed) deletes nothing: CloudFormation deletes the new copy', async () => {
+    const copy = await currentCopy();
+    const replaced = properties({ SourceModelArn: SOURCE_CLASSIFIER.replace('/v1', '/v2') });
+    comprehend.on(ImportModelCommand).callsFake(input => ({ ModelArn: `${COPY_PREFIX}${input.VersionName}` }));
+    const { PhysicalResourceId: newCopy } = await handler(updateEvent(copy, replaced, properties()));
+    comprehend.reset();
+    comprehend.on(ImportModelCommand).rejects(new ResourceInUseException({ ...metadata, message: 'Name already in use' }));
+    comprehend.on(DescribeDocumentClassifierCommand).resolves({
+      DocumentClassifierProperties: { DocumentClassifierArn: copy, Status: 'TRAINED', SourceModelArn: SOURCE_CLASSIFIER },
+    });
+    comprehend.on(ListTagsForResourceCommand).resolves({ Tags: [OWNER] });
+
+    const result = await handler(updateEvent(newCopy!, properties(), replaced));
+
+    expect(result.PhysicalResourceId).toEqual(copy);
+    expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)).toHaveLength(0);
+  });
+
   test('the rollback of a replacement returns to the old copy', async () => {
     const copy = await currentCopy();
     comprehend.on(ImportModelCommand).rejects(new ResourceInUseException({ ...metadata, message: 'Name already in use' }));
@@ -316,11 +399,16 @@ describe('Delete', () => {
     expect(comprehend.calls()).toHaveLength(0);
   });
 
-  test('RETAIN leaves the copy alone', async () => {
-    const result = await handler(deleteEvent(copy, properties({ RemovalPolicy: 'retain' })));
+  test('Delete means delete: a usable copy is deleted, also for a template that still carries a removal policy', async () => {
+    // CloudFormation's DeletionPolicy decides whether a Delete is sent (RETAIN_ON_UPDATE_OR_DELETE sends one when the
+    // stack operation that created the copy rolls back): the handler deletes whatever arrives.
+    comprehend.on(DeleteDocumentClassifierCommand).resolves({});
+    const olderTemplate = { ...properties(), RemovalPolicy: 'retain-except-on-create' } as ReturnType<typeof properties>;
 
-    expect(result).toEqual({ PhysicalResourceId: copy });
-    expect(comprehend.calls()).toHaveLength(0);
+    const result = await handler(deleteEvent(copy, olderTemplate));
+
+    expect(result).toEqual({ PhysicalResourceId: copy, Data: { Deadline: expect.any(String) } });
+    expect(comprehend.calls().map(call => call.args[0].constructor.name)).toEqual(['ListTagsForResourceCommand', 'DeleteDocumentClassifierCommand']);
   });
 
   test('asks Comprehend to delete the classifier', async () => {
@@ -374,25 +462,73 @@ describe('Delete', () => {
   test.each([
     ['an endpoint moving to another model', [endpoint('live', 'UPDATING', `${COPY_PREFIX}next`)]],
     ['no endpoint (the copy is still importing)', []],
-  ])('waits for %s', async (_, endpoints) => {
+  ])('waits for %s, when no job uses the copy either', async (_, endpoints) => {
     comprehend.on(DeleteDocumentClassifierCommand).rejects(inUse);
     comprehend.on(ListEndpointsCommand).resolves({ EndpointPropertiesList: endpoints });
+    comprehend.on(ListDocumentClassificationJobsCommand).resolves({ DocumentClassificationJobPropertiesList: [job('elsewhere', 'IN_PROGRESS', `${COPY_PREFIX}x`)] });
 
     await expect(handler(deleteEvent(copy))).resolves.toMatchObject({ PhysicalResourceId: copy });
   });
 
-  test.each([
-    ['usable: its create succeeded, so it is kept', 'TRAINED', 'true', 0],
-    ['not usable: a failed create, so it is deleted', 'IN_ERROR', 'false', 1],
-  ])('RETAIN_ON_UPDATE_OR_DELETE with a copy %s', async (_, status, keep, deletes) => {
-    comprehend.on(DescribeDocumentClassifierCommand).resolves({
-      DocumentClassifierProperties: { DocumentClassifierArn: copy, Status: status as ModelStatus },
+  const job = (id: string, status: string, model = copy) => ({
+    JobId: id,
+    JobArn: `arn:aws:comprehend:${REGION}:${IMPORTER}:document-classification-job/${id}`,
+    JobName: `name-${id}`,
+    JobStatus: status as JobStatus,
+    DocumentClassifierArn: model,
+  });
+
+  test('fails at once, naming the asynchronous jobs that use the copy, once no endpoint stays on it', async () => {
+    comprehend.on(DeleteDocumentClassifierCommand).rejects(inUse);
+    comprehend.on(ListEndpointsCommand).resolves({ EndpointPropertiesList: [] });
+    // One filter per call (botocore: "You can only set one filter at a time"), every page.
+    comprehend.on(ListDocumentClassificationJobsCommand, { Filter: { JobStatus: 'SUBMITTED' } }).resolves({ DocumentClassificationJobPropertiesList: [] });
+    comprehend.on(ListDocumentClassificationJobsCommand, { Filter: { JobStatus: 'IN_PROGRESS' }, NextToken: undefined }).resolves({
+      DocumentClassificationJobPropertiesList: [job('other', 'IN_PROGRESS', `${COPY_PREFIX}other`)], NextToken: 'page-2',
     });
-    comprehend.on(DeleteDocumentClassifierCommand).resolves({});
+    comprehend.on(ListDocumentClassificationJobsCommand, { Filter: { JobStatus: 'IN_PROGRESS' }, NextToken: 'page-2' }).resolves({
+      DocumentClassificationJobPropertiesList: [job('busy', 'IN_PROGRESS')],
+    });
+    comprehend.on(ListDocumentClassificationJobsCommand, { Filter: { JobStatus: 'STOP_REQUESTED' } }).resolves({
+      DocumentClassificationJobPropertiesList: [job('stopping', 'STOP_REQUESTED')],
+    });
 
-    const result = await handler(deleteEvent(copy, properties({ RemovalPolicy: 'retain-except-on-create' })));
+    const deletion = handler(deleteEvent(copy));
 
-    expect(result.Data?.Keep).toEqual(keep);
-    expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)).toHaveLength(deletes);
+    await expect(deletion).rejects.toThrow(new RegExp(
+      'Cannot delete .*: it is in use \\(ResourceInUseException: The model is in use\\) by the asynchronous jobs ' +
+      '.*document-classification-job/busy \\("name-busy"\\) IN_PROGRESS, .*document-classification-job/stopping .*STOP_REQUESTED\\. ' +
+      'Wait for them to finish, or stop them \\(comprehend:StopDocumentClassificationJob\\), then delete again',
+    ));
+    await expect(deletion).rejects.not.toThrow(/other|timeout/);
+    expect(comprehend.commandCalls(ListDocumentClassificationJobsCommand).map(call => call.args[0].input)).toEqual([
+      { Filter: { JobStatus: 'SUBMITTED' } },
+      { Filter: { JobStatus: 'IN_PROGRESS' } },
+      { Filter: { JobStatus: 'IN_PROGRESS' }, NextToken: 'page-2' },
+      { Filter: { JobStatus: 'STOP_REQUESTED' } },
+    ]);
+  });
+
+  test('an entity recognizer\'s jobs are the entities detection jobs, matched on EntityRecognizerArn', async () => {
+    const recognizer = `arn:aws:comprehend:${REGION}:${IMPORTER}:entity-recognizer/products/version/abc`;
+    comprehend.on(DeleteEntityRecognizerCommand).rejects(inUse);
+    comprehend.on(ListEndpointsCommand).resolves({ EndpointPropertiesList: [] });
+    comprehend.on(ListEntitiesDetectionJobsCommand).resolves({ EntitiesDetectionJobPropertiesList: [] });
+    comprehend.on(ListEntitiesDetectionJobsCommand, { Filter: { JobStatus: 'SUBMITTED' } }).resolves({
+      EntitiesDetectionJobPropertiesList: [{ JobId: 'queued', JobStatus: 'SUBMITTED', EntityRecognizerArn: recognizer }],
+    });
+
+    await expect(handler(deleteEvent(recognizer, properties({ SourceModelArn: SOURCE_RECOGNIZER, ModelType: 'entity-recognizer' }))))
+      .rejects.toThrow(/by the asynchronous job queued SUBMITTED\. Wait for it to finish, or stop it \(comprehend:StopEntitiesDetectionJob\)/);
+    expect(comprehend.commandCalls(ListEntitiesDetectionJobsCommand)).toHaveLength(3);
+    expect(comprehend.commandCalls(ListDocumentClassificationJobsCommand)).toHaveLength(0);
+  });
+
+  test('jobs are not listed while an endpoint stays: the endpoints are named first', async () => {
+    comprehend.on(DeleteDocumentClassifierCommand).rejects(inUse);
+    comprehend.on(ListEndpointsCommand).resolves({ EndpointPropertiesList: [endpoint('live', 'IN_SERVICE', copy)] });
+
+    await expect(handler(deleteEvent(copy))).rejects.toThrow(/by the endpoint .*live/);
+    expect(comprehend.commandCalls(ListDocumentClassificationJobsCommand)).toHaveLength(0);
   });
 });

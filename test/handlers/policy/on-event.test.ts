@@ -37,13 +37,51 @@ const SID = statementId(STACK_ID, 'Classifier1234ABCD');
 const OURS = { ...JSON.parse(POLICY).Statement[0], Sid: SID };
 const BY_HAND = { Sid: 'ByHand', Effect: 'Allow', Action: 'comprehend:ImportModel', Resource: '*', Principal: { AWS: 'arn:aws:iam::777788889999:root' } };
 
-function policyIs(statements: object[] | undefined, revision = 'rev-1') {
-  if (statements) {
-    comprehend.on(DescribeResourcePolicyCommand).resolves({ ResourcePolicy: JSON.stringify({ Version: '2012-10-17', Statement: statements }), PolicyRevisionId: revision });
-  } else {
-    comprehend.on(DescribeResourcePolicyCommand).rejects(new ResourceNotFoundException({ ...metadata, message: 'no policy' }));
-  }
+/**
+ * Comprehend's resource policy of MODEL, as the SDK client answers it: Describe reads the stored policy; Put and Delete
+ * refuse a stale PolicyRevisionId and otherwise store a new revision. `beforeWrite` lets a test act as a concurrent
+ * writer that lands between this handler's read and its write, or right after its write.
+ */
+interface Store { policy?: { document: object; revision: string }; revisions: number }
+let store: Store;
+
+function policyIs(document: object | undefined, hooks: { afterRead?: (read: number) => void; afterWrite?: (write: number) => void } = {}) {
+  store = { policy: document ? { document, revision: 'rev-1' } : undefined, revisions: 1 };
+  let writes = 0;
+  let reads = 0;
+  const stale = (revision: string | undefined) => revision !== undefined && revision !== store.policy?.revision;
+  comprehend.on(DescribeResourcePolicyCommand).callsFake(() => {
+    if (!store.policy) {
+      throw new ResourceNotFoundException({ ...metadata, message: 'no policy' });
+    }
+    const read = { ResourcePolicy: JSON.stringify(store.policy.document), PolicyRevisionId: store.policy.revision };
+    hooks.afterRead?.(++reads);
+    return read;
+  });
+  comprehend.on(PutResourcePolicyCommand).callsFake(input => {
+    if (stale(input.PolicyRevisionId)) {
+      throw new InvalidRequestException({ ...metadata, message: 'stale revision' });
+    }
+    store.policy = { document: JSON.parse(input.ResourcePolicy), revision: `rev-${++store.revisions}` };
+    hooks.afterWrite?.(++writes);
+    return { PolicyRevisionId: store.policy.revision };
+  });
+  comprehend.on(DeleteResourcePolicyCommand).callsFake(input => {
+    if (stale(input.PolicyRevisionId)) {
+      throw new InvalidRequestException({ ...metadata, message: 'stale revision' });
+    }
+    store.policy = undefined;
+    hooks.afterWrite?.(++writes);
+    return {};
+  });
 }
+
+/** Another writer replaces the policy, without a revision (a first write of its own), keeping only `statements`. */
+function overwrite(statements: object[]) {
+  store.policy = { document: { Version: '2012-10-17', Statement: statements }, revision: `rev-${++store.revisions}` };
+}
+
+const doc = (...statements: object[]) => ({ Version: '2012-10-17', Statement: statements });
 
 function written(index = 0) {
   const input = comprehend.commandCalls(PutResourcePolicyCommand)[index].args[0].input;
@@ -56,62 +94,122 @@ test('the Sid is unique to the stack instance and the logical resource', () => {
   expect(statementId(STACK_ID, 'Other')).not.toEqual(SID);
 });
 
-test('Create on a model without a policy writes this resource\'s statement, without a revision id', async () => {
+test('Create on a model without a policy writes this resource\'s statement, without a revision id, and reads it back', async () => {
   policyIs(undefined);
-  comprehend.on(PutResourcePolicyCommand).resolves({ PolicyRevisionId: 'rev-2' });
 
   const result = await handler(event('Create', PROPERTIES));
 
   expect(result).toEqual({ PhysicalResourceId: MODEL });
   expect(written()).toEqual({ statements: [OURS], revision: undefined });
+  expect(comprehend.calls().map(call => call.args[0].constructor.name)).toEqual([
+    'DescribeResourcePolicyCommand', 'PutResourcePolicyCommand', 'DescribeResourcePolicyCommand',
+  ]);
+});
+
+test('a service that stores an account ID principal as its root ARN does not make the write look lost', async () => {
+  const byAccountId = JSON.stringify({ ...JSON.parse(POLICY), Statement: [{ ...JSON.parse(POLICY).Statement[0], Principal: { AWS: IMPORTER } }] });
+  policyIs(undefined, {
+    afterWrite: () => {
+      // As KMS and S3 do: the account written as 444455556666 is read back as arn:aws:iam::444455556666:root.
+      const stored = store.policy!.document as { Statement: Array<Record<string, unknown>> };
+      stored.Statement = stored.Statement.map(statement => ({ ...statement, Principal: { AWS: `arn:aws:iam::${IMPORTER}:root` } }));
+    },
+  });
+
+  await handler(event('Create', { ModelArn: MODEL, ResourcePolicy: byAccountId }));
+
+  expect(comprehend.commandCalls(PutResourcePolicyCommand)).toHaveLength(1);
+});
+
+test('a policy that already holds this resource\'s statements as they are is not written', async () => {
+  policyIs(doc(BY_HAND, OURS));
+
+  await handler(event('Update', PROPERTIES));
+
+  expect(comprehend.commandCalls(PutResourcePolicyCommand)).toHaveLength(0);
 });
 
 test.each(['Create', 'Update'] as const)('%s keeps the statements of others and replaces only its own, with the revision read', async requestType => {
-  policyIs([BY_HAND, { ...OURS, Principal: { AWS: 'arn:aws:iam::111111111111:root' } }]);
-  comprehend.on(PutResourcePolicyCommand).resolves({ PolicyRevisionId: 'rev-2' });
+  policyIs(doc(BY_HAND, { ...OURS, Principal: { AWS: 'arn:aws:iam::111111111111:root' } }));
 
   await handler(event(requestType, PROPERTIES));
 
   expect(written()).toEqual({ statements: [BY_HAND, OURS], revision: 'rev-1' });
 });
 
+test('everything outside Statement (Id, Version, anything else) is kept', async () => {
+  policyIs({ Version: '2008-10-17', Id: 'hand-set-id', Extra: { a: 1 }, Statement: BY_HAND });
+
+  await handler(event('Create', PROPERTIES));
+
+  const input = JSON.parse(comprehend.commandCalls(PutResourcePolicyCommand)[0].args[0].input.ResourcePolicy!);
+  expect(input).toEqual({ Version: '2008-10-17', Id: 'hand-set-id', Extra: { a: 1 }, Statement: [BY_HAND, OURS] });
+});
+
 test('a policy changed between the read and the write is read again and written with the new revision', async () => {
-  comprehend.on(DescribeResourcePolicyCommand)
-    .resolvesOnce({ ResourcePolicy: JSON.stringify({ Version: '2012-10-17', Statement: [BY_HAND] }), PolicyRevisionId: 'rev-1' })
-    .resolves({ ResourcePolicy: JSON.stringify({ Version: '2012-10-17', Statement: [BY_HAND, { ...BY_HAND, Sid: 'Later' }] }), PolicyRevisionId: 'rev-2' });
-  comprehend.on(PutResourcePolicyCommand)
-    .rejectsOnce(new InvalidRequestException({ ...metadata, message: 'stale revision' }))
-    .resolves({ PolicyRevisionId: 'rev-3' });
+  // Another writer lands after this handler's first read: its first write is refused as stale.
+  policyIs(doc(BY_HAND), { afterRead: read => read === 1 && overwrite([BY_HAND, { ...BY_HAND, Sid: 'Later' }]) });
 
   await handler(event('Update', PROPERTIES));
 
+  expect(written(0)).toEqual({ statements: [BY_HAND, OURS], revision: 'rev-1' });
   expect(written(1)).toEqual({ statements: [BY_HAND, { ...BY_HAND, Sid: 'Later' }, OURS], revision: 'rev-2' });
 });
 
+test('two first-time shares: the statement a concurrent first write dropped is merged again on the revision read back', async () => {
+  const THEIRS = { ...BY_HAND, Sid: 'CdkShareOtherStack' };
+  // Both read "no policy"; the other share's first write (no revision either) lands right after this one's.
+  policyIs(undefined, { afterWrite: write => write === 1 && overwrite([THEIRS]) });
+
+  await handler(event('Create', PROPERTIES));
+
+  expect(written(0)).toEqual({ statements: [OURS], revision: undefined });
+  expect(written(1)).toEqual({ statements: [THEIRS, OURS], revision: 'rev-3' });
+  expect(store.policy!.document).toEqual(doc(THEIRS, OURS));
+});
+
+test('a policy that keeps losing this resource\'s statements fails after 5 writes, saying it kept changing', async () => {
+  policyIs(doc(BY_HAND), { afterWrite: () => overwrite([BY_HAND]) });
+
+  await expect(handler(event('Create', PROPERTIES))).rejects.toThrow(
+    `The resource policy of ${MODEL} kept changing: after 5 writes it still does not hold this resource's statements (Sid ${SID}...)`,
+  );
+  expect(comprehend.commandCalls(PutResourcePolicyCommand)).toHaveLength(5);
+});
+
 test('a failed write whose policy did not change surfaces', async () => {
-  policyIs([BY_HAND]);
+  policyIs(doc(BY_HAND));
   comprehend.on(PutResourcePolicyCommand).rejects(new InvalidRequestException({ ...metadata, message: 'bad' }));
 
   await expect(handler(event('Create', PROPERTIES))).rejects.toThrow('bad');
   expect(comprehend.commandCalls(PutResourcePolicyCommand)).toHaveLength(1);
 });
 
-test('Delete removes only this resource\'s statements', async () => {
-  policyIs([BY_HAND, OURS]);
-  comprehend.on(PutResourcePolicyCommand).resolves({ PolicyRevisionId: 'rev-2' });
+test('Delete removes only this resource\'s statements, keeping the Id', async () => {
+  policyIs({ ...doc(BY_HAND, OURS), Id: 'kept' });
 
   await expect(handler(event('Delete', PROPERTIES))).resolves.toEqual({ PhysicalResourceId: MODEL });
   expect(written()).toEqual({ statements: [BY_HAND], revision: 'rev-1' });
+  expect(store.policy!.document).toEqual({ ...doc(BY_HAND), Id: 'kept' });
   expect(comprehend.commandCalls(DeleteResourcePolicyCommand)).toHaveLength(0);
 });
 
+test('Delete verifies its statements are gone: one a concurrent writer put back is removed again', async () => {
+  policyIs(doc(BY_HAND, OURS), { afterWrite: write => write === 1 && overwrite([BY_HAND, OURS]) });
+
+  await handler(event('Delete', PROPERTIES));
+
+  expect(comprehend.commandCalls(PutResourcePolicyCommand)).toHaveLength(2);
+  expect(store.policy!.document).toEqual(doc(BY_HAND));
+});
+
 test('Delete removes the policy when nothing else is left in it', async () => {
-  policyIs([OURS]);
-  comprehend.on(DeleteResourcePolicyCommand).resolves({});
+  policyIs(doc(OURS));
 
   await handler(event('Delete', PROPERTIES));
 
   expect(comprehend.commandCalls(DeleteResourcePolicyCommand)[0].args[0].input).toEqual({ ResourceArn: MODEL, PolicyRevisionId: 'rev-1' });
+  expect(store.policy).toBeUndefined();
 });
 
 test('Delete succeeds when the policy or the model is gone', async () => {
@@ -119,6 +217,41 @@ test('Delete succeeds when the policy or the model is gone', async () => {
 
   await expect(handler(event('Delete', PROPERTIES))).resolves.toEqual({ PhysicalResourceId: MODEL });
   expect(comprehend.commandCalls(PutResourcePolicyCommand)).toHaveLength(0);
+});
+
+describe('deploy-time check of the importers (a token at synth time)', () => {
+  const withPrincipal = (principal: unknown) => ({
+    ModelArn: MODEL,
+    ResourcePolicy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'comprehend:ImportModel', Resource: '*', Principal: principal }] }),
+  });
+
+  test.each([
+    ['*', { AWS: '*' }],
+    ['a wildcard role', { AWS: [`arn:aws:iam::${IMPORTER}:root`, `arn:aws:iam::${IMPORTER}:role/team-*`] }],
+    ['a ? in a user name', { AWS: `arn:aws:iam::${IMPORTER}:user/a?c` }],
+    ['an account ID of 11 digits', { AWS: '44445555666' }],
+    ['another service\'s ARN', { AWS: `arn:aws:sts::${IMPORTER}:assumed-role/r/s` }],
+  ])('refuses %s, naming the value and the expected form, before any call', async (_, principal) => {
+    await expect(handler(event('Create', withPrincipal(principal)))).rejects.toThrow(
+      /importer principal ".*" of .* is not an account or an IAM principal of one account; expected a 12-digit account ID or an ARN arn:PARTITION:iam::ACCOUNT:root, .*with no wildcard \(\* or \?\)/,
+    );
+    expect(comprehend.calls()).toHaveLength(0);
+  });
+
+  test.each([
+    ['everyone', '*'],
+    ['a service', { Service: 'comprehend.amazonaws.com' }],
+  ])('refuses a principal that is not { AWS: ... }: %s', async (_, principal) => {
+    await expect(handler(event('Create', withPrincipal(principal)))).rejects.toThrow(/has the principal .*, which is not an account or an IAM principal of one account/);
+    expect(comprehend.calls()).toHaveLength(0);
+  });
+
+  test('accepts account IDs, account roots, roles and users of one account, in any partition', async () => {
+    policyIs(undefined);
+    const principal = { AWS: [IMPORTER, `arn:aws-cn:iam::${IMPORTER}:root`, `arn:aws:iam::${IMPORTER}:role/path/importer`, `arn:aws-us-gov:iam::${IMPORTER}:user/u`] };
+
+    await expect(handler(event('Create', withPrincipal(principal)))).resolves.toEqual({ PhysicalResourceId: MODEL });
+  });
 });
 
 test('Delete of a failed create makes no call', async () => {
