@@ -289,7 +289,7 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
     this.role = props.dataAccessRole ?? importServiceRole(this, props.sourceModelKey, props.modelKey);
 
     const provider = ComprehendProvider.of(this);
-    provider.allowImportFrom(props.sourceModelArn, this.modelType);
+    const importPermission = provider.allowImportFrom(props.sourceModelArn, this.modelType);
     if (props.dataAccessRole) {
       provider.allowPassing(props.dataAccessRole);
     }
@@ -311,6 +311,8 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
       properties,
       removalPolicy,
     });
+    // Imported once its permission is in place, also when it lives in a managed policy of its own (many sources).
+    customResource.node.addDependency(importPermission);
     const resource = customResource.node.defaultChild as CfnResource;
     // applyRemovalPolicy() then reaches the CloudFormation resource.
     this.node.defaultChild = resource;

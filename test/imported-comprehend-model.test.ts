@@ -391,6 +391,43 @@ describe('the provider', () => {
     expect(new Set(policies).size).toBe(1);
   });
 
+  test('150 source models: ImportModel statements of 40 sources, moved whole to managed policies that each import waits for', () => {
+    const stack = importerStack();
+    for (let i = 0; i < 150; i++) {
+      new ImportedComprehendModel(stack, `Model${i}`, {
+        sourceModelArn: `arn:aws:comprehend:us-west-2:${SHARER}:document-classifier/a-long-source-model-name-of-forty-chars-${i}/version/v1`,
+      });
+    }
+    const template = Template.fromStack(stack).toJSON();
+    const resources = Object.entries<any>(template.Resources);
+    const documents = resources.filter(([, r]) => r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy')
+      .filter(([, r]) => JSON.stringify(r.Properties.Roles ?? []).includes('ComprehendProviderHandlerRole'));
+    const importStatements = documents.flatMap(([, r]) => r.Properties.PolicyDocument.Statement)
+      .filter((statement: any) => statement.Action === 'comprehend:ImportModel');
+
+    expect(importStatements.map((statement: any) => statement.Resource.length)).toEqual([40, 40, 40, 30]);
+    // IAM's limits: 10,240 characters for the role's inline policies, 6,144 for a managed policy (without whitespace).
+    for (const [, document] of documents) {
+      expect(JSON.stringify(document.Properties.PolicyDocument).length)
+        .toBeLessThan(document.Type === 'AWS::IAM::Policy' ? 10_240 : 6_144);
+    }
+    // The constant statements stay in the inline policy, which the handlers' functions wait for.
+    const inline = documents.find(([, r]) => r.Type === 'AWS::IAM::Policy')![1];
+    expect(inline.Properties.PolicyDocument.Statement).toEqual(expect.arrayContaining(OWN_RESOURCE_STATEMENTS));
+    // An import whose statement moved to a managed policy waits for that policy.
+    const managed = documents.filter(([, r]) => r.Type === 'AWS::IAM::ManagedPolicy').map(([id]) => id);
+    expect(managed.length).toBeGreaterThan(0);
+    const imports = resources.filter(([, r]) => r.Type === 'Custom::ComprehendImportedModel').map(([, r]) => r);
+    expect(imports.filter(r => (r.DependsOn ?? []).some((id: string) => managed.includes(id))).length).toBeGreaterThan(0);
+  });
+
+  test('one import waits for nothing but its provider', () => {
+    const stack = importerStack();
+    new ImportedComprehendModel(stack, 'Model', { sourceModelArn: SOURCE });
+
+    Template.fromStack(stack).hasResource('Custom::ComprehendImportedModel', { DependsOn: Match.absent() });
+  });
+
   test('the handler policy grows only with the source models named: 200 imports of 20 models stay under IAM\'s limit', () => {
     const stack = importerStack();
     for (let i = 0; i < 200; i++) {

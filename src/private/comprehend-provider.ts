@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
-import { Construct } from 'constructs';
+import { Construct, Dependable, IDependable } from 'constructs';
 import { acknowledgeFrameworkFindings, acknowledgeWildcard, frameworkProps } from './framework';
 import { HandlerRole } from './handler-role';
 import { ProviderIsCompleteFunction } from './provider-is-complete-function';
@@ -16,6 +16,12 @@ import { parseModelArn } from '../contract/model-arn';
 import { MODEL_TYPES, ModelType } from '../contract/model-types';
 
 const PROVIDER_ID = 'ComprehendProvider';
+/**
+ * The most sources one ImportModel statement lists. Each adds up to 140 characters; past about 60 sources the handler
+ * role's policy outgrows IAM's 10,240 characters for inline policies, and the CDK moves whole statements to managed
+ * policies of at most 6,144 characters each, which a statement of 40 sources always fits.
+ */
+const SOURCES_PER_IMPORT_STATEMENT = 40;
 
 /**
  * The custom resource provider of every ImportedComprehendModel in a stack, and of every ModelEndpoint served through
@@ -39,10 +45,10 @@ export class ComprehendProvider extends Construct {
   public readonly serviceToken: string;
 
   private readonly handlerRole: HandlerRole;
-  private readonly importStatement = new iam.PolicyStatement({
-    actions: ['comprehend:ImportModel'],
-    conditions: { StringLike: { [`aws:RequestTag/${OWNER_TAG_KEY}`]: ownedByThisStack() } },
-  });
+  /** The ImportModel statement that takes the next source, and what depends on it. */
+  private importStatement?: { readonly statement: iam.PolicyStatement; readonly dependable: IDependable };
+  /** The statement of each source resource already allowed. */
+  private readonly importDependables = new Map<string, IDependable>();
   private readonly passRoleStatement: iam.PolicyStatement;
   private readonly granted = new Set<string>();
 
@@ -145,9 +151,10 @@ export class ComprehendProvider extends Construct {
   /**
    * Lets the handlers import from `sourceModelArn` when the copy carries this stack's ownership tag: every version of
    * the source model (`NAME/version/*`), so moving to a new version keeps the statement; the exact ARN for a source
-   * without a version name, or when the ARN is a token.
+   * without a version name, or when the ARN is a token. Returns what an import must depend on: nothing while the
+   * handler role's policy fits one inline policy, the managed policy the CDK moves the statement to when it does not.
    */
-  public allowImportFrom(sourceModelArn: string, modelType: ModelType): void {
+  public allowImportFrom(sourceModelArn: string, modelType: ModelType): IDependable {
     const source = parseModelArn(sourceModelArn);
     const resource = source?.versionName !== undefined
       ? Arn.format({
@@ -159,16 +166,25 @@ export class ComprehendProvider extends Construct {
         resourceName: `${source.modelName}/version/*`,
       })
       : sourceModelArn;
-    if (this.firstTime(`import:${resource}`)) {
-      this.importStatement.addResources(resource);
-      if (resource.endsWith('*')) {
-        acknowledgeWildcard(this.handlerRole, resource, 'ImportModel on the versions of one source model the app names, only '
-          + 'with this stack\'s ownership tag in the request (aws:RequestTag), so a new version needs no new statement.');
-      }
-      if (this.importStatement.resources.length === 1) {
-        this.handlerRole.addToPrincipalPolicy(this.importStatement);
-      }
+    const key = JSON.stringify(Stack.of(this).resolve(resource));
+    const known = this.importDependables.get(key);
+    if (known) {
+      return known;
     }
+    if (resource.endsWith('*')) {
+      acknowledgeWildcard(this.handlerRole, resource, 'ImportModel on the versions of one source model the app names, only '
+        + 'with this stack\'s ownership tag in the request (aws:RequestTag), so a new version needs no new statement.');
+    }
+    if (!this.importStatement || this.importStatement.statement.resources.length >= SOURCES_PER_IMPORT_STATEMENT) {
+      const statement = new iam.PolicyStatement({
+        actions: ['comprehend:ImportModel'],
+        conditions: { StringLike: { [`aws:RequestTag/${OWNER_TAG_KEY}`]: ownedByThisStack() } },
+      });
+      this.importStatement = { statement, dependable: managedPoliciesOf(this.handlerRole.addToPrincipalPolicy(statement).policyDependable!) };
+    }
+    this.importStatement.statement.addResources(resource);
+    this.importDependables.set(key, this.importStatement.dependable);
+    return this.importStatement.dependable;
   }
 
   /** Lets the handlers pass `role` to Comprehend (and to nothing else): a role the user brings. */
@@ -185,6 +201,20 @@ export class ComprehendProvider extends Construct {
     this.granted.add(grant);
     return true;
   }
+}
+
+/**
+ * The managed policies among what `grant` depends on: where the CDK moved the statement when the role's inline policy
+ * outgrew IAM's limit. The inline policy itself is waited for already, through the provider's functions.
+ */
+function managedPoliciesOf(grant: IDependable): IDependable {
+  const dependable: IDependable = {};
+  Dependable.implement(dependable, {
+    get dependencyRoots() {
+      return Dependable.of(grant).dependencyRoots.filter(root => root instanceof iam.ManagedPolicy);
+    },
+  });
+  return dependable;
 }
 
 /** The ownership tag value pattern of this stack instance: `STACK_NAME/STACK_GUID/*`. */
