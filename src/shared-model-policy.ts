@@ -4,13 +4,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { ModelType } from './contract/model-types';
-import { explainInvalidPolicy, MODEL_POLICY_RESOURCE_TYPE, ModelPolicyProperties } from './contract/policy-properties';
+import { ACCOUNT_OR_IAM_PRINCIPAL, explainInvalidPolicy, MODEL_POLICY_RESOURCE_TYPE, ModelPolicyProperties } from './contract/policy-properties';
 import { registerShare, shareModelArn } from './private/cross-account-checks';
 import { invalidProp, requireModelArn } from './private/errors';
 import { ModelPolicyProvider } from './private/model-policy-provider';
 
-/** An account ID, or an IAM principal ARN of one account: its root, a role or a user (no wildcard in a name). */
-const ACCOUNT_OR_IAM_PRINCIPAL = /^([0-9]{12}|arn:aws[a-z-]*:iam::[0-9]{12}:(root|role\/[^*?]+|user\/[^*?]+))$/;
 
 /**
  * Properties of a SharedModelPolicy. Name the model in exactly one way, and at least one importer.
@@ -126,7 +124,7 @@ export class SharedModelPolicy extends Construct {
       // A model of another stack, or a recognizer of this one, whose ModelPolicy CloudFormation can only set by
       // replacing (and so retraining) the recognizer: the handler merges this construct's statements into the policy.
       const provider = ModelPolicyProvider.of(this);
-      const permission = provider.permissionFor(this, this.modelArn);
+      const permission = provider.permissionFor(this.modelArn);
       const properties: { [name in keyof ModelPolicyProperties]: unknown } = { ModelArn: this.modelArn, ResourcePolicy: policyJson };
       const resource = new CustomResource(this, 'Resource', {
         serviceToken: provider.serviceToken,

@@ -43,7 +43,7 @@ const TRUST = {
 /** The GUID of the deployed stack instance, from its StackId. */
 const STACK_GUID = { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] };
 /** `STACK_NAME/STACK_GUID/*`: the ownership tags of this stack instance's copies and endpoints. */
-const OWNED = { 'Fn::Join': ['', [{ 'Fn::Select': [1, { 'Fn::Split': ['stack/', { Ref: 'AWS::StackId' }] }] }, '/*']] };
+const OWNED = { 'Fn::Join': ['', [{ Ref: 'AWS::StackName' }, '/', STACK_GUID, '/*']] };
 const OWNER_TAG_KEY = 'cdk-comprehend-model-import:owner';
 
 /** This account's model versions and endpoints of both types in the stack's Region. */
@@ -80,9 +80,11 @@ const OWN_RESOURCE_STATEMENTS = [
   {
     Action: 'comprehend:CreateEndpoint',
     Effect: 'Allow',
-    Resource: THIS_ACCOUNTS,
+    Resource: [THIS_ACCOUNTS[1], THIS_ACCOUNTS[3]],
     Condition: { StringLike: { [`aws:RequestTag/${OWNER_TAG_KEY}`]: OWNED } },
   },
+  // On the model served, no request-tag key applies (Service Authorization Reference).
+  { Action: 'comprehend:CreateEndpoint', Effect: 'Allow', Resource: [THIS_ACCOUNTS[0], THIS_ACCOUNTS[2]] },
 ];
 
 /** PassRole on this stack instance's own service roles, to Comprehend only. */
@@ -359,7 +361,7 @@ describe('the provider', () => {
     const statements = handlerStatements(Template.fromStack(stack));
 
     expect(statements).toEqual(expect.arrayContaining(OWN_RESOURCE_STATEMENTS));
-    // Nothing else changes a Comprehend resource: every other statement reads, lists, imports with the tag, or passes roles.
+    // Nothing else changes a Comprehend resource: every other statement imports with the tag, or passes roles.
     const others = statements.filter(s => !OWN_RESOURCE_STATEMENTS.some(own => isDeepStrictEqual(own, s)));
     expect(others.map(s => s.Action)).toEqual(expect.arrayContaining(['comprehend:ImportModel', 'iam:PassRole']));
     expect(others.flatMap(s => [s.Action].flat()).filter(a => a.startsWith('comprehend:') && a !== 'comprehend:ImportModel')).toEqual([]);

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as comprehend from 'aws-cdk-lib/aws-comprehend';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -24,6 +24,16 @@ function render(value: any): string {
     return `<${value['Fn::GetAtt'].join('.')}>`;
   }
   throw new Error(`cannot render ${JSON.stringify(value)}`);
+}
+
+/** The handler role's Comprehend statements, each with the logical id of the policy that holds it. */
+function comprehendPermissions(template: Template): any[] {
+  const policies = template.findResources('AWS::IAM::Policy', {
+    Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^ComprehendModelPolicyProviderHandlerRole') }] },
+  });
+  return Object.entries(policies).flatMap(([id, policy]) => policy.Properties.PolicyDocument.Statement
+    .filter((s: any) => String(s.Action).includes('comprehend'))
+    .map((s: any) => ({ id, ...s })));
 }
 
 function classifier(stack: Stack, props: Partial<comprehend.CfnDocumentClassifierProps> = {}) {
@@ -60,43 +70,57 @@ describe('a model of another stack, by ARN', () => {
     expect(share.keyPolicyStatements).toEqual([]);
   });
 
-  test('the handler may put, describe and delete the policy of that model only, by a policy of the share\'s own', () => {
+  test('the handler may put, describe and delete the policies of that model\'s versions only, by a policy of the model\'s own', () => {
     const stack = sharerStack();
     new SharedModelPolicy(stack, 'Share', { modelArn: MODEL, importerAccounts: [IMPORTER] });
     const template = Template.fromStack(stack);
 
-    const policies = template.findResources('AWS::IAM::Policy', {
-      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^ComprehendModelPolicyProviderHandlerRole') }] },
-    });
-    const comprehendStatements = Object.entries(policies).flatMap(([id, policy]) => policy.Properties.PolicyDocument.Statement
-      .filter((s: any) => String(s.Action).includes('comprehend'))
-      .map((s: any) => ({ id, ...s })));
-    expect(comprehendStatements).toEqual([{
-      id: expect.stringMatching(/^SharePolicyPermission[0-9a-f]{8}/),
+    const permissions = comprehendPermissions(template);
+    expect(permissions).toEqual([{
+      id: expect.stringMatching(/^ComprehendModelPolicyProviderPermission[0-9a-f]{8}/),
       Action: ['comprehend:PutResourcePolicy', 'comprehend:DescribeResourcePolicy', 'comprehend:DeleteResourcePolicy'],
       Effect: 'Allow',
-      Resource: MODEL,
+      Resource: [MODEL.replace('/version/v1', ''), MODEL.replace('/v1', '/*')],
     }]);
     // The share is written after its permission and removed before it: CloudFormation deletes dependents first.
     const [share] = Object.values(template.findResources('Custom::ComprehendModelPolicy'));
-    expect(share.DependsOn).toContain(comprehendStatements[0].id);
+    expect(share.DependsOn).toContain(permissions[0].id);
   });
 
-  test('moving a share to another model version is a new permission, not an update of the old one', () => {
-    const permissionOf = (modelArn: string) => {
+  test('a share moved to another version keeps its permission unchanged; one moved to another model gets a new one', () => {
+    const permissionsOf = (modelArn: string) => {
       const stack = sharerStack();
       new SharedModelPolicy(stack, 'Share', { modelArn, importerAccounts: [IMPORTER] });
-      return Object.keys(Template.fromStack(stack).findResources('AWS::IAM::Policy', {
-        Properties: { PolicyDocument: { Statement: [Match.objectLike({ Resource: modelArn })] } },
-      }));
+      return comprehendPermissions(Template.fromStack(stack));
     };
-    const v1 = permissionOf(MODEL);
-    const v2 = permissionOf(MODEL.replace('/v1', '/v2'));
+    const v1 = permissionsOf(MODEL);
 
-    expect(v1).toHaveLength(1);
-    expect(v2).toHaveLength(1);
-    // So the v1 statement's Delete, sent in the cleanup phase, runs before CloudFormation removes v1's permission.
-    expect(v2[0]).not.toEqual(v1[0]);
+    // So the v1 statement's Delete, sent in the cleanup phase, still has its permission.
+    expect(permissionsOf(MODEL.replace('/v1', '/v2'))).toEqual(v1);
+    expect(permissionsOf(MODEL.replace('tickets', 'invoices'))[0].id).not.toEqual(v1[0].id);
+  });
+
+  test('a model ARN known only at deploy time: the permission covers the versions of the model it names', () => {
+    const stack = sharerStack();
+    const arn = new CfnParameter(stack, 'ModelArn').valueAsString;
+    new SharedModelPolicy(stack, 'Share', { modelArn: arn, importerAccounts: [IMPORTER] });
+
+    const model = { 'Fn::Select': [0, { 'Fn::Split': ['/version/', { Ref: 'ModelArn' }] }] };
+    expect(comprehendPermissions(Template.fromStack(stack))[0].Resource).toEqual([model, { 'Fn::Join': ['', [model, '/version/*']] }]);
+  });
+
+  test('shares of versions of one model share one permission; more than 20 models in one stack are refused', () => {
+    const stack = sharerStack();
+    for (const version of ['v1', 'v2', 'v3']) {
+      new SharedModelPolicy(stack, `Share${version}`, { modelArn: MODEL.replace('/v1', `/${version}`), importerAccounts: [IMPORTER] });
+    }
+    expect(comprehendPermissions(Template.fromStack(stack))).toHaveLength(1);
+
+    const crowded = sharerStack();
+    for (let i = 0; i < 21; i++) {
+      new SharedModelPolicy(crowded, `Share${i}`, { modelArn: MODEL.replace('tickets', `model-${i}`), importerAccounts: [IMPORTER] });
+    }
+    expect(() => Template.fromStack(crowded)).toThrow(/share 21 models outside the stack .*expected at most 20/);
   });
 
   test('the key statements are exposed for a key managed elsewhere, conditioned on this model', () => {

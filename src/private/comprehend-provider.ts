@@ -9,7 +9,7 @@ import { HandlerRole } from './handler-role';
 import { ProviderIsCompleteFunction } from './provider-is-complete-function';
 import { ProviderOnEventFunction } from './provider-on-event-function';
 import { serviceRoleArns } from './service-role';
-import { stackInstance } from './stack-instance';
+import { ownedByThisStack } from './stack-instance';
 import { stackSingleton } from './stack-singleton';
 import { MAX_TIMEOUT_SECONDS, OWNER_TAG_KEY, QUERY_INTERVAL_SECONDS } from '../contract/import-properties';
 import { parseModelArn } from '../contract/model-arn';
@@ -106,8 +106,10 @@ export class ComprehendProvider extends Construct {
    */
   private allowOwnResources(): void {
     const stack = Stack.of(this);
-    const resources = Object.values(ModelType).flatMap(type => [type, MODEL_TYPES[type].endpointResource])
-      .map(resource => stack.formatArn({ service: 'comprehend', resource, resourceName: '*' }));
+    const arnsOf = (resource: string) => stack.formatArn({ service: 'comprehend', resource, resourceName: '*' });
+    const models = Object.values(ModelType).map(arnsOf);
+    const endpoints = Object.values(ModelType).map(type => arnsOf(MODEL_TYPES[type].endpointResource));
+    const resources = models.flatMap((modelArns, i) => [modelArns, endpoints[i]]);
     for (const resource of resources) {
       acknowledgeWildcard(this.handlerRole, resource, 'This account\'s model versions or endpoints of one type in this Region: '
         + 'their names are chosen at deploy time. Reading reaches any of them, so the handlers can tell their own from '
@@ -140,12 +142,15 @@ export class ComprehendProvider extends Construct {
       resources,
       conditions: { StringLike: { [`aws:ResourceTag/${OWNER_TAG_KEY}`]: ownedByThisStack() } },
     }));
+    // CreateEndpoint is authorized on the new endpoint, whose request tags must name this stack instance, and on the
+    // model it serves, for which the Service Authorization Reference lists no request-tag condition key (the served
+    // model may be one the stack did not import).
     this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      // Authorized on the model served and on the new endpoint, whose request tags must name this stack instance.
       actions: ['comprehend:CreateEndpoint'],
-      resources,
+      resources: endpoints,
       conditions: { StringLike: { [`aws:RequestTag/${OWNER_TAG_KEY}`]: ownedByThisStack() } },
     }));
+    this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['comprehend:CreateEndpoint'], resources: models }));
   }
 
   /**
@@ -215,9 +220,4 @@ function managedPoliciesOf(grant: IDependable): IDependable {
     },
   });
   return dependable;
-}
-
-/** The ownership tag value pattern of this stack instance: `STACK_NAME/STACK_GUID/*`. */
-function ownedByThisStack(): string {
-  return `${stackInstance()}/*`;
 }

@@ -36,12 +36,12 @@ export interface Harness {
  * Starts the emulator with the sharer's models (shared with the importer unless told otherwise) and a clock
  * that tests move.
  */
-export async function startHarness(seed = 7, shareWithImporter = true): Promise<Harness> {
+export async function startHarness(seed = 7, shareWithImporter = true, options: { recordCalls?: boolean } = {}): Promise<Harness> {
   const log = console.log;
   // The handlers log every event they receive; the outcomes say what matters here.
   console.log = () => undefined;
   const clock = new VirtualClock().install();
-  const emulator = await ComprehendEmulator.start({ accessKeys: ACCESS_KEYS, now: () => clock.now(), deleteMs: 30_000, seed });
+  const emulator = await ComprehendEmulator.start({ accessKeys: ACCESS_KEYS, now: () => clock.now(), deleteMs: 30_000, seed, ...options });
   for (const arn of [SOURCE_CLASSIFIER, SOURCE_CLASSIFIER_V2, OTHER_SOURCE_CLASSIFIER, SOURCE_RECOGNIZER]) {
     emulator.addTrainedModel(arn, { sharedWith: shareWithImporter ? [`arn:aws:iam::${IMPORTER}:root`] : undefined });
   }
@@ -49,7 +49,8 @@ export async function startHarness(seed = 7, shareWithImporter = true): Promise<
     emulator,
     clock,
     driver: (account = IMPORTER, stackExports = {}, onPoll) =>
-      new DeployDriver({ endpoint: emulator.endpoint, accessKeyId: KEY_OF[account], clock, exports: stackExports, onPoll }),
+      // IAM enforced: each handler role calls with a key of its own, under the template's policies.
+      new DeployDriver({ endpoint: emulator.endpoint, accessKeyId: KEY_OF[account], clock, exports: stackExports, onPoll, iam: emulator }),
     stack: (models, account = IMPORTER, stackName = 'Importer') => {
       const stack = new Stack(new App(), stackName, { env: { account, region: REGION } });
       for (const [id, props] of Object.entries(models)) {

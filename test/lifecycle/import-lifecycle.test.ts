@@ -208,7 +208,7 @@ test('deleting a copy whose endpoint is moving to another model waits for the mo
 });
 
 // botocore lists both errors for deleting a model, and which one a model still importing gets is not documented.
-test.each(['ResourceUnavailableException', 'ResourceInUseException'] as const)('deleting during a cancelled create, answered %s, waits for the import to end, then deletes', async error => {
+test.each(['ResourceUnavailableException', 'ResourceInUseException'] as const)('deleting during a cancelled create, answered %s, stops the import, then deletes', async error => {
   h.emulator.importBehaviour.set(SOURCE_CLASSIFIER, { trainMs: 10 * 60_000 });
   h.emulator.deleteWhileImportingError = error;
   const driver = h.driver();
@@ -222,8 +222,9 @@ test.each(['ResourceUnavailableException', 'ResourceInUseException'] as const)('
   const deletes = h.emulator.calls.filter(c => c.operation === 'DeleteDocumentClassifier').map(c => c.outcome);
   expect(deletes[0]).toBe(error);
   expect(deletes).toContain('OK');
-  // It waited through the ten minutes of import (40 polls of 15 s) rather than failing.
-  expect(result.outcomes[0].polls).toBeGreaterThanOrEqual(40);
+  // Delete means delete: the import is stopped (STOP_REQUESTED, then STOPPED) rather than waited out for ten minutes.
+  expect(h.emulator.calls.filter(c => c.operation === 'StopTrainingDocumentClassifier').map(c => c.outcome)).toEqual(['OK']);
+  expect(result.outcomes[0].polls).toBeLessThan(10);
 });
 
 test.each([
@@ -266,16 +267,17 @@ test('server errors on 10% of the calls: create and delete still succeed', async
   expect(h.emulator.calls.filter(c => c.outcome === 'InternalServerException').length).toBeGreaterThan(0);
 });
 
-test('an import slower than the timeout fails clearly, and the rollback still removes the copy', async () => {
+test('an import slower than the timeout fails clearly, is stopped, and the rollback removes the copy', async () => {
   h.emulator.importBehaviour.set(SOURCE_CLASSIFIER, { trainMs: 20 * 60_000 });
   const driver = h.driver();
 
   const result = await driver.deploy(h.stack({ Tickets: { timeout: Duration.minutes(5) } }));
 
   expect(result.status).toBe('ROLLBACK_COMPLETE');
-  expect(result.failures[0]).toMatch(/is still TRAINING, and the timeout has passed\. Raise the timeout prop/);
+  expect(result.failures[0]).toMatch(/is still TRAINING, and the timeout has passed\. The import was stopped .*Raise the timeout prop/);
   expect(copies()).toEqual([]);
-  // The rollback waited for the import to end before it could delete the copy.
+  expect(h.emulator.calls.filter(c => c.operation === 'StopTrainingDocumentClassifier').map(c => c.outcome)).toEqual(['OK']);
+  // The rollback deleted the stopped copy.
   expect(h.emulator.calls.filter(c => c.operation === 'DeleteDocumentClassifier').map(c => c.outcome)).toContain('OK');
 });
 

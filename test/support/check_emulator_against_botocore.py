@@ -16,9 +16,12 @@ import sys
 import botocore
 from botocore.loaders import Loader
 
-# AWS's common errors, which any operation may answer and no operation's model lists (API Reference, "Common Errors"),
-# with their HTTP status.
+# AWS's common errors, which any operation may answer and no operation's model lists, with their HTTP status: the
+# Amazon Comprehend API Reference, "Common Errors" (https://docs.aws.amazon.com/comprehend/latest/APIReference/CommonErrors.html),
+# which lists AccessDeniedException ("You do not have sufficient access to perform this action", HTTP Status Code: 400),
+# the answer to a call the caller's IAM policy does not allow; botocore 1.44.8's Comprehend model lists it for no operation.
 COMMON_ERRORS = {
+    "AccessDeniedException": 400,
     "ThrottlingException": 400,
     "UnrecognizedClientException": 400,
     "UnknownOperationException": 400,

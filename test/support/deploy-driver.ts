@@ -10,11 +10,21 @@
 // then a Delete of the old one) and rollback (in reverse order: a failed Update is updated back with old and new
 // swapped; a failed Create is deleted, with the framework's placeholder id when onEvent failed). The native endpoint
 // types are run as their CloudFormation handlers would run them, through Comprehend's API (native-endpoints.ts).
+//
+// IAM is applied as CloudFormation applies it, when the driver is given the emulator's identity registry: each role of
+// a provider's user functions gets an access key of its own (of the stack's account), the handlers call with it, and
+// the role's effective policy (its inline Policies and every AWS::IAM::Policy / ManagedPolicy that names it) is
+// registered with the emulator whenever it changes: new and changed policies in the update phase, before the custom
+// resources that follow them; removed ones only after the cleanup's deletes (the resources that depended on them go
+// first); in a rollback, the resources roll back under the new policies, then the old policies come back, and the
+// policies the failed operation created go after the rollback's cleanup; on stack deletion, after every resource.
+// The deployer (the native endpoint types, CloudFormation itself) calls with the unrestricted key of the account.
 import { createHash, randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
 import { CREATE_FAILED_MARKER } from './fixtures';
+import type { IamStatement } from './iam-evaluator';
 import { isNativeEndpoint, nativeEndpointHandlers } from './native-endpoints';
 import { VirtualClock } from './virtual-clock';
 import { IMPORTED_MODEL_RESOURCE_TYPE } from '../../src/contract/import-properties';
@@ -25,6 +35,20 @@ export interface ProviderHandlers {
   readonly isComplete?: Handler;
   readonly intervalSeconds: number;
   readonly maxAttempts: number;
+  /** The logical id of the role the user functions run with, when the template defines it. */
+  readonly role?: string;
+}
+
+/** Where the driver registers the handler roles' access keys and policies: the emulator. */
+export interface IdentityRegistry {
+  addAccessKey(accessKeyId: string, account: string): void;
+  setIdentityPolicy(accessKeyId: string, statements: readonly IamStatement[] | undefined, principal?: string): void;
+}
+
+/** An IAM policy of the template in force: the roles it is attached to and its resolved statements. */
+interface PolicyInForce {
+  readonly roles: readonly string[];
+  readonly statements: readonly IamStatement[];
 }
 
 export type Handler = (event: any) => Promise<any>;
@@ -39,6 +63,11 @@ export interface DeployDriverOptions {
   readonly exports?: Record<string, string>;
   /** Called after every round of isComplete polls, before the clock moves on: to look at the world mid-deployment. */
   readonly onPoll?: () => void;
+  /**
+   * The emulator, to give each handler role an access key and its effective IAM policy. Without it every handler calls
+   * with `accessKeyId`, unrestricted.
+   */
+  readonly iam?: IdentityRegistry;
 }
 
 /** A resource the driver runs (a model copy, an endpoint, a model policy) as CloudFormation knows it after a deployment. */
@@ -76,7 +105,7 @@ export interface Outcome {
 }
 
 export interface DeployResult {
-  readonly status: 'COMPLETE' | 'ROLLBACK_COMPLETE' | 'ROLLBACK_FAILED';
+  readonly status: 'COMPLETE' | 'ROLLBACK_COMPLETE' | 'ROLLBACK_FAILED' | 'DELETE_FAILED';
   /** Every request sent, in order of completion: the forward ones, then cleanup or rollback. */
   readonly outcomes: Outcome[];
   /** The reasons of the failed requests. */
@@ -97,6 +126,10 @@ export class DeployDriver {
   private readonly resourceTypes = new Map<string, string>();
   /** What the resources of the deployment in progress answered so far, ahead of `resources`. */
   private readonly inProgress = new Map<string, { physicalResourceId: string; data: Record<string, string> }>();
+  /** The template's IAM policies in force now, by logical id (a role's inline policies as `ROLE#inline`). */
+  private policies = new Map<string, PolicyInForce>();
+  /** The access key of each handler role, by the role's logical id. */
+  private readonly roleKeys = new Map<string, string>();
   private currentStack?: Stack;
   private template: any;
 
@@ -111,7 +144,10 @@ export class DeployDriver {
     this.inProgress.clear();
     const forward: Outcome[] = [];
     const sent = new Map<string, Record<string, any>>();
+    const policiesBefore = new Map(this.policies);
     for (const wave of dependencyWaves(desired)) {
+      // The update phase: new and changed policies take effect before the resources that come after them.
+      this.applyPolicies(false);
       const requests: Request[] = [];
       for (const logicalId of wave) {
         const properties = this.resolve(desired.get(logicalId)!.properties, this.template);
@@ -133,7 +169,11 @@ export class DeployDriver {
       }
     }
     const failures = forward.filter(o => o.status === 'FAILED').map(o => `${o.logicalId}: ${o.reason}`);
-    return failures.length === 0 ? this.cleanUp(desired, sent, forward) : this.rollBack(desired, sent, forward);
+    if (failures.length === 0) {
+      this.applyPolicies(false);
+      return this.cleanUp(desired, sent, forward);
+    }
+    return this.rollBack(desired, sent, forward, policiesBefore);
   }
 
   /** After a successful update: the new state, then the replaced and removed resources deleted, dependents first. */
@@ -148,7 +188,7 @@ export class DeployDriver {
       }
     }
     for (const [logicalId, had] of this.resources) {
-      if (!desired.has(logicalId) && had.deletionPolicy !== 'Retain') {
+      if (!desired.has(logicalId) && !retains(had.deletionPolicy)) {
         cleanup.set(logicalId, { logicalId, event: this.event('Delete', logicalId, had.properties, had.physicalResourceId) });
         cleanupDeps.set(logicalId, had.dependsOn);
       }
@@ -170,17 +210,27 @@ export class DeployDriver {
     this.inProgress.clear();
     // CloudFormation does not fail a stack update for a failed cleanup; it reports it.
     const cleaned = await this.sendInReverseOrder(cleanup, cleanupDeps);
+    // The cleanup phase deletes the removed policies after the resources that depended on them.
+    this.applyPolicies(true);
     return { status: 'COMPLETE', outcomes: [...forward, ...cleaned], failures: cleaned.filter(o => o.status === 'FAILED').map(o => `${o.logicalId}: ${o.reason}`) };
   }
 
   /** After a failed update: what was done is undone, dependents first; new resources of replacements are deleted. */
-  private async rollBack(desired: Map<string, TemplateResource>, sent: Map<string, Record<string, any>>, forward: Outcome[]): Promise<DeployResult> {
+  private async rollBack(desired: Map<string, TemplateResource>, sent: Map<string, Record<string, any>>, forward: Outcome[],
+    policiesBefore: Map<string, PolicyInForce>): Promise<DeployResult> {
     const rollback = new Map<string, Request>();
     const deps = new Map<string, readonly string[]>();
     for (const outcome of forward) {
       const had = this.resources.get(outcome.logicalId);
       deps.set(outcome.logicalId, desired.get(outcome.logicalId)!.dependsOn);
+      if (!had && desired.get(outcome.logicalId)!.deletionPolicy === 'Retain') {
+        // Retain keeps a resource even when the operation that created it rolls back: no Delete is sent (CloudFormation
+        // User Guide, DeletionPolicy attribute; RetainExceptOnCreate exists to delete in exactly that case).
+        continue;
+      }
       if (!had) {
+        // Deleted also under RetainExceptOnCreate: "If the stack operation that created the resource is rolled back,
+        // CloudFormation deletes the resource" (CloudFormation User Guide, DeletionPolicy attribute).
         // A failed create is deleted with what the framework answered: the placeholder when onEvent failed.
         rollback.set(outcome.logicalId, { logicalId: outcome.logicalId, event: this.event('Delete', outcome.logicalId, sent.get(outcome.logicalId)!, outcome.physicalResourceId ?? CREATE_FAILED_MARKER) });
       } else {
@@ -190,6 +240,9 @@ export class DeployDriver {
     }
     this.inProgress.clear();
     const rolledBack = await this.sendInReverseOrder(rollback, deps);
+    // The resources rolled back under the new policies; now the old policies come back (those the failed operation
+    // created stay until its rollback cleanup is done).
+    this.restorePolicies(policiesBefore, false);
     const rollbackCleanup = new Map<string, Request>();
     for (const outcome of rolledBack) {
       const forwardOutcome = forward.find(o => o.logicalId === outcome.logicalId)!;
@@ -199,25 +252,42 @@ export class DeployDriver {
       }
     }
     const cleaned = await this.sendInReverseOrder(rollbackCleanup, deps);
+    this.restorePolicies(policiesBefore, true);
     const all = [...forward, ...rolledBack, ...cleaned];
     const rollbackFailed = [...rolledBack, ...cleaned].some(o => o.status === 'FAILED');
     return { status: rollbackFailed ? 'ROLLBACK_FAILED' : 'ROLLBACK_COMPLETE', outcomes: all, failures: all.filter(o => o.status === 'FAILED').map(o => `${o.logicalId}: ${o.reason}`) };
   }
 
   /** Deletes the stack: every resource unless its DeletionPolicy retains it, dependents first. */
+  /**
+   * Deletes the stack: every resource unless its DeletionPolicy retains it, dependents first. A resource whose Delete
+   * fails stays in the stack (DELETE_FAILED), with the policies, so destroy() again retries it, as deleting the stack
+   * again does.
+   */
   public async destroy(): Promise<DeployResult> {
     const requests = new Map<string, Request>();
     const deps = new Map<string, readonly string[]>();
     for (const [logicalId, had] of this.resources) {
       deps.set(logicalId, had.dependsOn);
-      if (had.deletionPolicy !== 'Retain') {
+      if (!retains(had.deletionPolicy)) {
         requests.set(logicalId, { logicalId, event: this.event('Delete', logicalId, had.properties, had.physicalResourceId) });
       }
     }
-    this.resources.clear();
     const outcomes = await this.sendInReverseOrder(requests, deps);
+    const failed = new Set(outcomes.filter(o => o.status === 'FAILED').map(o => o.logicalId));
+    [...this.resources.keys()].filter(id => !failed.has(id)).forEach(id => this.resources.delete(id));
+    if (failed.size === 0) {
+      // The policies go last: every resource that depended on them is deleted by now.
+      this.restorePolicies(new Map(), true);
+    }
     const failures = outcomes.filter(o => o.status === 'FAILED').map(o => `${o.logicalId}: ${o.reason}`);
-    return { status: failures.length > 0 ? 'ROLLBACK_FAILED' : 'COMPLETE', outcomes, failures };
+    return { status: failures.length > 0 ? 'DELETE_FAILED' : 'COMPLETE', outcomes, failures };
+  }
+
+  /** The access key the handlers of the role whose logical id starts with `rolePrefix` call with. */
+  public accessKeyOf(rolePrefix: string): string {
+    const keys = [...this.roleKeys].filter(([role]) => role.startsWith(rolePrefix));
+    return keys.length === 1 ? keys[0][1] : fail(`${keys.length} handler roles start with ${rolePrefix}`);
   }
 
   /**
@@ -226,13 +296,15 @@ export class DeployDriver {
    */
   public async startCreates(stack: Stack): Promise<string[]> {
     const desired = this.load(stack);
-    this.useCredentials();
+    this.applyPolicies(false);
     const started: string[] = [];
     for (const [logicalId, want] of desired) {
       if (!this.resources.has(logicalId)) {
         const properties = this.resolve(want.properties, this.template);
         const event = this.event('Create', logicalId, properties);
-        const result = await this.handlersOf(event).onEvent(event);
+        const handlers = this.handlersOf(event);
+        this.useCredentials(handlers);
+        const result = await handlers.onEvent(event);
         this.resources.set(logicalId, { ...want, properties, physicalResourceId: result.PhysicalResourceId, data: {} });
         started.push(result.PhysicalResourceId);
       }
@@ -254,16 +326,33 @@ export class DeployDriver {
     return outcomes;
   }
 
-  /** Sends the requests at once, as CloudFormation does for independent resources, and waits them out. */
+  /**
+   * Sends the requests at once, as CloudFormation does for independent resources, and waits them out: provider by
+   * provider, since each provider's handlers call with their role's key (the SDK of a handler takes the credentials
+   * of the environment at its first call, so two providers' handlers must not run interleaved).
+   */
   public async send(requests: Request[]): Promise<Outcome[]> {
-    this.useCredentials();
+    const groups = new Map<ProviderHandlers | undefined, Request[]>();
+    for (const request of requests) {
+      const handlers = isCreateFailedDelete(request.event) ? undefined : this.handlersOf(request.event);
+      groups.set(handlers, [...groups.get(handlers) ?? [], request]);
+    }
+    const done: Outcome[] = [];
+    for (const [handlers, group] of groups) {
+      this.useCredentials(handlers);
+      done.push(...await this.sendTogether(group));
+    }
+    return done;
+  }
+
+  private async sendTogether(requests: Request[]): Promise<Outcome[]> {
     const done: Outcome[] = [];
     const answer = (outcome: Omit<Outcome, 'answeredAt'>) => done.push({ ...outcome, answeredAt: this.options.clock.now() });
     const waiting: Array<{ request: Request; event: any; polls: number; handlers: ProviderHandlers }> = [];
 
     await Promise.all(requests.map(async request => {
       const { event, logicalId } = request;
-      if (event.RequestType === 'Delete' && event.PhysicalResourceId === CREATE_FAILED_MARKER) {
+      if (isCreateFailedDelete(event)) {
         // The framework answers these itself, without calling the handlers.
         answer({ logicalId, requestType: 'Delete', status: 'SUCCESS', physicalResourceId: CREATE_FAILED_MARKER, polls: 0 });
         return;
@@ -390,6 +479,11 @@ export class DeployDriver {
   /** The user handlers behind each Provider of the stack, from the bundled assets. */
   private loadProviders(template: any, assemblyDir: string): void {
     const resources = template.Resources as Record<string, any>;
+    const roleOf = (reference: any): string | undefined => {
+      const role = resources[reference['Fn::GetAtt'][0]].Properties.Role;
+      const roleId = role?.['Fn::GetAtt']?.[0];
+      return resources[roleId]?.Type === 'AWS::IAM::Role' ? roleId : undefined;
+    };
     const userFunction = (reference: any) => {
       const hash = String(resources[reference['Fn::GetAtt'][0]].Properties.Code.S3Key).replace(/\.zip$/, '');
       return loadFresh(path.join(assemblyDir, this.assetPath(assemblyDir, hash), 'index.js')).handler as Handler;
@@ -407,8 +501,96 @@ export class DeployDriver {
         isComplete: variables.USER_IS_COMPLETE_FUNCTION_ARN ? userFunction(variables.USER_IS_COMPLETE_FUNCTION_ARN) : undefined,
         intervalSeconds: Number(/IntervalSeconds\\":(\d+)/.exec(definition)?.[1] ?? 0),
         maxAttempts: Number(/MaxAttempts\\":(\d+)/.exec(definition)?.[1] ?? 0),
+        role: roleOf(variables.USER_ON_EVENT_FUNCTION_ARN),
       });
+      const role = roleOf(variables.USER_ON_EVENT_FUNCTION_ARN);
+      if (role !== undefined && this.options.iam) {
+        this.keyOf(role);
+      }
+      const isCompleteRole = variables.USER_IS_COMPLETE_FUNCTION_ARN ? roleOf(variables.USER_IS_COMPLETE_FUNCTION_ARN) : undefined;
+      if (isCompleteRole !== undefined && isCompleteRole !== roleOf(variables.USER_ON_EVENT_FUNCTION_ARN)) {
+        throw new Error(`${logicalId}: onEvent and isComplete run with different roles; the driver gives a provider one key`);
+      }
     }
+  }
+
+  /**
+   * Makes the template's IAM policies that resolve now the ones in force (new and changed ones take effect); with
+   * `removeGone`, the policies the template no longer has are removed too.
+   */
+  private applyPolicies(removeGone: boolean): void {
+    if (!this.options.iam) {
+      return;
+    }
+    const definitions = this.templatePolicies();
+    const next = new Map(this.policies);
+    for (const [logicalId, definition] of definitions) {
+      try {
+        const documents = this.resolve(definition.documents, this.template) as Array<{ Statement?: IamStatement | IamStatement[] }>;
+        next.set(logicalId, { roles: definition.roles, statements: documents.flatMap(d => [d.Statement ?? []].flat()) });
+      } catch {
+        // It refers to a resource that is not there yet: CloudFormation creates it later, after that resource.
+      }
+    }
+    if (removeGone) {
+      [...next.keys()].filter(id => !definitions.has(id)).forEach(id => next.delete(id));
+    }
+    this.putPolicies(next);
+  }
+
+  /** Brings back the policies of `before`; with `removeNew`, the policies created since go too. */
+  private restorePolicies(before: Map<string, PolicyInForce>, removeNew: boolean): void {
+    if (!this.options.iam) {
+      return;
+    }
+    const next = new Map([...this.policies, ...before]);
+    if (removeNew) {
+      [...next.keys()].filter(id => !before.has(id)).forEach(id => next.delete(id));
+    }
+    this.putPolicies(next);
+  }
+
+  /** Puts `policies` in force and registers each handler role's effective policy with the emulator. */
+  private putPolicies(policies: Map<string, PolicyInForce>): void {
+    this.policies = policies;
+    for (const [role, key] of this.roleKeys) {
+      const statements = [...policies.values()].filter(p => p.roles.includes(role)).flatMap(p => p.statements);
+      const principal = `arn:aws:sts::${this.stack.account}:assumed-role/${this.physicalId(role, this.template.Resources[role] ?? {})}/handler`;
+      this.options.iam!.setIdentityPolicy(key, statements, principal);
+    }
+  }
+
+  /**
+   * The IAM policies of the template, unresolved: every AWS::IAM::Policy and AWS::IAM::ManagedPolicy with the roles of
+   * the template it is attached to (its Roles, and the roles whose ManagedPolicyArns name it), and each role's inline
+   * Policies as `ROLE#inline`. AWS managed policies (ARNs of no resource here) are not modelled: no handler role has one.
+   */
+  private templatePolicies(): Map<string, { roles: string[]; documents: any[] }> {
+    const resources = this.template.Resources as Record<string, any>;
+    const policies = new Map<string, { roles: string[]; documents: any[] }>();
+    const refs = (values: any): string[] => [values ?? []].flat().map((v: any) => v?.Ref).filter((v: any): v is string => typeof v === 'string');
+    for (const [logicalId, resource] of Object.entries(resources)) {
+      if (resource.Type === 'AWS::IAM::Policy' || resource.Type === 'AWS::IAM::ManagedPolicy') {
+        const attachedBy = Object.entries(resources)
+          .filter(([, r]) => r.Type === 'AWS::IAM::Role' && refs(r.Properties?.ManagedPolicyArns).includes(logicalId))
+          .map(([id]) => id);
+        policies.set(logicalId, { roles: [...refs(resource.Properties.Roles), ...attachedBy], documents: [resource.Properties.PolicyDocument] });
+      } else if (resource.Type === 'AWS::IAM::Role' && resource.Properties?.Policies) {
+        policies.set(`${logicalId}#inline`, { roles: [logicalId], documents: resource.Properties.Policies.map((p: any) => p.PolicyDocument) });
+      }
+    }
+    return policies;
+  }
+
+  /** The access key of a handler role, made (and registered as the stack's account) the first time. */
+  private keyOf(role: string): string {
+    let key = this.roleKeys.get(role);
+    if (key === undefined) {
+      key = `ASIA${createHash('sha256').update(`${this.stackId}/${role}`).digest('hex').slice(0, 16).toUpperCase()}`;
+      this.roleKeys.set(role, key);
+      this.options.iam!.addAccessKey(key, this.stack.account);
+    }
+    return key;
   }
 
   /** What answers an event: the native type's handlers, or the Provider behind the service token. */
@@ -424,12 +606,15 @@ export class DeployDriver {
     return manifest.files[hash].source.path;
   }
 
-  /** The SDK in the handlers reads its endpoint and credentials from the environment, as in Lambda. */
-  private useCredentials(): void {
+  /**
+   * The SDK in the handlers reads its endpoint and credentials from the environment, as in Lambda: the key of the
+   * provider's role, or the deployer's (the native types, and every handler when IAM is not applied).
+   */
+  private useCredentials(handlers?: ProviderHandlers): void {
     Object.assign(process.env, {
       AWS_ENDPOINT_URL_COMPREHEND: this.options.endpoint,
       AWS_REGION: this.stack.region,
-      AWS_ACCESS_KEY_ID: this.options.accessKeyId,
+      AWS_ACCESS_KEY_ID: (handlers?.role && this.roleKeys.get(handlers.role)) ?? this.options.accessKeyId,
       AWS_SECRET_ACCESS_KEY: 'emulator-secret',
       AWS_EC2_METADATA_DISABLED: 'true',
       AWS_CONFIG_FILE: '/nonexistent',
@@ -493,7 +678,7 @@ export class DeployDriver {
       return `${id}.${attribute}`;
     }
     switch (resource.Type) {
-      case 'AWS::IAM::Role': return `arn:aws:iam::${this.stack.account}:role${resource.Properties?.Path ?? '/'}${id}`;
+      case 'AWS::IAM::Role': return `arn:aws:iam::${this.stack.account}:role${this.resolve(resource.Properties?.Path ?? '/', template)}${id}`;
       case 'AWS::KMS::Key': return `arn:aws:kms:${this.stack.region}:${this.stack.account}:key/${id}`;
       case 'AWS::Lambda::Function': return `arn:aws:lambda:${this.stack.region}:${this.stack.account}:function:${id}`;
       default: return `arn:aws:${resource.Type.split('::')[1].toLowerCase()}:${this.stack.region}:${this.stack.account}:${id}`;
@@ -505,6 +690,18 @@ export class DeployDriver {
     const suffix = createHash('sha256').update(`${this.stackId}/${logicalId}`).digest('hex').slice(0, 12);
     return resource.Type === 'AWS::KMS::Key' ? `${suffix.slice(0, 8)}-0000-4000-8000-${suffix}` : `${this.stack.stackName}-${logicalId}-${suffix}`;
   }
+}
+
+/** Whether a DeletionPolicy keeps the resource when the stack is deleted or the resource is removed by an update. */
+function retains(deletionPolicy: string | undefined): boolean {
+  // RetainExceptOnCreate "behaves like Retain for stack operations, except for the stack operation that initially
+  // created the resource" (CloudFormation User Guide, DeletionPolicy attribute): see rollBack for that one.
+  return deletionPolicy === 'Retain' || deletionPolicy === 'RetainExceptOnCreate';
+}
+
+/** The Delete of a create that failed before onEvent answered: the framework answers it without the handlers. */
+function isCreateFailedDelete(event: any): boolean {
+  return event.RequestType === 'Delete' && event.PhysicalResourceId === CREATE_FAILED_MARKER;
 }
 
 /** The logical ids a value refers to (Ref, Fn::GetAtt), anywhere in it. */

@@ -44,7 +44,6 @@ export function properties(overrides: Partial<ImportProperties> = {}): ImportPro
   return {
     SourceModelArn: SOURCE_CLASSIFIER,
     ModelType: 'document-classifier',
-    RemovalPolicy: 'destroy',
     TimeoutSeconds: '3000',
     ...overrides,
   };
