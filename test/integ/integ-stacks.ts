@@ -62,6 +62,15 @@ export function sharerSide(app: App): { stack: Stack; shared: SharedModelPolicy 
     modelArn: context(app, 'sharedModelArn', `arn:aws:comprehend:${stack.region}:${stack.account}:document-classifier/existing/version/v1`),
     importerAccounts: [importer],
   });
+  // Two versions of a model under one key of the stack: each share adds key-policy statements with Sids of its own.
+  const modelKey = new kms.Key(stack, 'ModelKey', { enableKeyRotation: true, description: 'Encrypts the keyed model\'s versions' });
+  for (const version of ['v1', 'v2']) {
+    new SharedModelPolicy(stack, `ShareKeyed${version.toUpperCase()}`, {
+      modelArn: `arn:aws:comprehend:${stack.region}:${stack.account}:document-classifier/keyed/version/${version}`,
+      importerAccounts: [importer],
+      modelKey,
+    });
+  }
   return { stack, shared };
 }
 
