@@ -43,6 +43,11 @@ export const DATA_DEADLINE = 'Deadline';
 export const MAX_TIMEOUT_SECONDS = 55 * 60;
 /** How long the handlers wait by default. */
 export const DEFAULT_TIMEOUT_SECONDS = 50 * 60;
+/**
+ * How long an import stopped at its deadline is waited on, past the deadline, to be STOPPED and deleted by the handler
+ * itself: CloudFormation sends no Delete for a retained copy whose create failed.
+ */
+export const STOP_GRACE_SECONDS = 4 * 60;
 /** How often the provider asks isComplete. */
 export const QUERY_INTERVAL_SECONDS = 15;
 

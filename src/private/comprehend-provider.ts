@@ -11,7 +11,7 @@ import { ProviderOnEventFunction } from './provider-on-event-function';
 import { serviceRoleArns } from './service-role';
 import { ownedByThisStack } from './stack-instance';
 import { stackSingleton } from './stack-singleton';
-import { MAX_TIMEOUT_SECONDS, OWNER_TAG_KEY, QUERY_INTERVAL_SECONDS } from '../contract/import-properties';
+import { MAX_TIMEOUT_SECONDS, OWNER_TAG_KEY, QUERY_INTERVAL_SECONDS, STOP_GRACE_SECONDS } from '../contract/import-properties';
 import { parseModelArn } from '../contract/model-arn';
 import { MODEL_TYPES, ModelType } from '../contract/model-types';
 
@@ -77,8 +77,9 @@ export class ComprehendProvider extends Construct {
       onEventHandler,
       isCompleteHandler,
       queryInterval: Duration.seconds(QUERY_INTERVAL_SECONDS),
-      // The longest any model may ask for (and an endpoint's hour); each model's own timeout is enforced by the handlers.
-      totalTimeout: Duration.seconds(MAX_TIMEOUT_SECONDS + 2 * QUERY_INTERVAL_SECONDS),
+      // The longest any model may ask for, and the time to stop and delete an import past it (within CloudFormation's
+      // hour); each model's own timeout is enforced by the handlers.
+      totalTimeout: Duration.seconds(MAX_TIMEOUT_SECONDS + STOP_GRACE_SECONDS + 2 * QUERY_INTERVAL_SECONDS),
       ...frameworkProps(this, true),
       disableWaiterStateMachineLogging: false,
       waiterStateMachineLogOptions: {

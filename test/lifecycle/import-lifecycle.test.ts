@@ -274,10 +274,10 @@ test('an import slower than the timeout fails clearly, is stopped, and the rollb
   const result = await driver.deploy(h.stack({ Tickets: { timeout: Duration.minutes(5) } }));
 
   expect(result.status).toBe('ROLLBACK_COMPLETE');
-  expect(result.failures[0]).toMatch(/is still TRAINING, and the timeout has passed\. The import was stopped .*Raise the timeout prop/);
+  expect(result.failures[0]).toMatch(/ended in status STOPPED: .*The failed copy is being deleted\. The import did not finish within the timeout, so it was stopped\. Raise the timeout prop/);
   expect(copies()).toEqual([]);
   expect(h.emulator.calls.filter(c => c.operation === 'StopTrainingDocumentClassifier').map(c => c.outcome)).toEqual(['OK']);
-  // The rollback deleted the stopped copy.
+  // The handler deleted the stopped copy once it was STOPPED.
   expect(h.emulator.calls.filter(c => c.operation === 'DeleteDocumentClassifier').map(c => c.outcome)).toContain('OK');
 });
 

@@ -297,11 +297,15 @@ describe('statuses and deadlines', () => {
     expect(refused()).toEqual([]);
   });
 
-  test('an import that would take 2 hours under the default timeout: stopped at the deadline, the rollback completes, nothing is left', async () => {
+  // Under RETAIN CloudFormation sends the failed create no Delete: the handler deletes the stopped copy itself.
+  test.each([
+    ['DESTROY', RemovalPolicy.DESTROY],
+    ['RETAIN', RemovalPolicy.RETAIN],
+  ])('an import that would take 2 hours under the default timeout (%s): stopped at the deadline, the rollback completes, nothing is left', async (_, removalPolicy) => {
     await start();
     h.emulator.importBehaviour.set(SOURCE_CLASSIFIER, { trainMs: 2 * 60 * 60_000 });
 
-    const result = await h.driver().deploy(h.stack({ Tickets: {} }));
+    const result = await h.driver().deploy(h.stack({ Tickets: { removalPolicy } }));
 
     expect(result.status).toBe('ROLLBACK_COMPLETE');
     expect(result.failures).toHaveLength(1);

@@ -12,6 +12,7 @@ import {
   ATTRIBUTE_VERSION_NAME,
   ImportProperties,
   OWNER_TAG_KEY,
+  STOP_GRACE_SECONDS,
 } from '../../contract/import-properties';
 import { parseModelArn } from '../../contract/model-arn';
 import { MODEL_TYPES, ModelType } from '../../contract/model-types';
@@ -25,6 +26,8 @@ const NOT_YET: Response = { IsComplete: false };
 /** One poll: the request, whether its deadline has passed, and the words that fail it then. */
 interface Poll {
   readonly timedOut: boolean;
+  /** Whether the time to stop and delete an import past its deadline has passed too. */
+  readonly pastGrace: boolean;
   /** The failure at the deadline: `what` is still the case, followed by `advice`. */
   fail(what: string, advice: string): Error;
 }
@@ -40,9 +43,11 @@ const DELETE_BY_HAND = 'The copy is left as it is: look at it in the Comprehend 
 
 export async function isImportComplete(event: CdkCustomResourceIsCompleteEvent<ImportProperties, EventData>): Promise<Response> {
   const request = readImportRequest(event);
-  const timedOut = isPast(readDeadline(event.Data));
+  const deadline = readDeadline(event.Data);
+  const timedOut = isPast(deadline);
   const poll: Poll = {
     timedOut,
+    pastGrace: isPast(deadline === undefined ? undefined : deadline + STOP_GRACE_SECONDS * 1000),
     fail: (what, advice) => new Error(`${event.LogicalResourceId}: ${what}, and ${request.requestType === 'Delete'
       ? 'CloudFormation\'s hour is nearly over' : 'the timeout has passed'}. ${advice}`),
   };
@@ -113,7 +118,8 @@ async function settle(request: CreateImport | UpdateImport, model: ModelDescript
     await requestDeletion(modelType, model.arn, spec.ownerTag).catch(error => console.log(`Could not delete ${model.arn}: ${describeError(error)}`));
     throw new Error(
       `Import of ${spec.sourceModelArn} into ${model.arn} ended in status ${model.status}: ` +
-      `${model.message ?? 'Comprehend gave no message'}. The failed copy is being deleted.`,
+      `${model.message ?? 'Comprehend gave no message'}. The failed copy is being deleted.` +
+      (poll.timedOut ? ` The import did not finish within the timeout, so it was stopped. ${RAISE_TIMEOUT}` : ''),
     );
   }
   if (!isKnownStatus(model.status)) {
@@ -130,9 +136,16 @@ async function settle(request: CreateImport | UpdateImport, model: ModelDescript
       // It ended before it could be stopped: TRAINED counts, IN_ERROR or STOPPED is deleted.
       return settle(request, stop.model, poll, false);
     }
+    if (stop.outcome === 'stopped' && !poll.pastGrace) {
+      // Waited on until STOPPED, then deleted here (the branch above): CloudFormation sends a retained copy no Delete.
+      return NOT_YET;
+    }
     throw poll.fail(still, `${explainStop(stop, modelType)} ${RAISE_TIMEOUT}`);
   }
   if (model.status === ModelStatus.STOP_REQUESTED) {
+    if (!poll.pastGrace) {
+      return NOT_YET;
+    }
     throw poll.fail(still, `The import is being stopped; CloudFormation's rollback deletes the copy once it is STOPPED. ${RAISE_TIMEOUT}`);
   }
   if (!isKnownStatus(model.status)) {
@@ -221,7 +234,7 @@ async function isDeleted({ physicalResourceId, modelType, ownerTag }: DeleteImpo
   }
   if (poll.timedOut) {
     throw poll.fail(step.what, step.unknownStatus
-      ? `This handler does not know that status, so the copy was not deleted. ${DELETE_BY_HAND}`
+      ? `This handler does not know that status, so it did not ask Comprehend to delete the copy again. ${DELETE_BY_HAND}`
       : DELETE_BY_HAND);
   }
   return NOT_YET;

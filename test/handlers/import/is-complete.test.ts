@@ -20,6 +20,7 @@ import {
   UntagResourceCommand,
 } from '@aws-sdk/client-comprehend';
 import { mockClient } from 'aws-sdk-client-mock';
+import { STOP_GRACE_SECONDS } from '../../../src/contract/import-properties';
 import { readImportSpec } from '../../../src/handlers/import/import-request';
 import { handler } from '../../../src/handlers/provider/is-complete.lambda';
 import {
@@ -43,6 +44,8 @@ const COPY = `arn:aws:comprehend:${REGION}:${IMPORTER}:document-classifier/ticke
 const RECOGNIZER_COPY = `arn:aws:comprehend:${REGION}:${IMPORTER}:entity-recognizer/products/version/r1`;
 const future = () => ({ Deadline: String(Date.now() + 60_000) });
 const past = () => ({ Deadline: String(Date.now() - 1) });
+/** A deadline passed longer ago than the time given to stop and delete an import past it. */
+const longPast = () => ({ Deadline: String(Date.now() - STOP_GRACE_SECONDS * 1000 - 1) });
 
 beforeEach(() => {
   comprehend.reset();
@@ -112,26 +115,45 @@ describe('create and update', () => {
     await expect(handler(waiting())).resolves.toEqual({ IsComplete: false });
   });
 
-  test.each(['SUBMITTED', 'TRAINING'])('an import still %s at the deadline is stopped, after the ownership check, and fails saying so', async status => {
+  test.each(['SUBMITTED', 'TRAINING'])('an import still %s at the deadline is stopped, after the ownership check, and waited on', async status => {
     classifierIs(status);
     comprehend.on(StopTrainingDocumentClassifierCommand).resolves({});
 
-    await expect(handler(waiting(past()))).rejects.toThrow(new RegExp(
-      `Classifier1234ABCD: .* is still ${status}, and the timeout has passed\\. The import was stopped ` +
-      '\\(comprehend:StopTrainingDocumentClassifier\\): the copy turns STOP_REQUESTED, then STOPPED, and CloudFormation\'s ' +
-      'rollback deletes it\\. Raise the timeout prop',
-    ));
+    // Not a failure yet: once STOPPED, the handler deletes it itself (a retained copy gets no Delete from CloudFormation).
+    await expect(handler(waiting(past()))).resolves.toEqual({ IsComplete: false });
     expect(comprehend.calls().map(call => call.args[0].constructor.name)).toEqual([
       'DescribeDocumentClassifierCommand', 'ListTagsForResourceCommand', 'StopTrainingDocumentClassifierCommand',
     ]);
     expect(comprehend.commandCalls(StopTrainingDocumentClassifierCommand)[0].args[0].input).toEqual({ DocumentClassifierArn: COPY });
   });
 
+  test('an import stopped at the deadline and now STOPPED is deleted by the handler, which fails with the timeout', async () => {
+    classifierIs('STOPPED', 'Training was stopped');
+    comprehend.on(DeleteDocumentClassifierCommand).resolves({});
+
+    await expect(handler(waiting(past()))).rejects.toThrow(
+      'ended in status STOPPED: Training was stopped. The failed copy is being deleted. The import did not finish within ' +
+      'the timeout, so it was stopped. Raise the timeout prop',
+    );
+    expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)).toHaveLength(1);
+  });
+
+  test('an import still running when the time to stop it has passed too fails, saying the rollback deletes it', async () => {
+    classifierIs('TRAINING');
+    comprehend.on(StopTrainingDocumentClassifierCommand).resolves({});
+
+    await expect(handler(waiting(longPast()))).rejects.toThrow(new RegExp(
+      'Classifier1234ABCD: .* is still TRAINING, and the timeout has passed\\. The import was stopped ' +
+      '\\(comprehend:StopTrainingDocumentClassifier\\): the copy turns STOP_REQUESTED, then STOPPED, and CloudFormation\'s ' +
+      'rollback deletes it\\. Raise the timeout prop',
+    ));
+  });
+
   test('an entity recognizer is stopped as one', async () => {
     comprehend.on(DescribeEntityRecognizerCommand).resolves({ EntityRecognizerProperties: { EntityRecognizerArn: RECOGNIZER_COPY, Status: 'TRAINING' } });
     comprehend.on(StopTrainingEntityRecognizerCommand).resolves({});
     const event = waiterEvent(createEvent(properties({ SourceModelArn: SOURCE_RECOGNIZER, ModelType: 'entity-recognizer' })), {
-      PhysicalResourceId: RECOGNIZER_COPY, Data: past(),
+      PhysicalResourceId: RECOGNIZER_COPY, Data: longPast(),
     });
 
     await expect(handler(event)).rejects.toThrow(/stopped \(comprehend:StopTrainingEntityRecognizer\)/);
@@ -169,11 +191,13 @@ describe('create and update', () => {
     expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)).toHaveLength(1);
   });
 
-  test('STOP_REQUESTED at the deadline fails without another call: the rollback deletes the copy once STOPPED', async () => {
+  test('STOP_REQUESTED past the deadline is waited on; past the time to stop it, it fails and the rollback deletes the copy', async () => {
     classifierIs('STOP_REQUESTED');
 
-    await expect(handler(waiting(past()))).rejects.toThrow(/is still STOP_REQUESTED, .*CloudFormation's rollback deletes the copy once it is STOPPED/);
-    expect(comprehend.calls()).toHaveLength(1);
+    await expect(handler(waiting(past()))).resolves.toEqual({ IsComplete: false });
+    await expect(handler(waiting(longPast()))).rejects.toThrow(/is still STOP_REQUESTED, .*CloudFormation's rollback deletes the copy once it is STOPPED/);
+    // Describe only: no stop or delete call while it is being stopped.
+    expect(comprehend.calls().map(call => call.args[0].constructor.name)).toEqual(['DescribeDocumentClassifierCommand', 'DescribeDocumentClassifierCommand']);
   });
 
   test.each([
@@ -237,7 +261,7 @@ describe('create and update', () => {
 
     comprehend.on(StopTrainingDocumentClassifierCommand).resolves({});
 
-    await expect(handler(waiting(past()))).rejects.toThrow(
+    await expect(handler(waiting(longPast()))).rejects.toThrow(
       /Classifier1234ABCD: .* is still TRAINING, and the timeout has passed\. .*Raise the timeout prop/,
     );
   });
@@ -367,7 +391,7 @@ describe('delete', () => {
     await expect(handler(deleting())).resolves.toEqual({ IsComplete: false });
 
     const late = waiterEvent(deleteEvent(COPY), { PhysicalResourceId: COPY, Data: past() });
-    await expect(handler(late)).rejects.toThrow(/is still ARCHIVED, .*This handler does not know that status, so the copy was not deleted/);
+    await expect(handler(late)).rejects.toThrow(/is still ARCHIVED, .*This handler does not know that status, so it did not ask Comprehend to delete the copy again/);
     expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)).toHaveLength(0);
   });
 
