@@ -1,7 +1,8 @@
 // The import lifecycle end to end, offline: a real CDK app, its bundled handlers, CloudFormation's and the
 // Provider framework's part played by the deploy driver, and Comprehend played by the emulator.
+import { ComprehendClient, DescribeDocumentClassifierCommand } from '@aws-sdk/client-comprehend';
 import { Duration, Fn, RemovalPolicy } from 'aws-cdk-lib';
-import { Harness, startHarness } from './harness';
+import { ACCESS_KEYS, Harness, startHarness } from './harness';
 import { ModelType } from '../../src';
 import { OWNER_TAG_KEY } from '../../src/contract/import-properties';
 import { IMPORTER, OTHER_SOURCE_CLASSIFIER, REGION, SOURCE_CLASSIFIER, SOURCE_CLASSIFIER_V2, STRANGER } from '../support/fixtures';
@@ -367,4 +368,22 @@ test('a copy deleted out of band comes back: a tags-only update imports it again
   const [rollback] = await driver.send([{ logicalId, event: driver.event('Update', logicalId, current.properties, before.arn, { ...current.properties, Tags: [{ Key: 'team', Value: 'x' }] }) }]);
   expect([update.status, rollback.status]).toEqual(['SUCCESS', 'SUCCESS']);
   expect(copies()).toEqual([{ ...before, tags: { ...before.tags, team: 'search' } }]);
+});
+
+test('the emulator\'s clock is the SDK\'s: a refused request is not retried as clock skew after the clock moves on', async () => {
+  const client = new ComprehendClient({
+    endpoint: h.emulator.endpoint,
+    region: REGION,
+    credentials: { accessKeyId: Object.keys(ACCESS_KEYS).find(key => ACCESS_KEYS[key] === IMPORTER)!, secretAccessKey: 'emulator-secret' },
+    maxAttempts: 8,
+  });
+  const missing = `arn:aws:comprehend:${REGION}:${IMPORTER}:document-classifier/missing/version/v1`;
+  for (const hours of [0, 2, 4]) {
+    h.clock.advance(hours * 60 * 60_000);
+    await expect(client.send(new DescribeDocumentClassifierCommand({ DocumentClassifierArn: missing })))
+      .rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+  }
+
+  // One request each: with the real time in its Date header, the SDK saw hours of skew and retried each up to 8 times.
+  expect(h.emulator.count('DescribeDocumentClassifier')).toBe(3);
 });

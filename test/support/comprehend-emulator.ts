@@ -474,7 +474,7 @@ export class ComprehendEmulator {
       status = e.status;
       output = { __type: e.type, Message: e.message };
     }
-    send(response, status, output);
+    send(response, status, output, this.options.now());
     this.calls.push({ operation, account: account ?? '', region, input, accessKeyId, at: this.options.now(), outcome, status, output });
   }
 
@@ -1043,8 +1043,17 @@ function revisionId(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 32);
 }
 
-function send(response: http.ServerResponse, status: number, body: object): void {
+/**
+ * Answers with the emulator's own time in the Date header: the SDK compares it with Date.now() (the tests' virtual
+ * clock) and, when the two differ by more than a few minutes, corrects its clock and retries a failed request as a
+ * clock-skew error, which real Comprehend would not make it do.
+ */
+function send(response: http.ServerResponse, status: number, body: object, now: number): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'content-length': Buffer.byteLength(text) });
+  response.writeHead(status, {
+    'content-type': 'application/x-amz-json-1.1',
+    'content-length': Buffer.byteLength(text),
+    'date': new Date(now).toUTCString(),
+  });
   response.end(text);
 }
