@@ -59,7 +59,10 @@ export function statementId(stackId: string, logicalId: string): string {
  * read shows them there. Each write carries the revision it read. A first policy has no revision to carry (botocore:
  * "If you are creating a new policy that has no prior version, don't use this parameter"), so two first writes can
  * both succeed and the later one drops the earlier one's statements: the read after each write tells, and the merge is
- * made again on the revision read. A policy left with no statement is deleted.
+ * made again on the revision read. What no read can tell: a first write of another writer that lands after this
+ * handler's read-back (both having read no policy) still drops these statements, and that writer's own read-back shows
+ * only its own. The window is the time between the two writers' reads and writes. A policy left with no statement is
+ * deleted.
  */
 async function mergePolicy(modelArn: string, sid: string, ours: Statement[]): Promise<void> {
   for (let writes = 0; ; writes++) {
