@@ -44,8 +44,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
   ],
 
-  // The handlers are declared below, so that their generated constructs live in src/private/ and the code that runs
-  // in Lambda stays alone in src/handlers/.
+  // The handlers' bundles are declared below (one per provider); their functions are built in src/private/.
   lambdaAutoDiscover: false,
 
   jestOptions: {
@@ -90,24 +89,22 @@ const project = new awscdk.AwsCdkConstructLibrary({
   gitignore: ['cdk.out/', 'examples/cdk.out/', 'examples/cdk.out.multi/'],
 });
 
-// What runs in Lambda, under src/handlers/: the entry points of each provider, bundled with the pinned SDK (so the bytes
-// tested are the bytes deployed); their constructs are generated into src/private/, where synth-time code lives. The
-// Comprehend provider's entry points route imported models (import/) and endpoints (endpoint/) by resource type.
-const handlers = [
-  { entrypoint: 'src/handlers/provider/on-event.lambda.ts', constructName: 'ProviderOnEventFunction' },
-  { entrypoint: 'src/handlers/provider/is-complete.lambda.ts', constructName: 'ProviderIsCompleteFunction' },
-  { entrypoint: 'src/handlers/policy/on-event.lambda.ts', constructName: 'PolicyOnEventFunction' },
-];
-for (const { entrypoint, constructName } of handlers) {
-  new awscdk.LambdaFunction(project, {
-    entrypoint,
-    constructName,
-    constructFile: `src/private/${constructName.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}.ts`,
-    cdkDeps: project.cdkDeps,
-    runtime: awscdk.LambdaRuntime.NODEJS_22_X,
-    bundlingOptions: { externals: [] },
-    // SDK v3 reuses connections by default; the variable is for SDK v2.
-    awsSdkConnectionReuse: false,
+// What runs in Lambda, under src/handlers/: one entry point per provider (src/handlers/NAME/index.ts), each bundled with
+// the pinned SDK into assets/handlers/NAME/index.js, so the bytes tested are the bytes deployed. The Comprehend
+// provider's onEvent and isComplete are two exports of one bundle (its functions share one asset) and route imported
+// models (import/) and endpoints (endpoint/) by resource type. Minified, and resolved through the packages' ES modules
+// (`module` before `main`), so esbuild keeps only the SDK commands the handlers send. No source maps: the stack traces
+// in the logs name the handlers' own functions, which are kept (--keep-names).
+for (const entrypoint of ['src/handlers/provider/index.ts', 'src/handlers/policy/index.ts']) {
+  project.bundler.addBundle(entrypoint, {
+    platform: 'node',
+    target: 'node22',
+    externals: [],
+    minify: true,
+    keepNames: true,
+    mainFields: ['module', 'main'],
+    tsconfigPath: 'tsconfig.dev.json',
+    watchTask: false,
   });
 }
 
@@ -138,6 +135,8 @@ project.eslint?.addOverride({
 });
 
 project.npmignore?.exclude('/examples/', '/.ci/', '/bench/');
+// jsii compiles all of src/, handlers included, but synth loads only the bundles in assets/: the package ships those.
+project.npmignore?.exclude('/lib/handlers/');
 
 // A quiet toolchain on Node 20 (the handlers run on nodejs22.x in Lambda): jsii's end-of-life banner for Node 20 only,
 // and the AWS SDK's notice that its releases after January 2027 need Node 22, which the tests would print once per

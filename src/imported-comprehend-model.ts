@@ -29,9 +29,9 @@ import {
 } from './contract/import-properties';
 import { explainInvalidName, MODEL_ARN_FORM, ModelArnParts } from './contract/model-arn';
 import { MODEL_TYPES, ModelType } from './contract/model-types';
-import { ComprehendProvider } from './private/comprehend-provider';
 import { registerImport } from './private/cross-account-checks';
 import { invalidProp, requireKeyNotAlias, requireModelArn } from './private/errors';
+import { ModelProvider } from './private/model-provider';
 import { importServiceRole } from './private/service-role';
 import { explainInvalidModelTags } from './private/tags';
 
@@ -288,7 +288,7 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
 
     this.role = props.dataAccessRole ?? importServiceRole(this, props.sourceModelKey, props.modelKey);
 
-    const provider = ComprehendProvider.of(this);
+    const provider = ModelProvider.of(this);
     const importPermission = provider.allowImportFrom(props.sourceModelArn, this.modelType);
     if (props.dataAccessRole) {
       provider.allowPassing(props.dataAccessRole);

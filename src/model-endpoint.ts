@@ -1,7 +1,6 @@
-import { Arn, ArnFormat, Duration, IResource, Names, Resource, ResourceProps, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, IResource, Names, Resource, ResourceProps, Stack, Token } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as comprehend from 'aws-cdk-lib/aws-comprehend';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 // Type-only: a model creates its endpoints (a value import the other way), an endpoint's props only name the model.
@@ -9,7 +8,6 @@ import type { IComprehendModel } from './comprehend-model';
 import { ENDPOINT_NAME_MAX_LENGTH, ENDPOINT_NAME_PATTERN as ENDPOINT_NAME, MAX_INFERENCE_UNITS } from './contract/endpoint-properties';
 import { MODEL_TYPES, ModelType, modelTypeOfEndpointResource } from './contract/model-types';
 import { invalidProp } from './private/errors';
-import { NATIVE_ENDPOINT_REGIONS } from './private/native-endpoint-regions';
 import { ProviderEndpoint } from './private/provider-endpoint';
 import { ScalableInferenceUnitsAttribute } from './private/scalable-inference-units-attribute';
 import { endpointServiceRole } from './private/service-role';
@@ -47,8 +45,8 @@ export interface ModelEndpointOptions {
   readonly endpointName?: string;
 
   /**
-   * Tags of the endpoint. `Tags.of(scope).add()` reaches it too. At most 50, or 49 when the endpoint is served through
-   * the library's provider, which marks it with the tag `cdk-comprehend-model-import:owner`.
+   * Tags of the endpoint. `Tags.of(scope).add()` reaches it too. At most 49: Comprehend's 50 less the tag
+   * `cdk-comprehend-model-import:owner`, which marks the endpoints the library creates.
    *
    * @default - no tags
    */
@@ -214,9 +212,10 @@ abstract class ModelEndpointBase extends Resource implements IModelEndpoint {
  * A Comprehend endpoint serving a custom model: a document classifier endpoint or an entity recognizer
  * endpoint, after the model's type, in every Region that runs Comprehend.
  *
- * Where the stack's Region has CloudFormation's own endpoint type and that type can carry what the model needs, it is
- * `AWS::Comprehend::DocumentClassifierEndpoint` or `AWS::Comprehend::EntityRecognizerEndpoint`; elsewhere (and in
- * env-agnostic stacks) a custom resource of the stack's one Comprehend provider, with the same attributes.
+ * It is a custom resource of the stack's one Comprehend provider (`Custom::ComprehendModelEndpoint`) in every Region and
+ * for every model: CloudFormation's own endpoint types exist in a few Regions only, and only the recognizer's carries a
+ * data access role, so serving through them would change the resource's type (and replace the endpoint under the same
+ * name) when the stack's Region, the model's key or the Region table changed.
  *
  * It refers to the model by its ARN, so CloudFormation creates it after the model and deletes it before; a new model
  * version moves the same endpoint to it in place, before the old one is deleted.
@@ -279,12 +278,7 @@ export class ModelEndpoint extends ModelEndpointBase {
   /** The role Comprehend uses to read the model, if it needs one. */
   public readonly dataAccessRole?: iam.IRole;
 
-  /**
-   * Whether CloudFormation's own endpoint type serves it (`AWS::Comprehend::*Endpoint`); otherwise the stack's
-   * Comprehend provider does, through a custom resource.
-   */
-  public readonly isNative: boolean;
-
+  private readonly desiredInferenceUnits: number;
   private scaling?: ScalableInferenceUnitsAttribute;
 
   constructor(scope: Construct, id: string, props: ModelEndpointProps) {
@@ -293,7 +287,7 @@ export class ModelEndpoint extends ModelEndpointBase {
     if (!Token.isUnresolved(units) && (!Number.isInteger(units) || units < 1 || units > MAX_INFERENCE_UNITS)) {
       throw invalidProp(`desiredInferenceUnits ${units} is out of range; expected a whole number from 1 to ${MAX_INFERENCE_UNITS}`, this);
     }
-    const endpointName = props.endpointName ?? Names.uniqueResourceName(this, { maxLength: ENDPOINT_NAME_MAX_LENGTH, separator: '-' });
+    const endpointName = props.endpointName ?? defaultEndpointName(this);
     if (!Token.isUnresolved(endpointName) && (endpointName.length > ENDPOINT_NAME_MAX_LENGTH || !ENDPOINT_NAME.test(endpointName))) {
       throw invalidProp(
         `endpointName "${endpointName}" is not a valid endpoint name; expected 1-${ENDPOINT_NAME_MAX_LENGTH} letters, digits and hyphens, ` +
@@ -305,27 +299,24 @@ export class ModelEndpoint extends ModelEndpointBase {
     this.checkNameIsFree(props.endpointName);
 
     this.modelType = props.model.modelType;
+    this.desiredInferenceUnits = units;
+    checkModelIsServable(props.model, this);
     const modelKey = props.model.modelKey;
     this.dataAccessRole = props.dataAccessRole ?? (modelKey ? endpointServiceRole(this, modelKey) : undefined);
-    this.isNative = nativeTypeServes(Stack.of(this).region, this.modelType, this.dataAccessRole);
-
-    if (this.isNative) {
-      this.endpointArn = this.nativeEndpoint(props, units);
-    } else {
-      const endpoint = new ProviderEndpoint(this, 'Resource', {
-        endpointName,
-        modelArn: props.model.modelArn,
-        modelType: this.modelType,
-        desiredInferenceUnits: units,
-        dataAccessRole: this.dataAccessRole,
-        roleIsOwn: props.dataAccessRole === undefined,
-        tags: props.tags,
-      });
-      this.node.addValidation({ validate: () => explainInvalidEndpointTags({ ...props.tags, ...endpoint.tags.tagValues() }, true) });
-      // The CloudFormation resource either way, so that escape hatches and applyRemovalPolicy() reach it.
-      this.node.defaultChild = endpoint.cfnResource;
-      this.endpointArn = endpoint.endpointArn;
-    }
+    const endpoint = new ProviderEndpoint(this, 'Resource', {
+      endpointName,
+      modelArn: props.model.modelArn,
+      modelType: this.modelType,
+      desiredInferenceUnits: units,
+      dataAccessRole: this.dataAccessRole,
+      roleIsOwn: props.dataAccessRole === undefined,
+      tags: props.tags,
+    });
+    // Tags.of() adds tags after construction, so the limits are checked when the app is synthesized.
+    this.node.addValidation({ validate: () => explainInvalidEndpointTags({ ...props.tags, ...endpoint.tags.tagValues() }) });
+    // The CloudFormation resource, so that escape hatches and applyRemovalPolicy() reach it.
+    this.node.defaultChild = endpoint.cfnResource;
+    this.endpointArn = endpoint.endpointArn;
   }
 
   /**
@@ -348,6 +339,15 @@ export class ModelEndpoint extends ModelEndpointBase {
         this,
       );
     }
+    const units = this.desiredInferenceUnits;
+    if (!Token.isUnresolved(units) && (units < minCapacity || units > maxCapacity)) {
+      // CreateEndpoint provisions desiredInferenceUnits, and a deploy that changes it sets it again, whatever the range.
+      throw invalidProp(
+        `desiredInferenceUnits ${units} is outside the auto scaling range ${minCapacity}-${maxCapacity}; expected a number ` +
+        'of units from minCapacity to maxCapacity, which the endpoint starts with and returns to when a deploy changes it',
+        this,
+      );
+    }
     const stack = Stack.of(this);
     this.scaling = new ScalableInferenceUnitsAttribute(this, 'InferenceUnitsScaling', {
       serviceNamespace: appscaling.ServiceNamespace.COMPREHEND,
@@ -364,30 +364,6 @@ export class ModelEndpoint extends ModelEndpointBase {
       maxCapacity,
     });
     return this.scaling;
-  }
-
-  /** CloudFormation's own endpoint type; returns its ARN. */
-  private nativeEndpoint(props: ModelEndpointProps, units: number): string {
-    const tags = Object.entries(props.tags ?? {}).map(([key, value]) => ({ key, value }));
-    const common = {
-      modelArn: props.model.modelArn,
-      desiredInferenceUnits: units,
-      endpointName: this.endpointName,
-      tags: tags.length > 0 ? tags : undefined,
-    };
-    const endpoint = this.modelType === ModelType.DOCUMENT_CLASSIFIER
-      ? new comprehend.CfnDocumentClassifierEndpoint(this, 'Resource', common)
-      : new comprehend.CfnEntityRecognizerEndpoint(this, 'Resource', { ...common, dataAccessRoleArn: this.dataAccessRole?.roleArn });
-    if (endpoint instanceof comprehend.CfnEntityRecognizerEndpoint) {
-      // aws-cdk-lib's own template check carries a resource schema older than this resource type.
-      Validations.of(endpoint).acknowledge({
-        id: 'CloudFormation-Validate::F3006',
-        reason: 'AWS::Comprehend::EntityRecognizerEndpoint is a CloudFormation resource type newer than the schema the check carries.',
-      });
-    }
-    // Tags.of() adds tags after construction, so the limits are checked when the app is synthesized.
-    this.node.addValidation({ validate: () => explainInvalidEndpointTags({ ...props.tags, ...endpoint.cdkTagManager.tagValues() }, false) });
-    return endpoint.attrArn;
   }
 
   /** An endpoint name is one endpoint per account and Region: two endpoints of a stack cannot both have it. */
@@ -408,15 +384,41 @@ export class ModelEndpoint extends ModelEndpointBase {
 }
 
 /**
- * Whether CloudFormation's own endpoint type can serve the model: the stack's Region (known at synth time) has the
- * type, and the type carries the data access role when one is needed (only the recognizer's type has
- * DataAccessRoleArn: cfn-lint 1.58.0's schemas of both types).
+ * The default endpoint name: the construct's path below its stack, cut from the left to leave the construct's own id
+ * readable, and the hash of its whole path, so that stacks and stages holding the same constructs get distinct names.
  */
-function nativeTypeServes(region: string, modelType: ModelType, dataAccessRole: iam.IRole | undefined): boolean {
-  if (Token.isUnresolved(region) || !NATIVE_ENDPOINT_REGIONS.includes(region)) {
-    return false;
+function defaultEndpointName(endpoint: Construct): string {
+  const unique = Names.uniqueResourceName(endpoint, { maxLength: ENDPOINT_NAME_MAX_LENGTH, separator: '-' });
+  const hash = unique.slice(-8);
+  const stack = Stack.of(endpoint);
+  const below = endpoint.node.scopes.slice(endpoint.node.scopes.indexOf(stack) + 1)
+    .map(scope => scope.node.id.replace(/[^A-Za-z0-9]/g, ''))
+    .filter(id => id.length > 0);
+  const room = ENDPOINT_NAME_MAX_LENGTH - hash.length - 1;
+  let readable = below.join('-');
+  while (readable.length > room && below.length > 1) {
+    below.shift();
+    readable = below.join('-');
   }
-  return dataAccessRole === undefined || modelType === ModelType.ENTITY_RECOGNIZER;
+  return `${readable.slice(-room).replace(/^-+/, '')}-${hash}`;
+}
+
+/**
+ * Comprehend serves a model only from an endpoint of the model's own account and Region (CreateEndpoint's ModelArn),
+ * so a model referenced in another environment than the endpoint's stack cannot be served there.
+ */
+function checkModelIsServable(model: IComprehendModel, endpoint: Construct): void {
+  const stack = Stack.of(endpoint);
+  const differs = (a: string, b: string) => !Token.isUnresolved(a) && !Token.isUnresolved(b) && a !== b;
+  if (differs(model.env.account, stack.account) || differs(model.env.region, stack.region)) {
+    throw invalidProp(
+      `model ${model.modelArn} is in account ${model.env.account}, Region ${model.env.region}, but this endpoint's stack ` +
+      `deploys to account ${stack.account}, Region ${stack.region}; Comprehend serves a model only from an endpoint of ` +
+      'its own account and Region: copy it into this stack\'s account and Region with ImportedComprehendModel and serve ' +
+      'the copy, or serve it from a stack of its own environment',
+      endpoint,
+    );
+  }
 }
 
 /** The parts of an endpoint ARN (`…:TYPE-endpoint/NAME`), or undefined when it is no ARN at all. */

@@ -1,24 +1,44 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
-import { HandlerRole } from './handler-role';
+import { DEFAULT_RETENTION, HandlerRole } from './handler-role';
+import { ProviderSettings } from './provider-settings';
 
 /**
  * The parts of a `custom-resources` Provider this library decides instead of the framework: roles for the
- * framework's functions with no AWS managed policy, and a log group with a retention for them. The waiter's
- * functions get a role of their own: sharing the onEvent role would make the role's policy (which may start the
- * waiter) and the waiter (which names those functions) depend on each other.
+ * framework's functions with no AWS managed policy, a log group with a retention for them, and the stack's provider
+ * settings (VPC, environment encryption, logs; for the waiter, its logging). The waiter's functions get a role of
+ * their own: sharing the onEvent role would make the role's policy (which may start the waiter) and the waiter (which
+ * names those functions) depend on each other.
  */
-export function frameworkProps(scope: Construct, withWaiter: boolean): Partial<cr.ProviderProps> {
-  const onEventRole = new HandlerRole(scope, 'FrameworkRole', 'Runs the custom resource framework: invokes the handlers, answers CloudFormation');
+export function frameworkProps(scope: Construct, withWaiter: boolean, settings: ProviderSettings): Partial<cr.ProviderProps> {
+  const onEventRole = new HandlerRole(scope, 'FrameworkRole', 'Runs the custom resource framework: invokes the handlers, answers CloudFormation', settings);
   const logGroup = onEventRole.logGroup(scope, 'FrameworkLogs');
+  const common: Partial<cr.ProviderProps> = {
+    frameworkOnEventRole: onEventRole,
+    logGroup,
+    vpc: settings.vpc,
+    vpcSubnets: settings.vpcSubnets,
+    securityGroups: settings.securityGroups,
+    providerFunctionEnvEncryption: settings.environmentEncryption,
+  };
   if (!withWaiter) {
-    return { frameworkOnEventRole: onEventRole, logGroup };
+    return common;
   }
-  const waiterRole = new HandlerRole(scope, 'FrameworkWaiterRole', 'Runs the custom resource framework\'s isComplete and timeout functions');
+  const waiterRole = new HandlerRole(scope, 'FrameworkWaiterRole', 'Runs the custom resource framework\'s isComplete and timeout functions', settings);
   logGroup.grantWrite(waiterRole);
-  return { frameworkOnEventRole: onEventRole, frameworkCompleteAndTimeoutRole: waiterRole, logGroup };
+  return {
+    ...common,
+    frameworkCompleteAndTimeoutRole: waiterRole,
+    disableWaiterStateMachineLogging: false,
+    waiterStateMachineLogOptions: {
+      destination: settings.logGroup ?? new logs.LogGroup(scope, 'WaiterLogs', { retention: settings.logRetention ?? DEFAULT_RETENTION }),
+      level: settings.waiterLogLevel ?? sfn.LogLevel.ALL,
+    },
+  };
 }
 
 /**
@@ -44,9 +64,9 @@ export function acknowledgeFrameworkFindings(scope: Construct, provider: cr.Prov
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason: 'CloudWatch Logs delivery for Step Functions (logs:CreateLogDelivery and the like) takes no resource-level '
-          + 'permissions; the waiter logs every event at level ALL.',
+          + 'permissions; the waiter logs its executions there.',
       },
-      { id: 'AwsSolutions-SF2', reason: 'The Provider offers no X-Ray tracing for its waiter; its executions are logged at level ALL instead.' },
+      { id: 'AwsSolutions-SF2', reason: 'The Provider offers no X-Ray tracing for its waiter; its executions are logged instead (level ALL unless the stack\'s provider settings say otherwise).' },
     );
   }
 }

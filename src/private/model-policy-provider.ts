@@ -4,8 +4,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { acknowledgeFrameworkFindings, acknowledgeWildcard, frameworkProps } from './framework';
+import { HandlerFunction } from './handler-function';
 import { HandlerRole } from './handler-role';
-import { PolicyOnEventFunction } from './policy-on-event-function';
+import { ProviderSettings, settingsForNewProvider } from './provider-settings';
 import { stackSingleton } from './stack-singleton';
 import { parseModelArn } from '../contract/model-arn';
 
@@ -20,24 +21,25 @@ const MAX_SHARED_MODELS = 20;
 export class ModelPolicyProvider extends Construct {
   /** The stack's provider, created with the first policy that needs it. */
   public static of(scope: Construct): ModelPolicyProvider {
-    return stackSingleton(scope, PROVIDER_ID, (stack, id) => new ModelPolicyProvider(stack, id));
+    return stackSingleton(scope, PROVIDER_ID, (stack, id) => new ModelPolicyProvider(stack, id, settingsForNewProvider(stack, id, scope)));
   }
 
   /** The service token of the custom resources. */
   public readonly serviceToken: string;
   private readonly handlerRole: HandlerRole;
 
-  private constructor(scope: Construct, id: string) {
+  private constructor(scope: Construct, id: string, settings: ProviderSettings) {
     super(scope, id);
-    this.handlerRole = new HandlerRole(this, 'HandlerRole', 'Attaches and removes the resource-based policies of shared Comprehend models');
-    const onEventHandler = new PolicyOnEventFunction(this, 'OnEvent', {
-      role: this.handlerRole,
-      memorySize: 256,
-      timeout: Duration.minutes(2),
+    this.handlerRole = new HandlerRole(this, 'HandlerRole', 'Attaches and removes the resource-based policies of shared Comprehend models', settings);
+    const onEventHandler = new HandlerFunction(this, 'OnEvent', {
+      bundle: 'policy',
+      exportName: 'onEvent',
       description: 'Attaches and removes the resource-based policy of a shared Comprehend model',
-      logGroup: this.handlerRole.logGroup(this, 'OnEventLogs'),
+      role: this.handlerRole,
+      defaultTimeout: Duration.minutes(2),
+      settings,
     });
-    const provider = new cr.Provider(this, 'Provider', { onEventHandler, ...frameworkProps(this, false) });
+    const provider = new cr.Provider(this, 'Provider', { onEventHandler, ...frameworkProps(this, false, settings) });
     this.serviceToken = provider.serviceToken;
     acknowledgeFrameworkFindings(this, provider, [onEventHandler]);
     this.node.addValidation({ validate: () => this.explainTooManyModels() });

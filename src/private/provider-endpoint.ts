@@ -1,7 +1,7 @@
 import { CfnResource, CustomResource, ITaggable, Lazy, TagManager, TagType, Tokenization } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { ComprehendProvider } from './comprehend-provider';
+import { ModelProvider } from './model-provider';
 import { ATTRIBUTE_ENDPOINT_ARN, EndpointProperties, MODEL_ENDPOINT_RESOURCE_TYPE } from '../contract/endpoint-properties';
 import { ModelType } from '../contract/model-types';
 
@@ -18,8 +18,8 @@ export interface ProviderEndpointProps {
 }
 
 /**
- * An endpoint as a custom resource of the stack's Comprehend provider: where CloudFormation has no endpoint type, or
- * its type cannot carry the data access role the model needs. `Tags.of()` reaches it as it reaches the native types.
+ * An endpoint as a custom resource of the stack's Comprehend provider. `Tags.of()` reaches it as it reaches
+ * CloudFormation's own taggable types.
  */
 export class ProviderEndpoint extends Construct implements ITaggable {
   public readonly tags = new TagManager(TagType.KEY_VALUE, MODEL_ENDPOINT_RESOURCE_TYPE);
@@ -32,7 +32,7 @@ export class ProviderEndpoint extends Construct implements ITaggable {
     for (const [key, value] of Object.entries(props.tags ?? {})) {
       this.tags.setTag(key, value);
     }
-    const provider = ComprehendProvider.of(this);
+    const provider = ModelProvider.of(this);
     if (props.dataAccessRole && !props.roleIsOwn) {
       provider.allowPassing(props.dataAccessRole);
     }

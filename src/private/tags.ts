@@ -2,7 +2,6 @@ import { Token } from 'aws-cdk-lib';
 import {
   MAX_TAG_KEY_LENGTH,
   MAX_TAG_VALUE_LENGTH,
-  MAX_TAGS,
   MAX_USER_TAGS,
   OWNER_TAG_KEY,
 } from '../contract/import-properties';
@@ -21,15 +20,12 @@ export function explainInvalidModelTags(tags: Record<string, string>): string[] 
 }
 
 /**
- * What is wrong with the tags of an endpoint: TagResource has the same limits for it as for a model. An endpoint served
- * through the library's provider carries the ownership tag too, which takes one of the 50.
+ * What is wrong with the tags of an endpoint: TagResource has the same limits for it as for a model, and the library
+ * marks the endpoints it creates with the ownership tag too.
  */
-export function explainInvalidEndpointTags(tags: Record<string, string>, ownerTagged: boolean): string[] {
-  if (!ownerTagged) {
-    return explainInvalidTags(tags, MAX_TAGS, 'a Comprehend endpoint can have');
-  }
+export function explainInvalidEndpointTags(tags: Record<string, string>): string[] {
   const errors = explainInvalidTags(tags, MAX_USER_TAGS,
-    `a Comprehend endpoint can have, less the ${OWNER_TAG_KEY} tag this library marks the endpoints it serves through its provider with`);
+    `a Comprehend endpoint can have, less the ${OWNER_TAG_KEY} tag this library marks its endpoints with`);
   if (OWNER_TAG_KEY in tags) {
     errors.push(`tags: key "${OWNER_TAG_KEY}" is the library's own, which marks the endpoints it creates; expected another key`);
   }

@@ -8,8 +8,7 @@
 // they are by then; every update first, then the cleanup (deleting replaced and removed resources, dependents first).
 // It polls isComplete at the waiter's interval up to its attempts, honours replacement (a new physical id on Update,
 // then a Delete of the old one) and rollback (in reverse order: a failed Update is updated back with old and new
-// swapped; a failed Create is deleted, with the framework's placeholder id when onEvent failed). The native endpoint
-// types are run as their CloudFormation handlers would run them, through Comprehend's API (native-endpoints.ts).
+// swapped; a failed Create is deleted, with the framework's placeholder id when onEvent failed).
 //
 // IAM is applied as CloudFormation applies it, when the driver is given the emulator's identity registry: each role of
 // a provider's user functions gets an access key of its own (of the stack's account), the handlers call with it, and
@@ -18,14 +17,13 @@
 // resources that follow them; removed ones only after the cleanup's deletes (the resources that depended on them go
 // first); in a rollback, the resources roll back under the new policies, then the old policies come back, and the
 // policies the failed operation created go after the rollback's cleanup; on stack deletion, after every resource.
-// The deployer (the native endpoint types, CloudFormation itself) calls with the unrestricted key of the account.
+// The deployer (CloudFormation itself) calls with the unrestricted key of the account.
 import { createHash, randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
 import { CREATE_FAILED_MARKER } from './fixtures';
 import type { IamStatement } from './iam-evaluator';
-import { isNativeEndpoint, nativeEndpointHandlers } from './native-endpoints';
 import { VirtualClock } from './virtual-clock';
 import { IMPORTED_MODEL_RESOURCE_TYPE } from '../../src/contract/import-properties';
 
@@ -443,7 +441,7 @@ export class DeployDriver {
     const { template, assemblyDir } = this.synth();
     this.template = template;
     this.loadProviders(template, assemblyDir);
-    const runs = (type: string) => type.startsWith('Custom::') || isNativeEndpoint(type);
+    const runs = (type: string) => type.startsWith('Custom::');
     const desired = new Map<string, TemplateResource>();
     for (const [logicalId, resource] of Object.entries<any>(template.Resources)) {
       if (runs(String(resource.Type))) {
@@ -484,9 +482,13 @@ export class DeployDriver {
       const roleId = role?.['Fn::GetAtt']?.[0];
       return resources[roleId]?.Type === 'AWS::IAM::Role' ? roleId : undefined;
     };
+    // As Lambda runs it: the function's Handler is FILE.EXPORT, the file a module of the function's asset.
     const userFunction = (reference: any) => {
-      const hash = String(resources[reference['Fn::GetAtt'][0]].Properties.Code.S3Key).replace(/\.zip$/, '');
-      return loadFresh(path.join(assemblyDir, this.assetPath(assemblyDir, hash), 'index.js')).handler as Handler;
+      const properties = resources[reference['Fn::GetAtt'][0]].Properties;
+      const hash = String(properties.Code.S3Key).replace(/\.zip$/, '');
+      const [file, exported] = String(properties.Handler).split('.');
+      const handler = loadFresh(path.join(assemblyDir, this.assetPath(assemblyDir, hash), `${file}.js`))[exported];
+      return typeof handler === 'function' ? handler as Handler : fail(`no function ${properties.Handler} in asset ${hash}`);
     };
     for (const [logicalId, resource] of Object.entries(resources)) {
       const variables = resource.Type === 'AWS::Lambda::Function' ? resource.Properties.Environment?.Variables : undefined;
@@ -593,11 +595,8 @@ export class DeployDriver {
     return key;
   }
 
-  /** What answers an event: the native type's handlers, or the Provider behind the service token. */
+  /** What answers an event: the Provider behind the service token. */
   private handlersOf(event: any): ProviderHandlers {
-    if (isNativeEndpoint(event.ResourceType)) {
-      return nativeEndpointHandlers;
-    }
     return this.providers.get(event.ServiceToken) ?? fail(`no provider behind ${event.ServiceToken}`);
   }
 
@@ -668,10 +667,6 @@ export class DeployDriver {
     const answered = this.inProgress.get(logicalId) ?? this.resources.get(logicalId);
     if (String(resource.Type).startsWith('Custom::')) {
       return answered?.data[attribute] ?? fail(`${logicalId}.${attribute} is not available yet`);
-    }
-    if (isNativeEndpoint(resource.Type)) {
-      // The native endpoint types' Arn is their physical id.
-      return answered?.physicalResourceId ?? fail(`${logicalId}.${attribute} is not available yet`);
     }
     const id = this.physicalId(logicalId, resource);
     if (attribute !== 'Arn') {

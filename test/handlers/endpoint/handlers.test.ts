@@ -16,8 +16,7 @@ import {
 } from '@aws-sdk/client-comprehend';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EndpointProperties, MODEL_ENDPOINT_RESOURCE_TYPE } from '../../../src/contract/endpoint-properties';
-import { handler as isComplete } from '../../../src/handlers/provider/is-complete.lambda';
-import { handler as onEvent } from '../../../src/handlers/provider/on-event.lambda';
+import { isComplete, onEvent } from '../../../src/handlers/provider';
 import { CREATE_FAILED_MARKER, createEvent, deleteEvent, IMPORTER, OWNER_TAG, REGION, updateEvent, waiterEvent } from '../../support/fixtures';
 
 const comprehend = mockClient(ComprehendClient);

@@ -22,7 +22,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { STOP_GRACE_SECONDS } from '../../../src/contract/import-properties';
 import { readImportSpec } from '../../../src/handlers/import/import-request';
-import { handler } from '../../../src/handlers/provider/is-complete.lambda';
+import { isComplete as handler } from '../../../src/handlers/provider';
 import {
   CREATE_FAILED_MARKER,
   createEvent,

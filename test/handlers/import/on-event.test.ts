@@ -20,7 +20,7 @@ import {
   UntagResourceCommand,
 } from '@aws-sdk/client-comprehend';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler } from '../../../src/handlers/provider/on-event.lambda';
+import { onEvent as handler } from '../../../src/handlers/provider';
 import {
   CREATE_FAILED_MARKER,
   createEvent,

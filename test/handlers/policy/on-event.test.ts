@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-comprehend';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ModelPolicyProperties } from '../../../src/contract/policy-properties';
-import { handler, statementId } from '../../../src/handlers/policy/on-event.lambda';
+import { onEvent as handler, statementId } from '../../../src/handlers/policy';
 import { CREATE_FAILED_MARKER, createEvent, deleteEvent, IMPORTER, SOURCE_CLASSIFIER, STACK_ID, updateEvent } from '../../support/fixtures';
 
 const comprehend = mockClient(ComprehendClient);

@@ -1,13 +1,11 @@
 import { Arn, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, Dependable, IDependable } from 'constructs';
 import { acknowledgeFrameworkFindings, acknowledgeWildcard, frameworkProps } from './framework';
+import { HandlerFunction } from './handler-function';
 import { HandlerRole } from './handler-role';
-import { ProviderIsCompleteFunction } from './provider-is-complete-function';
-import { ProviderOnEventFunction } from './provider-on-event-function';
+import { ProviderSettings, settingsForNewProvider } from './provider-settings';
 import { serviceRoleArns } from './service-role';
 import { ownedByThisStack } from './stack-instance';
 import { stackSingleton } from './stack-singleton';
@@ -35,10 +33,10 @@ const SOURCES_PER_IMPORT_STATEMENT = 40;
  * stack instance, and every creating call only with that tag in the request. Only ImportModel (the source models the
  * app names) and PassRole for roles the user brings grow with the app, and neither is needed by a Delete.
  */
-export class ComprehendProvider extends Construct {
+export class ModelProvider extends Construct {
   /** The stack's provider, created with the first model or endpoint that needs it. */
-  public static of(scope: Construct): ComprehendProvider {
-    return stackSingleton(scope, PROVIDER_ID, (stack, id) => new ComprehendProvider(stack, id));
+  public static of(scope: Construct): ModelProvider {
+    return stackSingleton(scope, PROVIDER_ID, (stack, id) => new ModelProvider(stack, id, settingsForNewProvider(stack, id, scope)));
   }
 
   /** The service token of the custom resources. */
@@ -52,25 +50,27 @@ export class ComprehendProvider extends Construct {
   private readonly passRoleStatement: iam.PolicyStatement;
   private readonly granted = new Set<string>();
 
-  private constructor(scope: Construct, id: string) {
+  private constructor(scope: Construct, id: string, settings: ProviderSettings) {
     super(scope, id);
 
-    this.handlerRole = new HandlerRole(this, 'HandlerRole', 'Imports, serves, watches, tags and deletes the Comprehend model copies and endpoints of this stack');
-    const functionOptions = {
+    this.handlerRole = new HandlerRole(this, 'HandlerRole',
+      'Imports, serves, watches, tags and deletes the Comprehend model copies and endpoints of this stack', settings);
+    const functionProps = {
+      bundle: 'provider' as const,
       role: this.handlerRole,
-      memorySize: 256,
       // Room for the SDK's backoff when Comprehend throttles every model of the stack at once.
-      timeout: Duration.minutes(5),
+      defaultTimeout: Duration.minutes(5),
+      settings,
     };
-    const onEventHandler = new ProviderOnEventFunction(this, 'OnEvent', {
-      ...functionOptions,
+    const onEventHandler = new HandlerFunction(this, 'OnEvent', {
+      ...functionProps,
+      exportName: 'onEvent',
       description: 'Starts Comprehend model imports and endpoints, updates them and deletes them',
-      logGroup: this.handlerRole.logGroup(this, 'OnEventLogs'),
     });
-    const isCompleteHandler = new ProviderIsCompleteFunction(this, 'IsComplete', {
-      ...functionOptions,
+    const isCompleteHandler = new HandlerFunction(this, 'IsComplete', {
+      ...functionProps,
+      exportName: 'isComplete',
       description: 'Waits until a Comprehend model copy is usable or an endpoint is in service, or until either is gone',
-      logGroup: this.handlerRole.logGroup(this, 'IsCompleteLogs'),
     });
 
     const provider = new cr.Provider(this, 'Provider', {
@@ -80,12 +80,7 @@ export class ComprehendProvider extends Construct {
       // The longest any model may ask for, and the time to stop and delete an import past it (within CloudFormation's
       // hour); each model's own timeout is enforced by the handlers.
       totalTimeout: Duration.seconds(MAX_TIMEOUT_SECONDS + STOP_GRACE_SECONDS + 2 * QUERY_INTERVAL_SECONDS),
-      ...frameworkProps(this, true),
-      disableWaiterStateMachineLogging: false,
-      waiterStateMachineLogOptions: {
-        destination: new logs.LogGroup(this, 'WaiterLogs', { retention: logs.RetentionDays.ONE_YEAR }),
-        level: sfn.LogLevel.ALL,
-      },
+      ...frameworkProps(this, true, settings),
     });
     this.serviceToken = provider.serviceToken;
     acknowledgeFrameworkFindings(this, provider, [onEventHandler, isCompleteHandler]);

@@ -20,7 +20,7 @@ import { comprehend, logEvent } from '../common/comprehend';
  */
 const MAX_WRITES = 5;
 
-export async function handler(event: CdkCustomResourceEvent<ModelPolicyProperties>): Promise<CdkCustomResourceResponse> {
+export async function onEvent(event: CdkCustomResourceEvent<ModelPolicyProperties>): Promise<CdkCustomResourceResponse> {
   logEvent(event);
   const sid = statementId(event.StackId, event.LogicalResourceId);
   if (event.RequestType === 'Delete') {

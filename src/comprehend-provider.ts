@@ -1,0 +1,108 @@
+import { Duration } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { configureProviders } from './private/provider-settings';
+
+/**
+ * Settings of the Lambda functions and the state machine that run this library's custom resources in a stack: the
+ * Comprehend provider (imports and endpoints) and the model policy provider (shares), their handlers and the
+ * `custom-resources` Provider framework's own functions.
+ */
+export interface ComprehendProviderProps {
+  /**
+   * The VPC every function of the providers runs in. The functions call Comprehend, CloudFormation's response URL
+   * (Amazon S3), Lambda, Step Functions and CloudWatch Logs, so the subnets need a route to them: a NAT gateway, or
+   * VPC endpoints for `comprehend`, `s3`, `lambda`, `states` and `logs`. The functions' roles get the AWS managed
+   * policy `AWSLambdaVPCAccessExecutionRole`.
+   *
+   * @default - the functions run outside any VPC
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * Where in `vpc` the functions run.
+   *
+   * @default - the VPC's private subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * The security groups of the functions in `vpc`.
+   *
+   * @default - a security group per function, allowing all outbound traffic
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+
+  /**
+   * How long the log groups the library creates keep the functions' and the state machine's logs. Not with `logGroup`.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * A log group of yours that every function and the state machine log to, instead of the log groups the library
+   * creates. The functions' roles are allowed to write to it.
+   *
+   * @default - a log group per function and one for the state machine, kept for `logRetention`
+   */
+  readonly logGroup?: logs.ILogGroup;
+
+  /**
+   * Memory of the library's handler functions, in MB (128 to 10,240). The framework's functions keep the Provider's.
+   *
+   * @default 256
+   */
+  readonly memorySize?: number;
+
+  /**
+   * How long one invocation of a handler function may run (1 to 15 minutes): room for the SDK's retries when
+   * Comprehend throttles many models of the stack at once. A deploy waits for an import across many invocations, up
+   * to each model's own `timeout`.
+   *
+   * @default - 5 minutes for the Comprehend provider's handlers, 2 minutes for the model policy handler
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * The key that encrypts the functions' environment variables, the handlers' and the framework's.
+   *
+   * @default - the AWS managed key of Lambda
+   */
+  readonly environmentEncryption?: kms.IKey;
+
+  /**
+   * What the waiter state machine, which polls an import until the copy is usable, logs.
+   *
+   * @default sfn.LogLevel.ALL
+   */
+  readonly waiterLogLevel?: sfn.LogLevel;
+}
+
+/**
+ * The settings of this library's custom resource providers in a stack. Every ImportedComprehendModel, ModelEndpoint
+ * and SharedModelPolicy of a stack runs through one provider per kind, created with the first of them, so the settings
+ * are set once per stack, before the first of them is created:
+ *
+ * ```ts
+ * ComprehendProvider.configure(this, { vpc, logRetention: logs.RetentionDays.TEN_YEARS });
+ * ```
+ *
+ * `PermissionsBoundary.of()` and `Tags.of()` reach the providers' roles and functions as they reach the rest of the
+ * stack.
+ */
+export class ComprehendProvider {
+  /**
+   * Sets how the providers of `scope`'s stack run. Calling it again with the same settings changes nothing; with
+   * other settings, or after the stack's first model, endpoint or share created a provider with the defaults, it is
+   * an error that names both places.
+   */
+  public static configure(scope: Construct, props: ComprehendProviderProps): void {
+    configureProviders(scope, props);
+  }
+
+  private constructor() {}
+}

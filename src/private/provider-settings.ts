@@ -1,0 +1,106 @@
+import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Construct, IConstruct } from 'constructs';
+import { invalidProp } from './errors';
+import type { ComprehendProviderProps } from '../comprehend-provider';
+
+/** The settings of a stack's providers, and who set them. */
+export interface ProviderSettings extends ComprehendProviderProps {
+  /** The path of the construct that called `ComprehendProvider.configure()`, if one did. */
+  readonly askedBy?: string;
+}
+
+const settingsOfStack = new WeakMap<Stack, ProviderSettings>();
+/** The provider each stack created first, and the construct it was created for: configure() must come before it. */
+const firstProviderOfStack = new WeakMap<Stack, { readonly provider: string; readonly createdFor: string }>();
+
+/** Records the settings for `scope`'s stack, or fails with a message that names both callers when they conflict. */
+export function configureProviders(scope: Construct, props: ComprehendProviderProps): void {
+  validate(props, scope);
+  const stack = Stack.of(scope);
+  const known = settingsOfStack.get(stack);
+  if (known) {
+    const differing = differingSettings(known, props);
+    if (differing.length > 0) {
+      throw invalidProp(
+        `ComprehendProvider.configure() asks for other settings of the stack's providers than ${known.askedBy} did ` +
+        `(${differing.join(', ')}); a stack's providers have one set of settings: give both the same, or configure once`,
+        scope,
+      );
+    }
+    return;
+  }
+  const first = firstProviderOfStack.get(stack);
+  if (first) {
+    throw invalidProp(
+      `ComprehendProvider.configure() comes after ${first.createdFor} created the stack's ${first.provider} with the default ` +
+      'settings; call configure() before the stack\'s first ImportedComprehendModel, ModelEndpoint or SharedModelPolicy',
+      scope,
+    );
+  }
+  settingsOfStack.set(stack, { ...props, askedBy: scope.node.path });
+}
+
+/** The settings of `scope`'s stack for a provider created now for `createdFor` (the defaults if none were set). */
+export function settingsForNewProvider(stack: Stack, provider: string, createdFor: IConstruct): ProviderSettings {
+  if (!firstProviderOfStack.has(stack)) {
+    firstProviderOfStack.set(stack, { provider, createdFor: createdFor.node.path });
+  }
+  return settingsOfStack.get(stack) ?? {};
+}
+
+const MEMORY_MB = { min: 128, max: 10_240 };
+const TIMEOUT_MINUTES = { min: 1, max: 15 };
+
+function validate(props: ComprehendProviderProps, scope: Construct): void {
+  const { memorySize, timeout } = props;
+  if (memorySize !== undefined && !Token.isUnresolved(memorySize)
+    && (!Number.isInteger(memorySize) || memorySize < MEMORY_MB.min || memorySize > MEMORY_MB.max)) {
+    throw invalidProp(`memorySize ${memorySize} is out of range; expected a whole number of MB from ${MEMORY_MB.min} to ${MEMORY_MB.max}`, scope);
+  }
+  if (timeout !== undefined && !timeout.isUnresolved()) {
+    const seconds = timeout.toSeconds();
+    if (seconds < TIMEOUT_MINUTES.min * 60 || seconds > TIMEOUT_MINUTES.max * 60) {
+      throw invalidProp(
+        `timeout ${timeout.toHumanString()} is out of range; expected ${TIMEOUT_MINUTES.min} to ${TIMEOUT_MINUTES.max} minutes ` +
+        '(Lambda runs a function at most 15 minutes, and a handler needs room for the SDK\'s retries)',
+        scope,
+      );
+    }
+  }
+  if (!props.vpc && (props.vpcSubnets || props.securityGroups)) {
+    throw invalidProp(`${props.vpcSubnets ? 'vpcSubnets' : 'securityGroups'} is set without vpc; expected vpc too, or neither`, scope);
+  }
+  if (props.logGroup && props.logRetention !== undefined) {
+    throw invalidProp(
+      'logRetention is set with logGroup; expected one of them: the retention of your own log group is yours to set',
+      scope,
+    );
+  }
+}
+
+/** The names of the settings that differ, constructs compared by identity. */
+function differingSettings(a: ComprehendProviderProps, b: ComprehendProviderProps): string[] {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)].filter(key => key !== 'askedBy')) as Set<keyof ComprehendProviderProps>;
+  return [...keys].filter(key => !sameSetting(a[key], b[key]));
+}
+
+function sameSetting(a: unknown, b: unknown): boolean {
+  if (a === b) {
+    return true;
+  }
+  if (a instanceof Duration && b instanceof Duration) {
+    return !a.isUnresolved() && !b.isUnresolved() && a.toMilliseconds() === b.toMilliseconds();
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((item, i) => sameSetting(item, b[i]));
+  }
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    return [...keys].every(key => sameSetting(a[key], b[key]));
+  }
+  return false;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+}
