@@ -59,9 +59,9 @@ export interface ComprehendProviderProps {
   readonly memorySize?: number;
 
   /**
-   * How long one invocation of a handler function may run (1 to 15 minutes): room for the SDK's retries when
-   * Comprehend throttles many models of the stack at once. A deploy waits for an import across many invocations, up
-   * to each model's own `timeout`.
+   * How long one invocation of a handler function may run: room for the SDK's retries when Comprehend throttles many
+   * models of the stack at once. 1 to 14 minutes, so that the framework's functions, which wait for the handler and
+   * run 15 at most, can still answer. A deploy waits for an import across many invocations, up to the model's `timeout`.
    *
    * @default - 5 minutes for the Comprehend provider's handlers, 2 minutes for the model policy handler
    */

@@ -49,7 +49,8 @@ export function settingsForNewProvider(stack: Stack, provider: string, createdFo
 }
 
 const MEMORY_MB = { min: 128, max: 10_240 };
-const TIMEOUT_MINUTES = { min: 1, max: 15 };
+/** At most 14 minutes: the framework's functions, which wait for a handler's answer, run 15 at most themselves. */
+const TIMEOUT_MINUTES = { min: 1, max: 14 };
 
 function validate(props: ComprehendProviderProps, scope: Construct): void {
   const { memorySize, timeout } = props;
@@ -62,7 +63,7 @@ function validate(props: ComprehendProviderProps, scope: Construct): void {
     if (seconds < TIMEOUT_MINUTES.min * 60 || seconds > TIMEOUT_MINUTES.max * 60) {
       throw invalidProp(
         `timeout ${timeout.toHumanString()} is out of range; expected ${TIMEOUT_MINUTES.min} to ${TIMEOUT_MINUTES.max} minutes ` +
-        '(Lambda runs a function at most 15 minutes, and a handler needs room for the SDK\'s retries)',
+        '(the framework\'s functions wait for the handler and run at most 15 minutes, and a handler needs room for the SDK\'s retries)',
         scope,
       );
     }
@@ -72,7 +73,8 @@ function validate(props: ComprehendProviderProps, scope: Construct): void {
   }
   if (props.logGroup && props.logRetention !== undefined) {
     throw invalidProp(
-      'logRetention is set with logGroup; expected one of them: the retention of your own log group is yours to set',
+      `logRetention (${props.logRetention} days) is set with logGroup; expected one of them: the retention of your own log ` +
+      'group is yours to set',
       scope,
     );
   }
