@@ -18,6 +18,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   license: 'Apache-2.0',
   keywords: ['aws-cdk', 'cdk', 'comprehend', 'cross-account', 'custom-resource', 'importmodel', 'nlp'],
   defaultReleaseBranch: 'main',
+  // Nothing has been deployed against AWS yet: experimental until it has.
+  stability: 'experimental',
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
 

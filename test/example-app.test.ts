@@ -65,9 +65,10 @@ test('the importer copies both shared models', () => {
 test('the importer serves the recognizer copy and grants inference and batch jobs', () => {
   const { importer } = exampleTemplates();
 
-  importer.hasResourceProperties('AWS::Comprehend::EntityRecognizerEndpoint', {
+  importer.hasResourceProperties('Custom::ComprehendModelEndpoint', {
     ModelArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ProductNames'), 'ModelArn'] },
-    DesiredInferenceUnits: 1,
+    ModelType: 'entity-recognizer',
+    DesiredInferenceUnits: '1',
   });
   importer.hasResourceProperties('AWS::IAM::Policy', {
     Roles: [{ Ref: Match.stringLikeRegexp('^CatalogTagger') }],
@@ -75,7 +76,7 @@ test('the importer serves the recognizer copy and grants inference and batch job
       Statement: [{
         Action: 'comprehend:DetectEntities',
         Effect: 'Allow',
-        Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ProductNamesEndpoint'), 'Arn'] },
+        Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ProductNamesEndpoint'), 'EndpointArn'] },
       }],
     },
   });
@@ -87,7 +88,7 @@ test('the importer serves the recognizer copy and grants inference and batch job
 
 test('the importer scales the endpoint on utilization and alarms when it runs hot', () => {
   const { importer } = exampleTemplates();
-  const endpointArn = { 'Fn::GetAtt': [Match.stringLikeRegexp('^ProductNamesEndpoint'), 'Arn'] };
+  const endpointArn = { 'Fn::GetAtt': [Match.stringLikeRegexp('^ProductNamesEndpoint'), 'EndpointArn'] };
 
   importer.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
     ServiceNamespace: 'comprehend',
