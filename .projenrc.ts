@@ -96,7 +96,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 // provider's onEvent and isComplete are two exports of one bundle (its functions share one asset) and route imported
 // models (import/) and endpoints (endpoint/) by resource type. Minified, and resolved through the packages' ES modules
 // (`module` before `main`), so esbuild keeps only the SDK commands the handlers send. No source maps: the stack traces
-// in the logs name the handlers' own functions, which are kept (--keep-names).
+// in the logs name the handlers' own functions, whose names are kept (--keep-names).
 for (const entrypoint of ['src/handlers/provider/index.ts', 'src/handlers/policy/index.ts']) {
   project.bundler.addBundle(entrypoint, {
     platform: 'node',
@@ -105,6 +105,9 @@ for (const entrypoint of ['src/handlers/provider/index.ts', 'src/handlers/policy
     minify: true,
     keepNames: true,
     mainFields: ['module', 'main'],
+    // The SDK's ES modules load node:http lazily with import(); as require() the bundle is plain CommonJS, which jest's
+    // module sandbox (where the lifecycle tests load it) runs as Lambda does.
+    esbuildArgs: { '--supported:dynamic-import': 'false' },
     tsconfigPath: 'tsconfig.dev.json',
     watchTask: false,
   });

@@ -1,5 +1,5 @@
-// Where and how ModelEndpoint serves: the native type or the provider by Region and data access role, the role for a
-// copy under a customer managed key, metrics and auto scaling.
+// How ModelEndpoint serves: through the stack's Comprehend provider in every Region and for every model, the role for
+// a copy under a customer managed key, metrics and auto scaling.
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
@@ -9,6 +9,12 @@ import { ImportedComprehendModel, ModelEndpoint } from '../src';
 import { IMPORTER, REGION, SOURCE_CLASSIFIER, SOURCE_RECOGNIZER } from './support/fixtures';
 
 const inRegion = (arn: string, region: string) => arn.replace(`:${REGION}:`, `:${region}:`);
+/** us-west-2 once had CloudFormation's own endpoint types; eu-west-1 never did; the last is env-agnostic. */
+const EVERY_KIND_OF_REGION: Array<[string, string | undefined]> = [
+  ['us-west-2', 'us-west-2'],
+  ['eu-west-1', 'eu-west-1'],
+  ['an env-agnostic stack', undefined],
+];
 
 function stackIn(region?: string): Stack {
   return new Stack(new App(), 'Serving', region ? { env: { account: IMPORTER, region } } : undefined);
@@ -28,39 +34,60 @@ function handlerStatements(template: Template): any[] {
   return Object.values(policies).flatMap(p => p.Properties.PolicyDocument.Statement);
 }
 
-describe('the Region decides', () => {
-  test('native where the Region has the type: us-west-2 (and no provider for an endpoint alone)', () => {
+/** The endpoint resources of the template, by logical id; and that no CloudFormation endpoint type is among them. */
+function endpointResources(template: Template): Record<string, any> {
+  const types = Object.values(template.toJSON().Resources as Record<string, { Type: string }>).map(r => r.Type);
+  expect(types.filter(type => type.startsWith('AWS::Comprehend::'))).toEqual([]);
+  return template.findResources('Custom::ComprehendModelEndpoint');
+}
+
+describe('one endpoint type in every Region', () => {
+  test.each<[string, string | undefined]>([...EVERY_KIND_OF_REGION, ['ap-northeast-1', 'ap-northeast-1'], ['ca-central-1', 'ca-central-1']])(
+    'the provider\'s Custom::ComprehendModelEndpoint in %s, with the same properties and attribute', (_, region) => {
+      const stack = stackIn(region);
+      const { model, endpoint } = serve(stack, SOURCE_CLASSIFIER);
+      const template = Template.fromStack(stack);
+
+      const endpoints = endpointResources(template);
+      expect(Object.keys(endpoints)).toHaveLength(1);
+      const [logicalId] = Object.keys(endpoints);
+      expect(endpoints[logicalId].Properties).toEqual({
+        ServiceToken: { 'Fn::GetAtt': [expect.stringMatching(/^ComprehendProvider/), 'Arn'] },
+        EndpointName: 'live',
+        ModelArn: { 'Fn::GetAtt': [stack.getLogicalId(model.node.defaultChild as any), 'ModelArn'] },
+        ModelType: 'document-classifier',
+        DesiredInferenceUnits: '1',
+      });
+      expect(stack.resolve(endpoint.endpointArn)).toEqual({ 'Fn::GetAtt': [logicalId, 'EndpointArn'] });
+      expect(endpoint.endpointName).toBe('live');
+    });
+
+  test('us-west-2, eu-west-1 and an env-agnostic stack give the very same endpoint resource', () => {
+    const resources = EVERY_KIND_OF_REGION.map(([, region]) => {
+      const stack = stackIn(region);
+      serve(stack, SOURCE_CLASSIFIER);
+      return endpointResources(Template.fromStack(stack));
+    });
+
+    expect(Object.values(resources[0])[0].Type).toBe('Custom::ComprehendModelEndpoint');
+    expect(resources[1]).toEqual(resources[0]);
+    expect(resources[2]).toEqual(resources[0]);
+  });
+
+  test('us-west-2: a model referenced by ARN is served through the provider too, which the stack then has', () => {
     const stack = stackIn('us-west-2');
-    const model = ImportedComprehendModel.fromModelArn(stack, 'Local', `arn:aws:comprehend:us-west-2:${IMPORTER}:document-classifier/local/version/v1`);
+    const arn = `arn:aws:comprehend:us-west-2:${IMPORTER}:document-classifier/local/version/v1`;
+    const model = ImportedComprehendModel.fromModelArn(stack, 'Local', arn);
     const endpoint = model.addEndpoint('Live');
     const template = Template.fromStack(stack);
 
-    expect(endpoint.isNative).toBe(true);
-    template.resourceCountIs('AWS::Comprehend::DocumentClassifierEndpoint', 1);
-    template.resourceCountIs('Custom::ComprehendModelEndpoint', 0);
-    template.resourceCountIs('AWS::Lambda::Function', 0);
+    const endpoints = endpointResources(template);
+    expect(Object.values(endpoints).map(r => r.Properties.ModelArn)).toEqual([arn]);
+    expect(stack.resolve(endpoint.endpointArn)).toEqual({ 'Fn::GetAtt': [Object.keys(endpoints)[0], 'EndpointArn'] });
+    template.resourceCountIs('AWS::Lambda::Function', 5);
   });
 
-  test.each(['eu-west-1', 'ap-northeast-1', 'ca-central-1'])('the provider where it has not: %s, with the same attributes', region => {
-    const stack = stackIn(region);
-    const { model, endpoint } = serve(stack, SOURCE_CLASSIFIER);
-    const template = Template.fromStack(stack);
-
-    expect(endpoint.isNative).toBe(false);
-    template.resourceCountIs('AWS::Comprehend::DocumentClassifierEndpoint', 0);
-    const logicalId = Object.keys(template.findResources('Custom::ComprehendModelEndpoint'))[0];
-    template.hasResourceProperties('Custom::ComprehendModelEndpoint', {
-      EndpointName: 'live',
-      ModelArn: { 'Fn::GetAtt': [stack.getLogicalId(model.node.defaultChild as any), 'ModelArn'] },
-      ModelType: 'document-classifier',
-      DesiredInferenceUnits: '1',
-      DataAccessRoleArn: Match.absent(),
-    });
-    expect(stack.resolve(endpoint.endpointArn)).toEqual({ 'Fn::GetAtt': [logicalId, 'EndpointArn'] });
-    expect(endpoint.endpointName).toBe('live');
-  });
-
-  test('the provider\'s endpoint resource is the default child, as the native type is: removal policies reach it', () => {
+  test('the provider\'s endpoint resource is the default child: removal policies reach it', () => {
     const stack = stackIn('eu-west-1');
     const { endpoint } = serve(stack, SOURCE_CLASSIFIER);
 
@@ -69,14 +96,13 @@ describe('the Region decides', () => {
     Template.fromStack(stack).hasResource('Custom::ComprehendModelEndpoint', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 
-  test('the provider in an env-agnostic stack, whose Region is known only at deploy time', () => {
+  test('an env-agnostic stack, whose Region is known only at deploy time: a recognizer\'s endpoint', () => {
     const stack = stackIn();
     const { endpoint } = serve(stack, SOURCE_RECOGNIZER);
     const template = Template.fromStack(stack);
 
-    expect(endpoint.isNative).toBe(false);
-    template.resourceCountIs('AWS::Comprehend::EntityRecognizerEndpoint', 0);
-    template.hasResourceProperties('Custom::ComprehendModelEndpoint', { ModelType: 'entity-recognizer' });
+    expect(Object.values(endpointResources(template)).map(r => r.Properties.ModelType)).toEqual(['entity-recognizer']);
+    expect(endpoint.modelType).toBe('entity-recognizer');
   });
 
   test('an import and an endpoint share the stack\'s one provider: 5 Lambda functions and one waiter, as for an import alone', () => {
@@ -124,37 +150,46 @@ describe('the Region decides', () => {
 });
 
 describe('a copy under a customer managed key', () => {
-  test('a classifier: the provider carries the data access role (its native type has no DataAccessRoleArn)', () => {
-    const stack = stackIn('us-west-2');
+  test.each(EVERY_KIND_OF_REGION)('a classifier in %s: the provider carries the data access role', (_, region) => {
+    const stack = stackIn(region);
     const key = new kms.Key(stack, 'ModelKey');
     const { endpoint } = serve(stack, SOURCE_CLASSIFIER, key);
     const template = Template.fromStack(stack);
 
-    expect(endpoint.isNative).toBe(false);
-    template.resourceCountIs('AWS::Comprehend::DocumentClassifierEndpoint', 0);
     const roleId = stack.getLogicalId(endpoint.dataAccessRole!.node.defaultChild as any);
-    template.hasResourceProperties('Custom::ComprehendModelEndpoint', { DataAccessRoleArn: { 'Fn::GetAtt': [roleId, 'Arn'] } });
-    expectReadRole(template, roleId, stack.getLogicalId(key.node.defaultChild as any));
+    expect(Object.values(endpointResources(template)).map(r => r.Properties.DataAccessRoleArn)).toEqual([{ 'Fn::GetAtt': [roleId, 'Arn'] }]);
+    expectReadRole(template, roleId, stack.getLogicalId(key.node.defaultChild as any), stack.resolve(stack.account));
     // The handlers may pass this stack's own roles (one path, with the stack's GUID) to Comprehend only.
     const stackGuid = { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] };
+    const account = region ? [`:iam::${IMPORTER}:role/cdk-comprehend-model-import/`] : [':iam::', { Ref: 'AWS::AccountId' }, ':role/cdk-comprehend-model-import/'];
     expect(handlerStatements(template)).toContainEqual({
       Effect: 'Allow',
       Action: 'iam:PassRole',
-      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${IMPORTER}:role/cdk-comprehend-model-import/`, stackGuid, '/*']] },
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ...account, stackGuid, '/*']] },
       Condition: { StringEquals: { 'iam:PassedToService': 'comprehend.amazonaws.com' } },
     });
   });
 
-  test('a recognizer: the native type carries it (DataAccessRoleArn), in a Region that has the type', () => {
-    const stack = stackIn('us-west-2');
+  test.each(EVERY_KIND_OF_REGION)('a recognizer in %s: the provider carries it the same way', (_, region) => {
+    const stack = stackIn(region);
     const key = new kms.Key(stack, 'ModelKey');
     const { endpoint } = serve(stack, SOURCE_RECOGNIZER, key);
     const template = Template.fromStack(stack);
 
-    expect(endpoint.isNative).toBe(true);
     const roleId = stack.getLogicalId(endpoint.dataAccessRole!.node.defaultChild as any);
-    template.hasResourceProperties('AWS::Comprehend::EntityRecognizerEndpoint', { DataAccessRoleArn: { 'Fn::GetAtt': [roleId, 'Arn'] } });
-    expectReadRole(template, roleId, stack.getLogicalId(key.node.defaultChild as any));
+    expect(Object.values(endpointResources(template)).map(r => [r.Properties.ModelType, r.Properties.DataAccessRoleArn]))
+      .toEqual([['entity-recognizer', { 'Fn::GetAtt': [roleId, 'Arn'] }]]);
+    expectReadRole(template, roleId, stack.getLogicalId(key.node.defaultChild as any), stack.resolve(stack.account));
+  });
+
+  test('without a key, no role in any Region', () => {
+    for (const [, region] of EVERY_KIND_OF_REGION) {
+      const stack = stackIn(region);
+      const { endpoint } = serve(stack, SOURCE_RECOGNIZER);
+
+      expect(endpoint.dataAccessRole).toBeUndefined();
+      expect(Object.values(endpointResources(Template.fromStack(stack))).map(r => r.Properties.DataAccessRoleArn)).toEqual([undefined]);
+    }
   });
 
   test('a role of the user\'s own is used as it is, and only it may be passed', () => {
@@ -173,13 +208,13 @@ describe('a copy under a customer managed key', () => {
 });
 
 /** The endpoint's role: trusted by Comprehend for this account only; Decrypt and CreateGrant (for AWS resources) on the key. */
-function expectReadRole(template: Template, roleId: string, keyId: string): void {
+function expectReadRole(template: Template, roleId: string, keyId: string, account: unknown = IMPORTER): void {
   const role = template.toJSON().Resources[roleId];
   expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([{
     Action: 'sts:AssumeRole',
     Effect: 'Allow',
     Principal: { Service: 'comprehend.amazonaws.com' },
-    Condition: { StringEquals: { 'aws:SourceAccount': IMPORTER } },
+    Condition: { StringEquals: { 'aws:SourceAccount': account } },
   }]);
   expect(role.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement)).toEqual([
     { Effect: 'Allow', Action: 'kms:Decrypt', Resource: { 'Fn::GetAtt': [keyId, 'Arn'] } },
@@ -262,11 +297,15 @@ describe('autoScaleInferenceUnits', () => {
   });
 });
 
-test('an endpoint served through the provider may carry 49 tags: the ownership tag takes the 50th', () => {
-  const stack = stackIn('eu-west-1');
-  const model = new ImportedComprehendModel(stack, 'Copy', { sourceModelArn: inRegion(SOURCE_CLASSIFIER, 'eu-west-1') });
-  const tags = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, 'v']));
-  model.addEndpoint('Live', { tags });
+test.each(EVERY_KIND_OF_REGION)('an endpoint in %s may carry 49 tags: the ownership tag takes the 50th', (_, region) => {
+  const withTags = (count: number) => {
+    const stack = stackIn(region);
+    const model = new ImportedComprehendModel(stack, 'Copy', { sourceModelArn: inRegion(SOURCE_CLASSIFIER, region ?? REGION) });
+    model.addEndpoint('Live', { tags: Object.fromEntries(Array.from({ length: count }, (__, i) => [`k${i}`, 'v'])) });
+    return stack;
+  };
 
-  expect(() => Template.fromStack(stack)).toThrow(/tags: 50 tags, more than the 49 a Comprehend endpoint can have, less the cdk-comprehend-model-import:owner tag/);
+  expect(() => Template.fromStack(withTags(49))).not.toThrow();
+  expect(() => Template.fromStack(withTags(50)))
+    .toThrow(/Serving\/Copy\/Live\] tags: 50 tags, more than the 49 a Comprehend endpoint can have, less the cdk-comprehend-model-import:owner tag/);
 });

@@ -2,12 +2,27 @@ import { App, CfnParameter, Stack, Tags } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { ImportedComprehendModel, ModelEndpoint, ModelEndpointOptions, ModelType } from '../src';
-import { IMPORTER, importerStack, REGION, SOURCE_CLASSIFIER as CLASSIFIER, SOURCE_RECOGNIZER as RECOGNIZER } from './support/fixtures';
+import {
+  IMPORTER,
+  importerStack,
+  REGION,
+  SHARER,
+  sharerStack,
+  SOURCE_CLASSIFIER as CLASSIFIER,
+  SOURCE_RECOGNIZER as RECOGNIZER,
+} from './support/fixtures';
 
 const OWN_CLASSIFIER = `arn:aws:comprehend:${REGION}:${IMPORTER}:document-classifier/local/version/v2`;
 
 function reader(stack: Stack): iam.Role {
   return new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+}
+
+/** The Comprehend resource types of the template, other than the copies. */
+function comprehendTypes(template: Template): string[] {
+  return Object.values(template.toJSON().Resources as Record<string, { Type: string }>)
+    .map(r => r.Type)
+    .filter(type => /Comprehend/.test(type) && type !== 'Custom::ComprehendImportedModel');
 }
 
 /** The statements of the reader role's policy. */
@@ -23,15 +38,17 @@ describe('addEndpoint', () => {
     const endpoint = model.addEndpoint('Endpoint', { desiredInferenceUnits: 2, endpointName: 'tickets-live' });
     const template = Template.fromStack(stack);
 
-    template.resourceCountIs('AWS::Comprehend::EntityRecognizerEndpoint', 0);
-    template.hasResourceProperties('AWS::Comprehend::DocumentClassifierEndpoint', {
+    expect(comprehendTypes(template)).toEqual(['Custom::ComprehendModelEndpoint']);
+    template.hasResourceProperties('Custom::ComprehendModelEndpoint', {
       // A reference to the copy's ModelArn: CloudFormation orders create and delete by it.
       ModelArn: { 'Fn::GetAtt': [stack.getLogicalId(model.node.defaultChild as any), 'ModelArn'] },
-      DesiredInferenceUnits: 2,
+      ModelType: 'document-classifier',
+      DesiredInferenceUnits: '2',
       EndpointName: 'tickets-live',
+      DataAccessRoleArn: Match.absent(),
     });
     expect(endpoint.endpointName).toBe('tickets-live');
-    expect(stack.resolve(endpoint.endpointArn)).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(endpoint.node.defaultChild as any), 'Arn'] });
+    expect(stack.resolve(endpoint.endpointArn)).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(endpoint.node.defaultChild as any), 'EndpointArn'] });
   });
 
   test('an entity recognizer gets an entity recognizer endpoint, with one inference unit and a unique name by default', () => {
@@ -40,8 +57,14 @@ describe('addEndpoint', () => {
     const endpoint = model.addEndpoint('Endpoint');
     const template = Template.fromStack(stack);
 
-    template.resourceCountIs('AWS::Comprehend::DocumentClassifierEndpoint', 0);
-    template.hasResourceProperties('AWS::Comprehend::EntityRecognizerEndpoint', { DesiredInferenceUnits: 1, EndpointName: endpoint.endpointName });
+    expect(comprehendTypes(template)).toEqual(['Custom::ComprehendModelEndpoint']);
+    template.hasResourceProperties('Custom::ComprehendModelEndpoint', {
+      ModelType: 'entity-recognizer',
+      DesiredInferenceUnits: '1',
+      EndpointName: endpoint.endpointName,
+    });
+    // Readable: the construct path below the stack, then the hash of the whole path.
+    expect(endpoint.endpointName).toMatch(/^Products-Endpoint-[0-9A-F]{8}$/);
     expect(endpoint.endpointName.length).toBeLessThanOrEqual(40);
     expect(endpoint.endpointName).toMatch(/^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/);
   });
@@ -53,7 +76,7 @@ describe('addEndpoint', () => {
     endpoint.grantClassify(reader(stack));
     const template = Template.fromStack(stack);
 
-    template.hasResourceProperties('AWS::Comprehend::DocumentClassifierEndpoint', { ModelArn: OWN_CLASSIFIER });
+    template.hasResourceProperties('Custom::ComprehendModelEndpoint', { ModelArn: OWN_CLASSIFIER, ModelType: 'document-classifier' });
     expect(readerStatements(template)).toEqual([expect.objectContaining({ Action: 'comprehend:ClassifyDocument' })]);
   });
 
@@ -64,7 +87,7 @@ describe('addEndpoint', () => {
     Tags.of(app).add('cost-center', '42');
     const template = Template.fromStack(stack);
 
-    template.hasResourceProperties('AWS::Comprehend::DocumentClassifierEndpoint', {
+    template.hasResourceProperties('Custom::ComprehendModelEndpoint', {
       Tags: [{ Key: 'cost-center', Value: '42' }, { Key: 'tier', Value: 'gold' }],
     });
     template.hasResourceProperties('Custom::ComprehendImportedModel', { Tags: [{ Key: 'cost-center', Value: '42' }] });
@@ -93,7 +116,7 @@ describe('addEndpoint', () => {
     expect(() => Template.fromStack(stack)).toThrow(new RegExp([
       'Importer/Tickets/Reserved\\] tags: key "aws:team" starts with "aws:"',
       'tags: value of "one-more" is 257 characters long; expected at most 256',
-      'Importer/Tickets/Many\\] tags: 51 tags, more than the 50 a Comprehend endpoint can have',
+      'Importer/Tickets/Many\\] tags: 51 tags, more than the 49 a Comprehend endpoint can have, less the cdk-comprehend-model-import:owner tag',
     ].join('[\\s\\S]*')));
   });
 
@@ -153,7 +176,7 @@ describe('grants', () => {
     expect(readerStatements(Template.fromStack(stack))).toEqual([{
       Action: sourceModelArn === CLASSIFIER ? 'comprehend:ClassifyDocument' : 'comprehend:DetectEntities',
       Effect: 'Allow',
-      Resource: { 'Fn::GetAtt': [stack.getLogicalId(endpoint.node.defaultChild as any), 'Arn'] },
+      Resource: { 'Fn::GetAtt': [stack.getLogicalId(endpoint.node.defaultChild as any), 'EndpointArn'] },
     }]);
   });
 
@@ -168,7 +191,7 @@ describe('grants', () => {
     expect(readerStatements(Template.fromStack(stack))).toEqual([{
       Action: action,
       Effect: 'Allow',
-      Resource: { 'Fn::GetAtt': [stack.getLogicalId(endpoint.node.defaultChild as any), 'Arn'] },
+      Resource: { 'Fn::GetAtt': [stack.getLogicalId(endpoint.node.defaultChild as any), 'EndpointArn'] },
     }]);
   });
 
@@ -185,5 +208,74 @@ describe('grants', () => {
       'comprehend:ClassifyDocument needs an endpoint of a document-classifier, but this endpoint serves an entity-recognizer; ' +
       'use grantDetectEntities() or grantInference()',
     );
+  });
+});
+
+describe('a model the endpoint\'s stack cannot serve is a synth error', () => {
+  const THEIRS = `arn:aws:comprehend:${REGION}:${SHARER}:document-classifier/tickets/version/v1`;
+  const ELSEWHERE = `arn:aws:comprehend:eu-west-1:${IMPORTER}:document-classifier/local/version/v2`;
+
+  test('a model of another account: the error names the model, both environments and what to do', () => {
+    const stack = importerStack();
+    const model = ImportedComprehendModel.fromModelArn(stack, 'Theirs', THEIRS);
+
+    expect(() => model.addEndpoint('Endpoint')).toThrow(
+      `Importer/Theirs/Endpoint: model ${THEIRS} is in account ${SHARER}, Region ${REGION}, but this endpoint's stack deploys ` +
+      `to account ${IMPORTER}, Region ${REGION}; Comprehend serves a model only from an endpoint of its own account and Region: ` +
+      'copy it into this stack\'s account and Region with ImportedComprehendModel and serve the copy, or serve it from a stack ' +
+      'of its own environment',
+    );
+  });
+
+  test('a model of another Region, given to the constructor directly too', () => {
+    const stack = importerStack();
+    const model = ImportedComprehendModel.fromModelArn(stack, 'Elsewhere', ELSEWHERE);
+
+    expect(() => model.addEndpoint('Endpoint')).toThrow(
+      new RegExp(`model ${ELSEWHERE} is in account ${IMPORTER}, Region eu-west-1, but this endpoint's stack deploys to account ` +
+      `${IMPORTER}, Region ${REGION}; .*ImportedComprehendModel`),
+    );
+    expect(() => new ModelEndpoint(stack, 'Direct', { model })).toThrow(/Importer\/Direct: model .* Region eu-west-1, .* Region us-west-2/);
+  });
+
+  test('the same models are served from a stack of their own environment, and from an env-agnostic one', () => {
+    const theirs = sharerStack();
+    const elsewhere = new Stack(new App(), 'Elsewhere', { env: { account: IMPORTER, region: 'eu-west-1' } });
+    const agnostic = new Stack(new App(), 'Agnostic');
+
+    expect(() => ImportedComprehendModel.fromModelArn(theirs, 'Theirs', THEIRS).addEndpoint('Endpoint')).not.toThrow();
+    expect(() => ImportedComprehendModel.fromModelArn(elsewhere, 'Elsewhere', ELSEWHERE).addEndpoint('Endpoint')).not.toThrow();
+    // Its environment is known only at deploy time: the handler checks it then.
+    expect(() => ImportedComprehendModel.fromModelArn(agnostic, 'Theirs', THEIRS).addEndpoint('Endpoint')).not.toThrow();
+    Template.fromStack(theirs).hasResourceProperties('Custom::ComprehendModelEndpoint', { ModelArn: THEIRS });
+  });
+});
+
+describe('desiredInferenceUnits and the auto scaling range', () => {
+  test('units outside [minCapacity, maxCapacity] are a synth error naming desiredInferenceUnits, the units and the range', () => {
+    const stack = importerStack();
+    const endpoint = new ImportedComprehendModel(stack, 'Tickets', { sourceModelArn: CLASSIFIER }).addEndpoint('Endpoint', { desiredInferenceUnits: 5 });
+
+    expect(() => endpoint.autoScaleInferenceUnits({ minCapacity: 1, maxCapacity: 3 })).toThrow(
+      'Importer/Tickets/Endpoint: desiredInferenceUnits 5 is outside the auto scaling range 1-3; expected a number of units from ' +
+      'minCapacity to maxCapacity',
+    );
+    // Below the range too; nothing was added by the refused calls.
+    const low = new ImportedComprehendModel(stack, 'Low', { sourceModelArn: CLASSIFIER }).addEndpoint('Endpoint');
+    expect(() => low.autoScaleInferenceUnits({ minCapacity: 2, maxCapacity: 4 })).toThrow(/desiredInferenceUnits 1 is outside the auto scaling range 2-4/);
+    Template.fromStack(stack).resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 0);
+  });
+
+  test.each([
+    [5, 1, 5],
+    [1, 1, 3],
+    [3, 1, 3],
+  ])('desiredInferenceUnits %d within %d-%d: the scalable target is made', (units, minCapacity, maxCapacity) => {
+    const stack = importerStack();
+    const endpoint = new ImportedComprehendModel(stack, 'Tickets', { sourceModelArn: CLASSIFIER })
+      .addEndpoint('Endpoint', { desiredInferenceUnits: units });
+
+    expect(() => endpoint.autoScaleInferenceUnits({ minCapacity, maxCapacity })).not.toThrow();
+    Template.fromStack(stack).hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: minCapacity, MaxCapacity: maxCapacity });
   });
 });
