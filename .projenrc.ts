@@ -1,7 +1,10 @@
 import { awscdk, javascript } from 'projen';
 
-// The first aws-cdk-lib release with CfnDocumentClassifierEndpoint and CfnEntityRecognizerEndpoint
-// (2.271.0 has neither; 2.272.0 was never published). It is the peer-dependency floor.
+// The peer-dependency floor, and the version the tests run on (CI runs them on the newest release too): the oldest
+// aws-cdk-lib with which the build and every test pass. It is the first release with comprehend.CfnEntityRecognizer,
+// which SharedModelPolicyProps.entityRecognizer takes (2.271.0 lacks it; 2.272.0 was never published). Validations
+// .acknowledge() exists from 2.252.0, and accepts cdk-nag's finding ids (`AwsSolutions-IAM5[Resource::arn:…]`) only
+// from 2.269.0. The Go module proxy serves no aws-cdk-go between v2.258.0 and v2.275.0, hence the Go example's replace.
 const CDK_FLOOR = '2.273.0';
 
 // The SDK is bundled into the handler assets, so the version tested is the version deployed.
@@ -26,6 +29,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   cdkVersion: CDK_FLOOR,
   constructsVersion: '10.5.1',
   jsiiVersion: '~6.0.0',
+  // The assembly is a third of the package's bytes uncompressed; jsii, pacmak and Construct Hub read it gzipped.
+  compressAssembly: true,
 
   // CI is .ci/run; no hosted workflows or release automation live in this repository.
   github: false,
