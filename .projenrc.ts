@@ -93,7 +93,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     moduleName: 'github.com/cdk-comprehend-model-import/cdk-comprehend-model-import-go',
   },
 
-  gitignore: ['cdk.out/', 'examples/cdk.out/', 'examples/cdk.out.multi/'],
+  // The compressed jsii assembly is a build output, like .jsii itself.
+  gitignore: ['cdk.out/', 'examples/cdk.out/', 'examples/cdk.out.multi/', '/.jsii.gz'],
 });
 
 // What runs in Lambda, under src/handlers/: one entry point per provider (src/handlers/NAME/index.ts), each bundled with
