@@ -1,7 +1,9 @@
 // Turns one benchmark run into RESULTS.md: the targets first, then the figures behind them.
+import { AssetRow, assetTotal } from './asset-cost';
 import { Readiness } from './deploy-latency';
 import { FixedCostRow } from './fixed-cost';
-import { HandlerCost, Packaging } from './handler-cost';
+import { BundleCheck, HandlerCost, Packaging } from './handler-cost';
+import { PackageSize } from './package-size';
 import { Approach } from './scaling-stacks';
 import { ScalingRow } from './synth-scaling';
 import { brokenLimits, Limit, LIMITS } from './template-measures';
@@ -25,6 +27,12 @@ export interface BenchResults {
   readonly scaling: ScalingRow[];
   readonly breaking: Array<{ readonly approach: Approach; readonly keys: boolean; readonly sizes: Record<Limit, number | undefined> }>;
   readonly handlers: HandlerCost[];
+  /** The handler bundles built again as `npx projen bundle` builds them. */
+  readonly bundles: BundleCheck[];
+  /** The file assets of an importer stack and a sharer stack. */
+  readonly assets: AssetRow[];
+  /** What `npm pack` would publish. */
+  readonly packageSize: PackageSize;
   readonly readiness: Readiness;
   readonly bulk: LoadFigures;
   readonly throttledBulk: LoadFigures;
@@ -54,6 +62,12 @@ const KEY_CASES = [false, true];
 const keysLabel = (keys: boolean) => keys ? 'both CMKs' : 'no keys';
 const ratio = (value: number, base: number) => `${(value / base).toFixed(2)}×`;
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+/** Bytes in full and in kB (1,000 bytes), as the targets state them. */
+const bytesKb = (bytes: number) => `${bytes.toLocaleString('en-US')} bytes (${(bytes / 1000).toFixed(1)} kB)`;
+
+/** The targets of the lean assets (issue 19), in bytes: 1 kB = 1,000 bytes, 1 MB = 1,000,000 bytes. */
+const IMPORTER_HANDLER_ASSETS_MAX_ZIPPED = 160_000;
+const PACKAGE_UNPACKED_MAX = 1_500_000;
 
 function row(results: BenchResults, approach: Approach, keys: boolean, models: number): ScalingRow {
   return results.scaling.find(r => r.approach === approach && r.keys === keys && r.models === models)!;
@@ -134,8 +148,50 @@ export function evaluateTargets(results: BenchResults): Target[] {
       timing: false,
     },
     servingTarget(results.fixedCost),
+    ...leanAssetTargets(results),
   ];
 }
+
+/** Issue 19: lean handler assets and package. */
+function leanAssetTargets(results: BenchResults): Target[] {
+  const handlerZipped = assetTotal(results.assets, 'importer', 'zippedBytes', 'library');
+  const allZipped = assetTotal(results.assets, 'importer', 'zippedBytes');
+  const pack = results.packageSize;
+  const warned = results.bundles.filter(b => b.warnings.length > 0);
+  return [
+    {
+      name: 'library handler assets of an importer stack ≤ 160 kB zipped (462 kB before issue 19)',
+      result: `${bytesKb(handlerZipped)}; ${bytesKb(allZipped)} with the Provider framework's own asset`,
+      met: handlerZipped <= IMPORTER_HANDLER_ASSETS_MAX_ZIPPED,
+      timing: false,
+    },
+    {
+      name: '`npm pack` ≤ 1.5 MB unpacked',
+      result: `${bytesKb(pack.unpackedBytes)} unpacked, ${bytesKb(pack.packedBytes)} packed` +
+        (pack.leftoverFiles.length > 0
+          ? `; ${pack.leftoverFiles.length} files of lib/ left over from an earlier compile count ${sum(pack.leftoverFiles.map(f => f.bytes)).toLocaleString('en-US')} bytes of it`
+          : ''),
+      met: pack.unpackedBytes <= PACKAGE_UNPACKED_MAX,
+      timing: false,
+    },
+    {
+      name: '`npm pack` ships no compiled handler sources (lib/handlers/)',
+      result: pack.libHandlerFiles.length === 0 ? 'none' : `${pack.libHandlerFiles.length}: ${pack.libHandlerFiles.slice(0, 3).join(', ')}…`,
+      met: pack.libHandlerFiles.length === 0,
+      timing: false,
+    },
+    {
+      name: 'the handler bundles build without an esbuild size warning',
+      result: warned.length === 0
+        ? `none for ${results.bundles.map(b => `${b.handler} (${kb(b.bytes)})`).join(', ')}`
+        : warned.map(b => `${b.handler}: ${b.warnings.join(' ')}`).join('; '),
+      met: warned.length === 0,
+      timing: false,
+    },
+  ];
+}
+
+const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
 
 /** One provider per stack: an endpoint served through it adds no Lambda function and no waiter to an import's stack. */
 function servingTarget(rows: FixedCostRow[]): Target {
@@ -277,21 +333,7 @@ export function renderReport(results: BenchResults, targets: Target[]): string {
     '',
     'No stack of either approach has a customer managed policy (IAM::ManagedPolicy); the row is there to show it stays so.',
     '',
-    '## 3. Handler cost',
-    '',
-    'Bytes of each bundled handler, and the time to load it (`require`, which is what a Lambda cold start adds to the',
-    `runtime's own start), median of ${settings.handlerLoads} fresh Node processes; "process" is the whole \`node\` run. "bundled" is the asset`,
-    'as shipped (projen\'s esbuild with the pinned @aws-sdk/client-comprehend inside); "external" is the same entry bundled',
-    'with `--external:@aws-sdk/*`, loading the SDK from node_modules as it would load the runtime\'s copy.',
-    '',
-    `Bundling the SDK changes a cold start's load by ${bundlingCost(results.handlers, 'initMs', 'ms')} and a handler's size by`,
-    `${bundlingCost(results.handlers, 'bytes', 'bytes')} (bundled − external). The library bundles it, so that the SDK version its tests run`,
-    'is the one deployed, whatever the runtime ships.',
-    '',
-    ...table(['handler', 'packaging', 'bytes', 'load (require)', 'process'], results.handlers.map(h => [
-      h.handler, h.packaging, `${h.bytes} (${kb(h.bytes)})`, `${h.initMs.toFixed(1)} ms`, `${h.processMs.toFixed(0)} ms`,
-    ])),
-    '',
+    ...handlerSection(results),
     '## 4. Deploy latency and API economy',
     '',
     'Through the deploy driver (`test/support/deploy-driver.ts`) and the bundled handlers against the Comprehend emulator',
@@ -331,5 +373,95 @@ export function renderReport(results: BenchResults, targets: Target[]): string {
         r.stack, r.region, r.measures.resources, r.measures.functions, r.measures.templateBytes, r.measures.handlerRolePolicyChars,
       ])),
     '',
+    ...assetSection(results.assets),
+    ...packageSection(results.packageSize),
   ].join('\n');
+}
+
+/** Section 6: the file assets of an importer stack and a sharer stack. */
+export function assetSection(assets: AssetRow[]): string[] {
+  const total = (stack: 'importer' | 'sharer', owner?: 'library' | 'framework') =>
+    `${bytesKb(assetTotal(assets, stack, 'zippedBytes', owner))} zipped (${assetTotal(assets, stack, 'rawBytes', owner).toLocaleString('en-US')} raw)`;
+  return [
+    '## 6. Asset bytes per stack',
+    '',
+    'The file assets a stack uploads (`bench/asset-cost.ts`): each distinct Lambda code asset of the stack\'s cloud',
+    'assembly (`*.assets.json`; the template, also listed, is left out), once however many functions run it. Two stacks in',
+    'eu-west-1: an importer stack with two `ImportedComprehendModel`s, one with `addEndpoint` (a custom resource of the',
+    'stack\'s Comprehend provider there) and one with a `modelKey`; and a sharer stack with a `SharedModelPolicy` of a model',
+    'defined outside it (merged by the policy provider\'s custom resource). An asset is the library\'s when its folder is',
+    'exactly one of the bundles in assets/handlers/, the Provider framework\'s when it is aws-cdk-lib\'s provider-framework',
+    'runtime. "raw" is the bytes of the folder\'s files; "zipped" is the folder zipped with `zip -q -r -X -9` (deflate at',
+    'the highest level, no extra file attributes), as the CDK zips a folder asset before uploading it (deflate): a few',
+    'bytes of headers apart, the size of the upload and of the Lambda code.',
+    '',
+    ...table(['stack', 'asset', 'Lambda functions running it', 'files', 'raw bytes', 'zipped bytes'], assets.map(a => [
+      a.stack, a.asset, a.functions, a.files, a.rawBytes.toLocaleString('en-US'), `${a.zippedBytes.toLocaleString('en-US')} (${(a.zippedBytes / 1000).toFixed(1)} kB)`,
+    ])),
+    '',
+    `Importer stack: library handler assets ${total('importer', 'library')}; all assets ${total('importer')}.`,
+    `Sharer stack: library handler assets ${total('sharer', 'library')}; all assets ${total('sharer')}.`,
+    'Before issue 19, the importer stack\'s handler assets were 462 kB zipped (unminified bundles of ~1.29 MB each).',
+    `Target: the library handler assets of an importer stack ≤ ${IMPORTER_HANDLER_ASSETS_MAX_ZIPPED / 1000} kB zipped: ` +
+      `${assetTotal(assets, 'importer', 'zippedBytes', 'library') <= IMPORTER_HANDLER_ASSETS_MAX_ZIPPED ? 'met' : '**missed**'}.`,
+    '',
+  ];
+}
+
+/** Section 7: what `npm pack` would publish. */
+export function packageSection(pack: PackageSize): string[] {
+  const leftover = sum(pack.leftoverFiles.map(f => f.bytes));
+  return [
+    '## 7. Package size',
+    '',
+    'What `npm pack` would publish (`bench/package-size.ts`: `npm pack --dry-run --json --ignore-scripts` in the',
+    'repository; the JavaScript package, which the other languages\' packages wrap). It packs lib/ as jsii compiled it:',
+    `the run compiles lib/ first when it is missing or older than src/ (${pack.compiled ? 'this run did' : 'this run did not need to'}).`,
+    '"lib/handlers files" are compiled handler sources, which synth never loads (it loads the bundles in assets/).',
+    '"left over" are files of lib/ with no source in src/ any more, from an earlier compile (jsii does not delete them; a',
+    'clean checkout has none): they are in the figures, as they would be in a package packed from this tree.',
+    '',
+    ...table(['packed bytes', 'unpacked bytes', 'files', 'lib/handlers files', 'left over lib files'], [[
+      bytesKb(pack.packedBytes), bytesKb(pack.unpackedBytes), pack.files, pack.libHandlerFiles.length,
+      pack.leftoverFiles.length === 0 ? 'none' : `${pack.leftoverFiles.length} (${leftover.toLocaleString('en-US')} bytes)`,
+    ]]),
+    '',
+    'The largest files:',
+    '',
+    ...table(['file', 'bytes'], pack.largest.map(f => [`\`${f.path}\``, f.bytes.toLocaleString('en-US')])),
+    '',
+    `Targets: unpacked ≤ ${PACKAGE_UNPACKED_MAX / 1_000_000} MB: ${pack.unpackedBytes <= PACKAGE_UNPACKED_MAX ? 'met' : '**missed**'}` +
+      (pack.leftoverFiles.length > 0 ? ` (${bytesKb(pack.unpackedBytes - leftover)} without the left-over files)` : '') +
+      `; no lib/handlers/ files: ${pack.libHandlerFiles.length === 0 ? 'met' : '**missed**'}.`,
+    '',
+  ];
+}
+
+/** Section 3: the handler bundles' bytes and load times. */
+export function handlerSection(results: Pick<BenchResults, 'settings' | 'handlers' | 'bundles'>): string[] {
+  return [
+    '## 3. Handler cost',
+    '',
+    'One bundle per provider (`npx projen bundle`, esbuild minified, `--keep-names`, packages resolved through their ES',
+    'modules): `provider` (src/handlers/provider/index.ts, whose `onEvent` and `isComplete` are the two functions of the',
+    'Comprehend provider, sharing its asset) and `policy` (src/handlers/policy/index.ts). Bytes of each bundle, and the time',
+    'to load it (`require`, which is what a Lambda cold start adds to the runtime\'s own start), median of',
+    `${results.settings.handlerLoads} fresh Node processes; "process" is the whole \`node\` run. "bundled" is the asset`,
+    'as shipped (projen\'s esbuild with the pinned @aws-sdk/client-comprehend inside); "external" is the same entry bundled',
+    'with the same flags plus `--external:@aws-sdk/*`, loading the SDK from node_modules as it would load the runtime\'s copy.',
+    '',
+    'Each bundle is also built again with the task\'s flags into a folder of the run\'s own: esbuild marks an output over',
+    '1 MB with ⚠️ in its summary. ' + results.bundles.map(b => `${b.handler}: ${b.bytes} bytes, ` +
+      `${b.warnings.length === 0 ? 'no warning' : `warns ${b.warnings.join(' ')}`}, ` +
+      `${b.matchesAsset ? 'the same bytes as the asset' : '**not** the bytes of the asset in assets/ (rerun `npx projen bundle`)'}`).join('; ') + '.',
+    '',
+    `Bundling the SDK changes a cold start's load by ${bundlingCost(results.handlers, 'initMs', 'ms')} and a handler's size by`,
+    `${bundlingCost(results.handlers, 'bytes', 'bytes')} (bundled − external). The library bundles it, so that the SDK version its tests run`,
+    'is the one deployed, whatever the runtime ships.',
+    '',
+    ...table(['handler', 'packaging', 'bytes', 'load (require)', 'process'], results.handlers.map(h => [
+      h.handler, h.packaging, `${h.bytes} (${kb(h.bytes)})`, `${h.initMs.toFixed(1)} ms`, `${h.processMs.toFixed(0)} ms`,
+    ])),
+    '',
+  ];
 }

@@ -3,9 +3,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { measureAssets } from './asset-cost';
 import { measureBulkDeploy, measureReadiness } from './deploy-latency';
 import { measureFixedCost } from './fixed-cost';
-import { measureHandlers } from './handler-cost';
+import { checkBundles, measureHandlers } from './handler-cost';
+import { measurePackage } from './package-size';
 import { BenchResults, BenchSettings, evaluateTargets, renderReport } from './report';
 import { firstBreakingSizes, measureScaling } from './synth-scaling';
 
@@ -44,6 +46,11 @@ async function main(): Promise<void> {
     ({ approach, keys, sizes: firstBreakingSizes({ approach, keys }, settings.limitSearchMax) })));
   step('handler cost');
   const handlers = measureHandlers(settings.handlerLoads);
+  const bundles = checkBundles();
+  step('asset bytes per stack');
+  const assets = measureAssets();
+  step('package size');
+  const packageSize = measurePackage();
   step('fixed cost of serving');
   const fixedCost = measureFixedCost();
   step('deploy latency');
@@ -56,6 +63,9 @@ async function main(): Promise<void> {
     scaling,
     breaking,
     handlers,
+    bundles,
+    assets,
+    packageSize,
     readiness,
     bulk,
     throttledBulk,
