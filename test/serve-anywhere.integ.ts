@@ -1,5 +1,5 @@
-// Serve a copy under this account's key in a Region without native endpoint types, auto scaled. With AWS accounts:
-// `npx projen integ:serve-anywhere:deploy -- -c euSourceModelArn=…`.
+// Serve a copy under this account's key in eu-west-1 (a Region without CloudFormation's endpoint types), auto scaled.
+// With AWS accounts: `npx projen integ:serve-anywhere:deploy -- -c euSourceModelArn=…`.
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Stack } from 'aws-cdk-lib';
 import { pinAssertionSalt, serveAnywhere } from './integ/integ-stacks';

@@ -40,8 +40,8 @@ export function importWithEndpoint(app: App): { stack: Stack; model: ImportedCom
 }
 
 /**
- * An import into eu-west-1, which has no native endpoint type, under this account's customer managed key, served through
- * the provider with a data access role, and auto scaled on utilization.
+ * An import into eu-west-1 (a Region without CloudFormation's endpoint types), under this account's customer managed
+ * key, served through the provider with a data access role, and auto scaled on utilization.
  */
 export function serveAnywhere(app: App): { stack: Stack; model: ImportedComprehendModel; endpoint: ModelEndpoint } {
   const stack = new Stack(app, 'ServeAnywhere', { env: { region: 'eu-west-1' } });
