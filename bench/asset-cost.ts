@@ -12,7 +12,7 @@ import { ACCOUNT } from './scaling-stacks';
 import { ImportedComprehendModel, SharedModelPolicy } from '../src';
 
 const SHARER = '111122223333';
-/** A Region without native endpoint types: the endpoint is a custom resource of the stack's Comprehend provider. */
+/** The Region of the stacks measured (the endpoint is a custom resource of the stack's Comprehend provider in every Region). */
 const REGION = 'eu-west-1';
 
 /** The stacks measured. */

@@ -75,7 +75,8 @@ export interface ComprehendProviderProps {
   readonly environmentEncryption?: kms.IKey;
 
   /**
-   * What the waiter state machine, which polls an import until the copy is usable, logs.
+   * What the waiter state machine, which polls an import until the copy is usable, logs. With `LogLevel.OFF` it logs
+   * nothing and has no log group.
    *
    * @default sfn.LogLevel.ALL
    */
@@ -91,14 +92,15 @@ export interface ComprehendProviderProps {
  * ComprehendProvider.configure(this, { vpc, logRetention: logs.RetentionDays.TEN_YEARS });
  * ```
  *
- * `PermissionsBoundary.of()` and `Tags.of()` reach the providers' roles and functions as they reach the rest of the
- * stack.
+ * The settings belong to one stack: a nested stack has providers of its own, so configure it with the nested stack
+ * (or a construct in it) as `scope`. `PermissionsBoundary.of()` and `Tags.of()` reach the providers' roles and
+ * functions as they reach the rest of the stack.
  */
 export class ComprehendProvider {
   /**
    * Sets how the providers of `scope`'s stack run. Calling it again with the same settings changes nothing; with
-   * other settings, or after the stack's first model, endpoint or share created a provider with the defaults, it is
-   * an error that names both places.
+   * other settings, or (unless it asks for nothing) after the stack's first model, endpoint or share created a
+   * provider with the defaults, it is an error that names both places.
    */
   public static configure(scope: Construct, props: ComprehendProviderProps): void {
     configureProviders(scope, props);

@@ -400,7 +400,8 @@ function defaultEndpointName(endpoint: Construct): string {
     below.shift();
     readable = below.join('-');
   }
-  return `${readable.slice(-room).replace(/^-+/, '')}-${hash}`;
+  // A path of ids without a letter or digit leaves nothing readable: the name still says what it is.
+  return `${readable.slice(-room).replace(/^-+/, '') || 'Endpoint'}-${hash}`;
 }
 
 /**

@@ -325,10 +325,13 @@ describe('waiterLogLevel', () => {
     });
   });
 
-  test('OFF is a level too', () => {
+  test('OFF: the waiter logs nothing and gets no log group', () => {
     const template = Template.fromStack(importer(() => ({ waiterLogLevel: sfn.LogLevel.OFF })));
 
-    template.hasResourceProperties('AWS::StepFunctions::StateMachine', { LoggingConfiguration: Match.objectLike({ Level: 'OFF' }) });
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', { LoggingConfiguration: Match.absent() });
+    // The functions' three log groups (two handlers, the framework), and none for the waiter.
+    template.resourceCountIs('AWS::Logs::LogGroup', 3);
+    expect(Object.keys(resourcesOf(template, 'AWS::Logs::LogGroup')).filter(id => id.includes('WaiterLogs'))).toEqual([]);
   });
 });
 
@@ -422,6 +425,22 @@ describe('errors', () => {
 
     expect(() => ComprehendProvider.configure(new Construct(stack, 'Settings'), { memorySize: 512 }))
       .toThrow('Importer/Settings: ComprehendProvider.configure() comes after Importer/Model created the stack\'s ComprehendProvider with the default settings');
+  });
+
+  test('configure() asking for nothing after a provider was created is fine: it asks for the defaults the provider has', () => {
+    const stack = importerStack();
+    new ImportedComprehendModel(stack, 'Model', { sourceModelArn: SOURCE });
+
+    expect(() => ComprehendProvider.configure(new Construct(stack, 'Settings'), {})).not.toThrow();
+  });
+
+  test('configure() after a provider that another copy of the library created (found in the tree): an error', () => {
+    const stack = importerStack();
+    // What another copy of the library leaves in the tree: a provider this copy's records do not know.
+    new Construct(stack, 'ComprehendProvider');
+
+    expect(() => ComprehendProvider.configure(new Construct(stack, 'Settings'), { memorySize: 512 }))
+      .toThrow('Importer/Settings: ComprehendProvider.configure() comes after a construct of another copy of this library created the stack\'s ComprehendProvider');
   });
 
   test('configure() after a SharedModelPolicy created the policy provider with the defaults: an error naming that share', () => {

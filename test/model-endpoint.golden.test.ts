@@ -87,6 +87,13 @@ describe('the default endpoint name', () => {
     expect(ownId.endsWith(endpoint.endpointName.slice(0, -9))).toBe(true);
   });
 
+  test('ids without a letter or digit: the name says Endpoint, and is valid', () => {
+    const stack = new Stack(new App(), 'Serving', { env: { account: IMPORTER, region: REGION } });
+    const endpoint = new ImportedComprehendModel(stack, '---', { sourceModelArn: SOURCE_CLASSIFIER }).addEndpoint('___');
+
+    expect(endpoint.endpointName).toMatch(/^Endpoint-[0-9A-F]{8}$/);
+  });
+
   test('two stacks with the same construct paths get different names, the readable part alike', () => {
     const app = new App();
     const names = ['Blue', 'Green'].map(stackName => {

@@ -6,7 +6,7 @@ export const MODEL_ENDPOINT_RESOURCE_TYPE = 'Custom::ComprehendModelEndpoint';
 
 /** Resource properties, as CloudFormation hands them to the handlers (every scalar is a string). */
 export interface EndpointProperties {
-  /** Create-only, as in the native types: a new name is a new endpoint. */
+  /** Create-only, as in CloudFormation's endpoint types: a new name is a new endpoint. */
   readonly EndpointName: string;
   /** The model version served; a new one moves the same endpoint to it in place (UpdateEndpoint DesiredModelArn). */
   readonly ModelArn: string;

@@ -30,13 +30,17 @@ export function frameworkProps(scope: Construct, withWaiter: boolean, settings: 
   }
   const waiterRole = new HandlerRole(scope, 'FrameworkWaiterRole', 'Runs the custom resource framework\'s isComplete and timeout functions', settings);
   logGroup.grantWrite(waiterRole);
+  const level = settings.waiterLogLevel ?? sfn.LogLevel.ALL;
+  if (level === sfn.LogLevel.OFF) {
+    return { ...common, frameworkCompleteAndTimeoutRole: waiterRole, disableWaiterStateMachineLogging: true };
+  }
   return {
     ...common,
     frameworkCompleteAndTimeoutRole: waiterRole,
     disableWaiterStateMachineLogging: false,
     waiterStateMachineLogOptions: {
       destination: settings.logGroup ?? new logs.LogGroup(scope, 'WaiterLogs', { retention: settings.logRetention ?? DEFAULT_RETENTION }),
-      level: settings.waiterLogLevel ?? sfn.LogLevel.ALL,
+      level,
     },
   };
 }

@@ -22,9 +22,10 @@ const PROVIDER_ID = 'ComprehendProvider';
 const SOURCES_PER_IMPORT_STATEMENT = 40;
 
 /**
- * The custom resource provider of every ImportedComprehendModel in a stack, and of every ModelEndpoint served through
- * the library (where CloudFormation has no endpoint type), with its handler role. One provider per stack: the Provider
- * framework's fixed cost (its functions and waiter) is paid once, and the handlers route by resource type.
+ * The custom resource provider of every ImportedComprehendModel and ModelEndpoint in a stack (the stack's
+ * "ComprehendProvider"), with its handler role. One provider per stack: the Provider framework's fixed cost (its
+ * functions and waiter) is paid once, and the handlers route by resource type. ComprehendProvider.configure() decides
+ * how its functions run.
  *
  * The handler role's policy is the same whatever models and endpoints the stack holds, so that removing the last one
  * of a kind never takes away the permissions its Delete needs: CloudFormation applies a changed policy in the update

@@ -29,8 +29,8 @@ export function configureProviders(scope: Construct, props: ComprehendProviderPr
     }
     return;
   }
-  const first = firstProviderOfStack.get(stack);
-  if (first) {
+  const first = firstProviderOfStack.get(stack) ?? providerInTree(stack);
+  if (first && differingSettings({}, props).length > 0) {
     throw invalidProp(
       `ComprehendProvider.configure() comes after ${first.createdFor} created the stack's ${first.provider} with the default ` +
       'settings; call configure() before the stack\'s first ImportedComprehendModel, ModelEndpoint or SharedModelPolicy',
@@ -46,6 +46,15 @@ export function settingsForNewProvider(stack: Stack, provider: string, createdFo
     firstProviderOfStack.set(stack, { provider, createdFor: createdFor.node.path });
   }
   return settingsOfStack.get(stack) ?? {};
+}
+
+/** The construct ids of the providers (model-provider.ts, model-policy-provider.ts). */
+const PROVIDER_IDS = ['ComprehendProvider', 'ComprehendModelPolicyProvider'];
+
+/** A provider already in the stack's tree, made by another copy of this library, which the maps above cannot see. */
+function providerInTree(stack: Stack): { readonly provider: string; readonly createdFor: string } | undefined {
+  const provider = PROVIDER_IDS.find(id => stack.node.tryFindChild(id));
+  return provider ? { provider, createdFor: 'a construct of another copy of this library' } : undefined;
 }
 
 const MEMORY_MB = { min: 128, max: 10_240 };

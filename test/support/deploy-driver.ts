@@ -1,5 +1,5 @@
-// Plays CloudFormation and the custom-resources Provider framework for the Comprehend resources of a stack: the
-// custom resources (model copies, endpoints, model policies) and the native endpoint types.
+// Plays CloudFormation and the custom-resources Provider framework for the Comprehend resources of a stack: its
+// custom resources (model copies, endpoints, model policies).
 //
 // It synthesizes a real CDK app, reads the template and the cloud assembly, loads the onEvent and isComplete
 // handlers from the synthesized asset folders (the bundled files, not the TypeScript source), and sends them
@@ -27,7 +27,7 @@ import type { IamStatement } from './iam-evaluator';
 import { VirtualClock } from './virtual-clock';
 import { IMPORTED_MODEL_RESOURCE_TYPE } from '../../src/contract/import-properties';
 
-/** The user handlers behind one Provider (or a native type), with its waiter's interval and attempts. */
+/** The user handlers behind one Provider, with its waiter's interval and attempts. */
 export interface ProviderHandlers {
   readonly onEvent: Handler;
   readonly isComplete?: Handler;
@@ -607,7 +607,7 @@ export class DeployDriver {
 
   /**
    * The SDK in the handlers reads its endpoint and credentials from the environment, as in Lambda: the key of the
-   * provider's role, or the deployer's (the native types, and every handler when IAM is not applied).
+   * provider's role, or the deployer's (every handler when IAM is not applied).
    */
   private useCredentials(handlers?: ProviderHandlers): void {
     Object.assign(process.env, {

@@ -28,7 +28,7 @@ export async function onEndpointEvent(event: EndpointEvent): Promise<Response> {
     case 'Update': {
       const { spec, previous, physicalResourceId } = request;
       if (physicalResourceId !== spec.endpointArn) {
-        // A new name (create-only, as in the native types) is a new endpoint; CloudFormation then deletes the old one.
+        // A new name (create-only, as in CloudFormation's endpoint types) is a new endpoint; CloudFormation then deletes the old one.
         return { PhysicalResourceId: await createWhenPossible(spec), Data };
       }
       await changeInPlace(spec, previous);
