@@ -29,8 +29,9 @@ require (
 )
 
 replace (
-	// The package requires aws-cdk-go at the library's floor (aws-cdk-lib 2.273.0) and the jsii runtime of its
-	// pacmak; the Go module proxy serves neither version, so these replace them with served ones.
+	// The package requires aws-cdk-go at the library's floor (aws-cdk-lib 2.273.0), which the Go module proxy does
+	// not serve, and the jsii runtime of its pacmak (v1.140.0); both are replaced with the versions this app builds
+	// with (aws-cdk-go v2.276.0 requires jsii-runtime-go v1.142.0, which minimal version selection takes anyway).
 	github.com/aws/aws-cdk-go/awscdk/v2 v2.273.0 => github.com/aws/aws-cdk-go/awscdk/v2 v2.276.0
 	github.com/aws/jsii-runtime-go v1.140.0 => github.com/aws/jsii-runtime-go v1.142.0
 	// The package jsii-pacmak generates (npx projen package:go), not a published version.
