@@ -9,8 +9,8 @@ const VPC_ACCESS_POLICY = 'service-role/AWSLambdaVPCAccessExecutionRole';
 export const DEFAULT_RETENTION = logs.RetentionDays.ONE_YEAR;
 
 /**
- * The execution role of a provider's functions: no managed policy, only what each function is granted, plus writing
- * to the functions' log groups, and attaching them to the VPC the stack's settings name.
+ * The execution role of a provider's functions: only what each function is granted, writing to the functions' log
+ * groups, and, when the stack's settings name a VPC, the one managed policy that lets Lambda attach them to it.
  */
 export class HandlerRole extends iam.Role {
   private readonly settings: ProviderSettings;
