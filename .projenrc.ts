@@ -1,4 +1,6 @@
-import { awscdk, javascript } from 'projen';
+import * as cxapi from 'aws-cdk-lib/cx-api';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { awscdk, javascript, JsonFile, release } from 'projen';
 
 // The peer-dependency floor, and the version the tests run on (CI runs them on the newest release too): the oldest
 // aws-cdk-lib with which the build and every test pass. It is the first release with comprehend.CfnEntityRecognizer,
@@ -19,7 +21,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   authorAddress: 'maintainers@users.noreply.r-seed-d8710f0f.example',
   repositoryUrl: 'https://github.com/cdk-comprehend-model-import/cdk-comprehend-model-import.git',
   license: 'Apache-2.0',
-  keywords: ['aws-cdk', 'cdk', 'comprehend', 'cross-account', 'custom-resource', 'importmodel', 'nlp'],
+  // `awscdk` is the keyword Construct Hub discovers CDK libraries by.
+  keywords: ['awscdk', 'aws-cdk', 'cdk', 'comprehend', 'cross-account', 'custom-resource', 'importmodel', 'nlp'],
   defaultReleaseBranch: 'main',
   // Nothing has been deployed against AWS yet: experimental until it has.
   stability: 'experimental',
@@ -32,9 +35,15 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // The assembly is a third of the package's bytes uncompressed; jsii, pacmak and Construct Hub read it gzipped.
   compressAssembly: true,
 
-  // CI is .ci/run; no hosted workflows or release automation live in this repository.
+  // CI is .ci/run; no hosted workflows live in this repository. Releases are cut by hand with `npx projen release`
+  // (docs/releasing.md): the version from the commits since the last tag, the build, CHANGELOG.md and the tag. Nothing
+  // is published from here, and the versions stay 0.x until the library has been deployed against AWS.
   github: false,
-  release: false,
+  release: true,
+  releaseTrigger: release.ReleaseTrigger.manual({ changelogPath: 'CHANGELOG.md', gitPushCommand: '' }),
+  majorVersion: 0,
+  // 13.x needs Node 22 (its conventional-changelog packages say so); 12.x runs on the Node 20 the project supports.
+  bumpPackage: 'commit-and-tag-version@^12',
 
   devDeps: [
     COMPREHEND_SDK,
@@ -113,11 +122,27 @@ for (const entrypoint of ['src/handlers/provider/index.ts', 'src/handlers/policy
     mainFields: ['module', 'main'],
     // The SDK's ES modules load node:http lazily with import(); as require() the bundle is plain CommonJS, which jest's
     // module sandbox (where the lifecycle tests load it) runs as Lambda does.
-    esbuildArgs: { '--supported:dynamic-import': 'false' },
+    // Nothing printed on success: the bundle sizes are benchmarked (bench/), not read in every build log.
+    esbuildArgs: { '--supported:dynamic-import': 'false', '--log-level': 'warning' },
     tsconfigPath: 'tsconfig.dev.json',
     watchTask: false,
   });
 }
+
+// jest's per-file coverage table goes to coverage/coverage.txt; the test task prints the totals in one line after jest.
+project.tryFindObjectFile('package.json')?.addOverride('jest.coverageReporters', [
+  'json', 'json-summary', 'lcov', 'clover', 'cobertura', ['text', { file: 'coverage.txt' }],
+]);
+{
+  const jestStep = project.testTask.steps.findIndex(step => step.execArgs?.[0] === 'jest');
+  project.testTask.insertStep(jestStep + 1, { exec: 'node test/support/print-coverage-line.js' });
+}
+
+// npm 11 runs no dependency's install script unless package.json's allowScripts approves it, and asks for a decision.
+// Both are denied, so installs stay quiet: esbuild finds its binary through its platform package (an optional
+// dependency) without its postinstall, which only checks it; @parcel/watcher serves `jest --watch` only, and its
+// script would compile it with node-gyp when no prebuilt binary fits.
+project.package.addField('allowScripts', { 'esbuild': false, '@parcel/watcher': false });
 
 // Handler code bundles the SDK into its asset: a build-time dependency, not a runtime one.
 project.eslint?.allowDevDeps('src/handlers/**/*.ts');
@@ -145,7 +170,7 @@ project.eslint?.addOverride({
   },
 });
 
-project.npmignore?.exclude('/examples/', '/.ci/', '/bench/');
+project.npmignore?.exclude('/examples/', '/.ci/', '/bench/', '/cdk.json');
 // jsii compiles all of src/, handlers included, but synth loads only the bundles in assets/: the package ships those.
 project.npmignore?.exclude('/lib/handlers/');
 
@@ -203,11 +228,33 @@ project.addTask('bench:fast', {
   ],
 });
 
+// The CDK CLI synthesizes the example apps and the integration tests, and warns about every feature flag whose
+// unconfigured behaviour differs from the recommended one ("84 feature flags are not configured"; the integration
+// tests' assertion stack adds a warning about cross-stack reference strength). cdk.json configures each of those
+// flags to the behaviour it has unconfigured, read from aws-cdk-lib itself, so the apps synthesize exactly as an app
+// without flags does (the snapshots pin that; CI compares the Python and Go templates with them) and nothing nags.
+// (The CLI counts a flag without `unconfiguredBehavesLike` as false; target partitions are a list, every partition
+// when unset.)
+const UNCONFIGURED_TARGET_PARTITIONS = [...new Set(RegionInfo.regions.map(region => region.partition))].sort();
+new JsonFile(project, 'cdk.json', {
+  obj: {
+    context: Object.fromEntries(Object.entries(cxapi.FLAGS)
+      .filter(([flag]) => !cxapi.CURRENT_VERSION_EXPIRED_FLAGS.includes(flag))
+      .map(([flag, info]) => [flag, info.unconfiguredBehavesLike?.[cxapi.CURRENT_MV] ?? false])
+      .filter(([flag, unconfigured]) => unconfigured !== cxapi.FLAGS[flag as string].recommendedValue)
+      .map(([flag, unconfigured]) =>
+        [flag, flag === cxapi.TARGET_PARTITIONS ? UNCONFIGURED_TARGET_PARTITIONS : unconfigured])),
+  },
+});
+
 // Integration snapshots are compared offline in every build. Their *.metadata.json files hold construct creation
 // traces with absolute paths, so they differ per checkout: leave them out of the snapshot and of the comparison.
 project.gitignore.addPatterns('test/*.integ.snapshot/*.metadata.json');
 for (const task of project.tasks.all.filter(t => /^integ:.*:assert$/.test(t.name))) {
   task.steps.forEach((step, index) => {
+    if (step.execArgs?.[0] === 'node' && step.execArgs[1] === '-e') {
+      task.updateStep(index, { ...step, execArgs: ['node', 'projenrc/require-integ-snapshot.js', ...step.execArgs.slice(3)] });
+    }
     if (step.execArgs?.[0] === 'diff') {
       task.updateStep(index, { ...step, execArgs: ['diff', '-x', '*.metadata.json', ...step.execArgs.slice(1)] });
     }
