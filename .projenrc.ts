@@ -206,7 +206,16 @@ project.addTask('synth:multi-account', {
 // The Go module proxy serves no aws-cdk-go at the library's floor (v2.273.0), so jsii-pacmak's own Go build (`go mod
 // tidy` on the generated go.mod) is refused. pacmak generates the package; the Go example (examples/go) builds it, its
 // go.mod replacing the floor with v2.276.0, and CI runs it.
-project.tasks.tryFind('package:go')!.reset('jsii-pacmak -v --target go --code-only');
+project.tasks.tryFind('package:go')!.reset('jsii-pacmak --target go --code-only');
+
+// jsii-pacmak without -v: its INFO lines (what it loads, packs and how long each took) are for debugging a package.
+for (const task of project.tasks.all.filter(t => t.name.startsWith('package:'))) {
+  task.steps.forEach((step, index) => {
+    if (step.execArgs?.[0] === 'jsii-pacmak') {
+      task.updateStep(index, { ...step, execArgs: step.execArgs.filter(arg => arg !== '-v') });
+    }
+  });
+}
 
 // The lifecycle tests drive the bundled handlers, so they must never run against stale bundles.
 project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);
