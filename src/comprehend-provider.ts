@@ -89,6 +89,11 @@ export interface ComprehendProviderProps {
  * are set once per stack, before the first of them is created:
  *
  * ```ts
+ * import * as ec2 from 'aws-cdk-lib/aws-ec2';
+ * import * as logs from 'aws-cdk-lib/aws-logs';
+ * import { ComprehendProvider } from 'cdk-comprehend-model-import';
+ *
+ * const vpc = ec2.Vpc.fromLookup(this, 'Vpc', { vpcName: 'shared' });
  * ComprehendProvider.configure(this, { vpc, logRetention: logs.RetentionDays.TEN_YEARS });
  * ```
  *

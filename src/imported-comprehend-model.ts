@@ -30,7 +30,14 @@ import {
 import { explainInvalidName, MODEL_ARN_FORM, ModelArnParts } from './contract/model-arn';
 import { MODEL_TYPES, ModelType } from './contract/model-types';
 import { registerImport } from './private/cross-account-checks';
-import { invalidProp, requireKeyNotAlias, requireModelArn } from './private/errors';
+import {
+  describeResource,
+  invalidProp,
+  requireKeyArn,
+  requireKeyNotAlias,
+  requireModelArn,
+  requireRoleOfStackAccount,
+} from './private/errors';
 import { ModelProvider } from './private/model-provider';
 import { importServiceRole } from './private/service-role';
 import { explainInvalidModelTags } from './private/tags';
@@ -180,6 +187,8 @@ export interface ComprehendModelAttributes {
  * the permissions the Comprehend documentation lists.
  *
  * @example
+ * import { ImportedComprehendModel } from 'cdk-comprehend-model-import';
+ *
  * new ImportedComprehendModel(this, 'Classifier', {
  *   sourceModelArn: 'arn:aws:comprehend:us-east-1:111122223333:document-classifier/support-tickets/version/v1',
  * });
@@ -215,6 +224,7 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
     }
 
     requireKeyNotAlias('modelKey', attrs.modelKey, scope);
+    requireKeyArn('modelKey', attrs.modelKey, scope);
 
     class Import extends ComprehendModelBase {
       public readonly modelArn = attrs.modelArn;
@@ -276,8 +286,9 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
     const timeout = validateTimeout(this, props.timeout);
     const removalPolicy = validateRemovalPolicy(this, props.removalPolicy ?? RemovalPolicy.DESTROY, 'removalPolicy');
     this.validateKeys(props, source);
+    requireRoleOfStackAccount('dataAccessRole', props.dataAccessRole, this);
     this.modelKey = props.modelKey;
-    registerImport(this, { sourceModelArn: props.sourceModelArn, sourceModelKey: props.sourceModelKey });
+    registerImport(this, { sourceModelArn: props.sourceModelArn, sourceModelKey: props.sourceModelKey, fixedCopyName: this.fixedCopyName });
 
     this.tags = new TagManager(TagType.KEY_VALUE, IMPORTED_MODEL_RESOURCE_TYPE);
     for (const [key, value] of Object.entries(props.tags ?? {})) {
@@ -401,12 +412,36 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
   private validateKeys(props: ImportedComprehendModelProps, source: ModelArnParts | undefined): void {
     requireKeyNotAlias('sourceModelKey', props.sourceModelKey, this);
     requireKeyNotAlias('modelKey', props.modelKey, this);
-    const account = Stack.of(this).account;
+    requireKeyArn('sourceModelKey', props.sourceModelKey, this);
+    requireKeyArn('modelKey', props.modelKey, this);
+    const { account, region } = Stack.of(this);
+    const known = (value: string | undefined): value is string => value !== undefined && !Token.isUnresolved(value);
     const modelKeyAccount = props.modelKey?.env.account;
-    if (modelKeyAccount && !Token.isUnresolved(modelKeyAccount) && !Token.isUnresolved(account) && modelKeyAccount !== account) {
+    if (known(modelKeyAccount) && known(account) && modelKeyAccount !== account) {
       throw invalidProp(
         `modelKey is a key of account ${modelKeyAccount}; expected a customer managed key of this account (${account}), ` +
         'because Comprehend encrypts the copy with a key of the importing account',
+        this,
+      );
+    }
+    const modelKeyRegion = props.modelKey?.env.region;
+    if (props.modelKey && known(modelKeyRegion) && known(region) && modelKeyRegion !== region) {
+      throw invalidProp(
+        `modelKey ${describeResource(props.modelKey.keyArn, props.modelKey)} is a key of Region ${modelKeyRegion}, but this ` +
+        `stack deploys to ${region}; expected a customer managed key of this stack's Region, because Comprehend encrypts ` +
+        'the copy with a key of the Region it imports into (for a multi-Region key, its replica in this Region)',
+        this,
+      );
+    }
+    // A key of the source model's account, or of this one; a third account's is refused.
+    const sourceKeyAccount = props.sourceModelKey?.env.account;
+    if (props.sourceModelKey && source && known(sourceKeyAccount) && known(account) && sourceKeyAccount !== source.account &&
+      sourceKeyAccount !== account) {
+      throw invalidProp(
+        `sourceModelKey ${describeResource(props.sourceModelKey.keyArn, props.sourceModelKey)} is a key of account ` +
+        `${sourceKeyAccount}, which is neither the source model's account (${source.account}, of sourceModelArn ` +
+        `"${props.sourceModelArn}") nor this stack's (${account}); expected the key that encrypts the source model, whose ` +
+        'ARN the sharer hands over with the model\'s (kms.Key.fromKeyArn())',
         this,
       );
     }

@@ -5,9 +5,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 // Type-only: a model creates its endpoints (a value import the other way), an endpoint's props only name the model.
 import type { IComprehendModel } from './comprehend-model';
+import { explainInvalidArnRegion } from './contract/arn-rules';
 import { ENDPOINT_NAME_MAX_LENGTH, ENDPOINT_NAME_PATTERN as ENDPOINT_NAME, MAX_INFERENCE_UNITS } from './contract/endpoint-properties';
 import { MODEL_TYPES, ModelType, modelTypeOfEndpointResource } from './contract/model-types';
-import { invalidProp } from './private/errors';
+import { registerEndpoint } from './private/cross-account-checks';
+import { invalidProp, requireRoleOfStackAccount } from './private/errors';
 import { ProviderEndpoint } from './private/provider-endpoint';
 import { ScalableInferenceUnitsAttribute } from './private/scalable-inference-units-attribute';
 import { endpointServiceRole } from './private/service-role';
@@ -240,6 +242,10 @@ export class ModelEndpoint extends ModelEndpointBase {
       if (!parts || !typeInArn || !parts.resourceName || !ENDPOINT_NAME.test(parts.resourceName)) {
         throw invalidProp(`endpointArn "${arn}" is not a Comprehend endpoint ARN; expected ${ENDPOINT_ARN_FORM}`, scope);
       }
+      const regionProblem = explainInvalidArnRegion('endpointArn', arn, parts.region ?? '', ENDPOINT_ARN_FORM);
+      if (regionProblem) {
+        throw invalidProp(regionProblem, scope);
+      }
       if (attrs.modelType && attrs.modelType !== typeInArn) {
         throw invalidProp(`endpointArn "${arn}" serves ${MODEL_TYPES[typeInArn].withArticle}, but modelType says ${attrs.modelType}`, scope);
       }
@@ -297,6 +303,7 @@ export class ModelEndpoint extends ModelEndpointBase {
     }
     this.endpointName = endpointName;
     this.checkNameIsFree(props.endpointName);
+    requireRoleOfStackAccount('dataAccessRole', props.dataAccessRole, this);
 
     this.modelType = props.model.modelType;
     this.desiredInferenceUnits = units;
@@ -317,6 +324,8 @@ export class ModelEndpoint extends ModelEndpointBase {
     // The CloudFormation resource, so that escape hatches and applyRemovalPolicy() reach it.
     this.node.defaultChild = endpoint.cfnResource;
     this.endpointArn = endpoint.endpointArn;
+    // Two stacks of one account and Region cannot both have the name: the app-wide checks look for it.
+    registerEndpoint(this, { endpointName });
   }
 
   /**

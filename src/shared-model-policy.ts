@@ -1,4 +1,4 @@
-import { Arn, CustomResource, Names, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Arn, CustomResource, Names, Stack, Token } from 'aws-cdk-lib';
 import * as comprehend from 'aws-cdk-lib/aws-comprehend';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -6,9 +6,11 @@ import { Construct } from 'constructs';
 import { ModelType } from './contract/model-types';
 import { ACCOUNT_OR_IAM_PRINCIPAL, explainInvalidPolicy, MODEL_POLICY_RESOURCE_TYPE, ModelPolicyProperties } from './contract/policy-properties';
 import { registerShare, shareModelArn } from './private/cross-account-checks';
-import { invalidProp, requireModelArn } from './private/errors';
+import { describeResource, invalidProp, requireKeyArn, requireModelArn } from './private/errors';
 import { ModelPolicyProvider } from './private/model-policy-provider';
 
+/** The id of the warning about a `modelKey` whose key policy the construct cannot change, to acknowledge it by. */
+const IMPORTED_MODEL_KEY_WARNING = 'cdk-comprehend-model-import:importedModelKey';
 
 /**
  * Properties of a SharedModelPolicy. Name the model in exactly one way, and at least one importer.
@@ -59,7 +61,8 @@ export interface SharedModelPolicyProps {
    * The customer managed KMS key that encrypts the model.
    *
    * When it is a `kms.Key` of this stack, the statements that let the importers use it for this model are added
-   * to its key policy; otherwise add `keyPolicyStatements` to the key's policy where the key is managed.
+   * to its key policy; otherwise add `keyPolicyStatements` to the key's policy where the key is managed (a synth
+   * warning, `cdk-comprehend-model-import:importedModelKey`, says so until acknowledged).
    *
    * @default - the model is encrypted with an AWS owned key: no key policy is needed
    */
@@ -78,6 +81,8 @@ export interface SharedModelPolicyProps {
  * delete it removes only its own statements, and the policy only when nothing else is left in it.
  *
  * @example
+ * import { SharedModelPolicy } from 'cdk-comprehend-model-import';
+ *
  * new SharedModelPolicy(this, 'ShareTickets', {
  *   modelArn: 'arn:aws:comprehend:us-west-2:111122223333:document-classifier/tickets/version/v1',
  *   importerAccounts: ['444455556666'],
@@ -101,6 +106,7 @@ export class SharedModelPolicy extends Construct {
 
     const model = this.modelOf(props);
     this.modelArn = model.arn;
+    requireKeyArn('modelKey', props.modelKey, this);
     const importers = this.importersOf(props, model.partition);
 
     this.resourcePolicy = new iam.PolicyDocument({
@@ -149,6 +155,14 @@ export class SharedModelPolicy extends Construct {
       for (const statement of this.keyPolicyStatements) {
         key.addToResourcePolicy(statement);
       }
+    } else if (key) {
+      const what = key instanceof kms.Key ? `a key of another stack (${Stack.of(key).node.path})` : 'a key imported by reference';
+      const sharedArn = shareModelArn(this, this.modelArn) ?? 'this model version\'s ARN';
+      Annotations.of(this).addWarningV2(IMPORTED_MODEL_KEY_WARNING,
+        `modelKey ${describeResource(key.keyArn, key)} is ${what}, whose key policy SharedModelPolicy cannot change: add ` +
+        'the statements of this construct\'s keyPolicyStatements (kms:Decrypt and kms:GenerateDataKey conditioned on ' +
+        `aws:SourceArn, kms:CreateGrant conditioned on kms:EncryptionContext:aws:comprehend:arn, both = ${sharedArn}) to that ` +
+        'key\'s policy where the key is managed, or the importers\' ImportModel fails; then acknowledge this warning');
     }
   }
 

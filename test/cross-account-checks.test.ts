@@ -80,14 +80,131 @@ describe.each([
   });
 });
 
-test('the same model version shared in one Region and imported in another', () => {
+test('a model of the same name in another Region is another model: its import is not held to the share of this one', () => {
   const app = new App();
   const factory = stageStack(app, 'Factory', SHARER);
   const prod = stageStack(app, 'Prod', IMPORTER, 'eu-west-1');
-  new SharedModelPolicy(factory, 'Share', { modelArn: SOURCE_CLASSIFIER, importerAccounts: [IMPORTER] });
+  // The share in us-west-2 names only another importer; the import is of the model in eu-west-1.
+  new SharedModelPolicy(factory, 'Share', { modelArn: SOURCE_CLASSIFIER, importerAccounts: [OTHER_IMPORTER] });
   new ImportedComprehendModel(prod, 'Copy', { sourceModelArn: SOURCE_CLASSIFIER.replace(`:${REGION}:`, ':eu-west-1:') });
 
-  expect(() => app.synth()).toThrow(new RegExp(`Prod/Stack/Copy imports .*eu-west-1.* but Factory/Stack/Share of this app shares that model version in ${REGION}; Comprehend imports only within one Region`));
+  expect(() => app.synth()).not.toThrow();
+});
+
+test('a share of the model in the import\'s own Region is still checked, beside a share of its namesake in another', () => {
+  const app = new App();
+  const usWest2 = stageStack(app, 'FactoryUsWest2', SHARER);
+  const euWest1 = stageStack(app, 'FactoryEuWest1', SHARER, 'eu-west-1');
+  const prod = stageStack(app, 'Prod', IMPORTER, 'eu-west-1');
+  const inEuWest1 = SOURCE_CLASSIFIER.replace(`:${REGION}:`, ':eu-west-1:');
+  new SharedModelPolicy(usWest2, 'Share', { modelArn: SOURCE_CLASSIFIER, importerAccounts: [IMPORTER] });
+  new SharedModelPolicy(euWest1, 'Share', { modelArn: inEuWest1, importerAccounts: [OTHER_IMPORTER] });
+  new ImportedComprehendModel(prod, 'Copy', { sourceModelArn: inEuWest1 });
+
+  expect(() => app.synth()).toThrow(
+    `[Prod/Stack/Copy] Prod/Stack/Copy imports ${inEuWest1} into account ${IMPORTER}, but FactoryEuWest1/Stack/Share lets only ` +
+    `${OTHER_IMPORTER} import it; add ${IMPORTER} to its importerAccounts, or deploy the import to one of those accounts`,
+  );
+  expect(() => app.synth({ force: true })).not.toThrow(/FactoryUsWest2/);
+});
+
+describe('an app-wide error is reported by the construct it is about, whose path CDK puts first', () => {
+  test('a missing sourceModelKey, in a stack of the app itself: not an empty "[]"', () => {
+    const app = new App();
+    const factory = new Stack(app, 'Factory', { env: { account: SHARER, region: REGION } });
+    const prod = new Stack(app, 'Prod', { env: { account: IMPORTER, region: REGION } });
+    new SharedModelPolicy(factory, 'Share', {
+      modelArn: SOURCE_CLASSIFIER, importerAccounts: [IMPORTER], modelKey: kms.Key.fromKeyArn(factory, 'Key', SHARER_KEY),
+    });
+    new ImportedComprehendModel(prod, 'Copy', { sourceModelArn: SOURCE_CLASSIFIER });
+
+    expect(() => app.synth()).toThrow(
+      `[Prod/Copy] Prod/Copy imports ${SOURCE_CLASSIFIER} without sourceModelKey, but Factory/Share says the model is encrypted ` +
+      'with a customer managed key; pass that key as sourceModelKey (kms.Key.fromKeyArn()), so that Comprehend may use it',
+    );
+    expect(() => app.synth({ force: true })).not.toThrow(/\[\]/);
+  });
+
+  test('synthesizing the importer\'s Stage alone reports it too', () => {
+    const app = new App();
+    const factory = stageStack(app, 'Factory', SHARER);
+    const prod = stageStack(app, 'Prod', IMPORTER);
+    new SharedModelPolicy(factory, 'Share', { modelArn: SOURCE_CLASSIFIER, importerAccounts: [OTHER_IMPORTER] });
+    new ImportedComprehendModel(prod, 'Copy', { sourceModelArn: SOURCE_CLASSIFIER });
+
+    expect(() => Stage.of(prod)!.synth()).toThrow(/\[Prod\/Stack\/Copy\] Prod\/Stack\/Copy imports .* but Factory\/Stack\/Share lets only/);
+  });
+});
+
+describe('a name that is one resource per account and Region, fixed in two stacks of the same account and Region', () => {
+  const stacks = (app: App, second: { account?: string; region?: string } = { account: IMPORTER, region: REGION }) => [
+    stageStack(app, 'Blue', IMPORTER),
+    new Stack(new Stage(app, 'Green', { env: second }), 'Stack'),
+  ];
+
+  test('a copy\'s modelName and versionName: the error names both constructs, the names, the environment and the fix', () => {
+    const app = new App();
+    const [blue, green] = stacks(app);
+    new ImportedComprehendModel(blue, 'Copy', { sourceModelArn: SOURCE_CLASSIFIER, versionName: 'v1' });
+    // The default model name is the source's: "tickets".
+    new ImportedComprehendModel(green, 'Copy', { sourceModelArn: SOURCE_CLASSIFIER, modelName: 'tickets', versionName: 'v1' });
+
+    expect(() => app.synth()).toThrow(
+      '[Green/Stack/Copy] Green/Stack/Copy has modelName "tickets" and versionName "v1", and so has Blue/Stack/Copy, in account ' +
+      `${IMPORTER}, Region ${REGION}; a name and version are one copy per account and Region, so the second import fails at ` +
+      'deploy time: give one of them another versionName, or leave versionName unset so that each import gets its own',
+    );
+  });
+
+  test('an endpointName: the error names both endpoints, the name, the environment and the fix', () => {
+    const app = new App();
+    const [blue, green] = stacks(app);
+    new ImportedComprehendModel(blue, 'Copy', { sourceModelArn: SOURCE_CLASSIFIER }).addEndpoint('Live', { endpointName: 'tickets-live' });
+    new ImportedComprehendModel(green, 'Copy', { sourceModelArn: SOURCE_CLASSIFIER }).addEndpoint('Live', { endpointName: 'tickets-live' });
+
+    expect(() => app.synth()).toThrow(
+      '[Green/Stack/Copy/Live] Green/Stack/Copy/Live has endpointName "tickets-live", and so has Blue/Stack/Copy/Live, in account ' +
+      `${IMPORTER}, Region ${REGION}; an endpoint name is one endpoint per account and Region, so the second endpoint fails at ` +
+      'deploy time: give one of them another endpointName, or leave it unset for a name unique to the construct',
+    );
+  });
+
+  test('two stacks directly in the app', () => {
+    const app = new App();
+    const blue = new Stack(app, 'Blue', { env: { account: IMPORTER, region: REGION } });
+    const green = new Stack(app, 'Green', { env: { account: IMPORTER, region: REGION } });
+    new ImportedComprehendModel(blue, 'Copy', { sourceModelArn: SOURCE_CLASSIFIER, versionName: 'v1' });
+    new ImportedComprehendModel(green, 'Copy', { sourceModelArn: SOURCE_CLASSIFIER, versionName: 'v1' });
+
+    expect(() => app.synth()).toThrow('[Green/Copy] Green/Copy has modelName "tickets" and versionName "v1", and so has Blue/Copy');
+  });
+
+  test.each<[string, { account?: string; region?: string }]>([
+    ['another Region', { account: IMPORTER, region: 'eu-west-1' }],
+    ['another account', { account: OTHER_IMPORTER, region: REGION }],
+    ['an environment-agnostic stack', {}],
+  ])('in %s they are distinct resources, or not known to clash: synth passes', (_, env) => {
+    const app = new App();
+    const [blue, green] = stacks(app, env);
+    const source = (stack: Stack) => SOURCE_CLASSIFIER.replace(`:${REGION}:`, `:${stack.region === 'eu-west-1' ? 'eu-west-1' : REGION}:`);
+    for (const stack of [blue, green]) {
+      new ImportedComprehendModel(stack, 'Copy', { sourceModelArn: source(stack), versionName: 'v1' })
+        .addEndpoint('Live', { endpointName: 'tickets-live' });
+    }
+
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test('other names, and the default names, pass', () => {
+    const app = new App();
+    const [blue, green] = stacks(app);
+    new ImportedComprehendModel(blue, 'Copy', { sourceModelArn: SOURCE_CLASSIFIER, versionName: 'v1' }).addEndpoint('Live');
+    new ImportedComprehendModel(green, 'Copy', { sourceModelArn: SOURCE_CLASSIFIER, versionName: 'v2' }).addEndpoint('Live');
+    new ImportedComprehendModel(blue, 'Default', { sourceModelArn: SOURCE_CLASSIFIER });
+    new ImportedComprehendModel(green, 'Default', { sourceModelArn: SOURCE_CLASSIFIER });
+
+    expect(() => app.synth()).not.toThrow();
+  });
 });
 
 test('a classifier of the sharer\'s stack (its ARN formatted with the partition as a token) is matched too', () => {

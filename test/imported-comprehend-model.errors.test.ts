@@ -1,8 +1,9 @@
 import { App, CfnResource, Duration, Fn, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { ImportedComprehendModel, ImportedComprehendModelProps, ModelType } from '../src';
-import { importerStack, REGION, SHARER_KEY, SOURCE_CLASSIFIER as SOURCE, SOURCE_RECOGNIZER } from './support/fixtures';
+import { IMPORTER, importerStack, REGION, SHARER, SHARER_KEY, SOURCE_CLASSIFIER as SOURCE, SOURCE_RECOGNIZER, STRANGER } from './support/fixtures';
 
 function build(props: Partial<ImportedComprehendModelProps>, stack = importerStack()) {
   new ImportedComprehendModel(stack, 'Model', { sourceModelArn: SOURCE, ...props });
@@ -125,6 +126,79 @@ describe('synth-time errors name the prop, the value and the expected form', () 
 
   test('the error says where the construct is', () => {
     expect(() => build({ versionName: 'v_1' })).toThrow(/^Importer\/Model: /);
+  });
+});
+
+describe('keys and roles that cannot work at deploy time are refused at synth, naming the construct, the prop, the value and the fix', () => {
+  const IMPORTER_KEY = `arn:aws:kms:${REGION}:${IMPORTER}:key/5678efgh-12ab-34cd-56ef-1234567890ab`;
+  const key = (arn: string) => kms.Key.fromKeyArn(new Stack(), 'Key', arn);
+  const role = (arn: string) => iam.Role.fromRoleArn(new Stack(), 'Role', arn);
+  const inEuWest1 = IMPORTER_KEY.replace(REGION, 'eu-west-1');
+  const strangers = SHARER_KEY.replace(SHARER, STRANGER);
+  const upperCase = (arn: string) => arn.replace(`:${REGION}:`, `:${REGION.toUpperCase()}:`);
+
+  test.each<[string, Partial<ImportedComprehendModelProps>, string]>([
+    ['a model key of another Region', { modelKey: key(inEuWest1) },
+      `Importer/Model: modelKey "${inEuWest1}" is a key of Region eu-west-1, but this stack deploys to ${REGION}; expected a ` +
+      'customer managed key of this stack\'s Region, because Comprehend encrypts the copy with a key of the Region it imports ' +
+      'into (for a multi-Region key, its replica in this Region)'],
+    ['a source key of a third account', { sourceModelKey: key(strangers) },
+      `Importer/Model: sourceModelKey "${strangers}" is a key of account ${STRANGER}, which is neither the source model's account ` +
+      `(${SHARER}, of sourceModelArn "${SOURCE}") nor this stack's (${IMPORTER}); expected the key that encrypts the source ` +
+      'model, whose ARN the sharer hands over with the model\'s (kms.Key.fromKeyArn())'],
+    ['a data access role of another account', { dataAccessRole: role(`arn:aws:iam::${SHARER}:role/comprehend-import`) },
+      `Importer/Model: dataAccessRole "arn:aws:iam::${SHARER}:role/comprehend-import" is a role of account ${SHARER}, but this ` +
+      `stack deploys to ${IMPORTER}; expected a role of this stack's account, because Comprehend can only be passed a role of ` +
+      'the account that calls it (iam:PassRole): create the role in this account, or leave dataAccessRole unset for the role the ' +
+      'library creates'],
+    ['a data access role ARN that names a user', { dataAccessRole: role(`arn:aws:iam::${IMPORTER}:user/ops`) },
+      `Importer/Model: dataAccessRole "arn:aws:iam::${IMPORTER}:user/ops" is not the ARN of an IAM role; expected ` +
+      'arn:PARTITION:iam::ACCOUNT:role/NAME (20-2048 characters matching arn:aws(-[^:]+)?:iam::[0-9]{12}:role/.+)'],
+    ['a source model ARN with its Region in upper case', { sourceModelArn: upperCase(SOURCE) },
+      `Importer/Model: sourceModelArn "${upperCase(SOURCE)}" is malformed: "US-WEST-2" is not a Region code; expected ` +
+      'arn:PARTITION:comprehend:REGION:ACCOUNT:document-classifier/NAME/version/VERSION (or entity-recognizer/…), where REGION ' +
+      'is a Region code in lower case, such as us-west-2'],
+    ['a source model ARN without a Region', { sourceModelArn: SOURCE.replace(`:${REGION}:`, '::') },
+      'sourceModelArn "arn:aws:comprehend::111122223333:document-classifier/tickets/version/v1" is malformed: "" is not a Region code'],
+    ['a source key ARN with its Region in upper case', { sourceModelKey: key(upperCase(SHARER_KEY)) },
+      `Importer/Model: sourceModelKey "${upperCase(SHARER_KEY)}" is malformed: "US-WEST-2" is not a Region code; expected ` +
+      'arn:PARTITION:kms:REGION:ACCOUNT:key/KEY_ID, where REGION is a Region code in lower case, such as us-west-2'],
+    ['a model key ARN with its Region in upper case', { modelKey: key(upperCase(IMPORTER_KEY)) },
+      `Importer/Model: modelKey "${upperCase(IMPORTER_KEY)}" is malformed: "US-WEST-2" is not a Region code`],
+    ['a model key ARN of another service', { modelKey: key(`arn:aws:kms:${REGION}:${IMPORTER}:keys/abcd`) },
+      `Importer/Model: modelKey "arn:aws:kms:${REGION}:${IMPORTER}:keys/abcd" is not the ARN of a KMS key; expected ` +
+      'arn:PARTITION:kms:REGION:ACCOUNT:key/KEY_ID'],
+  ])('%s', (_, props, message) => {
+    expect(() => build(props)).toThrow(message);
+  });
+
+  test('a model referenced by an ARN with its Region in upper case', () => {
+    expect(() => ImportedComprehendModel.fromModelArn(importerStack(), 'Model', upperCase(SOURCE)))
+      .toThrow(`Importer: modelArn "${upperCase(SOURCE)}" is malformed: "US-WEST-2" is not a Region code`);
+  });
+
+  test.each<[string, Partial<ImportedComprehendModelProps>]>([
+    ['a source key of the source model\'s account', { sourceModelKey: key(SHARER_KEY) }],
+    ['a source key of the importing account', { sourceModelKey: key(SHARER_KEY.replace(SHARER, IMPORTER)) }],
+    ['a model key of this account and Region', { modelKey: key(IMPORTER_KEY) }],
+    ['a data access role of this account, with a path', { dataAccessRole: role(`arn:aws:iam::${IMPORTER}:role/service-role/import`) }],
+  ])('%s passes', (_, props) => {
+    expect(() => Template.fromStack(build(props))).not.toThrow();
+  });
+
+  test('a data access role of this stack passes', () => {
+    const stack = importerStack();
+    const dataAccessRole = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('comprehend.amazonaws.com') });
+    expect(() => Template.fromStack(build({ dataAccessRole, sourceModelKey: key(SHARER_KEY) }, stack))).not.toThrow();
+  });
+
+  test('an environment-agnostic stack skips the checks of account and Region, which need the stack\'s', () => {
+    const stack = new Stack(new App(), 'Agnostic');
+    expect(() => Template.fromStack(build({
+      sourceModelKey: key(strangers),
+      modelKey: key(inEuWest1),
+      dataAccessRole: role(`arn:aws:iam::${STRANGER}:role/import`),
+    }, stack))).not.toThrow();
   });
 });
 

@@ -129,6 +129,20 @@ describe('addEndpoint', () => {
       .toThrow('Importer/Products/Live: endpointName "live" is the name of Importer/Tickets/Live too');
     expect(() => products.addEndpoint('Other', { endpointName: 'live-2' })).not.toThrow();
   });
+
+  test('a data access role of another account than the stack\'s is a synth error naming the endpoint, the role and the fix', () => {
+    const stack = importerStack();
+    const model = new ImportedComprehendModel(stack, 'Tickets', { sourceModelArn: CLASSIFIER });
+    const theirs = iam.Role.fromRoleArn(stack, 'Theirs', `arn:aws:iam::${SHARER}:role/endpoint-access`);
+
+    expect(() => model.addEndpoint('Live', { dataAccessRole: theirs })).toThrow(
+      `Importer/Tickets/Live: dataAccessRole "arn:aws:iam::${SHARER}:role/endpoint-access" is a role of account ${SHARER}, but ` +
+      `this stack deploys to ${IMPORTER}; expected a role of this stack's account, because Comprehend can only be passed a ` +
+      'role of the account that calls it (iam:PassRole)',
+    );
+    const ours = iam.Role.fromRoleArn(stack, 'Ours', `arn:aws:iam::${IMPORTER}:role/endpoint-access`);
+    expect(() => model.addEndpoint('Other', { dataAccessRole: ours })).not.toThrow();
+  });
 });
 
 describe('fromEndpointArn', () => {
@@ -157,6 +171,10 @@ describe('fromEndpointArn', () => {
   test.each([
     ['a model ARN', CLASSIFIER, 'is not a Comprehend endpoint ARN; expected arn:PARTITION:comprehend:REGION:ACCOUNT:document-classifier-endpoint/NAME'],
     ['no ARN', 'products-live', 'endpointArn "products-live" is not a Comprehend endpoint ARN'],
+    ['an ARN with its Region in upper case', ENDPOINT.replace(REGION, 'US-WEST-2'),
+      `Importer: endpointArn "${ENDPOINT.replace(REGION, 'US-WEST-2')}" is malformed: "US-WEST-2" is not a Region code; expected ` +
+      'arn:PARTITION:comprehend:REGION:ACCOUNT:document-classifier-endpoint/NAME (or entity-recognizer-endpoint/NAME), where ' +
+      'REGION is a Region code in lower case, such as us-west-2'],
     ['a type that contradicts the ARN', undefined, 'serves an entity-recognizer, but modelType says document-classifier'],
   ])('refuses %s', (_, arn, message) => {
     const stack = importerStack();

@@ -1,5 +1,5 @@
-import { App, CfnParameter, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { App, CfnParameter, Annotations as ConstructAnnotations, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as comprehend from 'aws-cdk-lib/aws-comprehend';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -149,6 +149,45 @@ describe('a model of another stack, by ARN', () => {
   });
 });
 
+describe('a modelKey whose key policy the construct cannot change gets an acknowledgeable warning', () => {
+  const KEY = `arn:aws:kms:us-west-2:${SHARER}:key/abcd`;
+  const ACK = '[ack: cdk-comprehend-model-import:importedModelKey]';
+
+  test('a key imported by ARN: the warning names the key, keyPolicyStatements, the model and what to do', () => {
+    const stack = sharerStack();
+    new SharedModelPolicy(stack, 'Share', { modelArn: MODEL, importerAccounts: [IMPORTER], modelKey: kms.Key.fromKeyArn(stack, 'Key', KEY) });
+
+    Annotations.fromStack(stack).hasWarning('/Sharer/Share',
+      `modelKey "${KEY}" is a key imported by reference, whose key policy SharedModelPolicy cannot change: add the statements ` +
+      'of this construct\'s keyPolicyStatements (kms:Decrypt and kms:GenerateDataKey conditioned on aws:SourceArn, ' +
+      `kms:CreateGrant conditioned on kms:EncryptionContext:aws:comprehend:arn, both = ${MODEL}) to that key's policy where the ` +
+      `key is managed, or the importers' ImportModel fails; then acknowledge this warning ${ACK}`);
+  });
+
+  test('a key of another stack, and a key imported from a token, are named by their paths', () => {
+    const app = new App();
+    const stack = sharerStack(app);
+    const keys = sharerStack(app, 'Keys');
+    new SharedModelPolicy(stack, 'Share', { modelArn: MODEL, importerAccounts: [IMPORTER], modelKey: new kms.Key(keys, 'Key') });
+    const tokenKey = kms.Key.fromKeyArn(stack, 'TokenKey', new CfnParameter(stack, 'KeyArn').valueAsString);
+    new SharedModelPolicy(stack, 'ShareV2', { modelArn: MODEL.replace('v1', 'v2'), importerAccounts: [IMPORTER], modelKey: tokenKey });
+
+    const annotations = Annotations.fromStack(stack);
+    annotations.hasWarning('/Sharer/Share', Match.stringLikeRegexp('^modelKey \\(Keys/Key\\) is a key of another stack \\(Keys\\), whose key policy .*keyPolicyStatements'));
+    annotations.hasWarning('/Sharer/ShareV2', Match.stringLikeRegexp('^modelKey \\(Sharer/TokenKey\\) is a key imported by reference, .*keyPolicyStatements.*version/v2\\)'));
+  });
+
+  test('acknowledged, it is gone; a key of this stack, or no key, gives no warning', () => {
+    const stack = sharerStack();
+    const share = new SharedModelPolicy(stack, 'Share', { modelArn: MODEL, importerAccounts: [IMPORTER], modelKey: kms.Key.fromKeyArn(stack, 'Key', KEY) });
+    ConstructAnnotations.of(share).acknowledgeWarning('cdk-comprehend-model-import:importedModelKey');
+    new SharedModelPolicy(stack, 'Own', { modelArn: MODEL.replace('v1', 'v2'), importerAccounts: [IMPORTER], modelKey: new kms.Key(stack, 'OwnKey') });
+    new SharedModelPolicy(stack, 'NoKey', { modelArn: MODEL.replace('v1', 'v3'), importerAccounts: [IMPORTER] });
+
+    Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+  });
+});
+
 describe('a model of this stack', () => {
   test('the policy becomes the classifier\'s ModelPolicy; no custom resource', () => {
     const stack = sharerStack();
@@ -237,6 +276,13 @@ describe('bad input is refused with the prop, the value and the expected form', 
     ['no importer', { importerAccounts: [] }, 'no importer was given; expected at least one account in importerAccounts or principal in importerPrincipals'],
     ['a model of another account', { modelArn: MODEL.replace(SHARER, IMPORTER) }, `is a model of account ${IMPORTER}, but this stack deploys to ${SHARER}`],
     ['a model of another Region', { modelArn: MODEL.replace('us-west-2', 'eu-west-1') }, 'is in Region eu-west-1, but this stack deploys to us-west-2'],
+    ['a model ARN with its Region in upper case', { modelArn: MODEL.replace('us-west-2', 'US-WEST-2') },
+      `Sharer/Share: modelArn "${MODEL.replace('us-west-2', 'US-WEST-2')}" is malformed: "US-WEST-2" is not a Region code; expected ` +
+      'arn:PARTITION:comprehend:REGION:ACCOUNT:document-classifier/NAME/version/VERSION (or entity-recognizer/…), where REGION is a ' +
+      'Region code in lower case, such as us-west-2'],
+    ['a key ARN with its Region in upper case', { modelKey: kms.Key.fromKeyArn(new Stack(), 'Key', `arn:aws:kms:US-WEST-2:${SHARER}:key/abcd`) },
+      `Sharer/Share: modelKey "arn:aws:kms:US-WEST-2:${SHARER}:key/abcd" is malformed: "US-WEST-2" is not a Region code; expected ` +
+      'arn:PARTITION:kms:REGION:ACCOUNT:key/KEY_ID, where REGION is a Region code in lower case, such as us-west-2'],
     ['not a model ARN', { modelArn: 'arn:aws:s3:::bucket' }, 'modelArn "arn:aws:s3:::bucket" is an ARN of service "s3"'],
     ['no model', { modelArn: undefined }, 'no model was given; expected exactly one of modelArn, documentClassifier or entityRecognizer'],
   ])('%s', (_, overrides, message) => {

@@ -18,22 +18,43 @@ export interface ShareFacts {
 export interface ImportFacts {
   readonly sourceModelArn: string;
   readonly sourceModelKey?: kms.IKey;
+  /** `NAME/version/VERSION` of the copy, when both are fixed at synth time. */
+  readonly fixedCopyName?: string;
+}
+
+/** What a ModelEndpoint says at synth time. */
+export interface EndpointFacts {
+  /** The endpoint's name; a token when it is known only at deploy time. */
+  readonly endpointName: string;
 }
 
 const shares = new WeakMap<IConstruct, ShareFacts>();
 const imports = new WeakMap<IConstruct, ImportFacts>();
-const checkedApps = new WeakSet<IConstruct>();
+const endpoints = new WeakMap<IConstruct, EndpointFacts>();
+
+/** Per app (root of the tree): how many constructs registered, and what was found when that many had. */
+interface AppChecks {
+  registrations: number;
+  found?: { readonly registrations: number; readonly errors: Map<IConstruct, string[]> };
+}
+const apps = new WeakMap<IConstruct, AppChecks>();
 
 /** Registers a share for the app's cross-checks. */
 export function registerShare(share: IConstruct, facts: ShareFacts): void {
   shares.set(share, facts);
-  checkOnceInApp(share);
+  register(share);
 }
 
 /** Registers an import for the app's cross-checks. */
 export function registerImport(imported: IConstruct, facts: ImportFacts): void {
   imports.set(imported, facts);
-  checkOnceInApp(imported);
+  register(imported);
+}
+
+/** Registers an endpoint for the app's cross-checks. */
+export function registerEndpoint(endpoint: IConstruct, facts: EndpointFacts): void {
+  endpoints.set(endpoint, facts);
+  register(endpoint);
 }
 
 /**
@@ -48,57 +69,101 @@ export function shareModelArn(scope: IConstruct, arn: string): string | undefine
 }
 
 /**
- * One validation on the app (the root of the tree), run once per `app.synth()`: it sees every stage, nested ones too,
- * where a share and an import of the same model version can meet.
+ * Gives a registered construct a validation that reports what the app-wide checks found about it. The checks see the
+ * whole app (every Stage, nested ones too), where a share and an import of the same model version, or two copies or
+ * endpoints of one name, can meet; each finding is reported by the construct it is about, so that CDK's
+ * `[path]` prefix names it. CDK validates each Stage's tree in that Stage's own synth, nested ones first; the
+ * findings are computed once, and again only after another construct registers.
  */
-function checkOnceInApp(scope: IConstruct): void {
+function register(scope: IConstruct): void {
   const root = scope.node.root;
-  if (checkedApps.has(root)) {
-    return;
+  const app = apps.get(root) ?? { registrations: 0 };
+  apps.set(root, app);
+  app.registrations++;
+  scope.node.addValidation({ validate: () => findingsOf(root, app).get(scope) ?? [] });
+}
+
+function findingsOf(root: IConstruct, app: AppChecks): Map<IConstruct, string[]> {
+  if (app.found?.registrations !== app.registrations) {
+    app.found = { registrations: app.registrations, errors: crossCheck(root) };
   }
-  checkedApps.add(root);
-  root.node.addValidation({ validate: () => crossCheck(root) });
+  return app.found.errors;
 }
 
-/** The same model version in any Region: partition, account, type, name and version. */
-function identity(arn: string): { readonly key: string; readonly region: string } | undefined {
-  const parts = parseModelArn(arn);
-  return parts && {
-    key: [parts.partition, parts.account, parts.modelType, parts.modelName, parts.versionName ?? ''].join('|'),
-    region: parts.region,
+/** The errors of the app, by the construct that reports each. */
+function crossCheck(root: IConstruct): Map<IConstruct, string[]> {
+  const errors = new Map<IConstruct, string[]>();
+  const report = (construct: IConstruct, messages: string[]) => {
+    if (messages.length > 0) {
+      errors.set(construct, [...errors.get(construct) ?? [], ...messages]);
+    }
   };
+  const all = root.node.findAll();
+  checkSharesAndImports(all, report);
+  checkFixedNames(all, report);
+  return errors;
 }
 
-function crossCheck(root: IConstruct): string[] {
-  const all = root.node.findAll();
-  const sharesById = new Map<string, Array<{ share: IConstruct; facts: ShareFacts; region: string }>>();
+/**
+ * An import meets the shares of exactly its source model version: the same ARN, partition, Region, account, type, name
+ * and version. The same name in another Region is another model (and an import from another Region than its stack's is
+ * refused by the import itself).
+ */
+function checkSharesAndImports(all: IConstruct[], report: (construct: IConstruct, messages: string[]) => void): void {
+  const sharesByArn = new Map<string, Array<{ share: IConstruct; facts: ShareFacts }>>();
   for (const share of all.filter(c => shares.has(c))) {
     const facts = shares.get(share)!;
-    const id = facts.modelArn === undefined ? undefined : identity(facts.modelArn);
-    if (id) {
-      sharesById.set(id.key, [...sharesById.get(id.key) ?? [], { share, facts, region: id.region }]);
+    if (facts.modelArn !== undefined && parseModelArn(facts.modelArn)) {
+      sharesByArn.set(facts.modelArn, [...sharesByArn.get(facts.modelArn) ?? [], { share, facts }]);
     }
   }
-  const errors: string[] = [];
   for (const imported of all.filter(c => imports.has(c))) {
     const facts = imports.get(imported)!;
-    const id = Token.isUnresolved(facts.sourceModelArn) ? undefined : identity(facts.sourceModelArn);
-    const candidates = id ? sharesById.get(id.key) ?? [] : [];
-    if (!id || candidates.length === 0) {
-      continue;
-    }
-    const sameRegion = candidates.filter(c => c.region === id.region);
-    if (sameRegion.length === 0) {
-      errors.push(`${imported.node.path} imports ${facts.sourceModelArn}, but ${candidates.map(c => c.share.node.path).join(' and ')} ` +
-        `of this app shares that model version in ${candidates.map(c => c.region).join(' and ')}; Comprehend imports only within ` +
-        'one Region, so import it in the Region it is shared in, or share it in this one');
-      continue;
-    }
-    for (const { share, facts: shared } of sameRegion) {
-      errors.push(...explainMismatch(imported, facts, share, shared));
+    const candidates = Token.isUnresolved(facts.sourceModelArn) ? [] : sharesByArn.get(facts.sourceModelArn) ?? [];
+    for (const { share, facts: shared } of candidates) {
+      report(imported, explainMismatch(imported, facts, share, shared));
     }
   }
-  return errors;
+}
+
+/**
+ * A copy's name and version, and an endpoint's name, are one resource per account and Region: two constructs of the
+ * app that fix the same one in stacks of the same known account and Region cannot both deploy. Within one stack the
+ * constructs refuse it themselves; this finds it across stacks. The first in the tree is named by the others.
+ */
+function checkFixedNames(all: IConstruct[], report: (construct: IConstruct, messages: string[]) => void): void {
+  const claims = new Map<string, IConstruct[]>();
+  const claim = (construct: IConstruct, kind: 'copy' | 'endpoint', name: string | undefined) => {
+    if (name === undefined || Token.isUnresolved(name)) {
+      return;
+    }
+    const { account, region } = Stack.of(construct);
+    if (Token.isUnresolved(account) || Token.isUnresolved(region)) {
+      return;
+    }
+    const key = [kind, account, region, name].join('|');
+    claims.set(key, [...claims.get(key) ?? [], construct]);
+  };
+  for (const construct of all) {
+    claim(construct, 'copy', imports.get(construct)?.fixedCopyName);
+    claim(construct, 'endpoint', endpoints.get(construct)?.endpointName);
+  }
+  for (const [key, [first, ...others]] of claims) {
+    const [kind, account, region, name] = key.split('|');
+    const where = `in account ${account}, Region ${region}`;
+    for (const other of others) {
+      if (kind === 'copy') {
+        const [modelName, versionName] = name.split('/version/');
+        report(other, [`${other.node.path} has modelName "${modelName}" and versionName "${versionName}", and so has ` +
+          `${first.node.path}, ${where}; a name and version are one copy per account and Region, so the second import fails ` +
+          'at deploy time: give one of them another versionName, or leave versionName unset so that each import gets its own']);
+      } else {
+        report(other, [`${other.node.path} has endpointName "${name}", and so has ${first.node.path}, ${where}; an endpoint ` +
+          'name is one endpoint per account and Region, so the second endpoint fails at deploy time: give one of them ' +
+          'another endpointName, or leave it unset for a name unique to the construct']);
+      }
+    }
+  }
 }
 
 function explainMismatch(imported: IConstruct, facts: ImportFacts, share: IConstruct, shared: ShareFacts): string[] {

@@ -1,20 +1,26 @@
-import { Token } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
-import { explainInvalidModelArn, ModelArnParts, parseModelArn } from '../contract/model-arn';
+import { explainInvalidArnRegion, explainInvalidKeyArn, explainInvalidRoleArn } from '../contract/arn-rules';
+import { explainInvalidModelArn, MODEL_ARN_FORM, ModelArnParts, parseModelArn } from '../contract/model-arn';
 
 /** An error for a prop that cannot work, located at the construct that received it. */
 export function invalidProp(message: string, scope: IConstruct): Error {
   return new Error(`${scope.node.path}: ${message}`);
 }
 
-/** The parts of `arn`, a model ARN known at synth time, or an error that names `prop`. */
+/**
+ * The parts of `arn`, a model ARN known at synth time, or an error that names `prop`. Its Region must be a Region code
+ * in lower case, which the service's pattern does not require.
+ */
 export function requireModelArn(prop: string, arn: string, scope: IConstruct): ModelArnParts {
-  const problem = explainInvalidModelArn(prop, arn);
+  const parts = parseModelArn(arn);
+  const problem = explainInvalidModelArn(prop, arn) ?? explainInvalidArnRegion(prop, arn, parts!.region, MODEL_ARN_FORM);
   if (problem) {
     throw invalidProp(problem, scope);
   }
-  return parseModelArn(arn)!;
+  return parts!;
 }
 
 /**
@@ -32,6 +38,46 @@ export function requireKeyNotAlias(prop: string, key: kms.IKey | undefined, scop
     throw invalidProp(
       `${prop} is a KMS alias${named}; expected the key itself (kms.Key, or kms.Key.fromKeyArn() with an ARN of the form ` +
       'arn:PARTITION:kms:REGION:ACCOUNT:key/KEY_ID): IAM matches permissions on the key\'s ARN, never on an alias',
+      scope,
+    );
+  }
+}
+
+/** A key or role in a message: its ARN when known at synth time, else its construct path. */
+export function describeResource(arn: string, resource: IConstruct): string {
+  return Token.isUnresolved(arn) ? `(${resource.node.path})` : `"${arn}"`;
+}
+
+/**
+ * Fails when the ARN of `key` is known at synth time and is not the ARN of a KMS key (a Region in upper case, say):
+ * the checks of its account and Region, and Comprehend, would read it wrong.
+ */
+export function requireKeyArn(prop: string, key: kms.IKey | undefined, scope: IConstruct): void {
+  const problem = key === undefined || Token.isUnresolved(key.keyArn) ? undefined : explainInvalidKeyArn(prop, key.keyArn);
+  if (problem) {
+    throw invalidProp(problem, scope);
+  }
+}
+
+/**
+ * Fails when `role`, a data access role, has an ARN known at synth time that is not a role's, or belongs to another
+ * account than the stack's (both known): Comprehend is passed only a role of the calling account (iam:PassRole).
+ */
+export function requireRoleOfStackAccount(prop: string, role: iam.IRole | undefined, scope: IConstruct): void {
+  if (role === undefined) {
+    return;
+  }
+  const problem = Token.isUnresolved(role.roleArn) ? undefined : explainInvalidRoleArn(prop, role.roleArn);
+  if (problem) {
+    throw invalidProp(problem, scope);
+  }
+  const account = Stack.of(scope).account;
+  const roleAccount = role.env.account;
+  if (!Token.isUnresolved(account) && !Token.isUnresolved(roleAccount) && roleAccount !== account) {
+    throw invalidProp(
+      `${prop} ${describeResource(role.roleArn, role)} is a role of account ${roleAccount}, but this stack deploys to ${account}; ` +
+      'expected a role of this stack\'s account, because Comprehend can only be passed a role of the account that calls it ' +
+      `(iam:PassRole): create the role in this account, or leave ${prop} unset for the role the library creates`,
       scope,
     );
   }
