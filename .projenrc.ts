@@ -144,6 +144,15 @@ project.tryFindObjectFile('package.json')?.addOverride('jest.coverageReporters',
 // script would compile it with node-gyp when no prebuilt binary fits.
 project.package.addField('allowScripts', { 'esbuild': false, '@parcel/watcher': false });
 
+// Every TypeScript snippet of the README and of the doc comments compiles, so that each language's translation of it
+// is valid (Construct Hub shows them): jsii-rosetta, strict, after every compile. rosetta/default.ts-fixture wraps a
+// snippet in a Stack; a complete program says `nofixture`. The tablet it writes ships in the package for pacmak.
+project.postCompileTask.spawn(project.addTask('rosetta:extract', {
+  description: 'Compile every TypeScript snippet of the README and the doc comments (jsii-rosetta, strict)',
+  exec: 'jsii-rosetta extract --strict',
+}));
+project.gitignore.exclude('/.jsii.tabl.json');
+
 // Handler code bundles the SDK into its asset: a build-time dependency, not a runtime one.
 project.eslint?.allowDevDeps('src/handlers/**/*.ts');
 // The two runtimes meet only in src/contract/: handler code never loads the CDK, and the contract loads neither side.
@@ -170,7 +179,7 @@ project.eslint?.addOverride({
   },
 });
 
-project.npmignore?.exclude('/examples/', '/.ci/', '/bench/', '/cdk.json');
+project.npmignore?.exclude('/examples/', '/.ci/', '/bench/', '/cdk.json', '/docs/', '/rosetta/', '/CONTRIBUTING.md');
 // jsii compiles all of src/, handlers included, but synth loads only the bundles in assets/: the package ships those.
 project.npmignore?.exclude('/lib/handlers/');
 

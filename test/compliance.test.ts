@@ -31,7 +31,7 @@ test.each(allStacks().map(stack => [stack.stackName, stack] as const))('cdk-nag 
 });
 
 /**
- * The Control Tower rules the library's resources do not meet, and why. README "Compliance" lists the same.
+ * The Control Tower rules the library's resources do not meet, and why. docs/compliance.md lists the same.
  * Anything else cfn-guard reports fails the test.
  */
 const GUARD_EXCEPTIONS: Record<string, { readonly resources: RegExp; readonly reason: string }> = {
