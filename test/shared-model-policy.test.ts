@@ -1,4 +1,4 @@
-import { App, CfnParameter, Annotations as ConstructAnnotations, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Annotations as ConstructAnnotations, Fn, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as comprehend from 'aws-cdk-lib/aws-comprehend';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -169,7 +169,7 @@ describe('a modelKey whose key policy the construct cannot change gets an acknow
     const stack = sharerStack(app);
     const keys = sharerStack(app, 'Keys');
     new SharedModelPolicy(stack, 'Share', { modelArn: MODEL, importerAccounts: [IMPORTER], modelKey: new kms.Key(keys, 'Key') });
-    const tokenKey = kms.Key.fromKeyArn(stack, 'TokenKey', new CfnParameter(stack, 'KeyArn').valueAsString);
+    const tokenKey = kms.Key.fromKeyArn(stack, 'TokenKey', Fn.importValue('SharerKeyArn'));
     new SharedModelPolicy(stack, 'ShareV2', { modelArn: MODEL.replace('v1', 'v2'), importerAccounts: [IMPORTER], modelKey: tokenKey });
 
     const annotations = Annotations.fromStack(stack);
