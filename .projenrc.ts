@@ -44,6 +44,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   majorVersion: 0,
   // 13.x needs Node 22 (its conventional-changelog packages say so); 12.x runs on the Node 20 the project supports.
   bumpPackage: 'commit-and-tag-version@^12',
+  // The first release is 0.1.0 (commit-and-tag-version would call it 0.0.0); after it the commits decide.
+  nextVersionCommand: "git tag --list 'v[0-9]*' | grep -q . || echo 0.1.0",
 
   devDeps: [
     COMPREHEND_SDK,
