@@ -417,9 +417,9 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
     const { account, region } = Stack.of(this);
     const known = (value: string | undefined): value is string => value !== undefined && !Token.isUnresolved(value);
     const modelKeyAccount = props.modelKey?.env.account;
-    if (known(modelKeyAccount) && known(account) && modelKeyAccount !== account) {
+    if (props.modelKey && known(modelKeyAccount) && known(account) && modelKeyAccount !== account) {
       throw invalidProp(
-        `modelKey is a key of account ${modelKeyAccount}; expected a customer managed key of this account (${account}), ` +
+        `modelKey ${describeResource(props.modelKey.keyArn, props.modelKey)} is a key of account ${modelKeyAccount}; expected a customer managed key of this account (${account}), ` +
         'because Comprehend encrypts the copy with a key of the importing account',
         this,
       );
@@ -446,9 +446,9 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
       );
     }
     const sourceKeyRegion = props.sourceModelKey?.env.region;
-    if (source && sourceKeyRegion && !Token.isUnresolved(sourceKeyRegion) && sourceKeyRegion !== source.region) {
+    if (props.sourceModelKey && source && known(sourceKeyRegion) && sourceKeyRegion !== source.region) {
       throw invalidProp(
-        `sourceModelKey is a key of Region ${sourceKeyRegion}, but sourceModelArn "${props.sourceModelArn}" is in ` +
+        `sourceModelKey ${describeResource(props.sourceModelKey.keyArn, props.sourceModelKey)} is a key of Region ${sourceKeyRegion}, but sourceModelArn "${props.sourceModelArn}" is in ` +
         `${source.region}; expected the key that encrypts the source model, which is in the model's Region`,
         this,
       );

@@ -9,7 +9,7 @@ import { registerShare, shareModelArn } from './private/cross-account-checks';
 import { describeResource, invalidProp, requireKeyArn, requireModelArn } from './private/errors';
 import { ModelPolicyProvider } from './private/model-policy-provider';
 
-/** The id of the warning about a `modelKey` whose key policy the construct cannot change, to acknowledge it by. */
+/** The id of the warning about a `modelKey` whose key policy the construct does not change, to acknowledge it by. */
 const IMPORTED_MODEL_KEY_WARNING = 'cdk-comprehend-model-import:importedModelKey';
 
 /**
@@ -159,7 +159,7 @@ export class SharedModelPolicy extends Construct {
       const what = key instanceof kms.Key ? `a key of another stack (${Stack.of(key).node.path})` : 'a key imported by reference';
       const sharedArn = shareModelArn(this, this.modelArn) ?? 'this model version\'s ARN';
       Annotations.of(this).addWarningV2(IMPORTED_MODEL_KEY_WARNING,
-        `modelKey ${describeResource(key.keyArn, key)} is ${what}, whose key policy SharedModelPolicy cannot change: add ` +
+        `modelKey ${describeResource(key.keyArn, key)} is ${what}, whose key policy SharedModelPolicy does not change: add ` +
         'the statements of this construct\'s keyPolicyStatements (kms:Decrypt and kms:GenerateDataKey conditioned on ' +
         `aws:SourceArn, kms:CreateGrant conditioned on kms:EncryptionContext:aws:comprehend:arn, both = ${sharedArn}) to that ` +
         'key\'s policy where the key is managed, or the importers\' ImportModel fails; then acknowledge this warning');

@@ -37,7 +37,8 @@ describe('synth-time errors name the prop, the value and the expected form', () 
     ['a timeout that is not a whole number of seconds', { timeout: Duration.millis(90_500) },
       'timeout 90.5 seconds is not a whole number of seconds; expected whole seconds, 1 to 55 minutes'],
     ['a source key of another Region', { sourceModelKey: kms.Key.fromKeyArn(new Stack(), 'Key', SHARER_KEY.replace(REGION, 'eu-west-1')) },
-      `sourceModelKey is a key of Region eu-west-1, but sourceModelArn "${SOURCE}" is in us-west-2; expected the key that encrypts the source model`],
+      `sourceModelKey "${SHARER_KEY.replace(REGION, 'eu-west-1')}" is a key of Region eu-west-1, but sourceModelArn "${SOURCE}" is ` +
+      'in us-west-2; expected the key that encrypts the source model'],
     ['a model name with a space', { modelName: 'my model' },
       'modelName "my model" is not a valid Comprehend name; expected 1-63 letters, digits and hyphens'],
     ['a version name with an underscore', { versionName: 'v_1' },
@@ -89,7 +90,7 @@ describe('synth-time errors name the prop, the value and the expected form', () 
     const other = new Stack(app, 'Other', { env: { account: '999988887777', region: 'us-west-2' } });
     const key = new kms.Key(other, 'Key');
     expect(() => build({ modelKey: key }, importerStack(app)))
-      .toThrow('modelKey is a key of account 999988887777; expected a customer managed key of this account (444455556666)');
+      .toThrow('modelKey (Other/Key) is a key of account 999988887777; expected a customer managed key of this account (444455556666)');
   });
 
   test('more than 49 tags, counting those from Tags.of(): the ownership tag takes one of 50', () => {

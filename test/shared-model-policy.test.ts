@@ -149,7 +149,7 @@ describe('a model of another stack, by ARN', () => {
   });
 });
 
-describe('a modelKey whose key policy the construct cannot change gets an acknowledgeable warning', () => {
+describe('a modelKey whose key policy the construct does not change gets an acknowledgeable warning', () => {
   const KEY = `arn:aws:kms:us-west-2:${SHARER}:key/abcd`;
   const ACK = '[ack: cdk-comprehend-model-import:importedModelKey]';
 
@@ -158,7 +158,7 @@ describe('a modelKey whose key policy the construct cannot change gets an acknow
     new SharedModelPolicy(stack, 'Share', { modelArn: MODEL, importerAccounts: [IMPORTER], modelKey: kms.Key.fromKeyArn(stack, 'Key', KEY) });
 
     Annotations.fromStack(stack).hasWarning('/Sharer/Share',
-      `modelKey "${KEY}" is a key imported by reference, whose key policy SharedModelPolicy cannot change: add the statements ` +
+      `modelKey "${KEY}" is a key imported by reference, whose key policy SharedModelPolicy does not change: add the statements ` +
       'of this construct\'s keyPolicyStatements (kms:Decrypt and kms:GenerateDataKey conditioned on aws:SourceArn, ' +
       `kms:CreateGrant conditioned on kms:EncryptionContext:aws:comprehend:arn, both = ${MODEL}) to that key's policy where the ` +
       `key is managed, or the importers' ImportModel fails; then acknowledge this warning ${ACK}`);
