@@ -148,12 +148,14 @@ project.package.addField('allowScripts', { 'esbuild': false, '@parcel/watcher': 
 
 // Every TypeScript snippet of the README and of the doc comments compiles, so that each language's translation of it
 // is valid (Construct Hub shows them): jsii-rosetta, strict, after every compile. rosetta/default.ts-fixture wraps a
-// snippet in a Stack; a complete program says `nofixture`. The tablet it writes ships in the package for pacmak.
+// snippet in a Stack; a complete program says `nofixture`. The tablet it writes (the translations) serves jsii-pacmak
+// here; the package leaves it out, as the snippets are in the assembly it ships.
 project.postCompileTask.spawn(project.addTask('rosetta:extract', {
   description: 'Compile every TypeScript snippet of the README and the doc comments (jsii-rosetta, strict)',
   exec: 'jsii-rosetta extract --strict',
 }));
 project.gitignore.exclude('/.jsii.tabl.json');
+project.npmignore?.exclude('/.jsii.tabl.json');
 
 // Handler code bundles the SDK into its asset: a build-time dependency, not a runtime one.
 project.eslint?.allowDevDeps('src/handlers/**/*.ts');
