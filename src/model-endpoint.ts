@@ -5,9 +5,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 // Type-only: a model creates its endpoints (a value import the other way), an endpoint's props only name the model.
 import type { IComprehendModel } from './comprehend-model';
-import { explainInvalidArnRegion } from './contract/arn-rules';
 import { ENDPOINT_NAME_MAX_LENGTH, ENDPOINT_NAME_PATTERN as ENDPOINT_NAME, MAX_INFERENCE_UNITS } from './contract/endpoint-properties';
 import { MODEL_TYPES, ModelType, modelTypeOfEndpointResource } from './contract/model-types';
+import { explainInvalidArnRegion } from './private/arn-rules';
 import { registerEndpoint } from './private/cross-account-checks';
 import { invalidProp, requireRoleOfStackAccount } from './private/errors';
 import { ProviderEndpoint } from './private/provider-endpoint';

@@ -2,6 +2,7 @@ import { App, CfnResource, Duration, Fn, RemovalPolicy, Stack, Tags } from 'aws-
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { ImportedComprehendModel, ImportedComprehendModelProps, ModelType } from '../src';
 import { IMPORTER, importerStack, REGION, SHARER, SHARER_KEY, SOURCE_CLASSIFIER as SOURCE, SOURCE_RECOGNIZER, STRANGER } from './support/fixtures';
 
@@ -220,4 +221,20 @@ describe('what is valid passes', () => {
     const stack = new Stack(new App(), 'Agnostic');
     expect(() => Template.fromStack(build({ sourceModelArn: SOURCE.replace('us-west-2', 'eu-west-1') }, stack))).not.toThrow();
   });
+});
+
+test('no Region that aws-cdk-lib knows is taken for a malformed ARN', () => {
+  expect(RegionInfo.regions.length).toBeGreaterThan(30);
+  const malformed = RegionInfo.regions.filter(({ name, partition }) => {
+    const stack = new Stack(new App(), 'Importer', { env: { account: IMPORTER, region: name } });
+    const sourceModelArn = SOURCE.replace(REGION, name).replace('arn:aws:', `arn:${partition}:`);
+    try {
+      build({ sourceModelArn }, stack);
+      return false;
+    } catch (error) {
+      // aws-cn is refused as a partition without Comprehend; the Region itself must pass.
+      return /is not a Region code/.test((error as Error).message);
+    }
+  });
+  expect(malformed.map(region => region.name)).toEqual([]);
 });

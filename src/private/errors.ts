@@ -2,7 +2,7 @@ import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
-import { explainInvalidArnRegion, explainInvalidKeyArn, explainInvalidRoleArn } from '../contract/arn-rules';
+import { explainInvalidArnRegion, explainInvalidKeyArn, explainInvalidRoleArn } from './arn-rules';
 import { explainInvalidModelArn, MODEL_ARN_FORM, ModelArnParts, parseModelArn } from '../contract/model-arn';
 
 /** An error for a prop that cannot work, located at the construct that received it. */

@@ -1,6 +1,6 @@
-// ARN rules the constructs check at synth time, beyond the service's own patterns that the handlers keep to: the
-// Region of an ARN, and the ARNs of the KMS keys and IAM roles an import or endpoint names (ModelKmsKeyId,
-// DataAccessRoleArn). The handlers do not import this file.
+// ARN rules the constructs check at synth time, beyond the service's own patterns that the handlers keep to (those
+// are in src/contract/): the Region of an ARN, and the ARNs of the KMS keys and IAM roles an import or endpoint names
+// (ModelKmsKeyId, DataAccessRoleArn). Synth time only, so not in src/contract/.
 
 /**
  * A Region code as AWS writes it, in lower case: an area, one or more words and a number (us-west-2, us-gov-west-1,
@@ -24,11 +24,14 @@ export function explainInvalidArnRegion(propName: string, arn: string, region: s
 }
 
 export const KEY_ARN_FORM = 'arn:PARTITION:kms:REGION:ACCOUNT:key/KEY_ID';
-/** A KMS key's ARN, with the Region captured as any letters, so that a Region in upper case is named as such. */
+/**
+ * A KMS key's ARN, with the Region captured as any letters, so that a Region in upper case is named as such. The
+ * service's KmsKeyId shape takes any ASCII (a key id, an alias); the library needs the key's ARN (see requireKeyNotAlias).
+ */
 const KEY_ARN_PATTERN = /^arn:aws(?:-[^:]+)?:kms:([a-zA-Z0-9-]*):[0-9]{12}:key\/[^/]+$/;
 
 export const ROLE_ARN_FORM = 'arn:PARTITION:iam::ACCOUNT:role/NAME';
-/** The service's DataAccessRoleArn pattern (20 to 2048 characters); anchored when used. */
+/** botocore's IamRoleArn shape (Comprehend 2017-11-27): its pattern, anchored when used, and 20 to 2048 characters. */
 const ROLE_ARN_SERVICE_PATTERN = 'arn:aws(-[^:]+)?:iam::[0-9]{12}:role/.+';
 const ROLE_ARN_PATTERN = new RegExp(`^${ROLE_ARN_SERVICE_PATTERN}$`);
 const ROLE_ARN_LENGTH = { min: 20, max: 2048 };
