@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import type { IComprehendModel } from './comprehend-model';
 import { ENDPOINT_NAME_MAX_LENGTH, ENDPOINT_NAME_PATTERN as ENDPOINT_NAME, MAX_INFERENCE_UNITS } from './contract/endpoint-properties';
 import { MODEL_TYPES, ModelType, modelTypeOfEndpointResource } from './contract/model-types';
+import { IdleAlarmOptions } from './idle-alarm-options';
 import { explainInvalidArnRegion } from './private/arn-rules';
 import { registerEndpoint } from './private/cross-account-checks';
 import { invalidProp, requireRoleOfStackAccount } from './private/errors';
@@ -26,6 +27,10 @@ const METRICS_NAMESPACE = 'AWS/Comprehend';
 const SCALING_ROLE_PATH = 'role/aws-service-role/comprehend.application-autoscaling.amazonaws.com';
 const SCALING_ROLE_NAME = 'AWSServiceRoleForApplicationAutoScaling_ComprehendEndpoint';
 const ONE_MINUTE = Duration.minutes(1);
+const ONE_HOUR = Duration.hours(1);
+const DEFAULT_IDLE_FOR = Duration.hours(24);
+/** CloudWatch's longest evaluation (PutMetricAlarm: Period × EvaluationPeriods), in hours: 7 days. */
+const MAX_IDLE_HOURS = 168;
 const ENDPOINT_ARN_FORM = 'arn:PARTITION:comprehend:REGION:ACCOUNT:document-classifier-endpoint/NAME (or entity-recognizer-endpoint/NAME)';
 
 /**
@@ -141,6 +146,22 @@ export interface IModelEndpoint extends IResource {
 
   /** The inference units the requests asked for (`RequestedInferenceUnits`); Sum over 1 minute. */
   metricRequestedInferenceUnits(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * A CloudWatch alarm that goes to ALARM when the endpoint served no inference for `idleFor` (24 hours by default):
+   * the Sum of `ConsumedInferenceUnits` is 0 in every period, and a period without a datapoint counts as idle, since
+   * Comprehend publishes none for a minute without requests.
+   *
+   * An idle endpoint costs as much as a busy one: Comprehend bills it per inference unit by the second, from its
+   * creation until its deletion, and an endpoint never has fewer than 1 unit. The alarm only tells: it deletes and
+   * scales nothing. Add actions to the alarm it returns, such as `alarm.addAlarmAction(new SnsAction(topic))`. A new
+   * endpoint has served nothing yet, so the alarm can go to ALARM before its first requests; choose an `idleFor`
+   * longer than the quietest gap you expect.
+   *
+   * The alarm is a construct below the endpoint's, in its stack: the endpoint must be of that stack's account and
+   * Region, because an alarm reads the metrics of its own account and Region.
+   */
+  addIdleAlarm(id: string, options?: IdleAlarmOptions): cloudwatch.Alarm;
 }
 
 /**
@@ -195,6 +216,38 @@ abstract class ModelEndpointBase extends Resource implements IModelEndpoint {
 
   public metricRequestedInferenceUnits(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metric('RequestedInferenceUnits', { statistic: cloudwatch.Stats.SUM, period: ONE_MINUTE, ...props });
+  }
+
+  public addIdleAlarm(id: string, options: IdleAlarmOptions = {}): cloudwatch.Alarm {
+    const idleFor = options.idleFor ?? DEFAULT_IDLE_FOR;
+    const { period, periods } = idleAlarmPeriods(idleFor, this);
+    const stack = Stack.of(this);
+    const differs = (a: string, b: string) => !Token.isUnresolved(a) && !Token.isUnresolved(b) && a !== b;
+    if (differs(this.env.account, stack.account) || differs(this.env.region, stack.region)) {
+      // The metric is read in the alarm's own account and Region, where such an endpoint publishes nothing: missing
+      // data counting as idle, the alarm would always be in ALARM.
+      throw invalidProp(
+        `addIdleAlarm() needs an endpoint of this stack's account and Region (${stack.account}, ${stack.region}), but ` +
+        `this endpoint is in account ${this.env.account}, Region ${this.env.region}; an alarm reads the metrics of its ` +
+        'own account and Region, where this endpoint publishes none: add the alarm in a stack of the endpoint\'s account ' +
+        'and Region',
+        this,
+      );
+    }
+    return new cloudwatch.Alarm(this, id, {
+      metric: this.metricConsumedInferenceUnits({ statistic: cloudwatch.Stats.SUM, period }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD,
+      // Comprehend publishes no datapoint for a minute without requests: missing data is idle time.
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      evaluationPeriods: periods,
+      datapointsToAlarm: periods,
+      alarmName: options.alarmName,
+      alarmDescription: options.alarmDescription ??
+        `Comprehend endpoint ${this.endpointName} served no inference for ${idleFor.toHumanString()}; it bills for ` +
+        'its inference units until it is deleted',
+      actionsEnabled: options.actionsEnabled ?? true,
+    });
   }
 
   private grantInferenceOf(grantee: iam.IGrantable, servedType: ModelType): iam.Grant {
@@ -390,6 +443,32 @@ export class ModelEndpoint extends ModelEndpointBase {
       );
     }
   }
+}
+
+/**
+ * The period and number of periods of an idle alarm over `idleFor`. CloudWatch's PutMetricAlarm allows Period ×
+ * EvaluationPeriods up to 7 days, and up to 1 day when Period is under 1 hour: whole minutes under 1 hour are evaluated
+ * minute by minute, whole hours from 1 to 168 hour by hour.
+ */
+function idleAlarmPeriods(idleFor: Duration, scope: Construct): { period: Duration; periods: number } {
+  const expected = `expected whole minutes under 1 hour, or whole hours from 1 to ${MAX_IDLE_HOURS} (7 days)`;
+  if (idleFor.isUnresolved()) {
+    throw invalidProp(`idleFor is a token; ${expected}, known at synth time`, scope);
+  }
+  const millis = idleFor.toMilliseconds({ integral: false });
+  const minutes = millis / ONE_MINUTE.toMilliseconds();
+  const hours = millis / ONE_HOUR.toMilliseconds();
+  if (Number.isInteger(minutes) && minutes >= 1 && minutes < 60) {
+    return { period: ONE_MINUTE, periods: minutes };
+  }
+  if (Number.isInteger(hours) && hours >= 1 && hours <= MAX_IDLE_HOURS) {
+    return { period: ONE_HOUR, periods: hours };
+  }
+  throw invalidProp(
+    `idleFor ${idleFor.toHumanString()} is not supported; ${expected}: CloudWatch evaluates an alarm over at most 1 day ` +
+    'of periods shorter than 1 hour and at most 7 days in all, and the alarm counts whole periods of 1 minute or 1 hour',
+    scope,
+  );
 }
 
 /**
