@@ -18,6 +18,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 import { ComprehendModelBase, IComprehendModel } from './comprehend-model';
+import { EVALUATION_METRICS, EvaluationMetric, metricAttribute, metricsOf } from './contract/evaluation-metrics';
 import {
   ATTRIBUTE_MODEL_ARN,
   ATTRIBUTE_MODEL_NAME,
@@ -39,8 +40,10 @@ import {
   requireRoleOfStackAccount,
 } from './private/errors';
 import { ModelProvider } from './private/model-provider';
+import { renderQualityGate } from './private/quality-gate-properties';
 import { importServiceRole } from './private/service-role';
 import { explainInvalidModelTags } from './private/tags';
+import { QualityGate } from './quality-gate';
 
 /**
  * Properties of an ImportedComprehendModel.
@@ -124,6 +127,15 @@ export interface ImportedComprehendModelProps {
    * @default RemovalPolicy.DESTROY
    */
   readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * What a new copy must show, on the evaluation metrics Comprehend reports for it, before it may serve: minimums per
+   * metric, and optionally no worse than the copy it replaces. A copy that fails is deleted and the deployment fails,
+   * so CloudFormation rolls back and endpoints keep serving the copy they serve.
+   *
+   * @default - no gate: every usable copy serves
+   */
+  readonly qualityGate?: QualityGate;
 
   /**
    * How long to wait for the copy to become usable before failing.
@@ -277,6 +289,8 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
   /** `NAME/version/VERSION` when both are fixed at synth time: no other import of the stack may have it. */
   private fixedCopyName?: string;
 
+  private readonly resource: CustomResource;
+
   constructor(scope: Construct, id: string, props: ImportedComprehendModelProps) {
     super(scope, id);
 
@@ -315,6 +329,7 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
       DataAccessRoleArn: this.role?.roleArn,
       Tags: Lazy.any({ produce: () => this.tags.renderTags() }),
       TimeoutSeconds: String(timeout.toSeconds()),
+      QualityGate: renderQualityGate(props.qualityGate, this.modelType, this),
     };
     const customResource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
@@ -330,9 +345,29 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
     // RemovalPolicies.of() and cfnOptions reach the resource without passing through applyRemovalPolicy().
     this.node.addValidation({ validate: () => explainUnsupportedDeletionPolicy(resource) });
 
+    this.resource = customResource;
     this.modelArn = customResource.getAttString(ATTRIBUTE_MODEL_ARN);
     this.modelName = customResource.getAttString(ATTRIBUTE_MODEL_NAME);
     this.versionName = customResource.getAttString(ATTRIBUTE_VERSION_NAME);
+  }
+
+  /**
+   * An evaluation metric of the copy, as Comprehend reports it on the model version's test documents: a number as a
+   * string (`Fn::GetAtt`), for stack outputs, alarms or parameters; `none` when Comprehend reports no such metric for
+   * the copy.
+   *
+   * A document classifier reports every metric of `EvaluationMetric`; an entity recognizer reports `PRECISION`,
+   * `RECALL` and `F1_SCORE`, and asking it for another is an error at synth time.
+   */
+  public evaluationMetric(metric: EvaluationMetric): string {
+    if (!EVALUATION_METRICS[metric].modelTypes.includes(this.modelType)) {
+      throw invalidProp(
+        `evaluationMetric(${metric}): Comprehend reports no ${metric} for ${MODEL_TYPES[this.modelType].withArticle}; expected one of ` +
+        `${metricsOf(this.modelType).join(', ')}`,
+        this,
+      );
+    }
+    return this.resource.getAttString(metricAttribute(metric));
   }
 
   /**

@@ -1,7 +1,10 @@
+export { EvaluationMetric } from './contract/evaluation-metrics';
 export { ModelType } from './contract/model-types';
 export * from './comprehend-model';
 export * from './comprehend-provider';
+export * from './idle-alarm-options';
 export * from './imported-comprehend-model';
 export * from './model-endpoint';
+export * from './quality-gate';
 export * from './scalable-inference-units';
 export * from './shared-model-policy';

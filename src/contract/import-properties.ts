@@ -1,5 +1,6 @@
 // The contract between ImportedComprehendModel and its handlers: property and attribute names.
 // Shared by both sides, so no aws-cdk-lib import here.
+import type { QualityGateProperties } from './evaluation-metrics';
 
 /** The custom resource type of an imported model. */
 export const IMPORTED_MODEL_RESOURCE_TYPE = 'Custom::ComprehendImportedModel';
@@ -16,6 +17,8 @@ export interface ImportProperties {
   readonly Tags?: ReadonlyArray<{ readonly Key: string; readonly Value: string }>;
   /** How long the handlers wait for the copy to become usable (or to go away). */
   readonly TimeoutSeconds: string;
+  /** The bounds a new copy must meet; judged when the copy is usable, never part of what makes a new copy. */
+  readonly QualityGate?: QualityGateProperties;
 }
 
 /**
@@ -38,6 +41,10 @@ export const ATTRIBUTE_STATUS = 'Status';
  * One provider serves every model of a stack, so each model's own timeout travels with its event.
  */
 export const DATA_DEADLINE = 'Deadline';
+/** Carried in `Data` from onEvent to isComplete: 'true' when this event imports a new copy, which the gate judges. */
+export const DATA_NEW_COPY = 'NewCopy';
+/** Carried in `Data` from onEvent to isComplete: the copy a replacement retires, for `noWorseThanReplaced`. */
+export const DATA_REPLACED_COPY = 'ReplacedCopy';
 
 /** The longest a model may ask the handlers to wait: CloudFormation's custom resource ceiling is one hour. */
 export const MAX_TIMEOUT_SECONDS = 55 * 60;

@@ -44,6 +44,11 @@ export interface EmulatedModel {
   readonly failure?: string;
   /** Reported instead of SUBMITTED and TRAINING while the import runs (a status a later API version may add). */
   readonly unknownStatus?: string;
+  /**
+   * What Describe reports in ClassifierMetadata / RecognizerMetadata.EvaluationMetrics once the model is usable (botocore's
+   * ClassifierEvaluationMetrics and EntityRecognizerEvaluationMetrics members); undefined reports no metadata.
+   */
+  readonly evaluationMetrics?: Readonly<Record<string, number>>;
   /** When StopTraining* was accepted while it imported: STOP_REQUESTED, then STOPPED. */
   stopRequestedAt?: number;
   resourcePolicy?: string;
@@ -90,6 +95,11 @@ export interface ImportBehaviour {
    * its answers then deliberately leave botocore's model and are no evidence about the emulator's conformance.
    */
   readonly unknownStatus?: string;
+  /**
+   * The copy reports no evaluation metrics. Whether a real copy carries its source's is not documented: by default the
+   * emulator copies them, and a test asks for this to see the other case.
+   */
+  readonly withoutMetrics?: boolean;
 }
 
 /** An asynchronous inference job (StartDocumentClassificationJob / StartEntitiesDetectionJob) that uses a model. */
@@ -272,7 +282,10 @@ export class ComprehendEmulator {
   }
 
   /** A trained model of the sharer, optionally encrypted with its customer managed key and shared by a policy. */
-  public addTrainedModel(arn: string, options: { encryptionKeyId?: string; sharedWith?: string[] } = {}): EmulatedModel {
+  public addTrainedModel(
+    arn: string,
+    options: { encryptionKeyId?: string; sharedWith?: string[]; evaluationMetrics?: Record<string, number> } = {},
+  ): EmulatedModel {
     const parts = MODEL_ARN.exec(arn);
     if (!parts) {
       throw new Error(`not a model ARN: ${arn}`);
@@ -284,6 +297,7 @@ export class ComprehendEmulator {
       account: parts[3],
       versionName: parts[8],
       encryptionKeyId: options.encryptionKeyId,
+      evaluationMetrics: options.evaluationMetrics,
       tags: new Map(),
       submittedAt: 0,
       submitMs: 0,
@@ -770,6 +784,7 @@ export class ComprehendEmulator {
       sourceModelArn: input.SourceModelArn,
       modelKmsKeyId: input.ModelKmsKeyId,
       dataAccessRoleArn: input.DataAccessRoleArn,
+      evaluationMetrics: behaviour.withoutMetrics ? undefined : sourceModel.evaluationMetrics,
       tags: new Map(tags.map(t => [t.Key, t.Value])),
       submittedAt: this.options.now(),
       submitMs: behaviour.submitMs ?? 10_000,
@@ -792,7 +807,10 @@ export class ComprehendEmulator {
 
   private describe(model: EmulatedModel, arnField: string): object {
     const status = this.statusOf(model);
+    const usable = status === 'TRAINED' || status === 'TRAINED_WITH_WARNING';
+    const metadata = usable && model.evaluationMetrics ? { EvaluationMetrics: model.evaluationMetrics } : undefined;
     return {
+      [model.kind === 'document-classifier' ? 'ClassifierMetadata' : 'RecognizerMetadata']: metadata,
       [arnField]: model.arn,
       Status: status,
       Message: status === 'IN_ERROR' || status === 'STOPPED' ? model.failure ?? 'Training was stopped' : undefined,

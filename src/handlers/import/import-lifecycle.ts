@@ -23,14 +23,24 @@ import { MODEL_TYPES, ModelType } from '../../contract/model-types';
 import { describeError, isTransient } from '../common/comprehend';
 import { ownerOf } from '../common/tagging';
 
+/** Where an import stands once started: the copy's ARN, and the copy adopted instead, when it already existed. */
+export interface StartedImport {
+  readonly arn: string;
+  /**
+   * This resource's own copy, found under the name: a retried create, a rollback to the copy, or a return to a retained
+   * one. Undefined when this call imported it (or left the import to a later poll).
+   */
+  readonly adopted?: ModelDescription;
+}
+
 /**
  * Starts the import, or adopts the copy a previous attempt of this same resource already started (it carries this
  * resource's ownership tag). Any other copy with the name and version fails the import, with what to change: the
  * library never adopts, and so never later deletes, a copy made by hand or by another stack.
  */
-export async function startImport(spec: ImportSpec): Promise<string> {
+export async function startImport(spec: ImportSpec): Promise<StartedImport> {
   try {
-    return await importModel({
+    const arn = await importModel({
       sourceModelArn: spec.sourceModelArn,
       modelName: spec.modelName,
       versionName: spec.versionName,
@@ -38,6 +48,7 @@ export async function startImport(spec: ImportSpec): Promise<string> {
       dataAccessRoleArn: spec.dataAccessRoleArn,
       tags: [...spec.tags, spec.ownerTag],
     });
+    return { arn };
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) {
       throw error;
@@ -46,7 +57,7 @@ export async function startImport(spec: ImportSpec): Promise<string> {
   const existing = await describeModel(spec.source.modelType, spec.targetArn);
   if (!existing) {
     // The name is taken but the version is not visible yet: ask again at the next poll.
-    return spec.targetArn;
+    return { arn: spec.targetArn };
   }
   await requireOwnCopy(spec, spec.targetArn);
   // This resource's own copy: a retried create, or a rollback to it. With a fixed name, a replacement lands here too.
@@ -65,7 +76,7 @@ export async function startImport(spec: ImportSpec): Promise<string> {
       'Choose another versionName (or leave it unset so that each import gets its own).',
     );
   }
-  return spec.targetArn;
+  return { arn: spec.targetArn, adopted: existing };
 }
 
 /**
@@ -98,13 +109,13 @@ export function checkOwnCopy(spec: ImportSpec, arn: string, owner: string | unde
  * Starts the import; when Comprehend is still throttling after the SDK's retries, returns the ARN the copy
  * will have and leaves the import to isComplete, which starts it when the copy is not there yet.
  */
-export async function startImportWhenPossible(spec: ImportSpec): Promise<string> {
+export async function startImportWhenPossible(spec: ImportSpec): Promise<StartedImport> {
   try {
     return await startImport(spec);
   } catch (error) {
     if (isTransient(error)) {
       console.log(`ImportModel deferred to the next poll: ${describeError(error)}`);
-      return spec.targetArn;
+      return { arn: spec.targetArn };
     }
     throw error;
   }

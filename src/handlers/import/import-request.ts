@@ -3,7 +3,10 @@
 import { createHash } from 'crypto';
 import type { Tag } from '@aws-sdk/client-comprehend';
 import type { CdkCustomResourceEvent } from 'aws-lambda';
+import { QualityGate, readQualityGate } from './quality-gate';
 import {
+  DATA_NEW_COPY,
+  DATA_REPLACED_COPY,
   DEFAULT_TIMEOUT_SECONDS,
   ImportProperties,
   MAX_TIMEOUT_SECONDS,
@@ -16,10 +19,21 @@ import {
   parseModelArn,
 } from '../../contract/model-arn';
 import { MODEL_TYPES, ModelType } from '../../contract/model-types';
+import { EventData } from '../common/event-data';
 import { locateStack, ownerTag, readUserTags } from '../common/ownership';
 
 /** The event of an import resource, as the Provider framework hands it to onEvent (isComplete adds to it). */
 export type ImportEvent = CdkCustomResourceEvent<ImportProperties>;
+
+/**
+ * What onEvent tells isComplete about an import: its deadline, whether this event imports a new copy (which the quality
+ * gate judges), and for a replacement with `noWorseThanReplaced`, the copy it replaces (the Update's old physical id,
+ * which isComplete's event no longer carries).
+ */
+export type ImportEventData = EventData & {
+  readonly [DATA_NEW_COPY]?: string;
+  readonly [DATA_REPLACED_COPY]?: string;
+};
 
 /** One event of an import resource, as the handlers act on it. */
 export type ImportRequest = CreateImport | UpdateImport | DeleteImport;
@@ -95,6 +109,8 @@ export interface ImportSpec {
   /** The ownership tag: this stack instance and logical resource. */
   readonly ownerTag: Tag;
   readonly timeoutSeconds: number;
+  /** The bounds a new copy must meet before it may serve; undefined without a gate. */
+  readonly qualityGate?: QualityGate;
 }
 
 /**
@@ -148,6 +164,7 @@ export function readImportSpec(properties: ImportProperties, stackId: string, lo
     tags,
     ownerTag: ownerTag(stackId, logicalId),
     timeoutSeconds,
+    qualityGate: readQualityGate(properties.QualityGate, source.modelType),
   };
 }
 

@@ -2,14 +2,18 @@
 import { ConcurrentModificationException, ModelStatus, Tag } from '@aws-sdk/client-comprehend';
 import type { CdkCustomResourceIsCompleteEvent, CdkCustomResourceIsCompleteResponse } from 'aws-lambda';
 import { checkOwnCopy, requestDeletion, requireOwnCopy, startImportWhenPossible, StopOutcome, stopOwnImport } from './import-lifecycle';
-import { CreateImport, DeleteImport, failedReplacementOf, readImportRequest, UpdateImport } from './import-request';
-import { describeModel, ModelDescription } from './model-client';
+import { CreateImport, DeleteImport, failedReplacementOf, ImportEventData, readImportRequest, UpdateImport } from './import-request';
+import { describeModel, EvaluationMetrics, ModelDescription } from './model-client';
 import { FAILED, isKnownStatus, STOPPABLE, USABLE } from './model-statuses';
+import { judgeCopy } from './quality-gate';
+import { METRIC_NOT_REPORTED, metricAttribute, metricsOf } from '../../contract/evaluation-metrics';
 import {
   ATTRIBUTE_MODEL_ARN,
   ATTRIBUTE_MODEL_NAME,
   ATTRIBUTE_STATUS,
   ATTRIBUTE_VERSION_NAME,
+  DATA_NEW_COPY,
+  DATA_REPLACED_COPY,
   ImportProperties,
   OWNER_TAG_KEY,
   STOP_GRACE_SECONDS,
@@ -17,7 +21,7 @@ import {
 import { parseModelArn } from '../../contract/model-arn';
 import { MODEL_TYPES, ModelType } from '../../contract/model-types';
 import { describeError, isTransient } from '../common/comprehend';
-import { EventData, isPast, readDeadline } from '../common/event-data';
+import { isPast, readDeadline } from '../common/event-data';
 import { reconcileTags } from '../common/tagging';
 
 type Response = CdkCustomResourceIsCompleteResponse;
@@ -25,6 +29,9 @@ const NOT_YET: Response = { IsComplete: false };
 
 /** One poll: the request, whether its deadline has passed, and the words that fail it then. */
 interface Poll {
+  readonly logicalId: string;
+  /** What onEvent said about the copy: whether it is new (judged by the quality gate), and the copy it replaces. */
+  readonly data?: Partial<ImportEventData>;
   readonly timedOut: boolean;
   /** Whether the time to stop and delete an import past its deadline has passed too. */
   readonly pastGrace: boolean;
@@ -41,11 +48,13 @@ const RAISE_TIMEOUT = 'Raise the timeout prop (at most 55 minutes), or look at t
 const DELETE_BY_HAND = 'The copy is left as it is: look at it in the Comprehend console, and once it is in a final state ' +
   'delete the stack (or retry the rollback) again.';
 
-export async function isImportComplete(event: CdkCustomResourceIsCompleteEvent<ImportProperties, EventData>): Promise<Response> {
+export async function isImportComplete(event: CdkCustomResourceIsCompleteEvent<ImportProperties, ImportEventData>): Promise<Response> {
   const request = readImportRequest(event);
   const deadline = readDeadline(event.Data);
   const timedOut = isPast(deadline);
   const poll: Poll = {
+    logicalId: event.LogicalResourceId,
+    data: event.Data,
     timedOut,
     pastGrace: isPast(deadline === undefined ? undefined : deadline + STOP_GRACE_SECONDS * 1000),
     fail: (what, advice) => new Error(`${event.LogicalResourceId}: ${what}, and ${request.requestType === 'Delete'
@@ -97,6 +106,7 @@ async function settle(request: CreateImport | UpdateImport, model: ModelDescript
       // copy is this resource's only when it carries its ownership tag.
       await requireOwnCopy(spec, model.arn);
     }
+    await passQualityGate(request, model, poll);
     const leftover = request.requestType === 'Update' ? failedReplacementOf(request) : undefined;
     if (leftover && !(await isLeftoverGone(modelType, leftover, spec.ownerTag, poll))) {
       return NOT_YET;
@@ -109,6 +119,7 @@ async function settle(request: CreateImport | UpdateImport, model: ModelDescript
         [ATTRIBUTE_MODEL_NAME]: parts?.modelName ?? spec.modelName,
         [ATTRIBUTE_VERSION_NAME]: parts?.versionName ?? spec.versionName,
         [ATTRIBUTE_STATUS]: model.status,
+        ...metricAttributes(modelType, model.evaluationMetrics),
       },
     };
   }
@@ -152,6 +163,40 @@ async function settle(request: CreateImport | UpdateImport, model: ModelDescript
     throw poll.fail(still, `This handler does not know that status, so the copy is left as it is. ${RAISE_TIMEOUT}`);
   }
   throw poll.fail(still, RAISE_TIMEOUT);
+}
+
+/**
+ * Judges a new copy by the quality gate, once it is usable. A copy that fails is deleted (whatever the removal policy:
+ * it is a failed create or replacement, which CloudFormation forgets or, when retained, never deletes), and the import
+ * fails, so CloudFormation rolls back and the copy it would have replaced keeps serving.
+ */
+async function passQualityGate(request: CreateImport | UpdateImport, model: ModelDescription, poll: Poll): Promise<void> {
+  const { spec } = request;
+  const gate = spec.qualityGate;
+  if (!gate || poll.data?.[DATA_NEW_COPY] !== 'true') {
+    return;
+  }
+  const modelType = spec.source.modelType;
+  const replacedArn = poll.data?.[DATA_REPLACED_COPY];
+  const replaced = replacedArn && parseModelArn(replacedArn)?.modelType === modelType
+    ? { arn: replacedArn, metrics: (await describeModel(modelType, replacedArn))?.evaluationMetrics }
+    : undefined;
+  const verdict = judgeCopy(gate, modelType, model.evaluationMetrics, replaced);
+  if (verdict.passed) {
+    console.log(`${model.arn} passes the quality gate: ${verdict.checks.join('; ')}`);
+    return;
+  }
+  await requestDeletion(modelType, model.arn, spec.ownerTag).catch(error => console.log(`Could not delete ${model.arn}: ${describeError(error)}`));
+  throw new Error(
+    `${poll.logicalId}: the copy ${model.arn} of ${spec.sourceModelArn} does not pass the quality gate: ${verdict.checks.join('; ')}. ` +
+    `The copy is being deleted, so CloudFormation rolls back${replaced ? ` and ${replaced.arn} keeps serving` : ''}. ` +
+    'Share a better model version, or change qualityGate.',
+  );
+}
+
+/** The copy's metrics as attributes: each metric of its type, `none` when Comprehend does not report it. */
+function metricAttributes(modelType: ModelType, metrics: EvaluationMetrics | undefined): Record<string, string> {
+  return Object.fromEntries(metricsOf(modelType).map(metric => [metricAttribute(metric), String(metrics?.[metric] ?? METRIC_NOT_REPORTED)]));
 }
 
 /**

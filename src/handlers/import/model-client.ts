@@ -16,6 +16,7 @@ import {
   StopTrainingEntityRecognizerCommand,
   Tag,
 } from '@aws-sdk/client-comprehend';
+import { EvaluationMetric } from '../../contract/evaluation-metrics';
 import { ModelType } from '../../contract/model-types';
 import { comprehend } from '../common/comprehend';
 
@@ -27,7 +28,12 @@ export interface ModelDescription {
   readonly sourceModelArn?: string;
   readonly modelKmsKeyId?: string;
   readonly dataAccessRoleArn?: string;
+  /** The metrics Comprehend reports for the version's test documents; undefined when it reports none. */
+  readonly evaluationMetrics?: EvaluationMetrics;
 }
+
+/** Evaluation metrics by botocore's member name; a metric Comprehend does not report is absent. */
+export type EvaluationMetrics = { readonly [metric in EvaluationMetric]?: number };
 
 /** What ImportModel is called with. */
 export interface ImportModelInput {
@@ -63,6 +69,8 @@ interface ModelProperties {
   readonly SourceModelArn?: string;
   readonly ModelKmsKeyId?: string;
   readonly DataAccessRoleArn?: string;
+  /** ClassifierMetadata.EvaluationMetrics, or RecognizerMetadata.EvaluationMetrics. */
+  readonly EvaluationMetrics?: { readonly [member in EvaluationMetric]?: number };
 }
 
 /** One page of a type's asynchronous jobs in one status, reduced to what tells which model each uses. */
@@ -84,8 +92,10 @@ const COMMANDS: {
   }
 } = {
   [ModelType.DOCUMENT_CLASSIFIER]: {
-    describe: async arn => (await comprehend.send(new DescribeDocumentClassifierCommand({ DocumentClassifierArn: arn })))
-      .DocumentClassifierProperties,
+    describe: async arn => {
+      const properties = (await comprehend.send(new DescribeDocumentClassifierCommand({ DocumentClassifierArn: arn }))).DocumentClassifierProperties;
+      return properties && { ...properties, EvaluationMetrics: properties.ClassifierMetadata?.EvaluationMetrics };
+    },
     delete: arn => comprehend.send(new DeleteDocumentClassifierCommand({ DocumentClassifierArn: arn })),
     stop: arn => comprehend.send(new StopTrainingDocumentClassifierCommand({ DocumentClassifierArn: arn })),
     listJobs: async (status, nextToken) => {
@@ -99,8 +109,10 @@ const COMMANDS: {
     },
   },
   [ModelType.ENTITY_RECOGNIZER]: {
-    describe: async arn => (await comprehend.send(new DescribeEntityRecognizerCommand({ EntityRecognizerArn: arn })))
-      .EntityRecognizerProperties,
+    describe: async arn => {
+      const properties = (await comprehend.send(new DescribeEntityRecognizerCommand({ EntityRecognizerArn: arn }))).EntityRecognizerProperties;
+      return properties && { ...properties, EvaluationMetrics: properties.RecognizerMetadata?.EvaluationMetrics };
+    },
     delete: arn => comprehend.send(new DeleteEntityRecognizerCommand({ EntityRecognizerArn: arn })),
     stop: arn => comprehend.send(new StopTrainingEntityRecognizerCommand({ EntityRecognizerArn: arn })),
     listJobs: async (status, nextToken) => {
@@ -139,7 +151,20 @@ export async function describeModel(modelType: ModelType, arn: string): Promise<
     sourceModelArn: properties?.SourceModelArn,
     modelKmsKeyId: properties?.ModelKmsKeyId,
     dataAccessRoleArn: properties?.DataAccessRoleArn,
+    evaluationMetrics: readEvaluationMetrics(properties?.EvaluationMetrics),
   };
+}
+
+/** The metrics that are numbers, by botocore's member name; undefined when there is none. */
+function readEvaluationMetrics(reported: ModelProperties['EvaluationMetrics']): EvaluationMetrics | undefined {
+  const metrics: { [metric in EvaluationMetric]?: number } = {};
+  for (const metric of Object.values(EvaluationMetric)) {
+    const value = reported?.[metric];
+    if (typeof value === 'number' && Number.isFinite(value)) {
+      metrics[metric] = value;
+    }
+  }
+  return Object.keys(metrics).length > 0 ? metrics : undefined;
 }
 
 /** Starts the import and returns the new model version's ARN. */

@@ -2,21 +2,23 @@
 // isComplete then waits for the outcome.
 import { ResourceNotFoundException } from '@aws-sdk/client-comprehend';
 import type { CdkCustomResourceResponse } from 'aws-lambda';
-import { checkOwnCopy, requestDeletion, startImportWhenPossible } from './import-lifecycle';
-import { DeleteImport, failedReplacementOf, ImportEvent, ImportSpec, readImportRequest, sameCopy } from './import-request';
-import { MAX_TIMEOUT_SECONDS } from '../../contract/import-properties';
+import { checkOwnCopy, requestDeletion, StartedImport, startImportWhenPossible } from './import-lifecycle';
+import { DeleteImport, failedReplacementOf, ImportEvent, ImportEventData, ImportSpec, readImportRequest, sameCopy } from './import-request';
+import { USABLE } from './model-statuses';
+import { DATA_NEW_COPY, DATA_REPLACED_COPY, MAX_TIMEOUT_SECONDS } from '../../contract/import-properties';
 import { describeError } from '../common/comprehend';
-import { EventData, deadlineData } from '../common/event-data';
+import { deadlineData } from '../common/event-data';
 import { isRetryableTagError, reconcileTags } from '../common/tagging';
 
-type Response = CdkCustomResourceResponse<EventData>;
+type Response = CdkCustomResourceResponse<ImportEventData>;
 
 export async function onImportEvent(event: ImportEvent): Promise<Response> {
   const request = readImportRequest(event);
   switch (request.requestType) {
     case 'Create': {
       const { spec } = request;
-      return { PhysicalResourceId: await startImportWhenPossible(spec), Data: deadlineData(spec.timeoutSeconds) };
+      const started = await startImportWhenPossible(spec);
+      return { PhysicalResourceId: started.arn, Data: { ...deadlineData(spec.timeoutSeconds), ...gateData(started) } };
     }
     case 'Update': {
       const { spec, previous, physicalResourceId } = request;
@@ -26,17 +28,32 @@ export async function onImportEvent(event: ImportEvent): Promise<Response> {
       }
       // A new copy: CloudFormation deletes the old one once this update succeeds. Or the rollback to the old copy,
       // which removes the copy of a failed replacement (isComplete waits for it).
-      const copy = await startImportWhenPossible(spec);
+      const started = await startImportWhenPossible(spec);
       const leftover = failedReplacementOf(request);
       if (leftover) {
         await requestDeletion(spec.source.modelType, leftover, spec.ownerTag)
           .catch(error => console.log(`Could not delete ${leftover} yet: ${describeError(error)}`));
       }
-      return { PhysicalResourceId: copy, Data: deadlineData(spec.timeoutSeconds) };
+      const replaced = spec.qualityGate?.noWorseThanReplaced && physicalResourceId !== started.arn ? physicalResourceId : undefined;
+      return { PhysicalResourceId: started.arn, Data: { ...deadlineData(spec.timeoutSeconds), ...gateData(started, replaced) } };
     }
     case 'Delete':
       return onDelete(request);
   }
+}
+
+/**
+ * What isComplete needs to judge the copy. A copy this event imports (or leaves to a later poll, or finds still
+ * importing from an earlier attempt) is new and is judged. A usable copy of this resource's found under the name is
+ * not: that is a rollback to the copy (after a replacement, or one that failed) or a return to a retained copy, which
+ * the gate judged when it was imported; judging it again could fail the rollback itself.
+ */
+function gateData(started: StartedImport, replaced?: string): Partial<ImportEventData> {
+  const isNew = started.adopted === undefined || !USABLE.includes(started.adopted.status);
+  if (!isNew) {
+    return {};
+  }
+  return replaced ? { [DATA_NEW_COPY]: 'true', [DATA_REPLACED_COPY]: replaced } : { [DATA_NEW_COPY]: 'true' };
 }
 
 /**

@@ -77,7 +77,15 @@ describe('create and update', () => {
 
     expect(result).toEqual({
       IsComplete: true,
-      Data: { ModelArn: COPY, ModelName: 'tickets', VersionName: 'Classifier1234ABCD-0123456789abcdef', Status: status },
+      Data: {
+        ModelArn: COPY,
+        ModelName: 'tickets',
+        VersionName: 'Classifier1234ABCD-0123456789abcdef',
+        Status: status,
+        // Every metric a classifier reports is an attribute, `none` when Comprehend does not report it.
+        ...Object.fromEntries(['Accuracy', 'Precision', 'Recall', 'F1Score', 'MicroPrecision', 'MicroRecall', 'MicroF1Score', 'HammingLoss']
+          .map(metric => [`Evaluation${metric}`, 'none'])),
+      },
     });
     // CloudFormation refuses a response over 4 KB.
     expect(JSON.stringify(result.IsComplete && result.Data).length).toBeLessThan(1024);

@@ -1,0 +1,125 @@
+// Handler side: the quality gate. Reads the gate from the resource's properties and judges a usable copy by its
+// evaluation metrics, against the gate's bounds and, when asked, against the copy it replaces.
+import type { EvaluationMetrics } from './model-client';
+import {
+  EVALUATION_METRICS,
+  EvaluationMetric,
+  maximumBound,
+  metricsOf,
+  QualityGateProperties,
+} from '../../contract/evaluation-metrics';
+import { ModelType } from '../../contract/model-types';
+
+/** The gate of one import, read and checked. */
+export interface QualityGate {
+  /** A bound per metric: a minimum, or for HammingLoss a maximum. */
+  readonly bounds: ReadonlyMap<EvaluationMetric, number>;
+  readonly noWorseThanReplaced: boolean;
+  readonly allowMissingMetrics: boolean;
+}
+
+/** The copy a replacement would retire, with what Comprehend reports for it (undefined when it is gone). */
+export interface ReplacedCopy {
+  readonly arn: string;
+  readonly metrics?: EvaluationMetrics;
+}
+
+/** What the gate found: each check with its words, and whether all passed. */
+export interface GateVerdict {
+  readonly passed: boolean;
+  /** One line per check, failed or passed, so the message shows every metric, its value and its bound. */
+  readonly checks: readonly string[];
+}
+
+/**
+ * Reads the gate the construct rendered (see ImportedComprehendModel's qualityGate). A bound the construct could not
+ * check at synth time (a token) is checked here, with the same words.
+ */
+export function readQualityGate(properties: QualityGateProperties | undefined, modelType: ModelType): QualityGate | undefined {
+  if (properties === undefined) {
+    return undefined;
+  }
+  const bounds = new Map<EvaluationMetric, number>();
+  for (const [member, text] of Object.entries(properties.Bounds ?? {})) {
+    const metric = Object.values(EvaluationMetric).find(m => m === member);
+    if (!metric || !EVALUATION_METRICS[metric].modelTypes.includes(modelType)) {
+      throw new Error(`qualityGate bounds ${member}, which ${modelType === ModelType.ENTITY_RECOGNIZER ? 'an entity-recognizer' : 'a document-classifier'} ` +
+        `does not report; expected one of ${metricsOf(modelType).join(', ')}`);
+    }
+    const value = Number(text);
+    const maximum = maximumBound(modelType);
+    if (text === '' || !Number.isFinite(value) || value < 0 || value > maximum) {
+      throw new Error(`${EVALUATION_METRICS[metric].prop} "${text}" is not a number from 0 to ${maximum}`);
+    }
+    bounds.set(metric, value);
+  }
+  return {
+    bounds,
+    noWorseThanReplaced: properties.NoWorseThanReplaced === 'true',
+    allowMissingMetrics: properties.AllowMissingMetrics === 'true',
+  };
+}
+
+/**
+ * Judges a usable copy. Every bound is checked, and with `noWorseThanReplaced` every metric both copies report; a
+ * metric at its bound passes. A copy that reports no metrics fails unless the gate allows it, and so does a bounded
+ * metric it does not report.
+ */
+export function judgeCopy(gate: QualityGate, modelType: ModelType, metrics: EvaluationMetrics | undefined, replaced?: ReplacedCopy): GateVerdict {
+  if (metrics === undefined) {
+    return gate.allowMissingMetrics
+      ? { passed: true, checks: ['Comprehend reports no evaluation metrics for the copy, which the gate allows (allowMissingMetrics)'] }
+      : {
+        passed: false,
+        checks: ['Comprehend reports no evaluation metrics for the copy, so the gate cannot judge it; set allowMissingMetrics: true ' +
+          'in qualityGate to let such a copy pass'],
+      };
+  }
+  const checks: Array<{ readonly passed: boolean; readonly words: string }> = [];
+  for (const [metric, bound] of gate.bounds) {
+    checks.push(checkBound(gate, modelType, metric, metrics[metric], bound));
+  }
+  if (gate.noWorseThanReplaced && replaced) {
+    for (const metric of metricsOf(modelType)) {
+      const old = replaced.metrics?.[metric];
+      if (old !== undefined) {
+        checks.push(checkAgainstReplaced(gate, metric, metrics[metric], old, replaced.arn));
+      }
+    }
+    if (replaced.metrics === undefined) {
+      checks.push({ passed: true, words: `the replaced copy ${replaced.arn} reports no evaluation metrics (or is gone), so there is nothing to be worse than` });
+    }
+  }
+  return { passed: checks.every(check => check.passed), checks: checks.map(check => check.words) };
+}
+
+function checkBound(gate: QualityGate, modelType: ModelType, metric: EvaluationMetric, value: number | undefined, bound: number) {
+  const { higherIsBetter, prop } = EVALUATION_METRICS[metric];
+  const boundWords = `${higherIsBetter ? 'minimum' : 'maximum'} ${bound} (${prop})`;
+  if (value === undefined) {
+    return gate.allowMissingMetrics
+      ? { passed: true, words: `${metric} not reported, ${boundWords}: allowed (allowMissingMetrics)` }
+      : { passed: false, words: `${metric} not reported, ${boundWords}` };
+  }
+  // botocore: a plain-text recognizer's F1Score is 0 to 100. A bound of 0.85 would let every such copy pass.
+  if (modelType === ModelType.ENTITY_RECOGNIZER && value > 1 && bound > 0 && bound <= 1) {
+    return {
+      passed: false,
+      words: `${metric} ${value}, ${boundWords}: the copy reports ${metric} from 0 to 100 (a plain-text entity recognizer, ` +
+        `per the Comprehend API), so give the bound on that scale (${bound * 100} for ${bound})`,
+    };
+  }
+  const passed = higherIsBetter ? value >= bound : value <= bound;
+  return { passed, words: `${metric} ${value} ${passed ? 'meets' : 'FAILS'} ${boundWords}` };
+}
+
+function checkAgainstReplaced(gate: QualityGate, metric: EvaluationMetric, value: number | undefined, old: number, replacedArn: string) {
+  const against = `${old} of the replaced copy ${replacedArn} (noWorseThanReplaced)`;
+  if (value === undefined) {
+    return gate.allowMissingMetrics
+      ? { passed: true, words: `${metric} not reported, ${against}: allowed (allowMissingMetrics)` }
+      : { passed: false, words: `${metric} not reported, ${against}` };
+  }
+  const passed = EVALUATION_METRICS[metric].higherIsBetter ? value >= old : value <= old;
+  return { passed, words: `${metric} ${value} ${passed ? 'is no worse than' : 'is WORSE than'} ${against}` };
+}

@@ -1,0 +1,57 @@
+import { Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { invalidProp } from './errors';
+import {
+  EVALUATION_METRICS,
+  EvaluationMetric,
+  maximumBound,
+  metricsOf,
+  QualityGateProperties,
+} from '../contract/evaluation-metrics';
+import { MODEL_TYPES, ModelType } from '../contract/model-types';
+import { QualityGate } from '../quality-gate';
+
+/**
+ * The gate as the handlers read it, checked against the model type: a bound on a metric the type does not report, or
+ * out of range, is a synth error that names the prop. A bound that is a token is checked by the handler at deploy time.
+ */
+export function renderQualityGate(gate: QualityGate | undefined, modelType: ModelType, scope: IConstruct): QualityGateProperties | undefined {
+  if (gate === undefined) {
+    return undefined;
+  }
+  const given: Array<[EvaluationMetric, number | undefined]> = [
+    [EvaluationMetric.ACCURACY, gate.minimum?.accuracy],
+    [EvaluationMetric.PRECISION, gate.minimum?.precision],
+    [EvaluationMetric.RECALL, gate.minimum?.recall],
+    [EvaluationMetric.F1_SCORE, gate.minimum?.f1Score],
+    [EvaluationMetric.MICRO_PRECISION, gate.minimum?.microPrecision],
+    [EvaluationMetric.MICRO_RECALL, gate.minimum?.microRecall],
+    [EvaluationMetric.MICRO_F1_SCORE, gate.minimum?.microF1Score],
+    [EvaluationMetric.HAMMING_LOSS, gate.maximumHammingLoss],
+  ];
+  const bounds: { [metric: string]: string } = {};
+  for (const [metric, bound] of given) {
+    if (bound === undefined) {
+      continue;
+    }
+    const { prop, modelTypes } = EVALUATION_METRICS[metric];
+    if (!modelTypes.includes(modelType)) {
+      throw invalidProp(
+        `${prop} is set, but Comprehend reports no ${metric} for ${MODEL_TYPES[modelType].withArticle}; expected a bound on ` +
+        `${metricsOf(modelType).join(', ')}`,
+        scope,
+      );
+    }
+    const maximum = maximumBound(modelType);
+    if (!Token.isUnresolved(bound) && !(Number.isFinite(bound) && bound >= 0 && bound <= maximum)) {
+      throw invalidProp(`${prop} ${bound} is out of range; expected a number from 0 to ${maximum}${modelType === ModelType.ENTITY_RECOGNIZER
+        ? ' (0 to 1 for a PDF or Word recognizer, 0 to 100 for a plain-text one)' : ''}`, scope);
+    }
+    bounds[metric] = Token.isUnresolved(bound) ? Token.asString(bound) : String(bound);
+  }
+  return {
+    Bounds: Object.keys(bounds).length > 0 ? bounds : undefined,
+    NoWorseThanReplaced: gate.noWorseThanReplaced ? 'true' : undefined,
+    AllowMissingMetrics: gate.allowMissingMetrics ? 'true' : undefined,
+  };
+}

@@ -1,0 +1,152 @@
+// The quality gate end to end, offline: a served copy, a new source version judged by its evaluation metrics, the
+// bundled handlers, and Comprehend played by the emulator (which reports a copy's metrics as its source's, unless told
+// that the copy reports none).
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Harness, startHarness } from './harness';
+import { ImportedComprehendModel, QualityGate } from '../../src';
+import { IMPORTER, REGION, SHARER, SOURCE_CLASSIFIER, SOURCE_CLASSIFIER_V2 } from '../support/fixtures';
+
+jest.setTimeout(120_000);
+
+const V1 = {
+  Accuracy: 0.93, Precision: 0.9, Recall: 0.88, F1Score: 0.89, MicroPrecision: 0.91, MicroRecall: 0.9, MicroF1Score: 0.905, HammingLoss: 0.07,
+};
+const GATE: QualityGate = { minimum: { f1Score: 0.85, accuracy: 0.9 }, noWorseThanReplaced: true };
+const ENDPOINT = `arn:aws:comprehend:${REGION}:${IMPORTER}:document-classifier-endpoint/tickets-live`;
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness();
+  h.emulator.addTrainedModel(SOURCE_CLASSIFIER, { sharedWith: [`arn:aws:iam::${IMPORTER}:root`], evaluationMetrics: V1 });
+});
+afterEach(async () => {
+  await h.stop();
+});
+
+/** The sharer's v2, with metrics that differ from v1's as given. */
+function shareV2(metrics: Partial<typeof V1>): void {
+  h.emulator.addTrainedModel(SOURCE_CLASSIFIER_V2, { sharedWith: [`arn:aws:iam::${IMPORTER}:root`], evaluationMetrics: { ...V1, ...metrics } });
+}
+
+function servingStack(source: string, qualityGate: QualityGate | undefined = GATE, removalPolicy?: RemovalPolicy): Stack {
+  const stack = new Stack(new App(), 'Serving', { env: { account: IMPORTER, region: REGION } });
+  const copy = new ImportedComprehendModel(stack, 'Tickets', { sourceModelArn: source, qualityGate, removalPolicy });
+  copy.addEndpoint('Live', { endpointName: 'tickets-live' });
+  return stack;
+}
+
+const copiesNow = () => h.emulator.modelsOf(IMPORTER).map(m => ({ arn: m.arn, status: h.emulator.statusOf(m), source: m.sourceModelArn }));
+
+/** Deploys v1 and serves it; returns the driver, the v1 copy, and what the endpoint served at every poll from then on. */
+async function serveV1() {
+  const served: string[] = [];
+  const driver = h.driver(IMPORTER, {}, () => served.push(h.emulator.endpointNow(ENDPOINT)?.modelArn ?? 'nothing'));
+  const first = await driver.deploy(servingStack(SOURCE_CLASSIFIER));
+  expect(first.failures).toEqual([]);
+  const [v1] = copiesNow();
+  served.length = 0;
+  return { driver, v1, served };
+}
+
+describe('an upgrade the gate refuses: rolled back, the old copy serving at every poll, no new copy left', () => {
+  test.each([
+    ['below a minimum', { F1Score: 0.84 }, /F1Score 0\.84 FAILS minimum 0\.85 \(qualityGate\.minimum\.f1Score\)/],
+    ['worse than the copy it replaces on one metric', { Accuracy: 0.92, F1Score: 0.95 }, /Accuracy 0\.92 is WORSE than 0\.93 of the replaced copy/],
+    ['HammingLoss higher than the replaced copy\'s', { HammingLoss: 0.08 }, /HammingLoss 0\.08 is WORSE than 0\.07 of the replaced copy/],
+  ])('v2 %s', async (_, v2, reason) => {
+    shareV2(v2);
+    const { driver, v1, served } = await serveV1();
+
+    const result = await driver.deploy(servingStack(SOURCE_CLASSIFIER_V2));
+
+    expect(result.status).toBe('ROLLBACK_COMPLETE');
+    expect(result.failures).toHaveLength(1);
+    expect(result.failures[0]).toMatch(reason);
+    // Every metric the gate looked at is in the message, with its value and its bound, and what happens next.
+    expect(result.failures[0]).toMatch(/Accuracy 0\.9\d* (meets|FAILS) minimum 0\.9 \(qualityGate\.minimum\.accuracy\)/);
+    expect(result.failures[0]).toMatch(/F1Score 0\.\d+ (meets|FAILS) minimum 0\.85/);
+    expect(result.failures[0]).toMatch(new RegExp(`The copy is being deleted, so CloudFormation rolls back and ${v1.arn} keeps serving`));
+    expect(served.length).toBeGreaterThan(3);
+    expect(new Set(served)).toEqual(new Set([v1.arn]));
+    expect(copiesNow()).toEqual([v1]);
+    expect(h.emulator.count('UpdateEndpoint')).toBe(0);
+    expect(h.emulator.calls.filter(c => c.operation === 'DeleteDocumentClassifier' && c.input.DocumentClassifierArn === v1.arn)).toEqual([]);
+  });
+});
+
+test('v2 at least as good on every metric, and above the minimums: the upgrade completes and v2 serves', async () => {
+  shareV2({ Accuracy: 0.93, F1Score: 0.91, HammingLoss: 0.05 });
+  const { driver, v1 } = await serveV1();
+
+  const result = await driver.deploy(servingStack(SOURCE_CLASSIFIER_V2));
+
+  expect(result.failures).toEqual([]);
+  expect(result.status).toBe('COMPLETE');
+  const [v2] = copiesNow();
+  expect(copiesNow()).toEqual([expect.objectContaining({ source: SOURCE_CLASSIFIER_V2, status: 'TRAINED' })]);
+  expect(v2.arn).not.toEqual(v1.arn);
+  expect(h.emulator.endpointNow(ENDPOINT)).toMatchObject({ modelArn: v2.arn });
+  // The metrics are the resource's attributes (Fn::GetAtt), each under Evaluation<metric>.
+  const update = result.outcomes.find(o => o.logicalId.startsWith('Tickets') && !o.logicalId.startsWith('TicketsLive') && o.requestType === 'Update')!;
+  expect(update.data).toMatchObject({ EvaluationAccuracy: '0.93', EvaluationF1Score: '0.91', EvaluationHammingLoss: '0.05', EvaluationMicroRecall: '0.9' });
+});
+
+test('metrics exactly at their bounds pass', async () => {
+  shareV2({ Accuracy: 0.9, F1Score: 0.85, HammingLoss: 0.1 });
+  const driver = h.driver();
+
+  const result = await driver.deploy(servingStack(SOURCE_CLASSIFIER_V2, { minimum: { accuracy: 0.9, f1Score: 0.85 }, maximumHammingLoss: 0.1 }));
+
+  expect(result.failures).toEqual([]);
+  expect(copiesNow()).toEqual([expect.objectContaining({ source: SOURCE_CLASSIFIER_V2, status: 'TRAINED' })]);
+});
+
+test('a rollback to the old copy is not judged again: v2 passes, a sibling fails, and the stack rolls back to v1', async () => {
+  // v1 is worse than v2, so judging the rollback (v1 replacing v2) by noWorseThanReplaced would fail it.
+  shareV2({ Accuracy: 0.95, F1Score: 0.93 });
+  const { driver, v1 } = await serveV1();
+  h.emulator.failNext('UpdateEndpoint', 'InvalidRequestException');
+
+  const result = await driver.deploy(servingStack(SOURCE_CLASSIFIER_V2));
+
+  expect(result.status).toBe('ROLLBACK_COMPLETE');
+  expect(result.failures).toEqual([expect.stringMatching(/^TicketsLive/)]);
+  expect(copiesNow()).toEqual([v1]);
+  expect(h.emulator.endpointNow(ENDPOINT)).toMatchObject({ status: 'IN_SERVICE', modelArn: v1.arn });
+});
+
+describe('a copy that reports no evaluation metrics', () => {
+  beforeEach(() => {
+    h.emulator.importBehaviour.set(SOURCE_CLASSIFIER, { withoutMetrics: true });
+  });
+
+  test('fails the gate, with a message that says so, and is deleted', async () => {
+    const result = await h.driver().deploy(servingStack(SOURCE_CLASSIFIER));
+
+    expect(result.status).toBe('ROLLBACK_COMPLETE');
+    expect(result.failures[0]).toMatch(/Comprehend reports no evaluation metrics for the copy, so the gate cannot judge it; set allowMissingMetrics: true/);
+    expect(copiesNow()).toEqual([]);
+  });
+
+  test('passes when the gate allows it, and its metric attributes say none', async () => {
+    const result = await h.driver().deploy(servingStack(SOURCE_CLASSIFIER, { ...GATE, allowMissingMetrics: true }));
+
+    expect(result.failures).toEqual([]);
+    expect(copiesNow()).toEqual([expect.objectContaining({ source: SOURCE_CLASSIFIER, status: 'TRAINED' })]);
+    const create = result.outcomes.find(o => o.logicalId.startsWith('Tickets') && !o.logicalId.startsWith('TicketsLive'))!;
+    expect(create.data).toMatchObject({ EvaluationF1Score: 'none', EvaluationAccuracy: 'none' });
+  });
+});
+
+test('a retained copy that fails the gate on create is deleted all the same: it never served', async () => {
+  h.emulator.addTrainedModel(SOURCE_CLASSIFIER, { sharedWith: [`arn:aws:iam::${IMPORTER}:root`], evaluationMetrics: { ...V1, F1Score: 0.5 } });
+
+  const result = await h.driver().deploy(servingStack(SOURCE_CLASSIFIER, GATE, RemovalPolicy.RETAIN));
+
+  expect(result.status).toBe('ROLLBACK_COMPLETE');
+  expect(result.failures[0]).toMatch(/F1Score 0\.5 FAILS minimum 0\.85/);
+  // CloudFormation sends a retained resource no Delete; the handler's own deletion runs its course.
+  h.clock.advance(60_000);
+  expect(copiesNow()).toEqual([]);
+  expect(h.emulator.modelsOf(SHARER).map(m => m.arn)).toContain(SOURCE_CLASSIFIER);
+});
