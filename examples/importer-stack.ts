@@ -1,11 +1,11 @@
-import { Duration, RemovalPolicy, Stack, StackProps, Tags, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps, Tags, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { ImportedComprehendModel } from '../src';
+import { EvaluationMetric, ImportedComprehendModel } from '../src';
 
 /** What the sharer account hands over: the model version ARNs and, for the encrypted model, its key. */
 export interface ImporterStackProps extends StackProps {
@@ -22,10 +22,17 @@ export class ImporterStack extends Stack {
   constructor(scope: Construct, id: string, props: ImporterStackProps) {
     super(scope, id, props);
 
-    // An AWS owned key on both sides: no service role is needed.
+    // An AWS owned key on both sides: no service role is needed. The copy serves only if its evaluation on the
+    // sharer's test documents is good enough, and a new version only if it is no worse than the one it replaces
+    // (a plain-text recognizer reports its metrics from 0 to 100).
     const productNames = new ImportedComprehendModel(this, 'ProductNames', {
       sourceModelArn: props.sharedModelArn,
+      qualityGate: { minimum: { f1Score: 80, precision: 80 }, noWorseThanReplaced: true },
       tags: { team: 'catalog' },
+    });
+    new CfnOutput(this, 'ProductNamesF1Score', {
+      description: 'The F1 score of the product-names copy on the sharer\'s test documents',
+      value: productNames.evaluationMetric(EvaluationMetric.F1_SCORE),
     });
 
     // The sharer's customer managed key in, our own customer managed key out.
@@ -59,6 +66,8 @@ export class ImporterStack extends Stack {
       evaluationPeriods: 5,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     }).addAlarmAction(new cloudwatchActions.SnsAction(onCall));
+    // An endpoint bills every second it exists, busy or not: tell the on-call when it has served nothing for a day.
+    endpoint.addIdleAlarm('Idle', { idleFor: Duration.hours(24) }).addAlarmAction(new cloudwatchActions.SnsAction(onCall));
     const tagger = new iam.Role(this, 'CatalogTagger', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'The catalog tagger: finds product names in listings',

@@ -113,6 +113,29 @@ test('the importer scales the endpoint on utilization and alarms when it runs ho
   });
 });
 
+test('the importer gates the served copy on its metrics, outputs its F1 score, and alarms when the endpoint idles', () => {
+  const { importer } = exampleTemplates();
+  const endpointArn = { 'Fn::GetAtt': [Match.stringLikeRegexp('^ProductNamesEndpoint'), 'EndpointArn'] };
+
+  importer.hasResourceProperties('Custom::ComprehendImportedModel', {
+    SourceModelArn: RECOGNIZER,
+    QualityGate: { Bounds: { F1Score: '80', Precision: '80' }, NoWorseThanReplaced: 'true', AllowMissingMetrics: Match.absent() },
+  });
+  importer.hasOutput('ProductNamesF1Score', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ProductNames'), 'EvaluationF1Score'] } });
+  importer.hasResourceProperties('AWS::CloudWatch::Alarm', {
+    MetricName: 'ConsumedInferenceUnits',
+    Dimensions: [{ Name: 'EndpointArn', Value: endpointArn }],
+    Statistic: 'Sum',
+    Period: 3600,
+    EvaluationPeriods: 24,
+    DatapointsToAlarm: 24,
+    Threshold: 0,
+    ComparisonOperator: 'LessThanOrEqualToThreshold',
+    TreatMissingData: 'breaching',
+    AlarmActions: [{ Ref: Match.stringLikeRegexp('^OnCall') }],
+  });
+});
+
 test('the example templates, as snapshots', () => {
   const { sharer, importer } = exampleTemplates();
   expect(stable(sharer)).toMatchSnapshot('sharer');

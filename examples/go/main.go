@@ -46,7 +46,12 @@ func main() {
 	})
 	cmi.NewImportedComprehendModel(stack, jsii.String("ProductNames"), &cmi.ImportedComprehendModelProps{
 		SourceModelArn: jsii.String(existingModel),
-		Tags:           &map[string]*string{"team": jsii.String("catalog")},
+		// A plain-text recognizer reports its metrics from 0 to 100.
+		QualityGate: &cmi.QualityGate{
+			Minimum:             &cmi.EvaluationMetricMinimums{F1Score: jsii.Number(80), Precision: jsii.Number(80)},
+			NoWorseThanReplaced: jsii.Bool(true),
+		},
+		Tags: &map[string]*string{"team": jsii.String("catalog")},
 	})
 
 	modelKey := awskms.NewKey(stack, jsii.String("ModelKey"), &awskms.KeyProps{

@@ -10,7 +10,12 @@ import sys
 
 from aws_cdk import App, Duration, Environment, RemovalPolicy, Stack, Tags
 from aws_cdk import aws_kms as kms
-from cdk_comprehend_model_import import ImportedComprehendModel, SharedModelPolicy
+from cdk_comprehend_model_import import (
+    EvaluationMetricMinimums,
+    ImportedComprehendModel,
+    QualityGate,
+    SharedModelPolicy,
+)
 
 SHARER = "111122223333"
 IMPORTER = "444455556666"
@@ -28,6 +33,8 @@ ImportedComprehendModel(
     stack,
     "ProductNames",
     source_model_arn=EXISTING_MODEL,
+    # A plain-text recognizer reports its metrics from 0 to 100.
+    quality_gate=QualityGate(minimum=EvaluationMetricMinimums(f1_score=80, precision=80), no_worse_than_replaced=True),
     tags={"team": "catalog"},
 )
 
