@@ -21,6 +21,7 @@ import { ComprehendModelBase, IComprehendModel } from './comprehend-model';
 import { EVALUATION_METRICS, EvaluationMetric, metricAttribute, metricsOf } from './contract/evaluation-metrics';
 import {
   ATTRIBUTE_MODEL_ARN,
+  ATTRIBUTE_SET,
   ATTRIBUTE_MODEL_NAME,
   ATTRIBUTE_VERSION_NAME,
   DEFAULT_TIMEOUT_SECONDS,
@@ -330,6 +331,7 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
       Tags: Lazy.any({ produce: () => this.tags.renderTags() }),
       TimeoutSeconds: String(timeout.toSeconds()),
       QualityGate: renderQualityGate(props.qualityGate, this.modelType, this),
+      AttributeSet: ATTRIBUTE_SET,
     };
     const customResource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,

@@ -154,9 +154,9 @@ export interface IModelEndpoint extends IResource {
    *
    * An idle endpoint costs as much as a busy one: Comprehend bills it per inference unit by the second, from its
    * creation until its deletion, and an endpoint never has fewer than 1 unit. The alarm only tells: it deletes and
-   * scales nothing. Add actions to the alarm it returns, such as `alarm.addAlarmAction(new SnsAction(topic))`. A new
-   * endpoint has served nothing yet, so the alarm can go to ALARM before its first requests; choose an `idleFor`
-   * longer than the quietest gap you expect.
+   * scales nothing. Add actions to the alarm it returns, such as `alarm.addAlarmAction(new SnsAction(topic))`.
+   * CloudWatch counts the time before the endpoint existed as missing data too, so a new endpoint's alarm goes to ALARM
+   * within minutes of its deployment unless requests arrive; choose an `idleFor` longer than the quietest gap you expect.
    *
    * The alarm is a construct below the endpoint's, in its stack: the endpoint must be of that stack's account and
    * Region, because an alarm reads the metrics of its own account and Region.

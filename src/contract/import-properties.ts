@@ -19,6 +19,8 @@ export interface ImportProperties {
   readonly TimeoutSeconds: string;
   /** The bounds a new copy must meet; judged when the copy is usable, never part of what makes a new copy. */
   readonly QualityGate?: QualityGateProperties;
+  /** ATTRIBUTE_SET: which attributes the construct may read; never part of what makes a new copy. */
+  readonly AttributeSet?: string;
 }
 
 /**
@@ -45,6 +47,19 @@ export const DATA_DEADLINE = 'Deadline';
 export const DATA_NEW_COPY = 'NewCopy';
 /** Carried in `Data` from onEvent to isComplete: the copy a replacement retires, for `noWorseThanReplaced`. */
 export const DATA_REPLACED_COPY = 'ReplacedCopy';
+/**
+ * Carried in `Data` from onEvent to isComplete: the copy a failed replacement left, which the rollback removes. Only
+ * onEvent can tell: it sees CloudFormation's physical id, where isComplete sees the one onEvent answered.
+ */
+export const DATA_FAILED_REPLACEMENT = 'FailedReplacement';
+/** What onEvent tells isComplete, none of which is an attribute of the resource. */
+export const INTERNAL_DATA = [DATA_DEADLINE, DATA_NEW_COPY, DATA_REPLACED_COPY, DATA_FAILED_REPLACEMENT] as const;
+/**
+ * The set of attributes the handlers return, as a resource property: a new set (the evaluation metrics came with 2)
+ * changes the property, so CloudFormation sends the resource an Update, whose answer has every attribute of the set
+ * before anything reads one. CloudFormation keeps the attributes of a resource's last answer.
+ */
+export const ATTRIBUTE_SET = '2';
 
 /** The longest a model may ask the handlers to wait: CloudFormation's custom resource ceiling is one hour. */
 export const MAX_TIMEOUT_SECONDS = 55 * 60;

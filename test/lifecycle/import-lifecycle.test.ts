@@ -133,6 +133,55 @@ test('a new source replaces the copy: a new import, no collision, the old copy d
   expect(h.emulator.calls.filter(c => c.operation === 'ImportModel').map(c => c.outcome)).toEqual(['OK', 'OK']);
 });
 
+describe('a replacement never touches the copy it replaces before CloudFormation\'s cleanup', () => {
+  test('the old copy is deleted only in the cleanup, by its Delete', async () => {
+    const driver = h.driver();
+    await driver.deploy(h.stack({ Tickets: {} }));
+    const [old] = copies();
+
+    await driver.deploy(h.stack({ Tickets: { sourceModelArn: SOURCE_CLASSIFIER_V2 } }));
+
+    const deletes = h.emulator.calls.filter(c => c.operation === 'DeleteDocumentClassifier' && c.outcome === 'OK');
+    expect(deletes.map(c => c.input.DocumentClassifierArn)).toEqual([old.arn]);
+    // The one Delete of the old copy came after the new copy was complete: the cleanup's, not the update's.
+    const newCopyReady = h.emulator.calls.filter(c => c.operation === 'DescribeDocumentClassifier' && c.output?.DocumentClassifierProperties?.Status === 'TRAINED'
+      && c.input.DocumentClassifierArn !== old.arn);
+    expect(deletes[0].at).toBeGreaterThanOrEqual(newCopyReady[newCopyReady.length - 1].at);
+  });
+
+  test('under RETAIN, the replaced copy stays in the account', async () => {
+    const driver = h.driver();
+    await driver.deploy(h.stack({ Tickets: { removalPolicy: RemovalPolicy.RETAIN } }));
+    const [old] = copies();
+
+    const result = await driver.deploy(h.stack({ Tickets: { removalPolicy: RemovalPolicy.RETAIN, sourceModelArn: SOURCE_CLASSIFIER_V2 } }));
+
+    expect(result.failures).toEqual([]);
+    expect(copies().map(c => c.source).sort()).toEqual([SOURCE_CLASSIFIER, SOURCE_CLASSIFIER_V2]);
+    expect(copies()).toContainEqual(old);
+    expect(h.emulator.count('DeleteDocumentClassifier')).toBe(0);
+  });
+
+  test('a sibling fails after the replacement succeeded: the rollback returns to the old copy, intact', async () => {
+    h.emulator.importBehaviour.set(OTHER_SOURCE_CLASSIFIER, { failWith: 'The model artifacts could not be decrypted' });
+    const driver = h.driver();
+    await driver.deploy(h.stack({ Tickets: {} }));
+    const [old] = copies();
+
+    const result = await driver.deploy(h.stack({
+      Tickets: { sourceModelArn: SOURCE_CLASSIFIER_V2 },
+      Invoices: { sourceModelArn: OTHER_SOURCE_CLASSIFIER },
+    }));
+
+    expect(result.status).toBe('ROLLBACK_COMPLETE');
+    expect(result.failures).toEqual([expect.stringMatching(/^Invoices.*could not be decrypted/)]);
+    expect(copies()).toEqual([old]);
+    expect(h.emulator.calls.filter(c => c.operation === 'DeleteDocumentClassifier' && c.input.DocumentClassifierArn === old.arn)).toEqual([]);
+    // v1 was imported once, by the first deploy: the rollback found it, not a new import of it.
+    expect(h.emulator.calls.filter(c => c.operation === 'ImportModel' && c.outcome === 'OK' && c.input.SourceModelArn === SOURCE_CLASSIFIER)).toHaveLength(1);
+  });
+});
+
 test('fixed names and a new source: a clear failure, and the rollback keeps the old copy', async () => {
   const driver = h.driver();
   await driver.deploy(h.stack({ Tickets: { versionName: 'pinned' } }));

@@ -123,11 +123,11 @@ export async function startImportWhenPossible(spec: ImportSpec): Promise<Started
 
 /**
  * Asks Comprehend to delete the copy, when it carries this resource's ownership tag. `gone` when there is nothing to
- * delete (or nothing of this resource's); `pending` when the caller should look again later: deletion started, the copy
- * still importing, an endpoint moving to another model, or Comprehend throttling. An endpoint that stays on the copy
- * fails the deletion at once, naming the endpoints.
+ * delete (or nothing of this resource's); `deleting` when Comprehend accepted the deletion; `pending` when the caller
+ * should ask again later: the copy still importing, an endpoint moving to another model, or Comprehend throttling. An
+ * endpoint that stays on the copy fails the deletion at once, naming the endpoints.
  */
-export async function requestDeletion(modelType: ModelType, arn: string, ownerTag: Tag): Promise<'gone' | 'pending'> {
+export async function requestDeletion(modelType: ModelType, arn: string, ownerTag: Tag): Promise<'gone' | 'deleting' | 'pending'> {
   try {
     const owner = await ownerOf(arn);
     if (owner !== ownerTag.Value) {
@@ -136,7 +136,7 @@ export async function requestDeletion(modelType: ModelType, arn: string, ownerTa
       return 'gone';
     }
     await deleteModel(modelType, arn);
-    return 'pending';
+    return 'deleting';
   } catch (error) {
     if (error instanceof ResourceNotFoundException) {
       return 'gone';

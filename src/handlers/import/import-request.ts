@@ -5,6 +5,7 @@ import type { Tag } from '@aws-sdk/client-comprehend';
 import type { CdkCustomResourceEvent } from 'aws-lambda';
 import { QualityGate, readQualityGate } from './quality-gate';
 import {
+  DATA_FAILED_REPLACEMENT,
   DATA_NEW_COPY,
   DATA_REPLACED_COPY,
   DEFAULT_TIMEOUT_SECONDS,
@@ -26,13 +27,15 @@ import { locateStack, ownerTag, readUserTags } from '../common/ownership';
 export type ImportEvent = CdkCustomResourceEvent<ImportProperties>;
 
 /**
- * What onEvent tells isComplete about an import: its deadline, whether this event imports a new copy (which the quality
- * gate judges), and for a replacement with `noWorseThanReplaced`, the copy it replaces (the Update's old physical id,
- * which isComplete's event no longer carries).
+ * What onEvent tells isComplete about an import: its deadline; whether this event imports a new copy (which the quality
+ * gate judges); for a replacement with `noWorseThanReplaced`, the copy it replaces; and in the rollback of a failed
+ * replacement, the copy that replacement left. The last two are physical ids of the Update as CloudFormation sent it,
+ * which isComplete's event no longer carries: the framework gives it the physical id onEvent answered.
  */
 export type ImportEventData = EventData & {
   readonly [DATA_NEW_COPY]?: string;
   readonly [DATA_REPLACED_COPY]?: string;
+  readonly [DATA_FAILED_REPLACEMENT]?: string;
 };
 
 /** One event of an import resource, as the handlers act on it. */
@@ -189,7 +192,8 @@ export function sameCopy(a: ImportSpec, b: ImportSpec): boolean {
 }
 
 /**
- * The copy a failed replacement left, when `request` is the rollback of that replacement; undefined otherwise.
+ * The copy a failed replacement left, when `request` (an Update as CloudFormation sends it to onEvent) is the rollback of
+ * that replacement; undefined otherwise. Only for onEvent: in isComplete the physical id is the one onEvent answered.
  * CloudFormation never records the physical id of a replacement whose update failed, so its rollback returns to the
  * old copy (the physical id matches the properties it restores, not the failed ones it leaves) and sends the new copy
  * no Delete: the rollback itself removes it. A successful replacement rolled back because a sibling failed is not one:

@@ -2,7 +2,7 @@
 import { ConcurrentModificationException, ModelStatus, Tag } from '@aws-sdk/client-comprehend';
 import type { CdkCustomResourceIsCompleteEvent, CdkCustomResourceIsCompleteResponse } from 'aws-lambda';
 import { checkOwnCopy, requestDeletion, requireOwnCopy, startImportWhenPossible, StopOutcome, stopOwnImport } from './import-lifecycle';
-import { CreateImport, DeleteImport, failedReplacementOf, ImportEventData, readImportRequest, UpdateImport } from './import-request';
+import { CreateImport, DeleteImport, ImportEventData, readImportRequest, UpdateImport } from './import-request';
 import { describeModel, EvaluationMetrics, ModelDescription } from './model-client';
 import { FAILED, isKnownStatus, STOPPABLE, USABLE } from './model-statuses';
 import { judgeCopy } from './quality-gate';
@@ -12,9 +12,11 @@ import {
   ATTRIBUTE_MODEL_NAME,
   ATTRIBUTE_STATUS,
   ATTRIBUTE_VERSION_NAME,
+  DATA_FAILED_REPLACEMENT,
   DATA_NEW_COPY,
   DATA_REPLACED_COPY,
   ImportProperties,
+  INTERNAL_DATA,
   OWNER_TAG_KEY,
   STOP_GRACE_SECONDS,
 } from '../../contract/import-properties';
@@ -38,6 +40,12 @@ interface Poll {
   /** The failure at the deadline: `what` is still the case, followed by `advice`. */
   fail(what: string, advice: string): Error;
 }
+
+/**
+ * How far Comprehend's clock may be behind the handler's when it stamps SubmitTime. A copy a rollback returns to was
+ * submitted at least one import earlier (minutes), far more than this.
+ */
+const SUBMIT_CLOCK_SKEW_MS = 60_000;
 
 /** What a create or update that runs out of time says: the import's own timeout is the user's to raise. */
 const RAISE_TIMEOUT = 'Raise the timeout prop (at most 55 minutes), or look at the model in the Comprehend console.';
@@ -106,8 +114,10 @@ async function settle(request: CreateImport | UpdateImport, model: ModelDescript
       // copy is this resource's only when it carries its ownership tag.
       await requireOwnCopy(spec, model.arn);
     }
-    await passQualityGate(request, model, poll);
-    const leftover = request.requestType === 'Update' ? failedReplacementOf(request) : undefined;
+    if (!(await passesQualityGate(request, model, poll))) {
+      return NOT_YET;
+    }
+    const leftover = poll.data?.[DATA_FAILED_REPLACEMENT];
     if (leftover && !(await isLeftoverGone(modelType, leftover, spec.ownerTag, poll))) {
       return NOT_YET;
     }
@@ -115,6 +125,9 @@ async function settle(request: CreateImport | UpdateImport, model: ModelDescript
     return {
       IsComplete: true,
       Data: {
+        // The framework merges onEvent's Data into the answer; JSON leaves out what is undefined, so what onEvent told
+        // isComplete never becomes an attribute (a stale replaced copy's ARN, say).
+        ...Object.fromEntries(INTERNAL_DATA.map(key => [key, undefined])),
         [ATTRIBUTE_MODEL_ARN]: model.arn,
         [ATTRIBUTE_MODEL_NAME]: parts?.modelName ?? spec.modelName,
         [ATTRIBUTE_VERSION_NAME]: parts?.versionName ?? spec.versionName,
@@ -166,15 +179,16 @@ async function settle(request: CreateImport | UpdateImport, model: ModelDescript
 }
 
 /**
- * Judges a new copy by the quality gate, once it is usable. A copy that fails is deleted (whatever the removal policy:
- * it is a failed create or replacement, which CloudFormation forgets or, when retained, never deletes), and the import
- * fails, so CloudFormation rolls back and the copy it would have replaced keeps serving.
+ * Judges a new copy by the quality gate, once it is usable: true when it passes (or is not judged). A copy that fails is
+ * deleted (whatever the removal policy: it is a failed create or replacement, which CloudFormation forgets or, when
+ * retained, never deletes), and the import fails once Comprehend has accepted the deletion, so CloudFormation rolls back
+ * and the copy it would have replaced keeps serving. Until then (throttling), false: the next poll judges it again.
  */
-async function passQualityGate(request: CreateImport | UpdateImport, model: ModelDescription, poll: Poll): Promise<void> {
+async function passesQualityGate(request: CreateImport | UpdateImport, model: ModelDescription, poll: Poll): Promise<boolean> {
   const { spec } = request;
   const gate = spec.qualityGate;
-  if (!gate || poll.data?.[DATA_NEW_COPY] !== 'true') {
-    return;
+  if (!gate || !isJudged(request, model, poll)) {
+    return true;
   }
   const modelType = spec.source.modelType;
   const replacedArn = poll.data?.[DATA_REPLACED_COPY];
@@ -184,14 +198,46 @@ async function passQualityGate(request: CreateImport | UpdateImport, model: Mode
   const verdict = judgeCopy(gate, modelType, model.evaluationMetrics, replaced);
   if (verdict.passed) {
     console.log(`${model.arn} passes the quality gate: ${verdict.checks.join('; ')}`);
-    return;
+    return true;
   }
-  await requestDeletion(modelType, model.arn, spec.ownerTag).catch(error => console.log(`Could not delete ${model.arn}: ${describeError(error)}`));
+  let deletion: string;
+  try {
+    deletion = await requestDeletion(modelType, model.arn, spec.ownerTag);
+  } catch (error) {
+    deletion = `not deleted (${describeError(error)})`;
+  }
+  if (deletion === 'pending' && !poll.timedOut) {
+    console.log(`${model.arn} fails the quality gate; its deletion is asked for again at the next poll`);
+    return false;
+  }
+  const fate = deletion === 'deleting' || deletion === 'gone' ? 'The copy is being deleted, so CloudFormation rolls back'
+    : `The copy could ${deletion === 'pending' ? 'not be deleted before the timeout' : `not be deleted: ${deletion}`}; delete it by hand. ` +
+      'CloudFormation rolls back';
   throw new Error(
     `${poll.logicalId}: the copy ${model.arn} of ${spec.sourceModelArn} does not pass the quality gate: ${verdict.checks.join('; ')}. ` +
-    `The copy is being deleted, so CloudFormation rolls back${replaced ? ` and ${replaced.arn} keeps serving` : ''}. ` +
-    'Share a better model version, or change qualityGate.',
+    `${fate}${replaced ? ` and ${replaced.arn} keeps serving` : ''}. Share a better model version, or change qualityGate.`,
   );
+}
+
+/**
+ * Whether the gate judges the copy. A Create's always: it is never a rollback. An Update's only when onEvent found no
+ * usable copy of this resource's under the name (a replacement, not a rollback to the copy) and Comprehend says the copy
+ * was submitted during this event: a rollback whose ImportModel was throttled in onEvent finds the copy it returns to
+ * only here, and that copy, submitted long before, is never judged (judging it could delete it).
+ */
+function isJudged(request: CreateImport | UpdateImport, model: ModelDescription, poll: Poll): boolean {
+  if (request.requestType === 'Create') {
+    return true;
+  }
+  if (poll.data?.[DATA_NEW_COPY] !== 'true') {
+    return false;
+  }
+  const deadline = readDeadline(poll.data);
+  if (model.submitTime === undefined || deadline === undefined) {
+    return true;
+  }
+  const eventStart = deadline - request.spec.timeoutSeconds * 1000;
+  return model.submitTime.getTime() >= eventStart - SUBMIT_CLOCK_SKEW_MS;
 }
 
 /** The copy's metrics as attributes: each metric of its type, `none` when Comprehend does not report it. */

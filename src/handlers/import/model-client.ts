@@ -25,6 +25,8 @@ export interface ModelDescription {
   readonly arn: string;
   readonly status: ModelStatus | 'UNKNOWN';
   readonly message?: string;
+  /** When the import (or training) was submitted. */
+  readonly submitTime?: Date;
   readonly sourceModelArn?: string;
   readonly modelKmsKeyId?: string;
   readonly dataAccessRoleArn?: string;
@@ -66,6 +68,7 @@ export interface JobUse {
 interface ModelProperties {
   readonly Status?: ModelStatus;
   readonly Message?: string;
+  readonly SubmitTime?: Date;
   readonly SourceModelArn?: string;
   readonly ModelKmsKeyId?: string;
   readonly DataAccessRoleArn?: string;
@@ -148,6 +151,7 @@ export async function describeModel(modelType: ModelType, arn: string): Promise<
     arn,
     status: properties?.Status ?? 'UNKNOWN',
     message: properties?.Message,
+    submitTime: properties?.SubmitTime,
     sourceModelArn: properties?.SourceModelArn,
     modelKmsKeyId: properties?.ModelKmsKeyId,
     dataAccessRoleArn: properties?.DataAccessRoleArn,

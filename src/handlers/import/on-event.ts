@@ -5,7 +5,7 @@ import type { CdkCustomResourceResponse } from 'aws-lambda';
 import { checkOwnCopy, requestDeletion, StartedImport, startImportWhenPossible } from './import-lifecycle';
 import { DeleteImport, failedReplacementOf, ImportEvent, ImportEventData, ImportSpec, readImportRequest, sameCopy } from './import-request';
 import { USABLE } from './model-statuses';
-import { DATA_NEW_COPY, DATA_REPLACED_COPY, MAX_TIMEOUT_SECONDS } from '../../contract/import-properties';
+import { DATA_FAILED_REPLACEMENT, DATA_NEW_COPY, DATA_REPLACED_COPY, MAX_TIMEOUT_SECONDS } from '../../contract/import-properties';
 import { describeError } from '../common/comprehend';
 import { deadlineData } from '../common/event-data';
 import { isRetryableTagError, reconcileTags } from '../common/tagging';
@@ -17,8 +17,8 @@ export async function onImportEvent(event: ImportEvent): Promise<Response> {
   switch (request.requestType) {
     case 'Create': {
       const { spec } = request;
-      const started = await startImportWhenPossible(spec);
-      return { PhysicalResourceId: started.arn, Data: { ...deadlineData(spec.timeoutSeconds), ...gateData(started) } };
+      // A Create is never a rollback (that is a Delete): isComplete judges its copy whatever this finds.
+      return { PhysicalResourceId: (await startImportWhenPossible(spec)).arn, Data: deadlineData(spec.timeoutSeconds) };
     }
     case 'Update': {
       const { spec, previous, physicalResourceId } = request;
@@ -35,7 +35,14 @@ export async function onImportEvent(event: ImportEvent): Promise<Response> {
           .catch(error => console.log(`Could not delete ${leftover} yet: ${describeError(error)}`));
       }
       const replaced = spec.qualityGate?.noWorseThanReplaced && physicalResourceId !== started.arn ? physicalResourceId : undefined;
-      return { PhysicalResourceId: started.arn, Data: { ...deadlineData(spec.timeoutSeconds), ...gateData(started, replaced) } };
+      return {
+        PhysicalResourceId: started.arn,
+        Data: {
+          ...deadlineData(spec.timeoutSeconds),
+          // A rollback finds its own copy under the name, so the gate never judges it (gateData).
+          ...leftover ? { [DATA_FAILED_REPLACEMENT]: leftover } : gateData(started, replaced),
+        },
+      };
     }
     case 'Delete':
       return onDelete(request);
@@ -43,10 +50,11 @@ export async function onImportEvent(event: ImportEvent): Promise<Response> {
 }
 
 /**
- * What isComplete needs to judge the copy. A copy this event imports (or leaves to a later poll, or finds still
- * importing from an earlier attempt) is new and is judged. A usable copy of this resource's found under the name is
- * not: that is a rollback to the copy (after a replacement, or one that failed) or a return to a retained copy, which
- * the gate judged when it was imported; judging it again could fail the rollback itself.
+ * What isComplete needs to judge the copy of an Update. A copy this event imports (or leaves to a later poll, or finds
+ * still importing) may be new; isComplete judges it only if Comprehend also says it was submitted during this event. A
+ * usable copy of this resource's found under the name is not new: that is a rollback to the copy (after a replacement,
+ * or one that failed) or a return to a retained copy, which the gate judged when it was imported; judging it again
+ * could fail, and delete, the very copy a rollback returns to. A Create is never a rollback: its copy is always judged.
  */
 function gateData(started: StartedImport, replaced?: string): Partial<ImportEventData> {
   const isNew = started.adopted === undefined || !USABLE.includes(started.adopted.status);

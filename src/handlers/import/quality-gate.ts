@@ -80,15 +80,16 @@ export function judgeCopy(gate: QualityGate, modelType: ModelType, metrics: Eval
     checks.push(checkBound(gate, modelType, metric, metrics[metric], bound));
   }
   if (gate.noWorseThanReplaced && replaced) {
-    for (const metric of metricsOf(modelType)) {
-      const old = replaced.metrics?.[metric];
-      if (old !== undefined) {
-        checks.push(checkAgainstReplaced(gate, metric, metrics[metric], old, replaced.arn));
-      }
-    }
-    if (replaced.metrics === undefined) {
-      checks.push({ passed: true, words: `the replaced copy ${replaced.arn} reports no evaluation metrics (or is gone), so there is nothing to be worse than` });
-    }
+    // The replaced copy is named once: CloudFormation refuses an answer over 4,096 bytes, the reason included.
+    const comparisons = metricsOf(modelType)
+      .filter(metric => replaced.metrics?.[metric] !== undefined)
+      .map(metric => compareWithReplaced(gate, modelType, metric, metrics[metric], replaced.metrics![metric]!));
+    checks.push(comparisons.length === 0
+      ? { passed: true, words: `the replaced copy ${replaced.arn} reports no evaluation metrics (or is gone), so there is nothing to be worse than` }
+      : {
+        passed: comparisons.every(comparison => comparison.passed),
+        words: `against the replaced copy ${replaced.arn} (noWorseThanReplaced): ${comparisons.map(comparison => comparison.words).join(', ')}`,
+      });
   }
   return { passed: checks.every(check => check.passed), checks: checks.map(check => check.words) };
 }
@@ -113,13 +114,20 @@ function checkBound(gate: QualityGate, modelType: ModelType, metric: EvaluationM
   return { passed, words: `${metric} ${value} ${passed ? 'meets' : 'FAILS'} ${boundWords}` };
 }
 
-function checkAgainstReplaced(gate: QualityGate, metric: EvaluationMetric, value: number | undefined, old: number, replacedArn: string) {
-  const against = `${old} of the replaced copy ${replacedArn} (noWorseThanReplaced)`;
+function compareWithReplaced(gate: QualityGate, modelType: ModelType, metric: EvaluationMetric, value: number | undefined, old: number) {
   if (value === undefined) {
     return gate.allowMissingMetrics
-      ? { passed: true, words: `${metric} not reported, ${against}: allowed (allowMissingMetrics)` }
-      : { passed: false, words: `${metric} not reported, ${against}` };
+      ? { passed: true, words: `${metric} not reported (${old} before): allowed (allowMissingMetrics)` }
+      : { passed: false, words: `${metric} not reported (${old} before)` };
+  }
+  // A recognizer's scale depends on its documents (botocore: 0 to 100 for plain text, 0 to 1 for PDF and Word).
+  if (modelType === ModelType.ENTITY_RECOGNIZER && (value > 1) !== (old > 1)) {
+    return {
+      passed: false,
+      words: `${metric} ${value} is on another scale than ${old} before (0 to 1 and 0 to 100): compare them yourself, ` +
+        'and deploy this version once without noWorseThanReplaced if it is better',
+    };
   }
   const passed = EVALUATION_METRICS[metric].higherIsBetter ? value >= old : value <= old;
-  return { passed, words: `${metric} ${value} ${passed ? 'is no worse than' : 'is WORSE than'} ${against}` };
+  return { passed, words: `${metric} ${value} ${passed ? 'no worse than' : 'WORSE than'} ${old}` };
 }

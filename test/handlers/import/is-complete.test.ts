@@ -329,7 +329,11 @@ describe('create and update', () => {
       return { DocumentClassifierProperties: { DocumentClassifierArn: forgotten, Status: leftover } };
     });
     comprehend.on(DeleteDocumentClassifierCommand).resolves({});
-    const rollback = waiterEvent(updateEvent(current, properties(), failed), { PhysicalResourceId: current, Data: future() });
+    // onEvent saw CloudFormation's physical id (the old copy, which the rollback returns to) and named the leftover.
+    const rollback = waiterEvent(updateEvent(current, properties(), failed), {
+      PhysicalResourceId: current,
+      Data: { ...future(), FailedReplacement: forgotten },
+    });
 
     await expect(handler(rollback)).resolves.toEqual({ IsComplete: false });
     expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)).toHaveLength(0);
@@ -338,6 +342,22 @@ describe('create and update', () => {
     expect(comprehend.commandCalls(DeleteDocumentClassifierCommand).map(call => call.args[0].input)).toEqual([{ DocumentClassifierArn: forgotten }]);
     leftover = undefined;
     await expect(handler(rollback)).resolves.toMatchObject({ IsComplete: true, Data: { ModelArn: current } });
+  });
+
+  test('a forward replacement leaves the copy it replaces alone: isComplete sees the new physical id, never a leftover', async () => {
+    const v2 = properties({ SourceModelArn: SOURCE_CLASSIFIER.replace('/v1', '/v2') });
+    const newCopy = readImportSpec(v2, STACK_ID, 'Classifier1234ABCD').targetArn;
+    const oldCopy = readImportSpec(properties(), STACK_ID, 'Classifier1234ABCD').targetArn;
+    comprehend.on(DescribeDocumentClassifierCommand).callsFake(input => ({
+      DocumentClassifierProperties: { DocumentClassifierArn: input.DocumentClassifierArn, Status: 'TRAINED' },
+    }));
+    comprehend.on(DeleteDocumentClassifierCommand).resolves({});
+    // As the framework hands it over: the Update's old properties, and the physical id onEvent answered (the new copy).
+    const forward = waiterEvent(updateEvent(oldCopy, v2, properties()), { PhysicalResourceId: newCopy, Data: future() });
+
+    await expect(handler(forward)).resolves.toMatchObject({ IsComplete: true, Data: { ModelArn: newCopy } });
+    expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)).toEqual([]);
+    expect(comprehend.commandCalls(DescribeDocumentClassifierCommand).map(call => call.args[0].input.DocumentClassifierArn)).toEqual([newCopy]);
   });
 
   test('a concurrent tag change waits for the next poll', async () => {

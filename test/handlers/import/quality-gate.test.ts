@@ -10,6 +10,7 @@ import {
   ListTagsForResourceCommand,
   ResourceInUseException,
   ResourceNotFoundException,
+  TooManyRequestsException,
 } from '@aws-sdk/client-comprehend';
 import { mockClient } from 'aws-sdk-client-mock';
 import { QualityGateProperties } from '../../../src/contract/evaluation-metrics';
@@ -123,9 +124,8 @@ describe('isComplete judges a new copy once it is usable', () => {
 
     const failure = await isComplete(judging(GATE, { ReplacedCopy: OLD_COPY })).catch(error => error.message);
 
-    expect(failure).toContain(`Accuracy 0.92 is WORSE than 0.93 of the replaced copy ${OLD_COPY} (noWorseThanReplaced)`);
-    expect(failure).toContain(`F1Score 0.95 is no worse than 0.9 of the replaced copy ${OLD_COPY}`);
-    expect(failure).not.toContain('Recall 0.9 is');
+    expect(failure).toContain(`against the replaced copy ${OLD_COPY} (noWorseThanReplaced): Accuracy 0.92 WORSE than 0.93, F1Score 0.95 no worse than 0.9`);
+    expect(failure).not.toContain('Recall 0.9 ');
     expect(failure).toContain(`so CloudFormation rolls back and ${OLD_COPY} keeps serving`);
     expect(comprehend.commandCalls(DeleteDocumentClassifierCommand).map(c => c.args[0].input)).toEqual([{ DocumentClassifierArn: COPY }]);
   });
@@ -137,12 +137,90 @@ describe('isComplete judges a new copy once it is usable', () => {
     await expect(isComplete(judging(GATE, { ReplacedCopy: OLD_COPY }))).resolves.toMatchObject({ IsComplete: true });
   });
 
-  test('a copy onEvent did not mark as new (a rollback, a tags-only update) is not judged', async () => {
+  test('an Update\'s copy onEvent did not mark as new (a rollback, a tags-only update) is not judged', async () => {
     classifier(COPY, { Accuracy: 0.5, F1Score: 0.5 });
-    const event = waiterEvent(createEvent(properties({ QualityGate: GATE })), { PhysicalResourceId: COPY, Data: { Deadline: future() } });
+    const gated = properties({ QualityGate: GATE });
+    const event = waiterEvent(updateEvent(COPY, gated, gated), { PhysicalResourceId: COPY, Data: { Deadline: future() } });
 
     await expect(isComplete(event)).resolves.toMatchObject({ IsComplete: true, Data: { EvaluationF1Score: '0.5' } });
     expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)).toEqual([]);
+  });
+
+  test('an Update\'s copy submitted before the event began is not judged, even when onEvent could not tell (a throttled rollback)', async () => {
+    const timeoutSeconds = 3000;
+    const eventStart = Date.now() - 5_000;
+    const submitted = (at: number) => comprehend.on(DescribeDocumentClassifierCommand, { DocumentClassifierArn: COPY }).resolves({
+      DocumentClassifierProperties: {
+        DocumentClassifierArn: COPY, Status: 'TRAINED', SubmitTime: new Date(at), ClassifierMetadata: { EvaluationMetrics: { Accuracy: 0.5, F1Score: 0.5 } },
+      },
+    });
+    const v2 = properties({ QualityGate: GATE, SourceModelArn: SOURCE_CLASSIFIER_V2 });
+    const rollback = waiterEvent(updateEvent(COPY, properties({ QualityGate: GATE }), v2), {
+      PhysicalResourceId: COPY,
+      Data: { Deadline: String(eventStart + timeoutSeconds * 1000), NewCopy: 'true', ReplacedCopy: OLD_COPY },
+    });
+    classifier(OLD_COPY, { Accuracy: 0.9, F1Score: 0.9 });
+
+    // Submitted an hour before the event: the copy a rollback returns to.
+    submitted(eventStart - 3_600_000);
+    await expect(isComplete(rollback)).resolves.toMatchObject({ IsComplete: true });
+    expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)).toEqual([]);
+    // Submitted during the event: judged, and deleted.
+    submitted(eventStart + 1_000);
+    await expect(isComplete(rollback)).rejects.toThrow('F1Score 0.5 FAILS minimum 0.85');
+    expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)).toHaveLength(1);
+  });
+
+  test('a Create is always judged, also when it found its own usable copy under the name (a failed create\'s, retained)', async () => {
+    classifier(COPY, { Accuracy: 0.5, F1Score: 0.5 });
+    const event = waiterEvent(createEvent(properties({ QualityGate: GATE })), { PhysicalResourceId: COPY, Data: { Deadline: future() } });
+
+    await expect(isComplete(event)).rejects.toThrow('F1Score 0.5 FAILS minimum 0.85');
+    expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)).toHaveLength(1);
+  });
+
+  test('a failing copy whose deletion is throttled is not given up on: judged again at the next poll until Comprehend accepts', async () => {
+    classifier(COPY, { Accuracy: 0.95, F1Score: 0.8 });
+    comprehend.on(DeleteDocumentClassifierCommand)
+      .rejectsOnce(new TooManyRequestsException({ message: 'slow down', $metadata: {} }))
+      .resolves({});
+
+    await expect(isComplete(judging(GATE))).resolves.toEqual({ IsComplete: false });
+    await expect(isComplete(judging(GATE))).rejects.toThrow('The copy is being deleted, so CloudFormation rolls back');
+    expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)).toHaveLength(2);
+  });
+
+  test('at the deadline, a failing copy that still could not be deleted is named for deletion by hand', async () => {
+    classifier(COPY, { Accuracy: 0.95, F1Score: 0.8 });
+    comprehend.on(DeleteDocumentClassifierCommand).rejects(new TooManyRequestsException({ message: 'slow down', $metadata: {} }));
+    const late = judging(GATE, { Deadline: String(Date.now() - 1) });
+
+    await expect(isComplete(late)).rejects.toThrow('The copy could not be deleted before the timeout; delete it by hand. CloudFormation rolls back.');
+  });
+
+  test('the answer carries no internal Data as attributes, however long the ARNs: well under CloudFormation\'s 4,096 bytes', async () => {
+    classifier(COPY, { Accuracy: 0.9, F1Score: 0.9, HammingLoss: 0.1 });
+    classifier(OLD_COPY, { Accuracy: 0.9, F1Score: 0.9, HammingLoss: 0.1 });
+
+    const result: any = await isComplete(judging(GATE, { ReplacedCopy: OLD_COPY }));
+
+    expect(JSON.parse(JSON.stringify(result.Data))).not.toHaveProperty('NewCopy');
+    expect(JSON.parse(JSON.stringify(result.Data))).not.toHaveProperty('ReplacedCopy');
+    expect(JSON.parse(JSON.stringify(result.Data))).not.toHaveProperty('Deadline');
+  });
+
+  test('the failure message names the replaced copy once and stays short', async () => {
+    const all = Object.fromEntries(['Accuracy', 'Precision', 'Recall', 'F1Score', 'MicroPrecision', 'MicroRecall', 'MicroF1Score', 'HammingLoss']
+      .map(metric => [metric, 0.5]));
+    classifier(COPY, all);
+    classifier(OLD_COPY, { ...all, HammingLoss: 0.1, F1Score: 0.9 });
+    const every = { Accuracy: '0.9', Precision: '0.9', Recall: '0.9', F1Score: '0.9', MicroPrecision: '0.9', MicroRecall: '0.9', MicroF1Score: '0.9', HammingLoss: '0.1' };
+
+    const failure: string = await isComplete(judging({ Bounds: every, NoWorseThanReplaced: 'true' }, { ReplacedCopy: OLD_COPY })).catch(error => error.message);
+
+    expect(failure.split(OLD_COPY)).toHaveLength(3); // in the comparison, and in "keeps serving"
+    expect(failure).toContain('HammingLoss 0.5 WORSE than 0.1');
+    expect(failure.length).toBeLessThan(1500);
   });
 
   describe('an entity recognizer', () => {
@@ -194,13 +272,12 @@ describe('isComplete judges a new copy once it is usable', () => {
 });
 
 describe('onEvent tells isComplete which copy is new, and which it replaces', () => {
-  test('a create marks its copy new', async () => {
+  test('a create needs no mark: isComplete judges every Create', async () => {
     comprehend.on(ImportModelCommand).resolves({ ModelArn: COPY });
 
     const result = await onEvent(createEvent(properties({ QualityGate: GATE })));
 
-    expect(result.Data).toMatchObject({ NewCopy: 'true' });
-    expect(result.Data).not.toHaveProperty('ReplacedCopy');
+    expect(Object.keys(result.Data!)).toEqual(['Deadline']);
   });
 
   test('a replacement with noWorseThanReplaced names the copy it replaces (the old physical id)', async () => {
@@ -213,17 +290,32 @@ describe('onEvent tells isComplete which copy is new, and which it replaces', ()
     expect(result.Data).toMatchObject({ NewCopy: 'true', ReplacedCopy: OLD_COPY });
   });
 
-  test('a rollback that finds its own usable copy under the name does not mark it new', async () => {
+  test.each([
+    ['of a successful replacement (a sibling failed): CloudFormation deletes the new copy in its cleanup', 'v2', undefined],
+    ['of a failed replacement: the copy it left is named, for isComplete to wait on (it sees only the old physical id)', 'v1', 'v2'],
+  ])('a rollback %s; its own usable copy under the name is not marked new', async (_, physicalVersion, leftoverVersion) => {
     comprehend.on(ImportModelCommand).rejects(new ResourceInUseException({ message: 'in use', $metadata: {} }));
     classifier(OLD_COPY, { F1Score: 0.5 });
     const v1 = properties({ QualityGate: GATE, VersionName: 'v1' });
     const v2 = properties({ QualityGate: GATE, SourceModelArn: SOURCE_CLASSIFIER_V2, VersionName: 'v2' });
-    const v2Copy = OLD_COPY.replace('/v1', '/v2');
+    const copyOf = (version: string) => OLD_COPY.replace('/v1', `/${version}`);
 
-    const result = await onEvent(updateEvent(v2Copy, v1, v2));
+    const result = await onEvent(updateEvent(copyOf(physicalVersion), v1, v2));
 
     expect(result.PhysicalResourceId).toBe(OLD_COPY);
     expect(result.Data).not.toHaveProperty('NewCopy');
     expect(result.Data).not.toHaveProperty('ReplacedCopy');
+    expect((result.Data as any).FailedReplacement).toBe(leftoverVersion && copyOf(leftoverVersion));
+  });
+
+  test('a forward replacement names no failed replacement: the copy it replaces stays for CloudFormation\'s cleanup', async () => {
+    comprehend.on(ImportModelCommand).resolves({ ModelArn: 'ignored' });
+    const v1 = properties({ VersionName: 'v1' });
+    const v2 = properties({ SourceModelArn: SOURCE_CLASSIFIER_V2, VersionName: 'v2' });
+
+    const result = await onEvent(updateEvent(OLD_COPY, v2, v1));
+
+    expect(result.Data).not.toHaveProperty('FailedReplacement');
+    expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)).toEqual([]);
   });
 });
