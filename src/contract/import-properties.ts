@@ -43,7 +43,11 @@ export const ATTRIBUTE_STATUS = 'Status';
  * One provider serves every model of a stack, so each model's own timeout travels with its event.
  */
 export const DATA_DEADLINE = 'Deadline';
-/** Carried in `Data` from onEvent to isComplete: 'true' when this event imports a new copy, which the gate judges. */
+/**
+ * Carried in `Data` from onEvent to isComplete about an Update's copy: 'true' when this event imports it (the gate judges
+ * it), 'unknown' when Comprehend throttled ImportModel so that onEvent could not tell a new copy from the copy a rollback
+ * returns to; absent when onEvent found this resource's usable copy under the name.
+ */
 export const DATA_NEW_COPY = 'NewCopy';
 /** Carried in `Data` from onEvent to isComplete: the copy a replacement retires, for `noWorseThanReplaced`. */
 export const DATA_REPLACED_COPY = 'ReplacedCopy';

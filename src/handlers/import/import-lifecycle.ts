@@ -31,6 +31,8 @@ export interface StartedImport {
    * one. Undefined when this call imported it (or left the import to a later poll).
    */
   readonly adopted?: ModelDescription;
+  /** Whether Comprehend was still throttling, so the import was left to a later poll: what exists is not known yet. */
+  readonly deferred?: boolean;
 }
 
 /**
@@ -115,7 +117,7 @@ export async function startImportWhenPossible(spec: ImportSpec): Promise<Started
   } catch (error) {
     if (isTransient(error)) {
       console.log(`ImportModel deferred to the next poll: ${describeError(error)}`);
-      return { arn: spec.targetArn };
+      return { arn: spec.targetArn, deferred: true };
     }
     throw error;
   }

@@ -32,7 +32,10 @@ const NOT_YET: Response = { IsComplete: false };
 /** One poll: the request, whether its deadline has passed, and the words that fail it then. */
 interface Poll {
   readonly logicalId: string;
-  /** What onEvent said about the copy: whether it is new (judged by the quality gate), and the copy it replaces. */
+  /**
+   * What onEvent said about the copy: whether it is new (judged by the quality gate), the copy it replaces, and the copy
+   * a failed replacement left.
+   */
   readonly data?: Partial<ImportEventData>;
   readonly timedOut: boolean;
   /** Whether the time to stop and delete an import past its deadline has passed too. */
@@ -220,21 +223,24 @@ async function passesQualityGate(request: CreateImport | UpdateImport, model: Mo
 }
 
 /**
- * Whether the gate judges the copy. A Create's always: it is never a rollback. An Update's only when onEvent found no
- * usable copy of this resource's under the name (a replacement, not a rollback to the copy) and Comprehend says the copy
- * was submitted during this event: a rollback whose ImportModel was throttled in onEvent finds the copy it returns to
- * only here, and that copy, submitted long before, is never judged (judging it could delete it).
+ * Whether the gate judges the copy. A Create's always: it is never a rollback. An Update's when onEvent imported it
+ * (a replacement), never when onEvent found this resource's usable copy under the name (a rollback to it). When
+ * Comprehend throttled onEvent's ImportModel, a rollback finds the copy it returns to only here: the copy is judged only
+ * if Comprehend says it was submitted during this event, since judging the copy a rollback returns to could delete it.
+ * Without a SubmitTime it is not judged, and the log says so: safety of the copy first.
  */
 function isJudged(request: CreateImport | UpdateImport, model: ModelDescription, poll: Poll): boolean {
   if (request.requestType === 'Create') {
     return true;
   }
-  if (poll.data?.[DATA_NEW_COPY] !== 'true') {
-    return false;
+  const newCopy = poll.data?.[DATA_NEW_COPY];
+  if (newCopy !== 'unknown') {
+    return newCopy === 'true';
   }
   const deadline = readDeadline(poll.data);
   if (model.submitTime === undefined || deadline === undefined) {
-    return true;
+    console.log(`${model.arn}: Comprehend gave no SubmitTime, so whether this update imported it is unknown; not judged by the quality gate`);
+    return false;
   }
   const eventStart = deadline - request.spec.timeoutSeconds * 1000;
   return model.submitTime.getTime() >= eventStart - SUBMIT_CLOCK_SKEW_MS;
@@ -246,7 +252,7 @@ function metricAttributes(modelType: ModelType, metrics: EvaluationMetrics | und
 }
 
 /**
- * One step of removing the copy a failed replacement left (see failedReplacementOf): true once it is gone, or once the
+ * One step of removing the copy a failed replacement left (named by onEvent, see failedReplacementOf): true once it is gone, or once the
  * deadline has passed. Best effort: a rollback that failed on it would leave the stack UPDATE_ROLLBACK_FAILED, so what
  * cannot be removed is logged and left.
  */

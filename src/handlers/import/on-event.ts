@@ -50,18 +50,19 @@ export async function onImportEvent(event: ImportEvent): Promise<Response> {
 }
 
 /**
- * What isComplete needs to judge the copy of an Update. A copy this event imports (or leaves to a later poll, or finds
- * still importing) may be new; isComplete judges it only if Comprehend also says it was submitted during this event. A
- * usable copy of this resource's found under the name is not new: that is a rollback to the copy (after a replacement,
- * or one that failed) or a return to a retained copy, which the gate judged when it was imported; judging it again
- * could fail, and delete, the very copy a rollback returns to. A Create is never a rollback: its copy is always judged.
+ * What isComplete needs to judge the copy of an Update. A copy this event imports (or finds still importing) is new. A
+ * usable copy of this resource's found under the name is not: that is a rollback to the copy (after a replacement, or
+ * one that failed) or a return to a retained copy, which the gate judged when it was imported; judging it again could
+ * fail, and delete, the very copy a rollback returns to. When Comprehend throttled ImportModel, what exists is unknown
+ * here: isComplete decides by when Comprehend says the copy was submitted. A Create is never a rollback: isComplete
+ * judges its copy whatever this finds.
  */
 function gateData(started: StartedImport, replaced?: string): Partial<ImportEventData> {
-  const isNew = started.adopted === undefined || !USABLE.includes(started.adopted.status);
-  if (!isNew) {
+  if (started.adopted && USABLE.includes(started.adopted.status)) {
     return {};
   }
-  return replaced ? { [DATA_NEW_COPY]: 'true', [DATA_REPLACED_COPY]: replaced } : { [DATA_NEW_COPY]: 'true' };
+  const newCopy = started.deferred ? 'unknown' : 'true';
+  return replaced ? { [DATA_NEW_COPY]: newCopy, [DATA_REPLACED_COPY]: replaced } : { [DATA_NEW_COPY]: newCopy };
 }
 
 /**

@@ -146,7 +146,7 @@ describe('isComplete judges a new copy once it is usable', () => {
     expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)).toEqual([]);
   });
 
-  test('an Update\'s copy submitted before the event began is not judged, even when onEvent could not tell (a throttled rollback)', async () => {
+  test('when onEvent could not tell (throttled), an Update\'s copy submitted before the event began is not judged: a rollback\'s', async () => {
     const timeoutSeconds = 3000;
     const eventStart = Date.now() - 5_000;
     const submitted = (at: number) => comprehend.on(DescribeDocumentClassifierCommand, { DocumentClassifierArn: COPY }).resolves({
@@ -157,7 +157,7 @@ describe('isComplete judges a new copy once it is usable', () => {
     const v2 = properties({ QualityGate: GATE, SourceModelArn: SOURCE_CLASSIFIER_V2 });
     const rollback = waiterEvent(updateEvent(COPY, properties({ QualityGate: GATE }), v2), {
       PhysicalResourceId: COPY,
-      Data: { Deadline: String(eventStart + timeoutSeconds * 1000), NewCopy: 'true', ReplacedCopy: OLD_COPY },
+      Data: { Deadline: String(eventStart + timeoutSeconds * 1000), NewCopy: 'unknown', ReplacedCopy: OLD_COPY },
     });
     classifier(OLD_COPY, { Accuracy: 0.9, F1Score: 0.9 });
 
@@ -169,6 +169,15 @@ describe('isComplete judges a new copy once it is usable', () => {
     submitted(eventStart + 1_000);
     await expect(isComplete(rollback)).rejects.toThrow('F1Score 0.5 FAILS minimum 0.85');
     expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)).toHaveLength(1);
+  });
+
+  test('when onEvent could not tell, a copy without a SubmitTime is not judged (the copy a rollback returns to is never put at risk)', async () => {
+    classifier(COPY, { Accuracy: 0.5, F1Score: 0.5 });
+    const gated = properties({ QualityGate: GATE });
+    const event = waiterEvent(updateEvent(COPY, gated, gated), { PhysicalResourceId: COPY, Data: { Deadline: future(), NewCopy: 'unknown' } });
+
+    await expect(isComplete(event)).resolves.toMatchObject({ IsComplete: true });
+    expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)).toEqual([]);
   });
 
   test('a Create is always judged, also when it found its own usable copy under the name (a failed create\'s, retained)', async () => {
@@ -306,6 +315,16 @@ describe('onEvent tells isComplete which copy is new, and which it replaces', ()
     expect(result.Data).not.toHaveProperty('NewCopy');
     expect(result.Data).not.toHaveProperty('ReplacedCopy');
     expect((result.Data as any).FailedReplacement).toBe(leftoverVersion && copyOf(leftoverVersion));
+  });
+
+  test('a replacement whose ImportModel Comprehend kept throttling is marked unknown, for isComplete to decide', async () => {
+    comprehend.on(ImportModelCommand).rejects(new TooManyRequestsException({ message: 'slow down', $metadata: { attempts: 8 } }));
+    const v1 = properties({ QualityGate: GATE, VersionName: 'v1' });
+    const v2 = properties({ QualityGate: GATE, SourceModelArn: SOURCE_CLASSIFIER_V2, VersionName: 'v2' });
+
+    const result = await onEvent(updateEvent(OLD_COPY, v2, v1));
+
+    expect(result.Data).toMatchObject({ NewCopy: 'unknown', ReplacedCopy: OLD_COPY });
   });
 
   test('a forward replacement names no failed replacement: the copy it replaces stays for CloudFormation\'s cleanup', async () => {
