@@ -184,6 +184,9 @@ project.eslint?.addOverride({
 });
 
 project.npmignore?.exclude('/examples/', '/.ci/', '/bench/', '/cdk.json', '/docs/', '/rosetta/', '/CONTRIBUTING.md');
+// API.md is generated from the assembly (.jsii), which the package ships and Construct Hub renders its reference from:
+// in the package it would only repeat the assembly (150 kB of the 1.5 MB budget in bench/).
+project.npmignore?.exclude('/API.md');
 // jsii compiles all of src/, handlers included, but synth loads only the bundles in assets/: the package ships those.
 project.npmignore?.exclude('/lib/handlers/');
 
