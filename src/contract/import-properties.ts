@@ -46,7 +46,8 @@ export const DATA_DEADLINE = 'Deadline';
 /**
  * Carried in `Data` from onEvent to isComplete about an Update's copy: 'true' when this event imports it (the gate judges
  * it), 'unknown' when Comprehend throttled ImportModel so that onEvent could not tell a new copy from the copy a rollback
- * returns to; absent when onEvent found this resource's usable copy under the name.
+ * returns to; absent when onEvent found this resource's usable copy under the name. For a Create, 'adopted' when onEvent
+ * found this resource's usable copy under the name (a retained copy it returns to): judged, but never deleted.
  */
 export const DATA_NEW_COPY = 'NewCopy';
 /** Carried in `Data` from onEvent to isComplete: the copy a replacement retires, for `noWorseThanReplaced`. */
@@ -56,7 +57,11 @@ export const DATA_REPLACED_COPY = 'ReplacedCopy';
  * onEvent can tell: it sees CloudFormation's physical id, where isComplete sees the one onEvent answered.
  */
 export const DATA_FAILED_REPLACEMENT = 'FailedReplacement';
-/** What onEvent tells isComplete, none of which is an attribute of the resource. */
+/**
+ * What onEvent tells isComplete. The framework merges onEvent's Data into the final answer, and a key cannot be removed
+ * there (a Lambda answer is JSON, where undefined is dropped), so isComplete answers these empty: none means anything to
+ * a reader of the resource's attributes.
+ */
 export const INTERNAL_DATA = [DATA_DEADLINE, DATA_NEW_COPY, DATA_REPLACED_COPY, DATA_FAILED_REPLACEMENT] as const;
 /**
  * The set of attributes the handlers return, as a resource property: a new set (the evaluation metrics came with 2)

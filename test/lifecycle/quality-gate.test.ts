@@ -89,6 +89,8 @@ test('v2 at least as good on every metric, and above the minimums: the upgrade c
   // The metrics are the resource's attributes (Fn::GetAtt), each under Evaluation<metric>.
   const update = result.outcomes.find(o => o.logicalId.startsWith('Tickets') && !o.logicalId.startsWith('TicketsLive') && o.requestType === 'Update')!;
   expect(update.data).toMatchObject({ EvaluationAccuracy: '0.93', EvaluationF1Score: '0.91', EvaluationHammingLoss: '0.05', EvaluationMicroRecall: '0.9' });
+  // What onEvent told isComplete is emptied in the merged attributes: no stale ARN of the replaced copy.
+  expect(update.data).toMatchObject({ NewCopy: '', ReplacedCopy: '', Deadline: '' });
 });
 
 test('metrics exactly at their bounds pass', async () => {

@@ -357,7 +357,7 @@ export class DeployDriver {
       }
       const handlers = this.handlersOf(event);
       try {
-        const result = (await handlers.onEvent(event)) ?? {};
+        const result = overLambda(await handlers.onEvent(event)) ?? {};
         const physicalResourceId = result.PhysicalResourceId ?? (event.RequestType === 'Create' ? event.RequestId : event.PhysicalResourceId);
         if (event.RequestType === 'Delete' && physicalResourceId !== event.PhysicalResourceId) {
           throw new Error(`DELETE: cannot change the physical resource ID from "${event.PhysicalResourceId}" to "${physicalResourceId}"`);
@@ -398,7 +398,7 @@ export class DeployDriver {
           polls: w.polls,
         };
         try {
-          const result = await w.handlers.isComplete!(w.event);
+          const result = overLambda(await w.handlers.isComplete!(w.event));
           if (result.IsComplete) {
             answer({ ...base, status: 'SUCCESS', data: { ...w.event.Data, ...result.Data } });
             finished.add(w);
@@ -751,4 +751,9 @@ function loadFresh(file: string): any {
 
 function fail(message: string): never {
   throw new Error(message);
+}
+
+/** What the framework gets back from invoking a handler: its answer as JSON (an undefined value leaves its key out). */
+function overLambda<T>(answer: T): T {
+  return answer === undefined ? answer : JSON.parse(JSON.stringify(answer));
 }

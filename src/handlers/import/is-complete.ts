@@ -5,7 +5,7 @@ import { checkOwnCopy, requestDeletion, requireOwnCopy, startImportWhenPossible,
 import { CreateImport, DeleteImport, ImportEventData, readImportRequest, UpdateImport } from './import-request';
 import { describeModel, EvaluationMetrics, ModelDescription } from './model-client';
 import { FAILED, isKnownStatus, STOPPABLE, USABLE } from './model-statuses';
-import { judgeCopy } from './quality-gate';
+import { GateVerdict, judgeCopy } from './quality-gate';
 import { METRIC_NOT_REPORTED, metricAttribute, metricsOf } from '../../contract/evaluation-metrics';
 import {
   ATTRIBUTE_MODEL_ARN,
@@ -49,6 +49,8 @@ interface Poll {
  * submitted at least one import earlier (minutes), far more than this.
  */
 const SUBMIT_CLOCK_SKEW_MS = 60_000;
+/** The longest gate failure message, of the 4,096 bytes CloudFormation accepts for a custom resource's whole answer. */
+const MAX_GATE_MESSAGE = 1_500;
 
 /** What a create or update that runs out of time says: the import's own timeout is the user's to raise. */
 const RAISE_TIMEOUT = 'Raise the timeout prop (at most 55 minutes), or look at the model in the Comprehend console.';
@@ -128,9 +130,9 @@ async function settle(request: CreateImport | UpdateImport, model: ModelDescript
     return {
       IsComplete: true,
       Data: {
-        // The framework merges onEvent's Data into the answer; JSON leaves out what is undefined, so what onEvent told
-        // isComplete never becomes an attribute (a stale replaced copy's ARN, say).
-        ...Object.fromEntries(INTERNAL_DATA.map(key => [key, undefined])),
+        // The framework merges onEvent's Data into the answer and cannot drop a key: emptied, what onEvent told
+        // isComplete (a replaced copy's ARN, say) does not linger in the resource's attributes.
+        ...Object.fromEntries(INTERNAL_DATA.map(key => [key, ''])),
         [ATTRIBUTE_MODEL_ARN]: model.arn,
         [ATTRIBUTE_MODEL_NAME]: parts?.modelName ?? spec.modelName,
         [ATTRIBUTE_VERSION_NAME]: parts?.versionName ?? spec.versionName,
@@ -203,6 +205,14 @@ async function passesQualityGate(request: CreateImport | UpdateImport, model: Mo
     console.log(`${model.arn} passes the quality gate: ${verdict.checks.join('; ')}`);
     return true;
   }
+  const failure = describeGateFailure(poll.logicalId, model.arn, spec.sourceModelArn, verdict);
+  if (poll.data?.[DATA_NEW_COPY] === 'adopted') {
+    // A usable copy of this resource's that was there before the Create (retained when the resource left the stack):
+    // the user's to keep, whatever the gate says now.
+    throw new Error(`${failure} It is this resource's own copy from before (retained when the resource left the stack), ` +
+      'so it is left as it is; CloudFormation\'s rollback decides what becomes of it (its removal policy). Change qualityGate, ' +
+      'or give the import another versionName for a new copy.');
+  }
   let deletion: string;
   try {
     deletion = await requestDeletion(modelType, model.arn, spec.ownerTag);
@@ -216,14 +226,23 @@ async function passesQualityGate(request: CreateImport | UpdateImport, model: Mo
   const fate = deletion === 'deleting' || deletion === 'gone' ? 'The copy is being deleted, so CloudFormation rolls back'
     : `The copy could ${deletion === 'pending' ? 'not be deleted before the timeout' : `not be deleted: ${deletion}`}; delete it by hand. ` +
       'CloudFormation rolls back';
-  throw new Error(
-    `${poll.logicalId}: the copy ${model.arn} of ${spec.sourceModelArn} does not pass the quality gate: ${verdict.checks.join('; ')}. ` +
-    `${fate}${replaced ? ` and ${replaced.arn} keeps serving` : ''}. Share a better model version, or change qualityGate.`,
-  );
+  throw new Error(`${failure} ${fate}${replaced ? ` and ${replaced.arn} keeps serving` : ''}. Share a better model version, or change qualityGate.`);
 }
 
 /**
- * Whether the gate judges the copy. A Create's always: it is never a rollback. An Update's when onEvent imported it
+ * What failed, with every check, each metric with its value and its bound; only the failed ones when that would be long.
+ * The framework sends the message with its stack trace as the Reason of a response CloudFormation refuses over 4,096
+ * bytes, which also holds the stack's and the resource's ids and the Data: a reason lost to that limit explains nothing.
+ */
+function describeGateFailure(logicalId: string, arn: string, source: string, verdict: GateVerdict): string {
+  const intro = `${logicalId}: the copy ${arn} of ${source} does not pass the quality gate: `;
+  const full = `${intro}${verdict.checks.join('; ')}.`;
+  return full.length <= MAX_GATE_MESSAGE ? full : `${intro}${verdict.failures.join('; ')} (the checks it passes are left out for length).`;
+}
+
+/**
+ * Whether the gate judges the copy. A Create's always: it is never a rollback (a usable copy it found is judged, never
+ * deleted). An Update's when onEvent imported it
  * (a replacement), never when onEvent found this resource's usable copy under the name (a rollback to it). When
  * Comprehend throttled onEvent's ImportModel, a rollback finds the copy it returns to only here: the copy is judged only
  * if Comprehend says it was submitted during this event, since judging the copy a rollback returns to could delete it.

@@ -17,8 +17,11 @@ export async function onImportEvent(event: ImportEvent): Promise<Response> {
   switch (request.requestType) {
     case 'Create': {
       const { spec } = request;
-      // A Create is never a rollback (that is a Delete): isComplete judges its copy whatever this finds.
-      return { PhysicalResourceId: (await startImportWhenPossible(spec)).arn, Data: deadlineData(spec.timeoutSeconds) };
+      // A Create is never a rollback (that is a Delete): isComplete judges its copy whatever this finds, but never
+      // deletes a usable copy found under the name (a retained copy the resource returns to).
+      const started = await startImportWhenPossible(spec);
+      const adopted = started.adopted && USABLE.includes(started.adopted.status) ? { [DATA_NEW_COPY]: 'adopted' } : {};
+      return { PhysicalResourceId: started.arn, Data: { ...deadlineData(spec.timeoutSeconds), ...adopted } };
     }
     case 'Update': {
       const { spec, previous, physicalResourceId } = request;

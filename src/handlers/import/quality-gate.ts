@@ -29,6 +29,8 @@ export interface GateVerdict {
   readonly passed: boolean;
   /** One line per check, failed or passed, so the message shows every metric, its value and its bound. */
   readonly checks: readonly string[];
+  /** Only the checks that failed, in fewer words (no props, the replaced copy not named), for a message that must be short. */
+  readonly failures: readonly string[];
 }
 
 /**
@@ -67,15 +69,14 @@ export function readQualityGate(properties: QualityGateProperties | undefined, m
  */
 export function judgeCopy(gate: QualityGate, modelType: ModelType, metrics: EvaluationMetrics | undefined, replaced?: ReplacedCopy): GateVerdict {
   if (metrics === undefined) {
-    return gate.allowMissingMetrics
-      ? { passed: true, checks: ['Comprehend reports no evaluation metrics for the copy, which the gate allows (allowMissingMetrics)'] }
-      : {
-        passed: false,
-        checks: ['Comprehend reports no evaluation metrics for the copy, so the gate cannot judge it; set allowMissingMetrics: true ' +
-          'in qualityGate to let such a copy pass'],
-      };
+    if (gate.allowMissingMetrics) {
+      return { passed: true, checks: ['Comprehend reports no evaluation metrics for the copy, which the gate allows (allowMissingMetrics)'], failures: [] };
+    }
+    const missing = 'Comprehend reports no evaluation metrics for the copy, so the gate cannot judge it; set allowMissingMetrics: true ' +
+      'in qualityGate to let such a copy pass';
+    return { passed: false, checks: [missing], failures: [missing] };
   }
-  const checks: Array<{ readonly passed: boolean; readonly words: string }> = [];
+  const checks: Array<{ readonly passed: boolean; readonly words: string; readonly failureWords?: string }> = [];
   for (const [metric, bound] of gate.bounds) {
     checks.push(checkBound(gate, modelType, metric, metrics[metric], bound));
   }
@@ -84,14 +85,20 @@ export function judgeCopy(gate: QualityGate, modelType: ModelType, metrics: Eval
     const comparisons = metricsOf(modelType)
       .filter(metric => replaced.metrics?.[metric] !== undefined)
       .map(metric => compareWithReplaced(gate, modelType, metric, metrics[metric], replaced.metrics![metric]!));
+    const against = `against the replaced copy ${replaced.arn} (noWorseThanReplaced): `;
     checks.push(comparisons.length === 0
       ? { passed: true, words: `the replaced copy ${replaced.arn} reports no evaluation metrics (or is gone), so there is nothing to be worse than` }
       : {
         passed: comparisons.every(comparison => comparison.passed),
-        words: `against the replaced copy ${replaced.arn} (noWorseThanReplaced): ${comparisons.map(comparison => comparison.words).join(', ')}`,
+        words: against + comparisons.map(comparison => comparison.words).join(', '),
+        failureWords: `against the replaced copy: ${comparisons.filter(comparison => !comparison.passed).map(comparison => comparison.words).join(', ')}`,
       });
   }
-  return { passed: checks.every(check => check.passed), checks: checks.map(check => check.words) };
+  return {
+    passed: checks.every(check => check.passed),
+    checks: checks.map(check => check.words),
+    failures: checks.filter(check => !check.passed).map(check => check.failureWords ?? check.words),
+  };
 }
 
 function checkBound(gate: QualityGate, modelType: ModelType, metric: EvaluationMetric, value: number | undefined, bound: number) {
@@ -111,7 +118,11 @@ function checkBound(gate: QualityGate, modelType: ModelType, metric: EvaluationM
     };
   }
   const passed = higherIsBetter ? value >= bound : value <= bound;
-  return { passed, words: `${metric} ${value} ${passed ? 'meets' : 'FAILS'} ${boundWords}` };
+  return {
+    passed,
+    words: `${metric} ${value} ${passed ? 'meets' : 'FAILS'} ${boundWords}`,
+    failureWords: `${metric} ${value} FAILS ${higherIsBetter ? 'minimum' : 'maximum'} ${bound}`,
+  };
 }
 
 function compareWithReplaced(gate: QualityGate, modelType: ModelType, metric: EvaluationMetric, value: number | undefined, old: number) {

@@ -82,6 +82,11 @@ describe('create and update', () => {
         ModelName: 'tickets',
         VersionName: 'Classifier1234ABCD-0123456789abcdef',
         Status: status,
+        // What onEvent told isComplete, emptied: the framework merges onEvent's Data into the attributes.
+        Deadline: '',
+        NewCopy: '',
+        ReplacedCopy: '',
+        FailedReplacement: '',
         // Every metric a classifier reports is an attribute, `none` when Comprehend does not report it.
         ...Object.fromEntries(['Accuracy', 'Precision', 'Recall', 'F1Score', 'MicroPrecision', 'MicroRecall', 'MicroF1Score', 'HammingLoss']
           .map(metric => [`Evaluation${metric}`, 'none'])),

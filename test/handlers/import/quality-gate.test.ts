@@ -207,15 +207,50 @@ describe('isComplete judges a new copy once it is usable', () => {
     await expect(isComplete(late)).rejects.toThrow('The copy could not be deleted before the timeout; delete it by hand. CloudFormation rolls back.');
   });
 
-  test('the answer carries no internal Data as attributes, however long the ARNs: well under CloudFormation\'s 4,096 bytes', async () => {
+  test('the answer empties what onEvent told isComplete, since the framework merges onEvent\'s Data into the attributes', async () => {
     classifier(COPY, { Accuracy: 0.9, F1Score: 0.9, HammingLoss: 0.1 });
     classifier(OLD_COPY, { Accuracy: 0.9, F1Score: 0.9, HammingLoss: 0.1 });
+    const event = judging(GATE, { ReplacedCopy: OLD_COPY });
 
-    const result: any = await isComplete(judging(GATE, { ReplacedCopy: OLD_COPY }));
+    const result: any = await isComplete(event);
 
-    expect(JSON.parse(JSON.stringify(result.Data))).not.toHaveProperty('NewCopy');
-    expect(JSON.parse(JSON.stringify(result.Data))).not.toHaveProperty('ReplacedCopy');
-    expect(JSON.parse(JSON.stringify(result.Data))).not.toHaveProperty('Deadline');
+    // The framework's merge (framework.js): onEvent's Data, then isComplete's, after a Lambda invoke's JSON round trip.
+    const attributes = { ...event.Data, ...JSON.parse(JSON.stringify(result.Data)) };
+    expect(attributes).toMatchObject({ NewCopy: '', ReplacedCopy: '', FailedReplacement: '', Deadline: '', ModelArn: COPY });
+  });
+
+  test('a Create that found a usable copy of its own (a retained copy it returns to) is judged, and never deleted', async () => {
+    classifier(COPY, { Accuracy: 0.5, F1Score: 0.5 });
+    const event = waiterEvent(createEvent(properties({ QualityGate: GATE })), { PhysicalResourceId: COPY, Data: { Deadline: future(), NewCopy: 'adopted' } });
+
+    await expect(isComplete(event)).rejects.toThrow(/F1Score 0\.5 FAILS minimum 0\.85 .*It is this resource's own copy from before .* so it is left as it is/);
+    expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)).toEqual([]);
+  });
+
+  test('the longest names and every check still make a message that fits CloudFormation\'s answer', async () => {
+    const long = (prefix: string) => `${prefix}${'x'.repeat(63 - prefix.length)}`;
+    const copy = `arn:aws:comprehend:${REGION}:${IMPORTER}:document-classifier/${long('m')}/version/${long('v')}`;
+    const replacedCopy = `arn:aws:comprehend:${REGION}:${IMPORTER}:document-classifier/${long('m')}/version/${long('w')}`;
+    const source = `arn:aws:comprehend:${REGION}:111122223333:document-classifier/${long('s')}/version/${long('t')}`;
+    const members = ['Accuracy', 'Precision', 'Recall', 'F1Score', 'MicroPrecision', 'MicroRecall', 'MicroF1Score', 'HammingLoss'];
+    classifier(copy, Object.fromEntries(members.map(metric => [metric, 0.1234567890123456])));
+    classifier(replacedCopy, Object.fromEntries(members.map(metric => [metric, metric === 'HammingLoss' ? 0.0123456789012345 : 0.9876543210987654])));
+    const bounds = Object.fromEntries(members.map(metric => [metric, metric === 'HammingLoss' ? '0.0123456789012345' : '0.9876543210987654']));
+    const longest = properties({
+      SourceModelArn: source,
+      ModelName: long('m'),
+      VersionName: long('v'),
+      QualityGate: { Bounds: bounds, NoWorseThanReplaced: 'true' },
+    });
+    const event = waiterEvent(createEvent(longest), {
+      PhysicalResourceId: copy,
+      Data: { Deadline: future(), ReplacedCopy: replacedCopy },
+    });
+
+    const failure: string = await isComplete(event).catch(error => error.message);
+
+    expect(failure).toContain('F1Score 0.1234567890123456 FAILS minimum 0.9876543210987654');
+    expect(failure.length).toBeLessThanOrEqual(2_000);
   });
 
   test('the failure message names the replaced copy once and stays short', async () => {
@@ -287,6 +322,16 @@ describe('onEvent tells isComplete which copy is new, and which it replaces', ()
     const result = await onEvent(createEvent(properties({ QualityGate: GATE })));
 
     expect(Object.keys(result.Data!)).toEqual(['Deadline']);
+  });
+
+  test('a create that finds a usable copy of its own under the name marks it adopted: judged, never deleted', async () => {
+    comprehend.on(ImportModelCommand).rejects(new ResourceInUseException({ message: 'in use', $metadata: {} }));
+    const spec = properties({ QualityGate: GATE, VersionName: 'v1' });
+    classifier(OLD_COPY, { F1Score: 0.5 });
+
+    const result = await onEvent(createEvent(spec));
+
+    expect(result).toMatchObject({ PhysicalResourceId: OLD_COPY, Data: { NewCopy: 'adopted' } });
   });
 
   test('a replacement with noWorseThanReplaced names the copy it replaces (the old physical id)', async () => {
