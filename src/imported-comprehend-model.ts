@@ -21,8 +21,8 @@ import { ComprehendModelBase, IComprehendModel } from './comprehend-model';
 import { EVALUATION_METRICS, EvaluationMetric, metricAttribute, metricsOf } from './contract/evaluation-metrics';
 import {
   ATTRIBUTE_MODEL_ARN,
-  ATTRIBUTE_SET,
   ATTRIBUTE_MODEL_NAME,
+  ATTRIBUTE_SET,
   ATTRIBUTE_VERSION_NAME,
   DEFAULT_TIMEOUT_SECONDS,
   IMPORTED_MODEL_RESOURCE_TYPE,

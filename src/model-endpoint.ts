@@ -149,8 +149,9 @@ export interface IModelEndpoint extends IResource {
 
   /**
    * A CloudWatch alarm that goes to ALARM when the endpoint served no inference for `idleFor` (24 hours by default):
-   * the Sum of `ConsumedInferenceUnits` is 0 in every period, and a period without a datapoint counts as idle, since
-   * Comprehend publishes none for a minute without requests.
+   * the Sum of `ConsumedInferenceUnits` is 0 in every period, and a period without a datapoint counts as idle (the
+   * Developer Guide does not say whether Comprehend publishes a 0 or nothing for a minute without requests; either is
+   * idle here).
    *
    * An idle endpoint costs as much as a busy one: Comprehend bills it per inference unit by the second, from its
    * creation until its deletion, and an endpoint never has fewer than 1 unit. The alarm only tells: it deletes and
@@ -238,7 +239,7 @@ abstract class ModelEndpointBase extends Resource implements IModelEndpoint {
       metric: this.metricConsumedInferenceUnits({ statistic: cloudwatch.Stats.SUM, period }),
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD,
-      // Comprehend publishes no datapoint for a minute without requests: missing data is idle time.
+      // Whether a quiet minute has a 0 or no datapoint is not documented: both are idle time.
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
       evaluationPeriods: periods,
       datapointsToAlarm: periods,

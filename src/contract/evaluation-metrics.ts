@@ -1,6 +1,6 @@
 // The evaluation metrics Comprehend reports for a model version, and the quality gate's contract: how the construct
 // hands the gate to the handlers and how the handlers hand the metrics back as attributes. Shared by both runtimes.
-import { ModelType } from './model-types';
+import { MODEL_TYPES, ModelType } from './model-types';
 
 /**
  * An evaluation metric of a Comprehend custom model, as Comprehend reports it on the model's test documents.
@@ -67,6 +67,25 @@ export function metricsOf(modelType: ModelType): EvaluationMetric[] {
  */
 export function maximumBound(modelType: ModelType): number {
   return modelType === ModelType.ENTITY_RECOGNIZER ? 100 : 1;
+}
+
+/**
+ * Why `bound` cannot bound `metric` of `modelType` (a metric the type does not report, or a value out of range), or
+ * undefined: the same words at synth time (the construct) and at deploy time (the handler, for a bound that was a token,
+ * which `shown` quotes as CloudFormation passed it).
+ */
+export function explainInvalidBound(metric: EvaluationMetric, bound: number, modelType: ModelType, shown = String(bound)): string | undefined {
+  const { prop, modelTypes } = EVALUATION_METRICS[metric];
+  if (!modelTypes.includes(modelType)) {
+    return `${prop} is set, but Comprehend reports no ${metric} for ${MODEL_TYPES[modelType].withArticle}; expected a bound on ` +
+      metricsOf(modelType).join(', ');
+  }
+  const maximum = maximumBound(modelType);
+  if (!(Number.isFinite(bound) && bound >= 0 && bound <= maximum)) {
+    return `${prop} ${shown} is out of range; expected a number from 0 to ${maximum}` +
+      (modelType === ModelType.ENTITY_RECOGNIZER ? ' (0 to 1 for a PDF or Word recognizer, 0 to 100 for a plain-text one)' : '');
+  }
+  return undefined;
 }
 
 /**

@@ -1,14 +1,8 @@
 import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { invalidProp } from './errors';
-import {
-  EVALUATION_METRICS,
-  EvaluationMetric,
-  maximumBound,
-  metricsOf,
-  QualityGateProperties,
-} from '../contract/evaluation-metrics';
-import { MODEL_TYPES, ModelType } from '../contract/model-types';
+import { EvaluationMetric, explainInvalidBound, QualityGateProperties } from '../contract/evaluation-metrics';
+import { ModelType } from '../contract/model-types';
 import { QualityGate } from '../quality-gate';
 
 /**
@@ -34,18 +28,10 @@ export function renderQualityGate(gate: QualityGate | undefined, modelType: Mode
     if (bound === undefined) {
       continue;
     }
-    const { prop, modelTypes } = EVALUATION_METRICS[metric];
-    if (!modelTypes.includes(modelType)) {
-      throw invalidProp(
-        `${prop} is set, but Comprehend reports no ${metric} for ${MODEL_TYPES[modelType].withArticle}; expected a bound on ` +
-        `${metricsOf(modelType).join(', ')}`,
-        scope,
-      );
-    }
-    const maximum = maximumBound(modelType);
-    if (!Token.isUnresolved(bound) && !(Number.isFinite(bound) && bound >= 0 && bound <= maximum)) {
-      throw invalidProp(`${prop} ${bound} is out of range; expected a number from 0 to ${maximum}${modelType === ModelType.ENTITY_RECOGNIZER
-        ? ' (0 to 1 for a PDF or Word recognizer, 0 to 100 for a plain-text one)' : ''}`, scope);
+    // A token's value is checked by the handler; whether the type reports the metric is known now.
+    const problem = explainInvalidBound(metric, Token.isUnresolved(bound) ? 0 : bound, modelType);
+    if (problem) {
+      throw invalidProp(problem, scope);
     }
     bounds[metric] = Token.isUnresolved(bound) ? Token.asString(bound) : String(bound);
   }

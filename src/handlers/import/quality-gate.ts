@@ -4,7 +4,7 @@ import type { EvaluationMetrics } from './model-client';
 import {
   EVALUATION_METRICS,
   EvaluationMetric,
-  maximumBound,
+  explainInvalidBound,
   metricsOf,
   QualityGateProperties,
 } from '../../contract/evaluation-metrics';
@@ -44,14 +44,14 @@ export function readQualityGate(properties: QualityGateProperties | undefined, m
   const bounds = new Map<EvaluationMetric, number>();
   for (const [member, text] of Object.entries(properties.Bounds ?? {})) {
     const metric = Object.values(EvaluationMetric).find(m => m === member);
-    if (!metric || !EVALUATION_METRICS[metric].modelTypes.includes(modelType)) {
-      throw new Error(`qualityGate bounds ${member}, which ${modelType === ModelType.ENTITY_RECOGNIZER ? 'an entity-recognizer' : 'a document-classifier'} ` +
-        `does not report; expected one of ${metricsOf(modelType).join(', ')}`);
+    if (!metric) {
+      throw new Error(`qualityGate bounds ${member}, which is no evaluation metric; expected one of ${metricsOf(modelType).join(', ')}`);
     }
-    const value = Number(text);
-    const maximum = maximumBound(modelType);
-    if (text === '' || !Number.isFinite(value) || value < 0 || value > maximum) {
-      throw new Error(`${EVALUATION_METRICS[metric].prop} "${text}" is not a number from 0 to ${maximum}`);
+    // Number('') is 0: an empty bound is no bound of 0.
+    const value = text.trim() === '' ? NaN : Number(text);
+    const problem = explainInvalidBound(metric, value, modelType, `"${text}"`);
+    if (problem) {
+      throw new Error(problem);
     }
     bounds.set(metric, value);
   }

@@ -303,15 +303,23 @@ describe('isComplete judges a new copy once it is usable', () => {
 
     test('a bound on a metric recognizers do not report is refused at deploy time (a gate only the handler sees)', async () => {
       await expect(isComplete(recognizerJudging({ Accuracy: '0.9' }))).rejects.toThrow(
-        'qualityGate bounds Accuracy, which an entity-recognizer does not report; expected one of Precision, Recall, F1Score',
+        'qualityGate.minimum.accuracy is set, but Comprehend reports no Accuracy for an entity-recognizer; expected a bound on Precision, Recall, F1Score',
       );
     });
+  });
+
+  test('a bound on something that is no evaluation metric is refused at deploy time, naming what is', async () => {
+    classifier(COPY, { F1Score: 0.9 });
+
+    await expect(isComplete(judging({ Bounds: { F2Score: '0.5' } }))).rejects.toThrow(
+      'qualityGate bounds F2Score, which is no evaluation metric; expected one of Accuracy, Precision, Recall, F1Score',
+    );
   });
 
   test.each(['abc', '', '1.5', '-0.1'])('a classifier bound "%s" resolved at deploy time is refused with the prop', async bound => {
     classifier(COPY, { F1Score: 0.9 });
 
-    await expect(isComplete(judging({ Bounds: { F1Score: bound } }))).rejects.toThrow(`qualityGate.minimum.f1Score "${bound}" is not a number from 0 to 1`);
+    await expect(isComplete(judging({ Bounds: { F1Score: bound } }))).rejects.toThrow(`qualityGate.minimum.f1Score "${bound}" is out of range; expected a number from 0 to 1`);
   });
 });
 
