@@ -315,21 +315,25 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
     this.role = props.dataAccessRole ?? importServiceRole(this, props.sourceModelKey, props.modelKey);
 
     const provider = ModelProvider.of(this);
+    provider.addImport();
     const importPermission = provider.allowImportFrom(props.sourceModelArn, this.modelType);
     if (props.dataAccessRole) {
       provider.allowPassing(props.dataAccessRole);
     }
 
-    // The handlers' contract, with Lazy values where the answer comes at synth time.
+    // The handlers' contract, with Lazy values where the answer comes at synth time. What the handlers know without
+    // being told is left out, since every import of a stack pays for it: the model type of a literal ARN (they parse the
+    // ARN anyway) and the default timeout. The handlers complete both sides of an Update the same way, so a stack
+    // deployed when these were rendered sees no new copy.
     const properties: { [name in keyof ImportProperties]: unknown } = {
       SourceModelArn: props.sourceModelArn,
-      ModelType: this.modelType,
+      ModelType: source ? undefined : this.modelType,
       ModelName: props.modelName,
       VersionName: props.versionName,
       ModelKmsKeyId: props.modelKey?.keyArn,
       DataAccessRoleArn: this.role?.roleArn,
       Tags: Lazy.any({ produce: () => this.tags.renderTags() }),
-      TimeoutSeconds: String(timeout.toSeconds()),
+      TimeoutSeconds: timeout.toSeconds() === DEFAULT_TIMEOUT_SECONDS ? undefined : String(timeout.toSeconds()),
       QualityGate: renderQualityGate(props.qualityGate, this.modelType, this),
       AttributeSet: ATTRIBUTE_SET,
     };
@@ -346,6 +350,7 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
     this.node.defaultChild = resource;
     // RemovalPolicies.of() and cfnOptions reach the resource without passing through applyRemovalPolicy().
     this.node.addValidation({ validate: () => explainUnsupportedDeletionPolicy(resource) });
+    omitDeletePolicies(resource);
 
     this.resource = customResource;
     this.modelArn = customResource.getAttString(ATTRIBUTE_MODEL_ARN);
@@ -521,6 +526,22 @@ function validateRemovalPolicy(scope: Construct, value: RemovalPolicy, prop: str
     );
   }
   return value;
+}
+
+/**
+ * Leaves DeletionPolicy and UpdateReplacePolicy out of the template when both are Delete, CloudFormation's default for
+ * a custom resource (every import of a stack pays for them), and renders both as they are otherwise (a lone Retain
+ * beside an implicit Delete reads as a mistake to CloudFormation's validation). Decided when the template is written,
+ * so the policies the resource ends with count, however they were set (props, applyRemovalPolicy(),
+ * RemovalPolicies.of(), cfnOptions); an override of the user's own replaces this one.
+ */
+function omitDeletePolicies(resource: CfnResource): void {
+  const rendered = (policy: 'deletionPolicy' | 'updateReplacePolicy') => {
+    const policies = [resource.cfnOptions.deletionPolicy, resource.cfnOptions.updateReplacePolicy];
+    return policies.every(p => p === undefined || p === CfnDeletionPolicy.DELETE) ? undefined : resource.cfnOptions[policy];
+  };
+  resource.addOverride('DeletionPolicy', Lazy.any({ produce: () => rendered('deletionPolicy') }));
+  resource.addOverride('UpdateReplacePolicy', Lazy.any({ produce: () => rendered('updateReplacePolicy') }));
 }
 
 /** The deletion or replacement policy a copy cannot have (a Snapshot set on the resource directly), explained. */

@@ -43,8 +43,9 @@ test('the importer copies both shared models', () => {
 
   importer.resourceCountIs('Custom::ComprehendImportedModel', 2);
   importer.hasResource('Custom::ComprehendImportedModel', {
-    Properties: Match.objectLike({ SourceModelArn: RECOGNIZER, ModelType: 'entity-recognizer', DataAccessRoleArn: Match.absent() }),
-    DeletionPolicy: 'Delete',
+    // The type is read from the ARN, and Delete is CloudFormation's default: neither is rendered.
+    Properties: Match.objectLike({ SourceModelArn: RECOGNIZER, ModelType: Match.absent(), DataAccessRoleArn: Match.absent() }),
+    DeletionPolicy: Match.absent(),
   });
   importer.hasResource('Custom::ComprehendImportedModel', {
     Properties: Match.objectLike({

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'util';
-import { App, CfnParameter, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { App, CfnDeletionPolicy, CfnParameter, CfnResource, Duration, RemovalPolicies, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -121,7 +121,6 @@ describe('the service role', () => {
     expect(serviceRole(template)).toHaveLength(0);
     template.hasResourceProperties('Custom::ComprehendImportedModel', {
       SourceModelArn: SOURCE,
-      ModelType: 'document-classifier',
       DataAccessRoleArn: Match.absent(),
       ModelKmsKeyId: Match.absent(),
     });
@@ -229,7 +228,7 @@ describe('the service role', () => {
 });
 
 describe('the custom resource', () => {
-  test('carries the import and the timeout, and deletes the copy by default', () => {
+  test('carries the import and the timeout, and deletes the copy by default (CloudFormation\'s default, left unsaid)', () => {
     const stack = importerStack();
     new ImportedComprehendModel(stack, 'Model', {
       sourceModelArn: SOURCE,
@@ -244,20 +243,42 @@ describe('the custom resource', () => {
       Properties: {
         ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ComprehendProviderframeworkonEvent'), 'Arn'] },
         SourceModelArn: SOURCE,
-        ModelType: 'document-classifier',
+        ModelType: Match.absent(),
         ModelName: 'my-copy',
         VersionName: 'v1',
         Tags: [{ Key: 'team', Value: 'nlp' }],
         TimeoutSeconds: '1200',
       },
-      DeletionPolicy: 'Delete',
-      UpdateReplacePolicy: 'Delete',
+      DeletionPolicy: Match.absent(),
+      UpdateReplacePolicy: Match.absent(),
     });
   });
 
+  // Every import of a stack pays for its properties: what the handlers know without being told is left out.
+  test('a literal source ARN and the default timeout: no ModelType, no TimeoutSeconds (the handlers derive both)', () => {
+    const stack = importerStack();
+    new ImportedComprehendModel(stack, 'A', { sourceModelArn: SOURCE });
+    new ImportedComprehendModel(stack, 'B', { sourceModelArn: RECOGNIZER, modelType: ModelType.ENTITY_RECOGNIZER, timeout: Duration.minutes(50) });
+    const resources = Object.values(Template.fromStack(stack).findResources('Custom::ComprehendImportedModel'));
+
+    expect(resources).toHaveLength(2);
+    for (const resource of resources) {
+      expect(Object.keys(resource).sort()).toEqual(['Properties', 'Type']);
+      expect(Object.keys(resource.Properties).sort()).toEqual(['AttributeSet', 'ServiceToken', 'SourceModelArn']);
+    }
+  });
+
+  test('a timeout other than the default is rendered', () => {
+    const stack = importerStack();
+    new ImportedComprehendModel(stack, 'Model', { sourceModelArn: SOURCE, timeout: Duration.minutes(55) });
+
+    Template.fromStack(stack).hasResourceProperties('Custom::ComprehendImportedModel', { TimeoutSeconds: '3300', ModelType: Match.absent() });
+  });
+
   // CloudFormation decides from these whether to send a Delete; the handlers carry out every Delete that arrives.
+  // Delete is CloudFormation's default for both, so it is left out of the template.
   test.each([
-    [RemovalPolicy.DESTROY, 'Delete', 'Delete'],
+    [RemovalPolicy.DESTROY, undefined, undefined],
     [RemovalPolicy.RETAIN, 'Retain', 'Retain'],
     [RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE, 'RetainExceptOnCreate', 'Retain'],
   ])('removalPolicy %s is DeletionPolicy %s, UpdateReplacePolicy %s, and nothing the handlers read', (removalPolicy, deletion, replace) => {
@@ -266,9 +287,26 @@ describe('the custom resource', () => {
 
     Template.fromStack(stack).hasResource('Custom::ComprehendImportedModel', {
       Properties: Match.objectLike({ RemovalPolicy: Match.absent() }),
-      DeletionPolicy: deletion,
-      UpdateReplacePolicy: replace,
+      DeletionPolicy: deletion ?? Match.absent(),
+      UpdateReplacePolicy: replace ?? Match.absent(),
     });
+  });
+
+  test('the policies the resource ends with count, however they were set; both Delete are left out', () => {
+    const stack = importerStack();
+    const retainedThenDestroyed = new ImportedComprehendModel(stack, 'A', { sourceModelArn: SOURCE, removalPolicy: RemovalPolicy.RETAIN });
+    retainedThenDestroyed.applyRemovalPolicy(RemovalPolicy.DESTROY);
+    const mixed = new ImportedComprehendModel(stack, 'B', { sourceModelArn: SOURCE.replace('/v1', '/v2') });
+    (mixed.node.defaultChild as CfnResource).cfnOptions.updateReplacePolicy = CfnDeletionPolicy.RETAIN;
+    const byAspect = new ImportedComprehendModel(stack, 'C', { sourceModelArn: SOURCE.replace('/v1', '/v3') });
+    RemovalPolicies.of(byAspect).retain();
+    const resources = Template.fromStack(stack).findResources('Custom::ComprehendImportedModel');
+
+    expect(resources[stack.getLogicalId(retainedThenDestroyed.node.defaultChild as CfnResource)]).not.toHaveProperty('DeletionPolicy');
+    expect(resources[stack.getLogicalId(retainedThenDestroyed.node.defaultChild as CfnResource)]).not.toHaveProperty('UpdateReplacePolicy');
+    // Not both Delete: both are said, as they are.
+    expect(resources[stack.getLogicalId(mixed.node.defaultChild as CfnResource)]).toMatchObject({ DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Retain' });
+    expect(resources[stack.getLogicalId(byAspect.node.defaultChild as CfnResource)]).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 
   test('applyRemovalPolicy() after construction reaches the resource', () => {
@@ -307,7 +345,12 @@ describe('the custom resource', () => {
     new ImportedComprehendModel(stack, 'Model', { sourceModelArn: source.valueAsString, modelType: ModelType.ENTITY_RECOGNIZER });
     const template = Template.fromStack(stack);
 
-    template.hasResourceProperties('Custom::ComprehendImportedModel', { SourceModelArn: { Ref: 'SourceModelArn' }, ModelType: 'entity-recognizer' });
+    // The handlers cannot know the type before the token is resolved, and the construct's grants depend on it: it is rendered.
+    template.hasResourceProperties('Custom::ComprehendImportedModel', {
+      SourceModelArn: { Ref: 'SourceModelArn' },
+      ModelType: 'entity-recognizer',
+      TimeoutSeconds: Match.absent(),
+    });
     // The exact ARN, since its name is unknown until deploy time.
     expect(handlerStatements(template)).toContainEqual({ ...importModel(), Resource: { Ref: 'SourceModelArn' } });
   });
@@ -338,20 +381,71 @@ describe('the provider', () => {
     Template.fromStack(second).resourceCountIs('AWS::StepFunctions::StateMachine', 1);
   });
 
-  test('ImportModel only on the versions of the source models the app names, and only with this stack\'s ownership tag', () => {
+  test('ImportModel on the models of one type of each sharer account, and only with this stack\'s ownership tag', () => {
     const stack = importerStack();
     new ImportedComprehendModel(stack, 'A', { sourceModelArn: SOURCE });
     new ImportedComprehendModel(stack, 'B', { sourceModelArn: SOURCE.replace('/v1', '/v2') });
     new ImportedComprehendModel(stack, 'C', { sourceModelArn: RECOGNIZER });
     new ImportedComprehendModel(stack, 'D', { sourceModelArn: `arn:aws:comprehend:us-west-2:${SHARER}:document-classifier/unversioned` });
+    new ImportedComprehendModel(stack, 'E', { sourceModelArn: `arn:aws:comprehend:us-west-2:${SHARER}:document-classifier/another/version/v1` });
 
+    // Which of its models this account may import is the sharer's to say, in each model's resource-based policy.
     expect(handlerStatements(Template.fromStack(stack))).toContainEqual({
       ...importModel(),
       Resource: [
-        `arn:aws:comprehend:us-west-2:${SHARER}:document-classifier/tickets/version/*`,
-        `arn:aws:comprehend:us-west-2:${SHARER}:entity-recognizer/products/version/*`,
-        `arn:aws:comprehend:us-west-2:${SHARER}:document-classifier/unversioned`,
+        `arn:aws:comprehend:us-west-2:${SHARER}:document-classifier/*`,
+        `arn:aws:comprehend:us-west-2:${SHARER}:entity-recognizer/*`,
       ],
+    });
+  });
+
+  test('two models of one sharer account: one ImportModel resource; of two accounts: two', () => {
+    const importResources = (sources: string[]) => {
+      const stack = importerStack();
+      sources.forEach((sourceModelArn, i) => new ImportedComprehendModel(stack, `Model${i}`, { sourceModelArn }));
+      return [handlerStatements(Template.fromStack(stack)).find(s => s.Action === 'comprehend:ImportModel').Resource].flat();
+    };
+    const other = '999988887777';
+
+    expect(importResources([SOURCE, SOURCE.replace('tickets', 'invoices')]))
+      .toEqual([`arn:aws:comprehend:us-west-2:${SHARER}:document-classifier/*`]);
+    expect(importResources([SOURCE, SOURCE.replace(SHARER, other)])).toEqual([
+      `arn:aws:comprehend:us-west-2:${SHARER}:document-classifier/*`,
+      `arn:aws:comprehend:us-west-2:${other}:document-classifier/*`,
+    ]);
+  });
+
+  test('a source of the stack\'s own account, or of a stack whose account is not known: only that model\'s versions', () => {
+    const own = `arn:aws:comprehend:us-west-2:${IMPORTER}:document-classifier/trained-here/version/v1`;
+    const ownStack = importerStack();
+    new ImportedComprehendModel(ownStack, 'Own', { sourceModelArn: own });
+    new ImportedComprehendModel(ownStack, 'Unversioned', { sourceModelArn: `arn:aws:comprehend:us-west-2:${IMPORTER}:document-classifier/plain` });
+    const agnostic = new Stack(new App(), 'Agnostic');
+    new ImportedComprehendModel(agnostic, 'Shared', { sourceModelArn: SOURCE });
+
+    // No resource-based policy stands guard within one account, so the role does not reach its other models.
+    expect(handlerStatements(Template.fromStack(ownStack))).toContainEqual({
+      ...importModel(),
+      Resource: [
+        `arn:aws:comprehend:us-west-2:${IMPORTER}:document-classifier/trained-here/version/*`,
+        `arn:aws:comprehend:us-west-2:${IMPORTER}:document-classifier/plain`,
+      ],
+    });
+    expect(handlerStatements(Template.fromStack(agnostic))).toContainEqual({
+      ...importModel(),
+      Resource: `arn:aws:comprehend:us-west-2:${SHARER}:document-classifier/tickets/version/*`,
+    });
+  });
+
+  test('a source ARN known only at deploy time: ImportModel on that exact ARN, beside the sharers\' wildcards', () => {
+    const stack = importerStack();
+    const source = new CfnParameter(stack, 'SourceModelArn');
+    new ImportedComprehendModel(stack, 'Token', { sourceModelArn: source.valueAsString, modelType: ModelType.DOCUMENT_CLASSIFIER });
+    new ImportedComprehendModel(stack, 'Literal', { sourceModelArn: SOURCE });
+
+    expect(handlerStatements(Template.fromStack(stack))).toContainEqual({
+      ...importModel(),
+      Resource: [{ Ref: 'SourceModelArn' }, `arn:aws:comprehend:us-west-2:${SHARER}:document-classifier/*`],
     });
   });
 
@@ -393,11 +487,11 @@ describe('the provider', () => {
     expect(new Set(policies).size).toBe(1);
   });
 
-  test('150 source models: ImportModel statements of 40 sources, moved whole to managed policies that each import waits for', () => {
+  test('150 sharer accounts: ImportModel statements of 40 sources, moved whole to managed policies that each import waits for', () => {
     const stack = importerStack();
     for (let i = 0; i < 150; i++) {
       new ImportedComprehendModel(stack, `Model${i}`, {
-        sourceModelArn: `arn:aws:comprehend:us-west-2:${SHARER}:document-classifier/a-long-source-model-name-of-forty-chars-${i}/version/v1`,
+        sourceModelArn: `arn:aws:comprehend:us-west-2:${100_000_000_000 + i}:entity-recognizer/a-long-source-model-name-of-forty-chars-${i}/version/v1`,
       });
     }
     const template = Template.fromStack(stack).toJSON();
@@ -430,7 +524,7 @@ describe('the provider', () => {
     Template.fromStack(stack).hasResource('Custom::ComprehendImportedModel', { DependsOn: Match.absent() });
   });
 
-  test('the handler policy grows only with the source models named: 200 imports of 20 models stay under IAM\'s limit', () => {
+  test('the handler policy grows only with the sharer accounts and model types: 200 imports of 20 models of 2 accounts', () => {
     const stack = importerStack();
     for (let i = 0; i < 200; i++) {
       const account = i % 2 === 0 ? SHARER : '999988887777';
@@ -442,7 +536,10 @@ describe('the provider', () => {
     const template = Template.fromStack(stack);
     const statements = handlerStatements(template);
 
-    expect(statements.find(s => s.Action === 'comprehend:ImportModel').Resource).toHaveLength(20);
+    expect(statements.find(s => s.Action === 'comprehend:ImportModel').Resource).toEqual([
+      `arn:aws:comprehend:us-west-2:${SHARER}:document-classifier/*`,
+      'arn:aws:comprehend:us-west-2:999988887777:document-classifier/*',
+    ]);
     expect(statements.filter(s => s.Action === 'iam:PassRole')).toEqual([OWN_PASS_ROLE]);
     expect(JSON.stringify(statements).length).toBeLessThan(10_240);
   });

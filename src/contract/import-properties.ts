@@ -8,15 +8,21 @@ export const IMPORTED_MODEL_RESOURCE_TYPE = 'Custom::ComprehendImportedModel';
 /** Resource properties, as CloudFormation hands them to the handlers (every scalar is a string). */
 export interface ImportProperties {
   readonly SourceModelArn: string;
-  /** The model type the construct was told to expect (checked against SourceModelArn at deploy time). */
-  readonly ModelType: string;
+  /**
+   * The model type the construct was told to expect (checked against SourceModelArn at deploy time). Rendered only when
+   * SourceModelArn is a token; absent, the handlers read the type from SourceModelArn (which they parse anyway).
+   */
+  readonly ModelType?: string;
   readonly ModelName?: string;
   readonly VersionName?: string;
   readonly ModelKmsKeyId?: string;
   readonly DataAccessRoleArn?: string;
   readonly Tags?: ReadonlyArray<{ readonly Key: string; readonly Value: string }>;
-  /** How long the handlers wait for the copy to become usable (or to go away). */
-  readonly TimeoutSeconds: string;
+  /**
+   * How long the handlers wait for the copy to become usable (or to go away). Rendered only when it is not
+   * DEFAULT_TIMEOUT_SECONDS, which the handlers take when it is absent.
+   */
+  readonly TimeoutSeconds?: string;
   /** The bounds a new copy must meet; judged when the copy is usable, never part of what makes a new copy. */
   readonly QualityGate?: QualityGateProperties;
   /** ATTRIBUTE_SET: which attributes the construct may read; never part of what makes a new copy. */
@@ -72,7 +78,10 @@ export const ATTRIBUTE_SET = '2';
 
 /** The longest a model may ask the handlers to wait: CloudFormation's custom resource ceiling is one hour. */
 export const MAX_TIMEOUT_SECONDS = 55 * 60;
-/** How long the handlers wait by default. */
+/**
+ * How long the handlers wait by default: also for the copies of stacks whose template leaves TimeoutSeconds out, so
+ * changing it changes their timeout at the next deployment of the handlers.
+ */
 export const DEFAULT_TIMEOUT_SECONDS = 50 * 60;
 /**
  * How long an import stopped at its deadline is waited on, past the deadline, to be STOPPED and deleted by the handler
@@ -81,6 +90,16 @@ export const DEFAULT_TIMEOUT_SECONDS = 50 * 60;
 export const STOP_GRACE_SECONDS = 4 * 60;
 /** How often the provider asks isComplete. */
 export const QUERY_INTERVAL_SECONDS = 15;
+/**
+ * The environment variable of the provider's onEvent function that holds, in seconds, the window over which the
+ * stack's imports spread their ImportModel calls (src/handlers/import/import-slot.ts).
+ */
+export const IMPORT_SPREAD_ENV = 'IMPORT_SPREAD_SECONDS';
+/**
+ * How many imports a second a stack's spread aims at. Comprehend's TPS quota for ImportModel is not published with a
+ * figure; at 2 a second, spread at random, an import finds 5 others in the second before it about one time in twenty.
+ */
+export const IMPORTS_PER_SECOND = 2;
 
 /** The Comprehend tag limits. */
 export const MAX_TAGS = 50;

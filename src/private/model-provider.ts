@@ -1,4 +1,4 @@
-import { Arn, Duration, Stack } from 'aws-cdk-lib';
+import { Arn, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, Dependable, IDependable } from 'constructs';
@@ -9,15 +9,24 @@ import { ProviderSettings, settingsForNewProvider } from './provider-settings';
 import { serviceRoleArns } from './service-role';
 import { ownedByThisStack } from './stack-instance';
 import { stackSingleton } from './stack-singleton';
-import { MAX_TIMEOUT_SECONDS, OWNER_TAG_KEY, QUERY_INTERVAL_SECONDS, STOP_GRACE_SECONDS } from '../contract/import-properties';
+import {
+  IMPORT_SPREAD_ENV,
+  IMPORTS_PER_SECOND,
+  MAX_TIMEOUT_SECONDS,
+  OWNER_TAG_KEY,
+  QUERY_INTERVAL_SECONDS,
+  STOP_GRACE_SECONDS,
+} from '../contract/import-properties';
 import { parseModelArn } from '../contract/model-arn';
 import { MODEL_TYPES, ModelType } from '../contract/model-types';
 
 const PROVIDER_ID = 'ComprehendProvider';
 /**
- * The most sources one ImportModel statement lists. Each adds up to 140 characters; past about 60 sources the handler
- * role's policy outgrows IAM's 10,240 characters for inline policies, and the CDK moves whole statements to managed
- * policies of at most 6,144 characters each, which a statement of 40 sources always fits.
+ * The most sources one ImportModel statement lists: a sharer account and model type (up to about 90 characters), or
+ * a source ARN given as a token (up to about 140). Only a stack importing from many sharer accounts, or from many ARNs
+ * known at deploy time, gets past about 60 of them, where the handler role's policy outgrows IAM's 10,240 characters
+ * for inline policies and the CDK moves whole statements to managed policies of at most 6,144 characters each, which a
+ * statement of 40 sources always fits.
  */
 const SOURCES_PER_IMPORT_STATEMENT = 40;
 
@@ -31,8 +40,9 @@ const SOURCES_PER_IMPORT_STATEMENT = 40;
  * of a kind never takes away the permissions its Delete needs: CloudFormation applies a changed policy in the update
  * phase and sends the Delete of a removed or replaced resource later, in the cleanup phase. IAM, not only the
  * handlers' code, enforces ownership: every mutating call is allowed only on resources whose ownership tag names this
- * stack instance, and every creating call only with that tag in the request. Only ImportModel (the source models the
- * app names) and PassRole for roles the user brings grow with the app, and neither is needed by a Delete.
+ * stack instance, and every creating call only with that tag in the request. Only ImportModel (the sharer accounts and
+ * model types the app imports from) and PassRole for roles the user brings grow with the app, and neither is needed by
+ * a Delete.
  */
 export class ModelProvider extends Construct {
   /** The stack's provider, created with the first model or endpoint that needs it. */
@@ -50,6 +60,8 @@ export class ModelProvider extends Construct {
   private readonly importDependables = new Map<string, IDependable>();
   private readonly passRoleStatement: iam.PolicyStatement;
   private readonly granted = new Set<string>();
+  /** The imports this provider serves, which size the window their ImportModel calls spread over. */
+  private imports = 0;
 
   private constructor(scope: Construct, id: string, settings: ProviderSettings) {
     super(scope, id);
@@ -73,6 +85,15 @@ export class ModelProvider extends Construct {
       exportName: 'isComplete',
       description: 'Waits until a Comprehend model copy is usable or an endpoint is in service, or until either is gone',
     });
+
+    // A stack's imports all start at once: each waits for its place in a window that gives them about
+    // IMPORTS_PER_SECOND, within a third of onEvent's timeout so the SDK keeps room for its retries.
+    const onEventTimeout = settings.timeout ?? functionProps.defaultTimeout;
+    // A timeout known only at deploy time is at least the settings' minimum of a minute.
+    const onEventSeconds = onEventTimeout.isUnresolved() ? 60 : onEventTimeout.toSeconds();
+    onEventHandler.addEnvironment(IMPORT_SPREAD_ENV, Lazy.string({
+      produce: () => String(Math.min(Math.max(this.imports - 1, 0) / IMPORTS_PER_SECOND, Math.floor(onEventSeconds / 3))),
+    }));
 
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler,
@@ -151,31 +172,45 @@ export class ModelProvider extends Construct {
   }
 
   /**
-   * Lets the handlers import from `sourceModelArn` when the copy carries this stack's ownership tag: every version of
-   * the source model (`NAME/version/*`), so moving to a new version keeps the statement; the exact ARN for a source
-   * without a version name, or when the ARN is a token. Returns what an import must depend on: nothing while the
-   * handler role's policy fits one inline policy, the managed policy the CDK moves the statement to when it does not.
+   * Lets the handlers import from `sourceModelArn` when the copy carries this stack's ownership tag. From another
+   * account: any model of the source's type in that account, Region and partition (`SOURCE_ACCOUNT:TYPE/*`). Which of
+   * its models this account may import is the sharer's to decide, in each model's resource-based policy (ImportModel is
+   * refused without it); the role only limits the sharer accounts and model types, so the policy does not grow with
+   * every model of the same sharer, and a new model or version needs no new statement. From this stack's own account,
+   * or when the stack's account is not known at synth, no resource-based policy stands guard: only the versions of the
+   * source model (`NAME/version/*`). The exact ARN when it is a token or names no version.
+   * Returns what an import must depend on: nothing while the handler role's policy fits one inline policy, the managed
+   * policy the CDK moves the statement to when it does not.
    */
   public allowImportFrom(sourceModelArn: string, modelType: ModelType): IDependable {
     const source = parseModelArn(sourceModelArn);
-    const resource = source?.versionName !== undefined
-      ? Arn.format({
-        partition: source.partition,
-        region: source.region,
-        account: source.account,
-        service: 'comprehend',
-        resource: modelType,
-        resourceName: `${source.modelName}/version/*`,
-      })
-      : sourceModelArn;
+    const stackAccount = Stack.of(this).account;
+    const fromSharer = source !== undefined && !Token.isUnresolved(stackAccount) && source.account !== stackAccount;
+    const arnOf = (resourceName: string) => Arn.format({
+      partition: source!.partition,
+      region: source!.region,
+      account: source!.account,
+      service: 'comprehend',
+      resource: modelType,
+      resourceName,
+    });
+    const resource = fromSharer ? arnOf('*')
+      : source?.versionName !== undefined ? arnOf(`${source.modelName}/version/*`)
+        : sourceModelArn;
     const key = JSON.stringify(Stack.of(this).resolve(resource));
     const known = this.importDependables.get(key);
     if (known) {
       return known;
     }
-    if (resource.endsWith('*')) {
-      acknowledgeWildcard(this.handlerRole, resource, 'ImportModel on the versions of one source model the app names, only '
-        + 'with this stack\'s ownership tag in the request (aws:RequestTag), so a new version needs no new statement.');
+    if (fromSharer) {
+      acknowledgeWildcard(this.handlerRole, resource, 'ImportModel from the models of one type that one sharer account '
+        + 'shares, only with this stack\'s ownership tag in the request (aws:RequestTag): the sharer\'s resource-based '
+        + 'policy on each model decides which of them this account may import, so a new model or version of the same '
+        + 'sharer needs no new statement.');
+    } else if (resource.endsWith('*')) {
+      acknowledgeWildcard(this.handlerRole, resource, 'ImportModel on the versions of one source model of this account '
+        + '(or of an account not known at synth), only with this stack\'s ownership tag in the request (aws:RequestTag), '
+        + 'so a new version needs no new statement.');
     }
     if (!this.importStatement || this.importStatement.statement.resources.length >= SOURCES_PER_IMPORT_STATEMENT) {
       const statement = new iam.PolicyStatement({
@@ -187,6 +222,11 @@ export class ModelProvider extends Construct {
     this.importStatement.statement.addResources(resource);
     this.importDependables.set(key, this.importStatement.dependable);
     return this.importStatement.dependable;
+  }
+
+  /** Counts one more import of the stack, whose ImportModel call takes a place in the stack's window. */
+  public addImport(): void {
+    this.imports++;
   }
 
   /** Lets the handlers pass `role` to Comprehend (and to nothing else): a role the user brings. */

@@ -1,11 +1,12 @@
 // The import lifecycle end to end, offline: a real CDK app, its bundled handlers, CloudFormation's and the
 // Provider framework's part played by the deploy driver, and Comprehend played by the emulator.
 import { ComprehendClient, DescribeDocumentClassifierCommand } from '@aws-sdk/client-comprehend';
-import { Duration, Fn, RemovalPolicy } from 'aws-cdk-lib';
+import { CfnResource, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { ACCESS_KEYS, Harness, startHarness } from './harness';
-import { ModelType } from '../../src';
+import { ImportedComprehendModel, ModelType } from '../../src';
 import { OWNER_TAG_KEY } from '../../src/contract/import-properties';
-import { IMPORTER, OTHER_SOURCE_CLASSIFIER, REGION, SOURCE_CLASSIFIER, SOURCE_CLASSIFIER_V2, STRANGER } from '../support/fixtures';
+import { IMPORTER, OTHER_SOURCE_CLASSIFIER, REGION, SHARER, SOURCE_CLASSIFIER, SOURCE_CLASSIFIER_V2, STRANGER } from '../support/fixtures';
 
 jest.setTimeout(120_000);
 
@@ -116,6 +117,55 @@ test('a tags-only update changes the copy in place', async () => {
   expect(h.emulator.count('ImportModel')).toBe(1);
   expect(h.emulator.count('UntagResource')).toBe(1);
   expect(h.emulator.count('TagResource')).toBe(1);
+});
+
+/**
+ * The stack as earlier versions of the construct rendered it: ModelType and the default TimeoutSeconds among the
+ * properties, explicit Delete policies, and ImportModel on the source model's versions only (`NAME/version/*`).
+ */
+function asRenderedBefore(stack: Stack): Stack {
+  for (const model of stack.node.findAll().filter((c): c is ImportedComprehendModel => c instanceof ImportedComprehendModel)) {
+    const resource = model.node.defaultChild as CfnResource;
+    resource.addPropertyOverride('ModelType', model.modelType);
+    resource.addPropertyOverride('TimeoutSeconds', '3000');
+    resource.addOverride('DeletionPolicy', 'Delete');
+    resource.addOverride('UpdateReplacePolicy', 'Delete');
+  }
+  const policy = stack.node.findAll().find(c => c instanceof iam.CfnPolicy && c.node.path.includes('ComprehendProvider/HandlerRole')) as iam.CfnPolicy;
+  const statements: any[] = stack.resolve(policy.policyDocument).Statement;
+  const index = statements.findIndex(s => s.Action === 'comprehend:ImportModel');
+  expect(statements[index].Resource).toEqual(`arn:aws:comprehend:${REGION}:${SHARER}:document-classifier/*`);
+  policy.addPropertyOverride(`PolicyDocument.Statement.${index}.Resource`, SOURCE_CLASSIFIER.replace(/\/version\/.*$/, '/version/*'));
+  return stack;
+}
+
+test('a stack deployed with the old properties moves to the new template with no new import, on the same copy', async () => {
+  const driver = h.driver();
+  const first = await driver.deploy(asRenderedBefore(h.stack({ Tickets: { tags: { team: 'nlp' } } })));
+  const [before] = copies();
+  const [[logicalId, deployed]] = driver.resources;
+  expect(first.failures).toEqual([]);
+  expect(deployed.properties).toMatchObject({ ModelType: 'document-classifier', TimeoutSeconds: '3000' });
+
+  const result = await driver.deploy(h.stack({ Tickets: { tags: { team: 'nlp' } } }));
+
+  expect(result.failures).toEqual([]);
+  // CloudFormation sees changed properties, so it sends an Update: the handlers read it as the same copy.
+  expect(result.outcomes.map(o => `${o.requestType} ${o.status} ${o.physicalResourceId === before.arn}`)).toEqual(['Update SUCCESS true']);
+  expect(driver.resources.get(logicalId)!.properties).not.toHaveProperty('ModelType');
+  expect(driver.resources.get(logicalId)!.properties).not.toHaveProperty('TimeoutSeconds');
+  expect(driver.resources.get(logicalId)!.physicalResourceId).toEqual(before.arn);
+  expect(copies()).toEqual([before]);
+  expect(h.emulator.count('ImportModel')).toBe(1);
+  expect(h.emulator.count('TagResource') + h.emulator.count('UntagResource') + h.emulator.count('DeleteDocumentClassifier')).toBe(0);
+
+  // And back, as a rollback of that update would send it; then the stack's deletion still deletes the copy.
+  const back = await driver.deploy(asRenderedBefore(h.stack({ Tickets: { tags: { team: 'nlp' } } })));
+  expect(back.outcomes.map(o => `${o.requestType} ${o.status} ${o.physicalResourceId === before.arn}`)).toEqual(['Update SUCCESS true']);
+  expect(h.emulator.count('ImportModel')).toBe(1);
+  const destroyed = await driver.destroy();
+  expect(destroyed.failures).toEqual([]);
+  expect(copies()).toEqual([]);
 });
 
 test('a new source replaces the copy: a new import, no collision, the old copy deleted', async () => {

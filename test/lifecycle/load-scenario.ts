@@ -1,6 +1,8 @@
 // Many copies in one stack, deployed at once, optionally against a Comprehend that allows only a few requests per
 // second per operation. Shared by the load test (which asserts) and bench/deploy-latency.ts (which records).
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { startHarness } from './harness';
+import { IMPORT_SPREAD_ENV } from '../../src/contract/import-properties';
 import { OTHER_SOURCE_CLASSIFIER, SOURCE_CLASSIFIER, SOURCE_CLASSIFIER_V2, SOURCE_RECOGNIZER } from '../support/fixtures';
 
 export interface LoadFigures {
@@ -15,11 +17,31 @@ export interface LoadFigures {
   readonly throttled: number;
   readonly totalCalls: number;
   readonly wallSeconds: number;
-  /** Virtual seconds CloudFormation would have waited. */
+  /**
+   * Virtual seconds CloudFormation would have waited: from the requests it sends (the first call to Comprehend, which
+   * leaves out the driver's own synth) to the last answer.
+   */
   readonly deploySeconds: number;
+  /** Whether the imports spread their ImportModel calls over the stack's window, as the library deploys them. */
+  readonly spread: boolean;
+  /** From the first ImportModel Comprehend accepted to the last. */
+  readonly importSpanSeconds: number;
+  /** Copies for which Comprehend accepted more than one ImportModel: none, when no copy is imported twice. */
+  readonly importedTwice: string[];
 }
 
-export async function runLoad(models: number, maxPerSecond?: number): Promise<LoadFigures> {
+export interface LoadOptions {
+  /** The emulator's limit per operation; undefined for none. */
+  readonly maxPerSecond?: number;
+  /**
+   * false: every import calls ImportModel at once, as before issue 22 (the window set to 0 in the template), to
+   * measure what the window changes.
+   * @default true
+   */
+  readonly spread?: boolean;
+}
+
+export async function runLoad(models: number, { maxPerSecond, spread = true }: LoadOptions = {}): Promise<LoadFigures> {
   const h = await startHarness(11);
   try {
     if (maxPerSecond !== undefined) {
@@ -28,10 +50,16 @@ export async function runLoad(models: number, maxPerSecond?: number): Promise<Lo
     const sources = [SOURCE_CLASSIFIER, SOURCE_CLASSIFIER_V2, OTHER_SOURCE_CLASSIFIER, SOURCE_RECOGNIZER];
     const definitions = Object.fromEntries(Array.from({ length: models }, (_, i) => [`Model${i}`, { sourceModelArn: sources[i % sources.length] }]));
     const driver = h.driver();
-    const started = { real: performance.now(), virtual: h.clock.now() };
+    const stack = h.stack(definitions);
+    if (!spread) {
+      (stack.node.findChild('ComprehendProvider').node.findChild('OnEvent') as lambda.Function).addEnvironment(IMPORT_SPREAD_ENV, '0');
+    }
+    const started = performance.now();
 
-    const result = await driver.deploy(h.stack(definitions));
+    const result = await driver.deploy(stack);
 
+    const accepted = h.emulator.calls.filter(c => c.operation === 'ImportModel' && c.outcome === 'OK');
+    const copyOf = (call: typeof accepted[number]) => `${call.input.ModelName}/${call.input.VersionName}`;
     const calls: Record<string, { all: number; ok: number }> = {};
     for (const call of h.emulator.calls) {
       const count = calls[call.operation] ??= { all: 0, ok: 0 };
@@ -47,8 +75,11 @@ export async function runLoad(models: number, maxPerSecond?: number): Promise<Lo
       calls,
       throttled: h.emulator.calls.filter(c => c.outcome === 'TooManyRequestsException').length,
       totalCalls: h.emulator.calls.length,
-      wallSeconds: (performance.now() - started.real) / 1000,
-      deploySeconds: (h.clock.now() - started.virtual) / 1000,
+      wallSeconds: (performance.now() - started) / 1000,
+      deploySeconds: (Math.max(...result.outcomes.map(o => o.answeredAt)) - Math.min(...h.emulator.calls.map(c => c.at))) / 1000,
+      spread,
+      importSpanSeconds: (Math.max(...accepted.map(c => c.at)) - Math.min(...accepted.map(c => c.at))) / 1000,
+      importedTwice: [...new Set(accepted.map(copyOf))].filter(copy => accepted.filter(c => copyOf(c) === copy).length > 1),
     };
   } finally {
     await h.stop();

@@ -372,8 +372,13 @@ describe('IAM refuses what the handler role does not own', () => {
   }
   const denied = (promise: Promise<unknown>) => expect(promise).rejects.toMatchObject({ name: 'AccessDeniedException' });
 
-  test('mutating calls on resources without the stack\'s owner tag, and imports without the tag or of other sources, are refused', async () => {
+  test('mutating calls on resources without the stack\'s owner tag, and imports without the tag or from other sharers or types, are refused', async () => {
     await start();
+    // A model of the same sharer that is not shared with this account, and a classifier of another account.
+    const unshared = `arn:aws:comprehend:${REGION}:${SHARER}:document-classifier/unshared/version/v1`;
+    const elsewhere = `arn:aws:comprehend:${REGION}:${STRANGER}:document-classifier/tickets/version/v1`;
+    h.emulator.addTrainedModel(unshared);
+    h.emulator.addTrainedModel(elsewhere, { sharedWith: [`arn:aws:iam::${IMPORTER}:root`] });
     const driver = h.driver();
     await driver.deploy(h.stack({ Tickets: {} }));
     const [ours] = copies();
@@ -390,9 +395,13 @@ describe('IAM refuses what the handler role does not own', () => {
     await denied(client.send(new DeleteDocumentClassifierCommand({ DocumentClassifierArn: theirs.arn })));
     await denied(client.send(new TagResourceCommand({ ResourceArn: theirs.arn, Tags: [ownerTag] })));
     await denied(client.send(new DeleteEndpointCommand({ EndpointArn: byHand })));
-    // ImportModel needs the stack's owner tag in the request, and a source the app names.
+    // ImportModel needs the stack's owner tag in the request, and a sharer account and model type the app imports from.
     await denied(client.send(new ImportModelCommand({ SourceModelArn: SOURCE_CLASSIFIER, VersionName: 'untagged' })));
-    await denied(client.send(new ImportModelCommand({ SourceModelArn: OTHER_SOURCE_CLASSIFIER, VersionName: 'other', Tags: [ownerTag] })));
+    await denied(client.send(new ImportModelCommand({ SourceModelArn: elsewhere, VersionName: 'other', Tags: [ownerTag] })));
+    await denied(client.send(new ImportModelCommand({ SourceModelArn: SOURCE_RECOGNIZER, VersionName: 'other', Tags: [ownerTag] })));
+    // Which models of that sharer this account may import is the sharer's to say, in each model's resource-based policy.
+    await expect(client.send(new ImportModelCommand({ SourceModelArn: unshared, VersionName: 'other', Tags: [ownerTag] })))
+      .rejects.toThrow(`Account ${IMPORTER} is not authorized to import ${unshared}: no resource-based policy allows comprehend:ImportModel`);
     // The owner's own copy: the same calls are allowed.
     await expect(client.send(new TagResourceCommand({ ResourceArn: ours.arn, Tags: [{ Key: 'team', Value: 'nlp' }] }))).resolves.toBeDefined();
 
@@ -401,7 +410,8 @@ describe('IAM refuses what the handler role does not own', () => {
       expect.stringContaining(`comprehend:TagResource on resource: ${theirs.arn}`),
       expect.stringContaining(`comprehend:DeleteEndpoint on resource: ${byHand}`),
       expect.stringContaining(`comprehend:ImportModel on resource: ${SOURCE_CLASSIFIER}`),
-      expect.stringContaining(`comprehend:ImportModel on resource: ${OTHER_SOURCE_CLASSIFIER}`),
+      expect.stringContaining(`comprehend:ImportModel on resource: ${elsewhere}`),
+      expect.stringContaining(`comprehend:ImportModel on resource: ${SOURCE_RECOGNIZER}`),
     ]);
     // Nothing changed.
     expect(copies().find(c => c.arn === theirs.arn)).toEqual(theirs);

@@ -35,6 +35,18 @@ export interface ProviderHandlers {
   readonly maxAttempts: number;
   /** The logical id of the role the user functions run with, when the template defines it. */
   readonly role?: string;
+  /** The literal string variables of the user functions, onEvent's and isComplete's together, set for the provider's calls. */
+  readonly environment: Record<string, string>;
+}
+
+/** One event in the waiter: its isComplete calls so far and when the next is due (epoch milliseconds, driver's clock). */
+interface Waiter {
+  readonly request: Request;
+  readonly event: any;
+  readonly handlers: ProviderHandlers;
+  polls: number;
+  dueAt: number;
+  polling: boolean;
 }
 
 /** Where the driver registers the handler roles' access keys and policies: the emulator. */
@@ -59,7 +71,7 @@ export interface DeployDriverOptions {
   readonly clock: VirtualClock;
   /** Values for Fn::ImportValue. */
   readonly exports?: Record<string, string>;
-  /** Called after every round of isComplete polls, before the clock moves on: to look at the world mid-deployment. */
+  /** Called after every isComplete call: to look at the world mid-deployment. */
   readonly onPoll?: () => void;
   /**
    * The emulator, to give each handler role an access key and its effective IAM policy. Without it every handler calls
@@ -338,85 +350,123 @@ export class DeployDriver {
     const done: Outcome[] = [];
     for (const [handlers, group] of groups) {
       this.useCredentials(handlers);
-      done.push(...await this.sendTogether(group));
+      const before = { ...process.env };
+      Object.assign(process.env, handlers?.environment);
+      try {
+        done.push(...await this.sendTogether(group));
+      } finally {
+        for (const name of Object.keys(handlers?.environment ?? {})) {
+          if (before[name] === undefined) {
+            delete process.env[name];
+          } else {
+            process.env[name] = before[name];
+          }
+        }
+      }
     }
     return done;
   }
 
+  /**
+   * Runs every request at once, as CloudFormation sends a stack's independent resources, and each resource's waiter on
+   * its own schedule, as the Provider framework starts one state machine execution per event: isComplete at once after
+   * onEvent answers, then `intervalSeconds` after each answer, up to its attempts. The clock moves on only while no
+   * handler runs: a handler that waits (the SDK's backoff, an import's place in the stack's window) waits in real time,
+   * which the clock follows.
+   */
   private async sendTogether(requests: Request[]): Promise<Outcome[]> {
     const done: Outcome[] = [];
     const answer = (outcome: Omit<Outcome, 'answeredAt'>) => done.push({ ...outcome, answeredAt: this.options.clock.now() });
-    const waiting: Array<{ request: Request; event: any; polls: number; handlers: ProviderHandlers }> = [];
+    const waiting: Waiter[] = [];
+    const running = new Set<Promise<void>>();
+    const run = (work: Promise<void>) => {
+      const tracked = work.finally(() => running.delete(tracked));
+      running.add(tracked);
+    };
 
-    await Promise.all(requests.map(async request => {
-      const { event, logicalId } = request;
-      if (isCreateFailedDelete(event)) {
-        // The framework answers these itself, without calling the handlers.
-        answer({ logicalId, requestType: 'Delete', status: 'SUCCESS', physicalResourceId: CREATE_FAILED_MARKER, polls: 0 });
-        return;
-      }
-      const handlers = this.handlersOf(event);
-      try {
-        const result = overLambda(await handlers.onEvent(event)) ?? {};
-        const physicalResourceId = result.PhysicalResourceId ?? (event.RequestType === 'Create' ? event.RequestId : event.PhysicalResourceId);
-        if (event.RequestType === 'Delete' && physicalResourceId !== event.PhysicalResourceId) {
-          throw new Error(`DELETE: cannot change the physical resource ID from "${event.PhysicalResourceId}" to "${physicalResourceId}"`);
-        }
-        const resourceEvent = { ...event, ...result, PhysicalResourceId: physicalResourceId };
-        if (handlers.isComplete) {
-          waiting.push({ request, event: resourceEvent, polls: 0, handlers });
-        } else {
-          answer({ logicalId, requestType: event.RequestType, status: 'SUCCESS', physicalResourceId, data: result.Data ?? {}, polls: 0 });
-        }
-      } catch (error) {
-        answer({
-          logicalId,
-          requestType: event.RequestType,
-          status: 'FAILED',
-          physicalResourceId: event.PhysicalResourceId ?? (event.RequestType === 'Create' ? CREATE_FAILED_MARKER : undefined),
-          reason: (error as Error).message,
-          polls: 0,
-        });
-      }
-    }));
-
-    // The waiter state machine: isComplete at once, then once per interval, up to its attempts.
-    for (let attempt = 0; waiting.length > 0; attempt++) {
-      if (attempt > Math.min(...waiting.map(w => w.handlers.maxAttempts))) {
-        for (const w of waiting.splice(0)) {
-          answer({ logicalId: w.request.logicalId, requestType: w.event.RequestType, status: 'FAILED', physicalResourceId: w.event.PhysicalResourceId, reason: 'Operation timed out', polls: w.polls });
-        }
-        break;
-      }
-      const finished = new Set<object>();
-      await Promise.all(waiting.map(async w => {
-        w.polls++;
-        const base = {
-          logicalId: w.request.logicalId,
-          requestType: w.event.RequestType,
-          physicalResourceId: w.event.PhysicalResourceId,
-          polls: w.polls,
-        };
-        try {
-          const result = overLambda(await w.handlers.isComplete!(w.event));
-          if (result.IsComplete) {
-            answer({ ...base, status: 'SUCCESS', data: { ...w.event.Data, ...result.Data } });
-            finished.add(w);
-          } else if (result.Data && Object.keys(result.Data).length > 0) {
-            throw new Error('"Data" is not allowed if "IsComplete" is "False"');
+    for (const request of requests) {
+      run(this.startRequest(request, answer, waiter => waiting.push(waiter)));
+    }
+    while (running.size > 0 || waiting.length > 0) {
+      const now = this.options.clock.now();
+      for (const w of waiting.filter(candidate => !candidate.polling && candidate.dueAt <= now)) {
+        w.polling = true;
+        run(this.poll(w, answer).then(finished => {
+          w.polling = false;
+          if (finished) {
+            waiting.splice(waiting.indexOf(w), 1);
           }
-        } catch (error) {
-          answer({ ...base, status: 'FAILED', reason: (error as Error).message });
-          finished.add(w);
-        }
-      }));
-      waiting.splice(0, waiting.length, ...waiting.filter(w => !finished.has(w)));
-      this.options.onPoll?.();
-      if (waiting.length > 0) {
-        this.options.clock.advance(waiting[0].handlers.intervalSeconds * 1000);
+          this.options.onPoll?.();
+        }));
+      }
+      const idle = waiting.filter(w => !w.polling);
+      const nextDue = Math.min(...idle.map(w => w.dueAt));
+      if (running.size > 0) {
+        // Until a handler answers, or the next poll is due in real time.
+        const wait = Number.isFinite(nextDue) ? Math.max(nextDue - this.options.clock.now(), 0) : undefined;
+        await Promise.race([...running, ...wait === undefined ? [] : [new Promise(resolve => setTimeout(resolve, wait))]]);
+      } else if (idle.length > 0) {
+        this.options.clock.advance(Math.max(nextDue - this.options.clock.now(), 0));
       }
     }
     return done;
+  }
+
+  /** onEvent of one request: the answer, or a waiter for isComplete. */
+  private async startRequest(request: Request, answer: (outcome: Omit<Outcome, 'answeredAt'>) => void, wait: (waiter: Waiter) => void): Promise<void> {
+    const { event, logicalId } = request;
+    if (isCreateFailedDelete(event)) {
+      // The framework answers these itself, without calling the handlers.
+      answer({ logicalId, requestType: 'Delete', status: 'SUCCESS', physicalResourceId: CREATE_FAILED_MARKER, polls: 0 });
+      return;
+    }
+    const handlers = this.handlersOf(event);
+    try {
+      const result = overLambda(await handlers.onEvent(event)) ?? {};
+      const physicalResourceId = result.PhysicalResourceId ?? (event.RequestType === 'Create' ? event.RequestId : event.PhysicalResourceId);
+      if (event.RequestType === 'Delete' && physicalResourceId !== event.PhysicalResourceId) {
+        throw new Error(`DELETE: cannot change the physical resource ID from "${event.PhysicalResourceId}" to "${physicalResourceId}"`);
+      }
+      const resourceEvent = { ...event, ...result, PhysicalResourceId: physicalResourceId };
+      if (handlers.isComplete) {
+        wait({ request, event: resourceEvent, polls: 0, handlers, dueAt: this.options.clock.now(), polling: false });
+      } else {
+        answer({ logicalId, requestType: event.RequestType, status: 'SUCCESS', physicalResourceId, data: result.Data ?? {}, polls: 0 });
+      }
+    } catch (error) {
+      answer({
+        logicalId,
+        requestType: event.RequestType,
+        status: 'FAILED',
+        physicalResourceId: event.PhysicalResourceId ?? (event.RequestType === 'Create' ? CREATE_FAILED_MARKER : undefined),
+        reason: (error as Error).message,
+        polls: 0,
+      });
+    }
+  }
+
+  /** One isComplete call of a waiter: whether the waiter is finished (answered or out of attempts). */
+  private async poll(w: Waiter, answer: (outcome: Omit<Outcome, 'answeredAt'>) => void): Promise<boolean> {
+    const base = { logicalId: w.request.logicalId, requestType: w.event.RequestType, physicalResourceId: w.event.PhysicalResourceId };
+    if (w.polls > w.handlers.maxAttempts) {
+      answer({ ...base, status: 'FAILED', reason: 'Operation timed out', polls: w.polls });
+      return true;
+    }
+    w.polls++;
+    try {
+      const result = overLambda(await w.handlers.isComplete!(w.event));
+      if (result.IsComplete) {
+        answer({ ...base, status: 'SUCCESS', data: { ...w.event.Data, ...result.Data }, polls: w.polls });
+        return true;
+      } else if (result.Data && Object.keys(result.Data).length > 0) {
+        throw new Error('"Data" is not allowed if "IsComplete" is "False"');
+      }
+    } catch (error) {
+      answer({ ...base, status: 'FAILED', reason: (error as Error).message, polls: w.polls });
+      return true;
+    }
+    w.dueAt = this.options.clock.now() + w.handlers.intervalSeconds * 1000;
+    return false;
   }
 
   /** The event CloudFormation sends. */
@@ -504,6 +554,9 @@ export class DeployDriver {
         intervalSeconds: Number(/IntervalSeconds\\":(\d+)/.exec(definition)?.[1] ?? 0),
         maxAttempts: Number(/MaxAttempts\\":(\d+)/.exec(definition)?.[1] ?? 0),
         role: roleOf(variables.USER_ON_EVENT_FUNCTION_ARN),
+        environment: Object.assign({}, ...[variables.USER_ON_EVENT_FUNCTION_ARN, variables.USER_IS_COMPLETE_FUNCTION_ARN]
+          .filter(reference => reference !== undefined)
+          .map(reference => literalStrings(resources[reference['Fn::GetAtt'][0]].Properties.Environment?.Variables ?? {}))),
       });
       const role = roleOf(variables.USER_ON_EVENT_FUNCTION_ARN);
       if (role !== undefined && this.options.iam) {
@@ -751,6 +804,11 @@ function loadFresh(file: string): any {
 
 function fail(message: string): never {
   throw new Error(message);
+}
+
+/** The variables whose value is a plain string, as Lambda would set them (the others refer to resources). */
+function literalStrings(variables: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(Object.entries(variables).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
 }
 
 /** What the framework gets back from invoking a handler: its answer as JSON (an undefined value leaves its key out). */

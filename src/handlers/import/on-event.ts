@@ -4,6 +4,7 @@ import { ResourceNotFoundException } from '@aws-sdk/client-comprehend';
 import type { CdkCustomResourceResponse } from 'aws-lambda';
 import { checkOwnCopy, requestDeletion, StartedImport, startImportWhenPossible } from './import-lifecycle';
 import { DeleteImport, failedReplacementOf, ImportEvent, ImportEventData, ImportSpec, readImportRequest, sameCopy } from './import-request';
+import { waitForImportSlot } from './import-slot';
 import { USABLE } from './model-statuses';
 import { DATA_FAILED_REPLACEMENT, DATA_NEW_COPY, DATA_REPLACED_COPY, MAX_TIMEOUT_SECONDS } from '../../contract/import-properties';
 import { describeError } from '../common/comprehend';
@@ -12,16 +13,20 @@ import { isRetryableTagError, reconcileTags } from '../common/tagging';
 
 type Response = CdkCustomResourceResponse<ImportEventData>;
 
-export async function onImportEvent(event: ImportEvent): Promise<Response> {
+/** `remainingMs`: what Lambda leaves this invocation (context.getRemainingTimeInMillis()), which bounds the wait. */
+export async function onImportEvent(event: ImportEvent, remainingMs?: number): Promise<Response> {
   const request = readImportRequest(event);
   switch (request.requestType) {
     case 'Create': {
       const { spec } = request;
       // A Create is never a rollback (that is a Delete): isComplete judges its copy whatever this finds, but never
-      // deletes a usable copy found under the name (a retained copy the resource returns to).
+      // deletes a usable copy found under the name (a retained copy the resource returns to). The deadline counts from
+      // the request, not from the import's place in the window, so it stays within CloudFormation's hour.
+      const deadline = deadlineData(spec.timeoutSeconds);
+      await waitForImportSlot(spec.ownerTag.Value!, remainingMs);
       const started = await startImportWhenPossible(spec);
       const adopted = started.adopted && USABLE.includes(started.adopted.status) ? { [DATA_NEW_COPY]: 'adopted' } : {};
-      return { PhysicalResourceId: started.arn, Data: { ...deadlineData(spec.timeoutSeconds), ...adopted } };
+      return { PhysicalResourceId: started.arn, Data: { ...deadline, ...adopted } };
     }
     case 'Update': {
       const { spec, previous, physicalResourceId } = request;
@@ -30,9 +35,14 @@ export async function onImportEvent(event: ImportEvent): Promise<Response> {
         return { PhysicalResourceId: physicalResourceId, Data: deadlineData(spec.timeoutSeconds) };
       }
       // A new copy: CloudFormation deletes the old one once this update succeeds. Or the rollback to the old copy,
-      // which removes the copy of a failed replacement (isComplete waits for it).
-      const started = await startImportWhenPossible(spec);
+      // which removes the copy of a failed replacement (isComplete waits for it): that one returns to a copy that
+      // exists, so it takes no place in the window.
+      const deadline = deadlineData(spec.timeoutSeconds);
       const leftover = failedReplacementOf(request);
+      if (!leftover) {
+        await waitForImportSlot(spec.ownerTag.Value!, remainingMs);
+      }
+      const started = await startImportWhenPossible(spec);
       if (leftover) {
         await requestDeletion(spec.source.modelType, leftover, spec.ownerTag)
           .catch(error => console.log(`Could not delete ${leftover} yet: ${describeError(error)}`));
@@ -41,7 +51,7 @@ export async function onImportEvent(event: ImportEvent): Promise<Response> {
       return {
         PhysicalResourceId: started.arn,
         Data: {
-          ...deadlineData(spec.timeoutSeconds),
+          ...deadline,
           // A rollback finds its own copy under the name, so the gate never judges it (gateData).
           ...leftover ? { [DATA_FAILED_REPLACEMENT]: leftover } : gateData(started, replaced),
         },

@@ -6,6 +6,7 @@ import type {
   CdkCustomResourceIsCompleteEvent,
   CdkCustomResourceIsCompleteResponse,
   CdkCustomResourceResponse,
+  Context,
 } from 'aws-lambda';
 import { MODEL_ENDPOINT_RESOURCE_TYPE } from '../../contract/endpoint-properties';
 import { IMPORTED_MODEL_RESOURCE_TYPE } from '../../contract/import-properties';
@@ -15,10 +16,10 @@ import { onEndpointEvent } from '../endpoint/on-event';
 import { isImportComplete } from '../import/is-complete';
 import { onImportEvent } from '../import/on-event';
 
-export async function onEvent(event: CdkCustomResourceEvent<any>): Promise<CdkCustomResourceResponse> {
+export async function onEvent(event: CdkCustomResourceEvent<any>, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<CdkCustomResourceResponse> {
   logEvent(event);
   switch (event.ResourceType) {
-    case IMPORTED_MODEL_RESOURCE_TYPE: return onImportEvent(event);
+    case IMPORTED_MODEL_RESOURCE_TYPE: return onImportEvent(event, context?.getRemainingTimeInMillis());
     case MODEL_ENDPOINT_RESOURCE_TYPE: return onEndpointEvent(event);
     default: throw unknownType(event.ResourceType);
   }

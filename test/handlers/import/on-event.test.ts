@@ -271,6 +271,22 @@ describe('Update', () => {
     expect(comprehend.calls().map(call => call.args[0].constructor.name)).toEqual(['ListTagsForResourceCommand']);
   });
 
+  // The construct now leaves out ModelType (a literal ARN) and the default TimeoutSeconds; a stack deployed when it
+  // rendered them gets an Update from CloudFormation when it moves to the new template, and back in a rollback.
+  test.each([
+    ['from the old rendering to the new', properties(), { SourceModelArn: SOURCE_CLASSIFIER }],
+    ['back, in a rollback', { SourceModelArn: SOURCE_CLASSIFIER }, properties()],
+  ])('ModelType and the default TimeoutSeconds left out %s: the same copy, no import', async (_, before, after) => {
+    const copy = await currentCopy(before);
+    comprehend.on(ListTagsForResourceCommand).resolves({ Tags: [OWNER] });
+
+    const result = await handler(updateEvent(copy, after, before));
+
+    expect(result.PhysicalResourceId).toEqual(copy);
+    expect(Number(result.Data?.Deadline) - Date.now()).toBeGreaterThan(2990 * 1000);
+    expect(comprehend.calls().map(call => call.args[0].constructor.name)).toEqual(['ListTagsForResourceCommand']);
+  });
+
   test('a changed source imports a new copy under a new version name', async () => {
     const copy = await currentCopy();
     comprehend.on(ImportModelCommand).callsFake(input => ({ ModelArn: `${COPY_PREFIX}${input.VersionName}` }));
