@@ -2,18 +2,23 @@
 import { AssetRow, assetTotal } from './asset-cost';
 import { Readiness } from './deploy-latency';
 import { FixedCostRow } from './fixed-cost';
+import { FixedCostByType } from './fixed-cost-breakdown';
 import { BundleCheck, HandlerCost, Packaging } from './handler-cost';
+import { herdTargets, HerdResults, renderHerd } from './herd';
 import { PackageSize } from './package-size';
-import { Approach } from './scaling-stacks';
+import { Approach, APPROACHES } from './scaling-stacks';
 import { ScalingRow } from './synth-scaling';
 import { brokenLimits, Limit, LIMITS } from './template-measures';
-import { LoadFigures } from '../test/lifecycle/load-scenario';
+import { renderWaitingCost, WaitingCost } from './waiting-cost';
 
 export interface BenchSettings {
   /** The CI variant: small stacks, few runs. */
   readonly fast: boolean;
   readonly sizes: number[];
+  /** Fresh-process synths of each size of the library and of the no-wait DIY, the pair the synth-time target compares. */
   readonly synthRuns: number;
+  /** Fresh-process synths of each size of the other baselines (the waiting DIY, the AwsCustomResource DIY). */
+  readonly baselineSynthRuns: number;
   /** The largest stack the limit search synthesizes. */
   readonly limitSearchMax: number;
   readonly handlerLoads: number;
@@ -34,9 +39,12 @@ export interface BenchResults {
   /** What `npm pack` would publish. */
   readonly packageSize: PackageSize;
   readonly readiness: Readiness;
-  readonly bulk: LoadFigures;
-  readonly throttledBulk: LoadFigures;
+  /** One stack's many imports at once, throttled or not, with the stack's window for ImportModel or without. */
+  readonly herd: HerdResults;
+  readonly waitingCost: WaitingCost;
   readonly fixedCost: FixedCostRow[];
+  /** The library's fixed cost against the waiting DIY's, by resource type. */
+  readonly fixedCostByType: FixedCostByType[];
   /** Where and when it ran. */
   readonly environment: string;
   readonly seconds: number;
@@ -48,6 +56,11 @@ export interface Target {
   readonly met: boolean;
   /** Timings are noisy; CI fails only on the targets that are not. */
   readonly timing: boolean;
+  /**
+   * A ratio to a hand-written baseline that this run misses (issue 22): evaluated and recorded, with how much it is
+   * missed by and why (section 1 or 2), but CI does not fail on it.
+   */
+  readonly recordOnly?: boolean;
 }
 
 const LIMIT_NAMES: Record<Limit, string> = {
@@ -59,6 +72,26 @@ const LIMIT_NAMES: Record<Limit, string> = {
 };
 
 const KEY_CASES = [false, true];
+/** How the report names each approach of bench/scaling-stacks.ts. */
+const LABELS: Record<Approach, string> = {
+  'library': 'library',
+  'diy-no-wait': 'no-wait DIY',
+  'diy-waiting': 'waiting DIY',
+  'diy-aws-custom-resource': 'AwsCustomResource DIY',
+};
+const BASELINES = APPROACHES.filter(approach => approach !== 'library');
+
+/** How many fresh-process synths of each size `approach` gets. */
+export function synthRuns(settings: BenchSettings, approach: Approach): number {
+  return approach === 'library' || approach === 'diy-no-wait' ? settings.synthRuns : settings.baselineSynthRuns;
+}
+
+/** `value / base` against a bound of `bound`×: "0.85×" within it, "1.12×, missed by 12 %" over it. */
+function ratioWithin(value: number, base: number, bound = 1): string {
+  const r = value / base;
+  return r <= bound ? `${r.toFixed(2)}×` : `${r.toFixed(2)}×, missed by ${((r / bound - 1) * 100).toFixed(0)} %`;
+}
+
 const keysLabel = (keys: boolean) => keys ? 'both CMKs' : 'no keys';
 const ratio = (value: number, base: number) => `${(value / base).toFixed(2)}×`;
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
@@ -91,31 +124,74 @@ function firstBrokenLimit(results: BenchResults, approach: Approach, keys: boole
 }
 
 export function evaluateTargets(results: BenchResults): Target[] {
-  const sizes = results.settings.sizes;
-  const largest = sizes[sizes.length - 1];
+  const { sizes, limitSearchMax } = results.settings;
+  const [smallest, largest] = [sizes[0], sizes[sizes.length - 1]];
   const synthSize = sizes.includes(100) ? 100 : largest;
   const library = results.scaling.filter(r => r.approach === 'library');
   const functionCounts = [...new Set(library.map(r => r.measures.functions))];
-  const perModelRatios = KEY_CASES.map(keys => bytesPerModel(results, 'library', keys) / bytesPerModel(results, 'diy', keys));
+  const perModel = KEY_CASES.map(keys =>
+    ({ keys, library: bytesPerModel(results, 'library', keys), baseline: bytesPerModel(results, 'diy-no-wait', keys) }));
   const brokenAtLargest = KEY_CASES.map(keys => brokenLimits(row(results, 'library', keys, largest).measures));
   const synthRatio = (keys: boolean, time: 'synthMs' | 'warmSynthMs') =>
-    row(results, 'library', keys, synthSize)[time] / row(results, 'diy', keys, synthSize)[time];
+    row(results, 'library', keys, synthSize)[time] / row(results, 'diy-no-wait', keys, synthSize)[time];
   const { intervalSeconds, imports } = results.readiness;
   const slowestDetection = Math.max(...imports.map(i => i.detectedAfterSeconds));
   const overBudget = imports.filter(i => i.importModelCalls > 1 || i.describeCalls > i.describeBound);
 
+  /** The library's fixed cost (the stack of the smallest N) against the waiting DIY's, in one measure. */
+  const fixedCost = (measure: 'templateBytes' | 'resources' | 'functions', what: string): Target => {
+    const pairs = KEY_CASES.map(keys => ({
+      keys,
+      library: row(results, 'library', keys, smallest).measures[measure],
+      baseline: row(results, 'diy-waiting', keys, smallest).measures[measure],
+    }));
+    return {
+      name: `fixed cost at N = ${smallest}: ${what} ≤ 1.0× the waiting DIY's`,
+      result: pairs.map(p => `${keysLabel(p.keys)}: ${p.library} against ${p.baseline}, ${ratioWithin(p.library, p.baseline)}`).join('; '),
+      met: pairs.every(p => p.library <= p.baseline),
+      timing: false,
+      // Lambda functions: met, and enforced; bytes and resources: missed (section 1 says why), and recorded.
+      recordOnly: measure !== 'functions',
+    };
+  };
+
+  const firstLimits = KEY_CASES.map(keys =>
+    ({ keys, library: firstBrokenLimit(results, 'library', keys), baseline: firstBrokenLimit(results, 'diy-no-wait', keys) }));
+  const limitMet = ({ library: l, baseline: b }: typeof firstLimits[number]) => l === undefined || (b !== undefined && l.models >= b.models);
+  const limitText = (first: { limit: Limit; models: number } | undefined) =>
+    first ? `N = ${first.models} (${LIMIT_NAMES[first.limit]})` : `none up to N = ${limitSearchMax}`;
+  const limitMiss = (f: typeof firstLimits[number]) => {
+    if (limitMet(f)) {
+      return '';
+    }
+    return f.baseline === undefined
+      ? ', missed: the no-wait DIY breaks none'
+      : `, missed by ${f.baseline.models - f.library!.models} models (${((1 - f.library!.models / f.baseline.models) * 100).toFixed(0)} % earlier)`;
+  };
+
   return [
     {
       name: 'Lambda function count independent of N',
-      result: `${functionCounts.join(', ')} at every N from ${sizes[0]} to ${largest}, with and without keys`,
+      result: `${functionCounts.join(', ')} at every N from ${smallest} to ${largest}, with and without keys`,
       met: functionCounts.length === 1,
       timing: false,
     },
     {
-      name: 'template bytes per extra model ≤ 0.4× the DIY approach\'s',
-      result: KEY_CASES.map((keys, i) => `${keysLabel(keys)}: ${perModelRatios[i].toFixed(2)}×`).join('; '),
-      met: perModelRatios.every(r => r <= 0.4),
+      name: `template bytes per extra model (N = ${smallest} to ${largest}) ≤ 1.0× the no-wait DIY's (which does not wait for the copy)`,
+      result: perModel.map(p => `${keysLabel(p.keys)}: ${p.library.toFixed(0)} against ${p.baseline.toFixed(0)}, ` +
+        ratioWithin(p.library, p.baseline)).join('; '),
+      met: perModel.every(p => p.library <= p.baseline),
       timing: false,
+    },
+    fixedCost('templateBytes', 'template bytes'),
+    fixedCost('resources', 'resources'),
+    fixedCost('functions', 'Lambda functions'),
+    {
+      name: 'first limit broken (smallest N breaking any limit) no earlier than the no-wait DIY\'s (which does not wait)',
+      result: firstLimits.map(f => `${keysLabel(f.keys)}: library ${limitText(f.library)}, no-wait DIY ${limitText(f.baseline)}${limitMiss(f)}`).join('; '),
+      met: firstLimits.every(limitMet),
+      timing: false,
+      recordOnly: true,
     },
     {
       name: `N = ${largest} within every limit`,
@@ -127,9 +203,9 @@ export function evaluateTargets(results: BenchResults): Target[] {
       timing: false,
     },
     {
-      name: `synth time at N = ${synthSize} no worse than the DIY approach`,
-      result: KEY_CASES.map(keys => `${keysLabel(keys)}: ${synthRatio(keys, 'synthMs').toFixed(2)}× DIY's cold, ` +
-        `${synthRatio(keys, 'warmSynthMs').toFixed(2)}× warm`).join('; '),
+      name: `synth time at N = ${synthSize} no worse than the no-wait DIY's (which does not wait)`,
+      result: KEY_CASES.map(keys => `${keysLabel(keys)}: cold ${ratioWithin(synthRatio(keys, 'synthMs'), 1)} / ` +
+        `warm ${ratioWithin(synthRatio(keys, 'warmSynthMs'), 1)}`).join('; '),
       met: KEY_CASES.every(keys => synthRatio(keys, 'synthMs') <= 1 && synthRatio(keys, 'warmSynthMs') <= 1),
       timing: true,
     },
@@ -147,6 +223,7 @@ export function evaluateTargets(results: BenchResults): Target[] {
       met: overBudget.length === 0,
       timing: false,
     },
+    ...herdTargets(results.herd),
     servingTarget(results.fixedCost),
     ...leanAssetTargets(results),
   ];
@@ -226,26 +303,44 @@ function table(headers: string[], rows: Array<Array<string | number>>): string[]
 export function renderReport(results: BenchResults, targets: Target[]): string {
   const { settings } = results;
   const sizes = settings.sizes;
-  const largest = sizes[sizes.length - 1];
+  const [smallest, largest] = [sizes[0], sizes[sizes.length - 1]];
   const rerun = settings.fast ? '`npx projen bench:fast`' : '`npx projen bench`';
+  const runs = settings.synthRuns === settings.baselineSynthRuns
+    ? `${settings.synthRuns} runs of each approach`
+    : `${settings.synthRuns} runs of the library and of the no-wait DIY and ${settings.baselineSynthRuns} of each other baseline`;
 
-  const scalingRows = KEY_CASES.flatMap(keys => sizes.flatMap(models => (['library', 'diy'] as const).map(approach => {
+  const scalingRows = KEY_CASES.flatMap(keys => sizes.flatMap(models => APPROACHES.map(approach => {
     const r = row(results, approach, keys, models);
-    const diy = row(results, 'diy', keys, models);
+    const base = row(results, 'diy-no-wait', keys, models);
     const m = r.measures;
     return [
-      keysLabel(keys), models, approach,
+      keysLabel(keys), models, approach, r.runs,
       `${(r.synthMs / 1000).toFixed(2)} s`, `${(r.warmSynthMs / 1000).toFixed(2)} s`,
       m.templateBytes, m.resources, m.functions, m.handlerRolePolicyChars,
-      approach === 'diy' ? '' : [
-        ratio(r.synthMs, diy.synthMs), ratio(r.warmSynthMs, diy.warmSynthMs), ratio(m.templateBytes, diy.measures.templateBytes),
-        ratio(m.resources, diy.measures.resources), ratio(m.handlerRolePolicyChars, diy.measures.handlerRolePolicyChars),
+      approach === 'diy-no-wait' ? 'the baseline' : [
+        ratio(r.synthMs, base.synthMs), ratio(r.warmSynthMs, base.warmSynthMs), ratio(m.templateBytes, base.measures.templateBytes),
+        ratio(m.resources, base.measures.resources), ratio(m.handlerRolePolicyChars, base.measures.handlerRolePolicyChars),
       ].join(' / '),
     ];
   })));
 
-  const limitRows = (Object.keys(LIMITS) as Limit[]).map(limit => {
-    const at = (approach: Approach, keys: boolean) => {
+  const perModelRows = KEY_CASES.map(keys => {
+    const library = bytesPerModel(results, 'library', keys);
+    return [
+      keysLabel(keys),
+      ...APPROACHES.map(approach => bytesPerModel(results, approach, keys).toFixed(0)),
+      ...BASELINES.map(baseline => ratio(library, bytesPerModel(results, baseline, keys))),
+    ];
+  });
+
+  const fixedMeasures = [['template bytes', 'templateBytes'], ['resources', 'resources'], ['Lambda functions', 'functions']] as const;
+  const fixedRows = KEY_CASES.flatMap(keys => fixedMeasures.map(([name, measure]) => {
+    const at = (approach: Approach) => row(results, approach, keys, smallest).measures[measure];
+    return [keysLabel(keys), name, ...APPROACHES.map(at), ratio(at('library'), at('diy-waiting')), ratio(at('library'), at('diy-no-wait'))];
+  }));
+
+  const limitRows = (keys: boolean) => (Object.keys(LIMITS) as Limit[]).map(limit => {
+    const at = (approach: Approach) => {
       const m = row(results, approach, keys, largest).measures;
       const value = {
         resources: m.resources,
@@ -256,20 +351,20 @@ export function renderReport(results: BenchResults, targets: Target[]): string {
       }[limit];
       return `${value}${value > LIMITS[limit] ? ' ✗' : ''}`;
     };
-    const firstBreak = (approach: Approach, keys: boolean) => {
+    const firstBreak = (approach: Approach) => {
       const n = results.breaking.find(b => b.approach === approach && b.keys === keys)!.sizes[limit];
       return n === undefined ? `> ${settings.limitSearchMax}` : `N = ${n}`;
     };
-    return [
-      LIMIT_NAMES[limit], LIMITS[limit],
-      ...KEY_CASES.flatMap(keys => [at('library', keys), at('diy', keys)]),
-      ...KEY_CASES.flatMap(keys => [firstBreak('library', keys), firstBreak('diy', keys)]),
-    ];
+    return [LIMIT_NAMES[limit], LIMITS[limit], ...APPROACHES.map(at), ...APPROACHES.map(firstBreak)];
   });
-
-  const bulkRows = (figures: LoadFigures) => Object.entries(figures.calls)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([operation, count]) => [operation, count.all, count.ok, (count.all / figures.models).toFixed(2)]);
+  const limitTable = (keys: boolean) => table(
+    ['limit', 'max', ...APPROACHES.map(a => `${LABELS[a]} at N = ${largest}`), ...APPROACHES.map(a => `${LABELS[a]} breaks it at`)],
+    limitRows(keys),
+  );
+  const firstLimitRows = APPROACHES.map(approach => [LABELS[approach], ...KEY_CASES.map(keys => {
+    const first = firstBrokenLimit(results, approach, keys);
+    return first ? `N = ${first.models} (${LIMIT_NAMES[first.limit]})` : `none up to N = ${settings.limitSearchMax}`;
+  })]);
 
   return [
     `# Benchmarks${settings.fast ? ' (fast variant)' : ''}`,
@@ -277,61 +372,115 @@ export function renderReport(results: BenchResults, targets: Target[]): string {
     `Recorded ${results.environment}; the run took ${results.seconds.toFixed(0)} s.`,
     `Rerun with ${rerun}: it bundles the handlers, runs every section below and rewrites this file${settings.fast ? ' (the fast variant prints it instead)' : ''}.`,
     'CI runs `npx projen bench:fast` (N ≤ 10, fewer repetitions) on every change, so the script cannot rot, and fails when',
-    'a target that is not a timing is missed. The figures are from one run on a shared machine: compare the ratios within',
-    'the run rather than absolute times across runs.',
+    'a target is missed that is neither a timing nor a ratio to a hand-written baseline (those are recorded, with how much',
+    'they are missed by). The figures are from one run on a shared machine: compare the ratios within the run rather than',
+    'absolute times across runs.',
     '',
     '## Targets',
     '',
-    ...table(['target', 'this run', 'met'], targets.map(t => [t.name, t.result, t.met ? 'yes' : '**no**'])),
+    'The baselines are the hand-written stacks of section 1, measured in the same run: the **no-wait DIY** does not wait',
+    'for the copy to be usable; the **waiting DIY** waits on a `cr.Provider` with aws-cdk-lib\'s defaults.',
+    '',
+    ...table(['target', 'this run', 'met', 'when missed'], targets.map(t => [
+      t.name, t.result,
+      t.met ? 'yes' : `**no**${t.recordOnly || t.timing ? ', recorded' : ''}`,
+      t.timing ? 'recorded (timing)' : t.recordOnly ? 'recorded (baseline ratio)' : 'CI fails',
+    ])),
     '',
     '## 1. Synth scaling',
     '',
-    'Stacks with N imports of document classifiers, each from a source model of its own (`bench/scaling-stacks.ts`).',
-    '"library" is one `ImportedComprehendModel` per model; "diy" is what a user writes by hand: one `AwsCustomResource`',
-    'per model calling `importModel` on create and `deleteDocumentClassifier` on delete, with a policy scoped to that',
-    'model (and, with keys, one documented service role the user writes once and passes to every import). DIY does less:',
-    'it does not wait for the copy to be TRAINED, handle updates, throttling or retained copies, or validate input.',
-    '"both CMKs" encrypts the sources with the sharer\'s key and the copies with a key of the stack.',
+    'Stacks with N imports of document classifiers, each from a source model of its own (`bench/scaling-stacks.ts`), built',
+    'four ways and measured the same way in the same run. "both CMKs" encrypts the sources with the sharer\'s key and the',
+    'copies with a key of the stack; with keys, each hand-written baseline writes the documented Comprehend service role',
+    'once and passes it to every import. The three baselines are what a user writes without the library; none validates',
+    'its input, checks that a copy is its own before deleting it, handles an update (an update changes nothing) or handles',
+    'throttling beyond the SDK\'s own retries.',
     '',
-    `Synth times are medians of ${settings.synthRuns} runs, each in a fresh Node process, the two approaches alternating`,
+    '- **library**: one `ImportedComprehendModel` per model. It waits until the copy is usable, and does what the README',
+    '  describes (updates, throttling, validation, ownership, a least-privilege handler role).',
+    '- **no-wait DIY** (`diy-no-wait`): one Lambda function (Node.js 22 with the runtime\'s own SDK,',
+    '  `bench/diy-handler/no-wait.js`) is the ServiceToken of one `CustomResource` per model. It calls ImportModel on',
+    '  create and DeleteDocumentClassifier / DeleteEntityRecognizer on delete, and answers CloudFormation itself through',
+    '  the ResponseURL. One role, one statement per action (ImportModel, DeleteDocumentClassifier, and iam:PassRole with',
+    '  keys), each on resource `*`. It **does not wait**: CloudFormation reports the copy created while Comprehend is',
+    '  still importing it, so nothing that needs a usable copy can depend on it. Wildcard IAM.',
+    '- **waiting DIY** (`diy-waiting`): the same handler logic as the onEvent of a `cr.Provider` whose isComplete describes',
+    '  the copy (DescribeDocumentClassifier) until it is TRAINED or TRAINED_WITH_WARNING and fails on IN_ERROR or STOPPED',
+    '  (`bench/diy-handler/waiting.js`), on aws-cdk-lib\'s defaults (query interval, total timeout, logging). One role for',
+    '  both handlers, one statement per action (the no-wait DIY\'s and DescribeDocumentClassifier), each on `*`. It waits,',
+    '  but neither deletes a copy whose import failed nor stops an import at the deadline. Wildcard IAM.',
+    '- **AwsCustomResource DIY** (`diy-aws-custom-resource`): one `AwsCustomResource` per model calling importModel on',
+    '  create and deleteDocumentClassifier on delete, with a policy scoped to that model, which aws-cdk-lib adds to its',
+    '  singleton role as an `AWS::IAM::Policy` of its own: a policy per model. It does not wait. It was the only baseline',
+    '  before issue 22, and is kept as a third column.',
+    '',
+    `Synth times are medians of ${runs}, each in a fresh Node process, the approaches alternating`,
     '(`bench/synth-once.ts`). "Cold" is the first synth of the process, as a user\'s `cdk synth`: building the constructs',
     'and writing the cloud assembly with its Lambda assets, including the aws-cdk-lib modules loaded on first use (the',
     'process start and the app\'s own imports are left out). "Warm" is the same stack again in a new app of the same',
     'process: what the constructs themselves cost. The cold runs of one stack spread by up to ' +
-      `${(Math.max(...results.scaling.map(r => r.coldSpread)) * 100).toFixed(0)} % of their median in this run (slowest − fastest).`,
+      `${(Math.max(...results.scaling.filter(r => r.runs > 1).map(r => r.coldSpread), 0) * 100).toFixed(0)} % of their median in this run (slowest − fastest).`,
     'Policy characters are counted as IAM counts them, with intrinsic functions resolved to values as long as the deployed',
     'ones; "handler role policy" is the aggregate inline policy of the role that calls ImportModel. Template bytes are',
-    'those of the file the CDK writes and uploads. Ratios are library / DIY for cold synth, warm synth, template bytes,',
-    'resources and handler role policy.',
+    'those of the file the CDK writes and uploads. The last column is each approach\'s ratios to the **no-wait DIY**',
+    '(which does not wait), for cold synth, warm synth, template bytes, resources and handler role policy.',
     '',
     ...table(
-      ['keys', 'N', 'approach', 'synth (cold)', 'synth (warm)', 'template bytes', 'resources', 'Lambda functions', 'handler role policy chars', 'ratios to DIY'],
+      ['keys', 'N', 'approach', 'runs', 'synth (cold)', 'synth (warm)', 'template bytes', 'resources', 'Lambda functions',
+        'handler role policy chars', 'ratios to the no-wait DIY (cold / warm / bytes / resources / policy)'],
       scalingRows,
     ),
     '',
-    'Template bytes per extra model, between N = ' + `${sizes[0]} and N = ${largest}: ` +
-      KEY_CASES.map(keys => `${keysLabel(keys)}: library ${bytesPerModel(results, 'library', keys).toFixed(0)}, ` +
-        `DIY ${bytesPerModel(results, 'diy', keys).toFixed(0)} (${(bytesPerModel(results, 'library', keys) / bytesPerModel(results, 'diy', keys)).toFixed(2)}×)`).join('; ') + '.',
+    'Every model of these stacks comes from one sharer account: the library\'s handler role grants ImportModel per',
+    'sharer account and model type, so each further sharer adds about 90 characters to it once, where the DIYs\' wildcard',
+    'adds nothing.',
+    '',
+    `Template bytes per extra model, between N = ${smallest} and N = ${largest}, of each approach, and the library's ratio to each`,
+    'baseline (the per-model target is against the no-wait DIY, which does not wait):',
+    '',
+    ...table(['keys', ...APPROACHES.map(a => LABELS[a]), ...BASELINES.map(b => `library ÷ ${LABELS[b]}`)], perModelRows),
+    '',
+    `Fixed cost: the stack of N = ${smallest}. The fixed-cost target is against the **waiting DIY**, the baseline that also`,
+    'waits (on the same Provider framework); the ratio to the no-wait DIY, which does not wait, is there for scale:',
+    '',
+    ...table(['keys', 'measure', ...APPROACHES.map(a => LABELS[a]), 'library ÷ waiting DIY', 'library ÷ no-wait DIY'], fixedRows),
+    '',
+    'Where the fixed cost goes, one import without keys, by resource type (bytes as written, one-space indent):',
+    '',
+    ...table(['resource type', 'library: resources', 'library: bytes', 'waiting DIY: resources', 'waiting DIY: bytes'],
+      results.fixedCostByType.map(t => [t.type, t.library.resources, t.library.bytes, t.waitingDiy.resources, t.waitingDiy.bytes])),
+    '',
+    'What the difference buys: the library\'s log groups, each with a retention (one year), for its functions and its',
+    'waiter, where the waiting DIY leaves Lambda to create groups that keep logs forever and its waiter unlogged; and',
+    'handler role statements that name each action on this account\'s resources of each type with the ownership',
+    'conditions (`aws:ResourceTag`, `aws:RequestTag`) that make IAM refuse changes to what the stack did not create,',
+    'where the waiting DIY grants its actions on `*`.',
     '',
     '## 2. Limits at scale',
     '',
     `Values at N = ${largest} (✗ where a limit is broken), and the first N whose stack breaks each limit, found by`,
-    `bisection over synthesized stacks up to N = ${settings.limitSearchMax}. The AwsCustomResource singleton role carries one inline policy per`,
-    'model, so the DIY stack breaks IAM\'s role policy limit long before anything else; the library\'s handler role is',
-    'scoped per source account and model type, so it does not grow with N.',
+    `bisection over synthesized stacks up to N = ${settings.limitSearchMax}, for each approach of section 1. The no-wait and the`,
+    'waiting DIY add one resource per model and nothing to their handler role, whose wildcard statements do not grow; the',
+    'AwsCustomResource DIY adds a resource and a policy of its own to the singleton role per model, so it breaks IAM\'s',
+    'role policy limit long before anything else; the library\'s handler role is scoped per source account and model',
+    'type, so it does not grow with N either. The library\'s first limit comes earlier than the no-wait DIY\'s by',
+    'construction: both add one resource per model, and the library starts from the Provider framework\'s fixed',
+    'resources (the waiter, its functions, their roles and log groups), where the no-wait DIY starts from a function and',
+    'its role.',
     '',
-    ...table(
-      ['limit', 'max', 'library, no keys', 'DIY, no keys', 'library, CMKs', 'DIY, CMKs',
-        'library breaks it, no keys', 'DIY breaks it, no keys', 'library breaks it, CMKs', 'DIY breaks it, CMKs'],
-      limitRows,
-    ),
+    'Without keys:',
     '',
-    ...KEY_CASES.map(keys => {
-      const first = firstBrokenLimit(results, 'diy', keys);
-      return `DIY, ${keysLabel(keys)}: ${first ? `the first stack that breaks a limit has N = ${first.models} (${LIMIT_NAMES[first.limit]})` : `no limit broken up to N = ${settings.limitSearchMax}`}. `;
-    }),
+    ...limitTable(false),
     '',
-    'No stack of either approach has a customer managed policy (IAM::ManagedPolicy); the row is there to show it stays so.',
+    'With both CMKs:',
+    '',
+    ...limitTable(true),
+    '',
+    'The first limit each approach breaks (the first-limit target is against the no-wait DIY, which does not wait):',
+    '',
+    ...table(['approach', ...KEY_CASES.map(keys => `first limit broken, ${keysLabel(keys)}`)], firstLimitRows),
+    '',
+    'No stack of any approach has a customer managed policy (IAM::ManagedPolicy); the row is there to show it stays so.',
     '',
     ...handlerSection(results),
     '## 4. Deploy latency and API economy',
@@ -339,27 +488,15 @@ export function renderReport(results: BenchResults, targets: Target[]): string {
     'Through the deploy driver (`test/support/deploy-driver.ts`) and the bundled handlers against the Comprehend emulator',
     '(`test/support/comprehend-emulator.ts`) on a virtual clock: isComplete runs at once after onEvent, then once per',
     `query interval (${results.readiness.intervalSeconds} s), as the Provider framework's waiter runs it. One stack imports one model per import`,
-    'duration T (ImportModel until TRAINED), all at once, without throttling. "Detected after" is the time from the copy',
+    'duration T (ImportModel until TRAINED), all at once (each in its place in the stack\'s window), without throttling.',
+    '"Detected after" is the time from the copy',
     'reaching TRAINED to isComplete answering done: at most the interval less the time since the last poll (T = 122 s',
     'and 602 s are the near-worst cases, 2 s after a poll), plus the real time the run itself takes.',
     '',
     ...table(['T', 'detected after', 'ImportModel calls', 'Describe calls', 'bound ⌈T/interval⌉+1', 'other calls'],
       results.readiness.imports.map(i => [`${i.importSeconds} s`, `${i.detectedAfterSeconds.toFixed(1)} s`, i.importModelCalls, i.describeCalls, i.describeBound, i.otherCalls])),
     '',
-    `A ${settings.bulkModels}-model deploy (one stack, four sources, both model types, every import 70 s): without throttling,`,
-    `${results.bulk.totalCalls} calls in all (${(results.bulk.totalCalls / results.bulk.models).toFixed(2)} per model); against an emulator allowing`,
-    `${settings.maxPerSecond} requests per second per operation, ${results.throttledBulk.totalCalls} calls (${(results.throttledBulk.totalCalls / results.throttledBulk.models).toFixed(2)} per model), ${results.throttledBulk.throttled} of them answered`,
-    `TooManyRequestsException and retried; ${results.throttledBulk.trained} of ${results.throttledBulk.models} copies TRAINED, after ${results.throttledBulk.deploySeconds.toFixed(0)} s as CloudFormation would wait.`,
-    `Comprehend accepted ${results.throttledBulk.calls.ImportModel?.ok ?? 0} ImportModel calls for ${results.throttledBulk.models} copies: one import per copy; the other`,
-    'ImportModel calls are the SDK\'s retries of throttled requests, which Comprehend refused before doing anything.',
-    '',
-    'Without throttling:',
-    '',
-    ...table(['operation', 'calls', 'answered OK', 'per model'], bulkRows(results.bulk)),
-    '',
-    `At ${settings.maxPerSecond} requests per second per operation:`,
-    '',
-    ...table(['operation', 'calls', 'answered OK', 'per model'], bulkRows(results.throttledBulk)),
+    ...renderHerd(results.herd, table),
     '',
     '## 5. Fixed cost of serving',
     '',
@@ -375,6 +512,7 @@ export function renderReport(results: BenchResults, targets: Target[]): string {
     '',
     ...assetSection(results.assets),
     ...packageSection(results.packageSize),
+    renderWaitingCost(results.waitingCost, 8),
   ].join('\n');
 }
 

@@ -1,20 +1,25 @@
 // Runs every benchmark in one go: `npx projen bench` writes bench/RESULTS.md; `npx projen bench:fast` (CI) runs small
-// stacks, prints the report and fails when a target that is not a timing is missed.
+// stacks, prints the report and fails when a target is missed that is neither a timing nor recorded only.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { measureAssets } from './asset-cost';
-import { measureBulkDeploy, measureReadiness } from './deploy-latency';
+import { measureReadiness } from './deploy-latency';
 import { measureFixedCost } from './fixed-cost';
+import { measureFixedCostByType } from './fixed-cost-breakdown';
 import { checkBundles, measureHandlers } from './handler-cost';
+import { measureHerd } from './herd';
 import { measurePackage } from './package-size';
-import { BenchResults, BenchSettings, evaluateTargets, renderReport } from './report';
+import { BenchResults, BenchSettings, evaluateTargets, renderReport, synthRuns } from './report';
+import { APPROACHES } from './scaling-stacks';
 import { firstBreakingSizes, measureScaling } from './synth-scaling';
+import { measureWaitingCost } from './waiting-cost';
 
 const FULL: BenchSettings = {
   fast: false,
   sizes: [1, 10, 100, 200],
   synthRuns: 7,
+  baselineSynthRuns: 7,
   limitSearchMax: 1000,
   handlerLoads: 20,
   importSeconds: [10, 15, 44, 70, 122, 300, 602, 1799],
@@ -25,7 +30,10 @@ const FULL: BenchSettings = {
 const FAST: BenchSettings = {
   fast: true,
   sizes: [1, 10],
-  synthRuns: 3,
+  // Four approaches at two sizes, with and without keys, each synth in a fresh process: 2 runs of the library and the
+  // no-wait DIY (the synth-time target's pair) and 1 of each other baseline keep the run as long as 3 runs of two did.
+  synthRuns: 2,
+  baselineSynthRuns: 1,
   limitSearchMax: 10,
   handlerLoads: 5,
   importSeconds: [10, 44, 122],
@@ -40,9 +48,9 @@ async function main(): Promise<void> {
   const step = (what: string) => process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0)} s] ${what}\n`);
 
   step('synth scaling');
-  const scaling = measureScaling(settings.sizes, settings.synthRuns);
+  const scaling = measureScaling(settings.sizes, approach => synthRuns(settings, approach));
   step('limits');
-  const breaking = (['library', 'diy'] as const).flatMap(approach => [false, true].map(keys =>
+  const breaking = APPROACHES.flatMap(approach => [false, true].map(keys =>
     ({ approach, keys, sizes: firstBreakingSizes({ approach, keys }, settings.limitSearchMax) })));
   step('handler cost');
   const handlers = measureHandlers(settings.handlerLoads);
@@ -53,10 +61,13 @@ async function main(): Promise<void> {
   const packageSize = measurePackage();
   step('fixed cost of serving');
   const fixedCost = measureFixedCost();
+  const fixedCostByType = measureFixedCostByType();
   step('deploy latency');
   const readiness = await measureReadiness(settings.importSeconds);
-  const bulk = await measureBulkDeploy(settings.bulkModels);
-  const throttledBulk = await measureBulkDeploy(settings.bulkModels, settings.maxPerSecond);
+  step('a herd of imports');
+  const herd = await measureHerd(settings.bulkModels, settings.maxPerSecond);
+  step('cost of waiting');
+  const waitingCost = measureWaitingCost();
 
   const results: BenchResults = {
     settings,
@@ -67,9 +78,10 @@ async function main(): Promise<void> {
     assets,
     packageSize,
     readiness,
-    bulk,
-    throttledBulk,
+    herd,
+    waitingCost,
     fixedCost,
+    fixedCostByType,
     environment: `${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, ` +
       `${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}, Node ${process.version}, ` +
       `aws-cdk-lib ${cdkVersion()}`,
@@ -80,7 +92,8 @@ async function main(): Promise<void> {
 
   if (fast) {
     process.stdout.write(report);
-    const missed = targets.filter(t => !t.met && !t.timing);
+    // Timings are noisy, and the baseline ratios are recorded (issue 22), not enforced.
+    const missed = targets.filter(t => !t.met && !t.timing && !t.recordOnly);
     if (missed.length > 0) {
       throw new Error(`benchmark targets missed: ${missed.map(t => `${t.name} (${t.result})`).join('; ')}`);
     }

@@ -1,8 +1,10 @@
-// The stacks the synth benchmark compares: N imports with this library, and the same N imports as a user would
-// write them by hand with one AwsCustomResource per model.
-import { App, AppProps, Stack } from 'aws-cdk-lib';
+// The stacks the synth benchmark compares: N imports with this library, and the same N imports as a user would write
+// them by hand, three ways (the baselines of bench/RESULTS.md, issue 22).
+import * as path from 'path';
+import { App, AppProps, CustomResource, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { ImportedComprehendModel } from '../src';
 
@@ -11,8 +13,17 @@ export const REGION = 'us-west-2';
 const SHARER = '111122223333';
 const SHARER_KEY = `arn:aws:kms:${REGION}:${SHARER}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 
-/** How a stack of the benchmark imports its models. */
-export type Approach = 'library' | 'diy';
+/**
+ * How a stack of the benchmark imports its models:
+ * - `library`: one ImportedComprehendModel per model;
+ * - `diy-no-wait`: one Lambda function (bench/diy-handler/no-wait.js) as the ServiceToken of one CustomResource per
+ *   model; it answers CloudFormation as soon as ImportModel returns, so it does not wait for the copy;
+ * - `diy-waiting`: the same handler logic on a `cr.Provider` whose isComplete describes the copy until it is usable
+ *   (bench/diy-handler/waiting.js), aws-cdk-lib's defaults;
+ * - `diy-aws-custom-resource`: one AwsCustomResource per model, each adding a policy of its own to the singleton role.
+ */
+export const APPROACHES = ['library', 'diy-no-wait', 'diy-waiting', 'diy-aws-custom-resource'] as const;
+export type Approach = typeof APPROACHES[number];
 
 export interface ScalingCase {
   readonly approach: Approach;
@@ -28,9 +39,9 @@ export function scalingStack(scalingCase: ScalingCase, models: number, appProps:
     sourceModelKey: kms.Key.fromKeyArn(stack, 'SharerKey', SHARER_KEY),
     modelKey: new kms.Key(stack, 'ModelKey', { enableKeyRotation: true }),
   } : undefined;
-  const build = scalingCase.approach === 'library' ? addLibraryImport : diyImporter(stack, keys);
+  const build = BUILDERS[scalingCase.approach](stack, keys);
   for (let i = 0; i < models; i++) {
-    build(stack, i, keys);
+    build(i);
   }
   return stack;
 }
@@ -40,39 +51,140 @@ interface Keys {
   readonly modelKey: kms.IKey;
 }
 
+/** Given the stack (and its keys), what adds the import of model `i`. */
+type Builder = (stack: Stack, keys?: Keys) => (i: number) => void;
+
+const BUILDERS: Record<Approach, Builder> = {
+  'library': (stack, keys) => i => {
+    new ImportedComprehendModel(stack, `Model${i}`, { sourceModelArn: sourceArn(i), ...keys });
+  },
+  'diy-no-wait': diyNoWait,
+  'diy-waiting': diyWaiting,
+  'diy-aws-custom-resource': diyAwsCustomResource,
+};
+
 function sourceArn(i: number): string {
   return `arn:aws:comprehend:${REGION}:${SHARER}:document-classifier/model-${i}/version/v1`;
 }
 
-function addLibraryImport(stack: Stack, i: number, keys?: Keys): void {
-  new ImportedComprehendModel(stack, `Model${i}`, { sourceModelArn: sourceArn(i), ...keys });
+/** What every hand-written import passes to ImportModel (the copy's key and service role only with keys). */
+function importProperties(i: number, keys?: Keys, role?: iam.IRole): Record<string, string> {
+  return {
+    SourceModelArn: sourceArn(i),
+    ModelName: `model-${i}`,
+    VersionName: 'copy',
+    ...(keys && role ? { ModelKmsKeyId: keys.modelKey.keyArn, DataAccessRoleArn: role.roleArn } : {}),
+  };
 }
 
-/**
- * The hand-written alternative: importModel on create, deleteDocumentClassifier on delete, and a policy scoped to
- * the model. With keys, the user writes the documented service role once and passes it to every import. It does
- * not wait for the copy to be TRAINED, nor handle updates, throttling or retained copies.
- */
-function diyImporter(stack: Stack, keys?: Keys): (stack: Stack, i: number) => void {
-  const role = keys ? new iam.Role(stack, 'ComprehendDataAccess', {
+/** With keys, every hand-written approach writes the documented service role once and passes it to every import. */
+function dataAccessRole(stack: Stack, keys?: Keys): iam.Role | undefined {
+  if (!keys) {
+    return undefined;
+  }
+  const keyArns = [keys.sourceModelKey.keyArn, keys.modelKey.keyArn];
+  return new iam.Role(stack, 'ComprehendDataAccess', {
     assumedBy: new iam.ServicePrincipal('comprehend.amazonaws.com').withConditions({
       StringEquals: { 'aws:SourceAccount': stack.account },
     }),
     inlinePolicies: {
       Keys: new iam.PolicyDocument({
         statements: [
-          new iam.PolicyStatement({ actions: ['kms:CreateGrant'], resources: [keys.sourceModelKey.keyArn, keys.modelKey.keyArn] }),
+          new iam.PolicyStatement({ actions: ['kms:CreateGrant'], resources: keyArns }),
           new iam.PolicyStatement({
             actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-            resources: [keys.sourceModelKey.keyArn, keys.modelKey.keyArn],
+            resources: keyArns,
             conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
           }),
         ],
       }),
     },
-  }) : undefined;
+  });
+}
 
-  return (scope, i) => {
+/** The Lambda asset of the hand-written handlers, run on the runtime's own SDK. */
+const DIY_HANDLER_CODE = path.join(__dirname, 'diy-handler');
+const DIY_RUNTIME = lambda.Runtime.NODEJS_22_X;
+
+/** The actions of the hand-written handlers, one statement each, on every resource. */
+function wildcardStatements(actions: string[]): iam.PolicyStatement[] {
+  return actions.map(action => new iam.PolicyStatement({ actions: [action], resources: ['*'] }));
+}
+
+/**
+ * The no-wait DIY: one function, the ServiceToken of one CustomResource per model, that calls ImportModel on create,
+ * deletes the copy on delete and answers CloudFormation itself; one role, one statement per action on `*`. It does
+ * not wait for the copy to be usable, nor handle updates, throttling (beyond the SDK's retries), validation or
+ * ownership.
+ */
+function diyNoWait(stack: Stack, keys?: Keys): (i: number) => void {
+  const role = dataAccessRole(stack, keys);
+  const handler = new lambda.Function(stack, 'ImportModelHandler', {
+    runtime: DIY_RUNTIME,
+    code: lambda.Code.fromAsset(DIY_HANDLER_CODE),
+    handler: 'no-wait.handler',
+    timeout: Duration.minutes(1),
+  });
+  for (const statement of wildcardStatements([
+    'comprehend:ImportModel', 'comprehend:DeleteDocumentClassifier', 'comprehend:DeleteEntityRecognizer',
+    ...(role ? ['iam:PassRole'] : []),
+  ])) {
+    handler.addToRolePolicy(statement);
+  }
+  return i => {
+    new CustomResource(stack, `Model${i}`, {
+      serviceToken: handler.functionArn,
+      resourceType: 'Custom::ImportModel',
+      properties: importProperties(i, keys, role),
+    });
+  };
+}
+
+/**
+ * The waiting DIY: the same handler logic on a `cr.Provider` whose isComplete describes the copy until it is
+ * TRAINED, on aws-cdk-lib's defaults (query interval, total timeout, logging); one role for both user handlers, one
+ * statement per action on `*`. It waits, but handles no updates, throttling (beyond the SDK's retries), validation or
+ * ownership.
+ */
+function diyWaiting(stack: Stack, keys?: Keys): (i: number) => void {
+  const role = dataAccessRole(stack, keys);
+  const handlerRole = new iam.Role(stack, 'ImportModelHandlerRole', {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaBasicExecutionRole')],
+  });
+  for (const statement of wildcardStatements([
+    'comprehend:ImportModel', 'comprehend:DescribeDocumentClassifier', 'comprehend:DescribeEntityRecognizer',
+    'comprehend:DeleteDocumentClassifier', 'comprehend:DeleteEntityRecognizer',
+    ...(role ? ['iam:PassRole'] : []),
+  ])) {
+    handlerRole.addToPolicy(statement);
+  }
+  const code = lambda.Code.fromAsset(DIY_HANDLER_CODE);
+  const provider = new cr.Provider(stack, 'ImportModelProvider', {
+    onEventHandler: new lambda.Function(stack, 'ImportModelOnEvent', {
+      runtime: DIY_RUNTIME, code, handler: 'waiting.onEvent', role: handlerRole, timeout: Duration.minutes(1),
+    }),
+    isCompleteHandler: new lambda.Function(stack, 'ImportModelIsComplete', {
+      runtime: DIY_RUNTIME, code, handler: 'waiting.isComplete', role: handlerRole, timeout: Duration.minutes(1),
+    }),
+  });
+  return i => {
+    new CustomResource(stack, `Model${i}`, {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::ImportModel',
+      properties: importProperties(i, keys, role),
+    });
+  };
+}
+
+/**
+ * The AwsCustomResource DIY: importModel on create, deleteDocumentClassifier on delete, and a policy scoped to the
+ * model, which aws-cdk-lib adds to the singleton role as one AWS::IAM::Policy per model. It does not wait for the
+ * copy, nor handle updates, throttling or retained copies.
+ */
+function diyAwsCustomResource(stack: Stack, keys?: Keys): (i: number) => void {
+  const role = dataAccessRole(stack, keys);
+  return i => {
     const copyArn = `arn:aws:comprehend:${REGION}:${ACCOUNT}:document-classifier/model-${i}/version/copy`;
     const statements = [
       new iam.PolicyStatement({ actions: ['comprehend:ImportModel'], resources: [sourceArn(i), copyArn] }),
@@ -81,16 +193,11 @@ function diyImporter(stack: Stack, keys?: Keys): (stack: Stack, i: number) => vo
     if (role) {
       statements.push(new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [role.roleArn] }));
     }
-    new cr.AwsCustomResource(scope, `Model${i}`, {
+    new cr.AwsCustomResource(stack, `Model${i}`, {
       onCreate: {
         service: 'Comprehend',
         action: 'importModel',
-        parameters: {
-          SourceModelArn: sourceArn(i),
-          ModelName: `model-${i}`,
-          VersionName: 'copy',
-          ...(keys && role ? { ModelKmsKeyId: keys.modelKey.keyArn, DataAccessRoleArn: role.roleArn } : {}),
-        },
+        parameters: importProperties(i, keys, role),
         physicalResourceId: cr.PhysicalResourceId.fromResponse('ModelArn'),
       },
       onDelete: {

@@ -1,5 +1,6 @@
 // Synthesizes one benchmark stack in a fresh process, as `cdk synth` runs an app, and prints how long it took and
-// what the template measures. Usage: synth-once.ts <library|diy> <keys|no-keys> <models>
+// what the template measures. Usage: synth-once.ts <approach> <keys|no-keys> <models>, the approach one of
+// APPROACHES in scaling-stacks.ts (library, diy-no-wait, diy-waiting, diy-aws-custom-resource)
 //
 // Two timings: the first synth of the process ("cold": building the constructs and writing the cloud assembly,
 // including the Lambda assets and the aws-cdk-lib modules loaded on first use, as a user's `cdk synth` does), then

@@ -1,14 +1,16 @@
-// Synth scaling and limits: the library's stacks against the hand-written AwsCustomResource ones.
+// Synth scaling and limits: the library's stacks against the three hand-written baselines of scaling-stacks.ts.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Validations } from 'aws-cdk-lib';
 import { median, runTypeScript } from './child-process';
-import { ACCOUNT, Approach, REGION, ScalingCase, scalingStack } from './scaling-stacks';
+import { ACCOUNT, Approach, APPROACHES, REGION, ScalingCase, scalingStack } from './scaling-stacks';
 import { brokenLimits, Limit, LIMITS, measureTemplateFile, TemplateMeasures } from './template-measures';
 
 export interface ScalingRow extends ScalingCase {
   readonly models: number;
+  /** How many fresh-process synths the times are the median of. */
+  readonly runs: number;
   /** Median wall time of the first synth in a fresh process, as a user's `cdk synth` (see synth-once.ts). */
   readonly synthMs: number;
   /** Median wall time of a second synth in the same process: the constructs' own cost. */
@@ -18,27 +20,32 @@ export interface ScalingRow extends ScalingCase {
   readonly measures: TemplateMeasures;
 }
 
-/** Every case at every size, `runs` fresh-process synths each; the approaches alternate so that noise hits both. */
-export function measureScaling(sizes: number[], runs: number): ScalingRow[] {
+/**
+ * Every case at every size, in fresh-process synths: `runs(approach)` of each approach; the approaches alternate so
+ * that noise hits each (an approach with fewer runs takes part in the first rounds only).
+ */
+export function measureScaling(sizes: number[], runs: (approach: Approach) => number): ScalingRow[] {
   const rows: ScalingRow[] = [];
+  const rounds = Math.max(...APPROACHES.map(runs));
   for (const keys of [false, true]) {
     for (const models of sizes) {
-      const cold: Record<Approach, number[]> = { library: [], diy: [] };
-      const warm: Record<Approach, number[]> = { library: [], diy: [] };
+      const cold = emptyRuns();
+      const warm = emptyRuns();
       const measures: Partial<Record<Approach, TemplateMeasures>> = {};
-      for (let run = 0; run < runs; run++) {
-        for (const approach of ['library', 'diy'] as const) {
+      for (let run = 0; run < rounds; run++) {
+        for (const approach of APPROACHES.filter(a => run < runs(a))) {
           const output = JSON.parse(runTypeScript('bench/synth-once.ts', [approach, keys ? 'keys' : 'no-keys', String(models)]));
           cold[approach].push(output.coldMs);
           warm[approach].push(output.warmMs);
           measures[approach] = output.measures;
         }
       }
-      for (const approach of ['library', 'diy'] as const) {
+      for (const approach of APPROACHES) {
         rows.push({
           approach,
           keys,
           models,
+          runs: cold[approach].length,
           synthMs: median(cold[approach]),
           warmSynthMs: median(warm[approach]),
           coldSpread: (Math.max(...cold[approach]) - Math.min(...cold[approach])) / median(cold[approach]),
@@ -48,6 +55,10 @@ export function measureScaling(sizes: number[], runs: number): ScalingRow[] {
     }
   }
   return rows;
+}
+
+function emptyRuns(): Record<Approach, number[]> {
+  return Object.fromEntries(APPROACHES.map(approach => [approach, []])) as unknown as Record<Approach, number[]>;
 }
 
 /** For each limit, the smallest number of models whose stack breaks it; undefined when `maxModels` does not. */
