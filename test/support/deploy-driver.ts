@@ -404,7 +404,11 @@ export class DeployDriver {
       if (running.size > 0) {
         // Until a handler answers, or the next poll is due in real time.
         const wait = Number.isFinite(nextDue) ? Math.max(nextDue - this.options.clock.now(), 0) : undefined;
-        await Promise.race([...running, ...wait === undefined ? [] : [new Promise(resolve => setTimeout(resolve, wait))]]);
+        let timer: NodeJS.Timeout | undefined;
+        const due = wait === undefined ? [] : [new Promise(resolve => { timer = setTimeout(resolve, wait); })];
+        await Promise.race([...running, ...due]);
+        // A timer left running would keep the process alive after the last deploy.
+        clearTimeout(timer);
       } else if (idle.length > 0) {
         this.options.clock.advance(Math.max(nextDue - this.options.clock.now(), 0));
       }
