@@ -60,6 +60,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@cdklabs/cdk-validator-cfnguard@0.0.62',
     // The integration tests' assertions; the alpha's newest release, whose peer range covers our aws-cdk-lib.
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    // The organization rollout example (examples/org-rollout.ts): a StackSet stack with Lambda assets, from cdklabs.
+    'cdk-stacksets@0.0.153',
   ],
 
   // The handlers' bundles are declared below (one per provider); their functions are built in src/private/.
