@@ -29,7 +29,7 @@ import {
   ImportProperties,
   MAX_TIMEOUT_SECONDS,
 } from './contract/import-properties';
-import { explainInvalidName, MODEL_ARN_FORM, ModelArnParts } from './contract/model-arn';
+import { explainInvalidName, explainSourceRegion, MODEL_ARN_FORM, ModelArnParts } from './contract/model-arn';
 import { MODEL_TYPES, ModelType } from './contract/model-types';
 import { registerImport } from './private/cross-account-checks';
 import {
@@ -400,12 +400,9 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
     }
     const source = requireModelArn('sourceModelArn', arn, this);
     const stack = Stack.of(this);
-    if (!Token.isUnresolved(stack.region) && source.region !== stack.region) {
-      throw invalidProp(
-        `sourceModelArn "${arn}" is in Region ${source.region}, but the stack is in ${stack.region}; ` +
-        'Comprehend imports only within one Region, so deploy this stack to the source model\'s Region',
-        this,
-      );
+    const regionProblem = Token.isUnresolved(stack.region) ? undefined : explainSourceRegion(arn, source.region, stack.region);
+    if (regionProblem) {
+      throw invalidProp(regionProblem, this);
     }
     const stackPartition = Token.isUnresolved(stack.region) ? undefined : RegionInfo.get(stack.region).partition;
     if (stackPartition && source.partition !== stackPartition) {

@@ -83,3 +83,17 @@ export function explainInvalidName(propName: string, name: string): string | und
   }
   return undefined;
 }
+
+/**
+ * Why a source model of `sourceRegion` cannot be imported by a stack of `stackRegion`, or undefined when it can. The
+ * construct says it at synth time when it knows the stack's Region, the handler at deploy time otherwise (a template
+ * deployed to several Regions, such as a StackSet's, knows it only there), in the same words.
+ */
+export function explainSourceRegion(sourceModelArn: string, sourceRegion: string, stackRegion: string): string | undefined {
+  if (sourceRegion === stackRegion) {
+    return undefined;
+  }
+  return `sourceModelArn "${sourceModelArn}" is in Region ${sourceRegion}, but the stack is in ${stackRegion}; Comprehend ` +
+    'imports only within one Region, so deploy this stack to the source model\'s Region, or import the model version of ' +
+    'the stack\'s Region (a template deployed to several Regions, such as a StackSet\'s, can build the ARN with AWS::Region)';
+}

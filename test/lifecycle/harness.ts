@@ -1,4 +1,5 @@
 // What every lifecycle scenario needs: accounts, shared source models, the emulator, the clock and a driver.
+import { randomUUID } from 'crypto';
 import { App, Stack } from 'aws-cdk-lib';
 import { ImportedComprehendModel, ImportedComprehendModelProps } from '../../src';
 import { ComprehendEmulator } from '../support/comprehend-emulator';
@@ -27,6 +28,12 @@ export interface Harness {
   readonly clock: VirtualClock;
   /** A driver deploying as `account`, with the stack exports it may import; `onPoll` looks at every round of polls. */
   driver(account?: string, stackExports?: Record<string, string>, onPoll?: () => void): DeployDriver;
+  /**
+   * A driver deploying an environment-agnostic template as one stack instance of a StackSet does: in `account` and
+   * `region`, its stack named `StackSet-NAME-UUID`. Each call is a new stack (a new StackId), as a failed instance's
+   * stack created again is.
+   */
+  stackSetInstance(account: string, region?: string): DeployDriver;
   /** A fresh definition of an importer stack (the same name again is an update of the same stack). */
   stack(models: Record<string, Partial<ImportedComprehendModelProps>>, account?: string, stackName?: string): Stack;
   stop(): Promise<void>;
@@ -51,6 +58,13 @@ export async function startHarness(seed = 7, shareWithImporter = true, options: 
     driver: (account = IMPORTER, stackExports = {}, onPoll) =>
       // IAM enforced: each handler role calls with a key of its own, under the template's policies.
       new DeployDriver({ endpoint: emulator.endpoint, accessKeyId: KEY_OF[account], clock, exports: stackExports, onPoll, iam: emulator }),
+    stackSetInstance: (account, region = REGION) => new DeployDriver({
+      endpoint: emulator.endpoint,
+      accessKeyId: KEY_OF[account],
+      clock,
+      iam: emulator,
+      instance: { account, region, stackName: `StackSet-model-copy-${randomUUID()}` },
+    }),
     stack: (models, account = IMPORTER, stackName = 'Importer') => {
       const stack = new Stack(new App(), stackName, { env: { account, region: REGION } });
       for (const [id, props] of Object.entries(models)) {

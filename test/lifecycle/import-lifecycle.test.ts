@@ -254,7 +254,7 @@ test('a create that fails before Comprehend is called is rolled back without a C
   const result = await driver.deploy(stack);
 
   expect(result.status).toBe('ROLLBACK_COMPLETE');
-  expect(result.failures[0]).toMatch(/is in Region eu-west-1, but this stack deploys to us-west-2/);
+  expect(result.failures[0]).toMatch(/is in Region eu-west-1, but the stack is in us-west-2; Comprehend imports only within one Region/);
   expect(result.outcomes.map(o => `${o.requestType} ${o.status} ${o.physicalResourceId}`)).toEqual([
     'Create FAILED AWSCDK::CustomResourceProviderFramework::CREATE_FAILED',
     'Delete SUCCESS AWSCDK::CustomResourceProviderFramework::CREATE_FAILED',
@@ -381,15 +381,15 @@ test('an import slower than the timeout fails clearly, is stopped, and the rollb
   expect(h.emulator.calls.filter(c => c.operation === 'DeleteDocumentClassifier').map(c => c.outcome)).toContain('OK');
 });
 
-test('an importer the source\'s resource policy does not name gets the service\'s error', async () => {
+test('an importer the source\'s resource policy does not name is told the sharer must add it, and nothing is left', async () => {
   const driver = h.driver(STRANGER);
 
   const result = await driver.deploy(h.stack({ Tickets: {} }, STRANGER));
 
   expect(result.status).toBe('ROLLBACK_COMPLETE');
-  expect(result.failures[0]).toMatch(`Account ${STRANGER} is not authorized to import ${SOURCE_CLASSIFIER}`);
+  expect(result.failures[0]).toMatch(`ImportModel of ${SOURCE_CLASSIFIER} into account ${STRANGER} was refused`);
   expect(copies(STRANGER)).toEqual([]);
-  expect(h.emulator.calls.map(c => `${c.operation} ${c.account} ${c.outcome}`)).toEqual([`ImportModel ${STRANGER} InvalidRequestException`]);
+  expect(h.emulator.calls.map(c => `${c.operation} ${c.account} ${c.outcome}`)).toEqual([`ImportModel ${STRANGER} AccessDeniedException`]);
 });
 
 describe('no failed copy is left behind', () => {

@@ -157,7 +157,7 @@ describe('shares', () => {
     expect(refused()).toEqual([]);
     // The importer can import v2 and no longer v1.
     const importer = await h.driver(IMPORTER).deploy(h.stack({ Tickets: {} }));
-    expect(importer.failures[0]).toMatch(`Account ${IMPORTER} is not authorized to import ${SOURCE_CLASSIFIER}`);
+    expect(importer.failures[0]).toMatch(`ImportModel of ${SOURCE_CLASSIFIER} into account ${IMPORTER} was refused`);
   });
 
   test('a share removed: its statement is gone, the other share\'s stays', async () => {
@@ -401,7 +401,7 @@ describe('IAM refuses what the handler role does not own', () => {
     await denied(client.send(new ImportModelCommand({ SourceModelArn: SOURCE_RECOGNIZER, VersionName: 'other', Tags: [ownerTag] })));
     // Which models of that sharer this account may import is the sharer's to say, in each model's resource-based policy.
     await expect(client.send(new ImportModelCommand({ SourceModelArn: unshared, VersionName: 'other', Tags: [ownerTag] })))
-      .rejects.toThrow(`Account ${IMPORTER} is not authorized to import ${unshared}: no resource-based policy allows comprehend:ImportModel`);
+      .rejects.toThrow(`on resource: ${unshared} because no resource-based policy allows the comprehend:ImportModel action`);
     // The owner's own copy: the same calls are allowed.
     await expect(client.send(new TagResourceCommand({ ResourceArn: ours.arn, Tags: [{ Key: 'team', Value: 'nlp' }] }))).resolves.toBeDefined();
 
@@ -412,6 +412,8 @@ describe('IAM refuses what the handler role does not own', () => {
       expect.stringContaining(`comprehend:ImportModel on resource: ${SOURCE_CLASSIFIER}`),
       expect.stringContaining(`comprehend:ImportModel on resource: ${elsewhere}`),
       expect.stringContaining(`comprehend:ImportModel on resource: ${SOURCE_RECOGNIZER}`),
+      // The sharer's refusal: the handler role allowed it, the model's resource-based policy does not.
+      expect.stringContaining(`comprehend:ImportModel on resource: ${unshared} because no resource-based policy allows`),
     ]);
     // Nothing changed.
     expect(copies().find(c => c.arn === theirs.arn)).toEqual(theirs);

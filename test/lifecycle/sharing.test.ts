@@ -23,7 +23,7 @@ function sharingStack(importerAccounts: string[]): Stack {
 
 test('the policy the sharer deploys lets the named importer copy the model, and nobody else', async () => {
   const before = await h.driver(IMPORTER).deploy(h.stack({ Tickets: {} }, IMPORTER, 'EarlyImporter'));
-  expect(before.failures[0]).toMatch(`Account ${IMPORTER} is not authorized to import ${SOURCE_CLASSIFIER}`);
+  expect(before.failures[0]).toMatch(`ImportModel of ${SOURCE_CLASSIFIER} into account ${IMPORTER} was refused`);
 
   const shared = await h.driver(SHARER).deploy(sharingStack([IMPORTER]));
   expect(shared.failures).toEqual([]);
@@ -43,7 +43,7 @@ test('the policy the sharer deploys lets the named importer copy the model, and 
   expect(h.emulator.modelsOf(IMPORTER).map(m => h.emulator.statusOf(m))).toEqual(['TRAINED']);
 
   const refused = await h.driver(STRANGER).deploy(h.stack({ Tickets: {} }, STRANGER));
-  expect(refused.failures[0]).toMatch(`Account ${STRANGER} is not authorized to import ${SOURCE_CLASSIFIER}`);
+  expect(refused.failures[0]).toMatch(`ImportModel of ${SOURCE_CLASSIFIER} into account ${STRANGER} was refused`);
   expect(h.emulator.modelsOf(STRANGER)).toEqual([]);
 });
 
@@ -56,7 +56,7 @@ test('deleting the sharer stack removes the policy: new imports are refused', as
   expect(removed.failures).toEqual([]);
   expect(h.emulator.model(SOURCE_CLASSIFIER)!.resourcePolicy).toBeUndefined();
   const refused = await h.driver(IMPORTER).deploy(h.stack({ Tickets: {} }));
-  expect(refused.failures[0]).toMatch(`Account ${IMPORTER} is not authorized to import`);
+  expect(refused.failures[0]).toMatch(`into account ${IMPORTER} was refused`);
 });
 
 test('adding an importer updates the policy in place', async () => {

@@ -481,7 +481,7 @@ export class ComprehendEmulator {
       this.injectFaults(operation);
       this.hooks.get(operation)?.shift()?.();
       this.authorize(accessKeyId, operation, input, account, region);
-      output = this.handle(operation, input, account, region);
+      output = this.handle(operation, input, account, region, this.identities.get(accessKeyId)?.principal ?? `arn:aws:iam::${account}:root`);
     } catch (error) {
       const e = error instanceof ServiceError ? error : new ServiceError('InternalServerException', String(error));
       outcome = e.type;
@@ -520,9 +520,9 @@ export class ComprehendEmulator {
     }
   }
 
-  private handle(operation: string, input: any, account: string, region: string): object {
+  private handle(operation: string, input: any, account: string, region: string, caller: string): object {
     switch (operation) {
-      case 'ImportModel': return this.importModel(input, account, region);
+      case 'ImportModel': return this.importModel(input, account, region, caller);
       case 'DescribeDocumentClassifier':
         return { DocumentClassifierProperties: this.describe(this.own(input.DocumentClassifierArn, 'document-classifier', account, region), 'DocumentClassifierArn') };
       case 'DescribeEntityRecognizer':
@@ -736,7 +736,7 @@ export class ComprehendEmulator {
     };
   }
 
-  private importModel(input: any, account: string, region: string): object {
+  private importModel(input: any, account: string, region: string, caller: string): object {
     const source = MODEL_ARN.exec(input.SourceModelArn ?? '');
     if (!source || input.SourceModelArn.length > 256) {
       throw new ServiceError('InvalidRequestException', `1 validation error detected: Value '${input.SourceModelArn}' at 'sourceModelArn' failed to satisfy constraint`);
@@ -756,9 +756,12 @@ export class ComprehendEmulator {
     if (!sourceModel || this.statusOf(sourceModel) !== 'TRAINED' && this.statusOf(sourceModel) !== 'TRAINED_WITH_WARNING') {
       throw new ServiceError('ResourceNotFoundException', `Could not find model ${input.SourceModelArn}`);
     }
+    // The model's resource-based policy authorizes another account's import (botocore's ImportModel documentation). The
+    // error Comprehend answers is not documented: this one is IAM's for a cross-account request that no resource-based
+    // policy allows (IAM User Guide, "Troubleshooting access denied error messages"), with AWS's common error code.
     if (sourceModel.account !== account && !policyAllows(sourceModel.resourcePolicy, account)) {
-      throw new ServiceError('InvalidRequestException',
-        `Account ${account} is not authorized to import ${input.SourceModelArn}: no resource-based policy allows comprehend:ImportModel`);
+      throw new ServiceError('AccessDeniedException', `User: ${caller} is not authorized to perform: comprehend:ImportModel on ` +
+        `resource: ${input.SourceModelArn} because no resource-based policy allows the comprehend:ImportModel action`);
     }
     if ((sourceModel.encryptionKeyId || input.ModelKmsKeyId) && !input.DataAccessRoleArn) {
       throw new ServiceError('InvalidRequestException', 'A DataAccessRoleArn is required when the source or the new model uses a customer managed KMS key');

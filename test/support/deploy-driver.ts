@@ -21,7 +21,7 @@
 import { createHash, randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import { CREATE_FAILED_MARKER } from './fixtures';
 import type { IamStatement } from './iam-evaluator';
 import { VirtualClock } from './virtual-clock';
@@ -78,6 +78,11 @@ export interface DeployDriverOptions {
    * with `accessKeyId`, unrestricted.
    */
   readonly iam?: IdentityRegistry;
+  /**
+   * Where an environment-agnostic template is deployed, as a StackSet deploys one stack instance per account and Region
+   * (its stack named `StackSet-NAME-UUID`); a stack with an account and Region of its own is deployed there.
+   */
+  readonly instance?: { readonly account: string; readonly region: string; readonly stackName?: string };
 }
 
 /** A resource the driver runs (a model copy, an endpoint, a model policy) as CloudFormation knows it after a deployment. */
@@ -517,8 +522,21 @@ export class DeployDriver {
     return this.currentStack ?? fail('deploy a stack first');
   }
 
+  /** The account the stack deploys to: its own, or the instance's for an environment-agnostic template. */
+  private get account(): string {
+    return Token.isUnresolved(this.stack.account) ? this.options.instance?.account ?? fail('an environment-agnostic stack needs an instance') : this.stack.account;
+  }
+
+  private get region(): string {
+    return Token.isUnresolved(this.stack.region) ? this.options.instance?.region ?? fail('an environment-agnostic stack needs an instance') : this.stack.region;
+  }
+
+  private get stackName(): string {
+    return this.options.instance?.stackName ?? this.stack.stackName;
+  }
+
   private get stackId(): string {
-    return `arn:aws:cloudformation:${this.stack.region}:${this.stack.account}:stack/${this.stack.stackName}/${this.stackGuid}`;
+    return `arn:aws:cloudformation:${this.region}:${this.account}:stack/${this.stackName}/${this.stackGuid}`;
   }
 
   private synth(): { template: any; assemblyDir: string } {
@@ -614,7 +632,7 @@ export class DeployDriver {
     this.policies = policies;
     for (const [role, key] of this.roleKeys) {
       const statements = [...policies.values()].filter(p => p.roles.includes(role)).flatMap(p => p.statements);
-      const principal = `arn:aws:sts::${this.stack.account}:assumed-role/${this.physicalId(role, this.template.Resources[role] ?? {})}/handler`;
+      const principal = `arn:aws:sts::${this.account}:assumed-role/${this.physicalId(role, this.template.Resources[role] ?? {})}/handler`;
       this.options.iam!.setIdentityPolicy(key, statements, principal);
     }
   }
@@ -647,7 +665,7 @@ export class DeployDriver {
     if (key === undefined) {
       key = `ASIA${createHash('sha256').update(`${this.stackId}/${role}`).digest('hex').slice(0, 16).toUpperCase()}`;
       this.roleKeys.set(role, key);
-      this.options.iam!.addAccessKey(key, this.stack.account);
+      this.options.iam!.addAccessKey(key, this.account);
     }
     return key;
   }
@@ -669,7 +687,7 @@ export class DeployDriver {
   private useCredentials(handlers?: ProviderHandlers): void {
     Object.assign(process.env, {
       AWS_ENDPOINT_URL_COMPREHEND: this.options.endpoint,
-      AWS_REGION: this.stack.region,
+      AWS_REGION: this.region,
       AWS_ACCESS_KEY_ID: (handlers?.role && this.roleKeys.get(handlers.role)) ?? this.options.accessKeyId,
       AWS_SECRET_ACCESS_KEY: 'emulator-secret',
       AWS_EC2_METADATA_DISABLED: 'true',
@@ -705,10 +723,10 @@ export class DeployDriver {
   private ref(name: string, template: any): string {
     const pseudo: Record<string, string> = {
       'AWS::Partition': 'aws',
-      'AWS::Region': this.stack.region,
-      'AWS::AccountId': this.stack.account,
+      'AWS::Region': this.region,
+      'AWS::AccountId': this.account,
       'AWS::URLSuffix': 'amazonaws.com',
-      'AWS::StackName': this.stack.stackName,
+      'AWS::StackName': this.stackName,
       'AWS::StackId': this.stackId,
     };
     if (pseudo[name]) {
@@ -730,17 +748,17 @@ export class DeployDriver {
       return `${id}.${attribute}`;
     }
     switch (resource.Type) {
-      case 'AWS::IAM::Role': return `arn:aws:iam::${this.stack.account}:role${this.resolve(resource.Properties?.Path ?? '/', template)}${id}`;
-      case 'AWS::KMS::Key': return `arn:aws:kms:${this.stack.region}:${this.stack.account}:key/${id}`;
-      case 'AWS::Lambda::Function': return `arn:aws:lambda:${this.stack.region}:${this.stack.account}:function:${id}`;
-      default: return `arn:aws:${resource.Type.split('::')[1].toLowerCase()}:${this.stack.region}:${this.stack.account}:${id}`;
+      case 'AWS::IAM::Role': return `arn:aws:iam::${this.account}:role${this.resolve(resource.Properties?.Path ?? '/', template)}${id}`;
+      case 'AWS::KMS::Key': return `arn:aws:kms:${this.region}:${this.account}:key/${id}`;
+      case 'AWS::Lambda::Function': return `arn:aws:lambda:${this.region}:${this.account}:function:${id}`;
+      default: return `arn:aws:${resource.Type.split('::')[1].toLowerCase()}:${this.region}:${this.account}:${id}`;
     }
   }
 
   /** The stable name CloudFormation would give a resource of this stack. */
   private physicalId(logicalId: string, resource: any): string {
     const suffix = createHash('sha256').update(`${this.stackId}/${logicalId}`).digest('hex').slice(0, 12);
-    return resource.Type === 'AWS::KMS::Key' ? `${suffix.slice(0, 8)}-0000-4000-8000-${suffix}` : `${this.stack.stackName}-${logicalId}-${suffix}`;
+    return resource.Type === 'AWS::KMS::Key' ? `${suffix.slice(0, 8)}-0000-4000-8000-${suffix}` : `${this.stackName}-${logicalId}-${suffix}`;
   }
 }
 

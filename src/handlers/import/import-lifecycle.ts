@@ -7,6 +7,7 @@ import {
   ResourceUnavailableException,
   Tag,
 } from '@aws-sdk/client-comprehend';
+import { explainImportDenied } from './import-denied';
 import { ImportSpec, sameKey } from './import-request';
 import {
   activeJobsOf,
@@ -53,7 +54,8 @@ export async function startImport(spec: ImportSpec): Promise<StartedImport> {
     return { arn };
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) {
-      throw error;
+      const denial = explainImportDenied(error, spec);
+      throw denial ? new Error(denial) : error;
     }
   }
   const existing = await describeModel(spec.source.modelType, spec.targetArn);

@@ -15,6 +15,7 @@ import {
 import {
   explainInvalidModelArn,
   explainInvalidName,
+  explainSourceRegion,
   formatModelArn,
   ModelArnParts,
   parseModelArn,
@@ -103,6 +104,8 @@ export interface ImportSpec {
   readonly source: ModelArnParts;
   readonly modelName: string;
   readonly versionName: string;
+  /** The account the copy is imported into: the stack's. */
+  readonly account: string;
   /** The ARN the copy gets: names are always given, so Comprehend's answer is predictable. */
   readonly targetArn: string;
   readonly modelKmsKeyId?: string;
@@ -134,8 +137,9 @@ export function readImportSpec(properties: ImportProperties, stackId: string, lo
       'make them agree',
     );
   }
-  if (source.region !== stack.region) {
-    throw new Error(`sourceModelArn "${sourceModelArn}" is in Region ${source.region}, but this stack deploys to ${stack.region}; Comprehend imports only within one Region`);
+  const regionProblem = explainSourceRegion(sourceModelArn, source.region, stack.region);
+  if (regionProblem) {
+    throw new Error(regionProblem);
   }
   for (const [prop, value] of [['modelName', properties.ModelName], ['versionName', properties.VersionName]] as const) {
     const nameProblem = value === undefined ? undefined : explainInvalidName(prop, value);
@@ -161,6 +165,7 @@ export function readImportSpec(properties: ImportProperties, stackId: string, lo
     source,
     modelName,
     versionName,
+    account: stack.account,
     targetArn: formatModelArn({ ...stack, modelType: source.modelType, modelName, versionName }),
     modelKmsKeyId: properties.ModelKmsKeyId,
     dataAccessRoleArn: properties.DataAccessRoleArn,

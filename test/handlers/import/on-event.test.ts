@@ -1,5 +1,6 @@
 import {
   ComprehendClient,
+  ComprehendServiceException,
   DeleteDocumentClassifierCommand,
   DeleteEntityRecognizerCommand,
   DescribeDocumentClassifierCommand,
@@ -171,10 +172,58 @@ describe('Create', () => {
     await expect(handler(createEvent())).rejects.toThrow('User 444455556666 is not authorized to import the model');
   });
 
+  /** An error the SDK's model does not list, as the SDK builds it from the response's error code. */
+  const accessDenied = (because: string) => new ComprehendServiceException({
+    name: 'AccessDeniedException',
+    $fault: 'client',
+    ...metadata,
+    message: `User: arn:aws:sts::${IMPORTER}:assumed-role/Handler/session is not authorized to perform: comprehend:ImportModel ` +
+      `on resource: ${SOURCE_CLASSIFIER} ${because}`,
+  });
+
+  test.each([
+    ['no resource-based policy allows it', 'because no resource-based policy allows the comprehend:ImportModel action'],
+    ['the sharer\'s policy denies it', 'with an explicit deny in a resource-based policy'],
+    ['AWS gives no reason', ''],
+  ])('says the sharer must add this account when ImportModel is refused and %s', async (_, because) => {
+    comprehend.on(ImportModelCommand).rejects(accessDenied(because));
+
+    const failure = handler(createEvent());
+
+    await expect(failure).rejects.toThrow(
+      `ImportModel of ${SOURCE_CLASSIFIER} into account ${IMPORTER} was refused: the model version's resource-based policy, ` +
+      `in the sharer's account ${SHARER}, does not let account ${IMPORTER} import it (yet). The sharer must add ${IMPORTER} ` +
+      'to that policy (importerAccounts of its SharedModelPolicy); then retry this stack instance',
+    );
+    await expect(failure).rejects.toThrow(`Comprehend said: AccessDeniedException: User: arn:aws:sts::${IMPORTER}`);
+    // Nothing to clean up: nothing was imported, and nothing else was called.
+    expect(comprehend.calls()).toHaveLength(1);
+  });
+
+  test.each([
+    ['an identity-based policy', 'because no identity-based policy allows the comprehend:ImportModel action'],
+    ['a service control policy', 'with an explicit deny in a service control policy'],
+    ['a permissions boundary', 'because no permissions boundary allows the comprehend:ImportModel action'],
+  ])('leaves a refusal by this account\'s own %s in IAM\'s words', async (_, because) => {
+    comprehend.on(ImportModelCommand).rejects(accessDenied(because));
+
+    const failure = handler(createEvent());
+
+    await expect(failure).rejects.toThrow(because);
+    await expect(failure).rejects.not.toThrow('The sharer must add');
+  });
+
+  test('leaves a refused import of a model of the stack\'s own account in IAM\'s words: there is no sharer', async () => {
+    const ownModel = SOURCE_CLASSIFIER.replace(SHARER, IMPORTER);
+    comprehend.on(ImportModelCommand).rejects(accessDenied('because no resource-based policy allows the comprehend:ImportModel action'));
+
+    await expect(handler(createEvent(properties({ SourceModelArn: ownModel })))).rejects.toThrow(/^User: arn:aws:sts::/);
+  });
+
   test.each([
     [{ SourceModelArn: 'arn:aws:s3:::bucket/key' }, /sourceModelArn "arn:aws:s3:::bucket\/key" is an ARN of service "s3"/],
     [{ SourceModelArn: SOURCE_RECOGNIZER }, /is an entity-recognizer, but modelType says document-classifier/],
-    [{ SourceModelArn: SOURCE_CLASSIFIER.replace('us-west-2', 'eu-west-1') }, /in Region eu-west-1, but this stack deploys to us-west-2/],
+    [{ SourceModelArn: SOURCE_CLASSIFIER.replace('us-west-2', 'eu-west-1') }, /in Region eu-west-1, but the stack is in us-west-2; Comprehend imports only within one Region/],
     [{ VersionName: 'v_1' }, /versionName "v_1" is not a valid Comprehend name/],
     [{ TimeoutSeconds: '7200' }, /timeout "7200" seconds is out of range/],
   ])('checks at deploy time what was a token at synth time: %j', async (overrides, message) => {
