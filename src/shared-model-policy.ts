@@ -4,7 +4,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { ModelType } from './contract/model-types';
-import { ACCOUNT_OR_IAM_PRINCIPAL, explainInvalidPolicy, MODEL_POLICY_RESOURCE_TYPE, ModelPolicyProperties } from './contract/policy-properties';
+import {
+  ACCOUNT_OR_IAM_PRINCIPAL,
+  explainInvalidPolicy,
+  MODEL_POLICY_RESOURCE_TYPE,
+  ModelPolicyProperties,
+  policyText,
+  SHARE_SID_PLACEHOLDER,
+} from './contract/policy-properties';
 import { registerShare, shareModelArn } from './private/cross-account-checks';
 import { describeResource, invalidProp, requireKeyArn, requireModelArn } from './private/errors';
 import { ModelPolicyProvider } from './private/model-policy-provider';
@@ -117,15 +124,19 @@ export class SharedModelPolicy extends Construct {
         principals: importers,
       })],
     });
-    this.validatePolicySize();
     const policyJson = Stack.of(this).toJsonString(this.resourcePolicy);
+    // A classifier of this stack takes the policy as its ModelPolicy; any other model gets this construct's statements
+    // merged into its policy by the handler, each with a Sid.
+    const mergedByHandler = !(model.resource instanceof comprehend.CfnDocumentClassifier);
+    const statements = this.statementTexts(mergedByHandler);
+    this.validatePolicySize(statements);
 
     if (model.resource?.modelPolicy !== undefined) {
       throw invalidProp(`${model.prop} already has a modelPolicy; let SharedModelPolicy write it, or share the model yourself`, this);
     }
-    if (model.resource instanceof comprehend.CfnDocumentClassifier) {
+    if (!mergedByHandler) {
       // CloudFormation updates a classifier's ModelPolicy in place.
-      model.resource.modelPolicy = policyJson;
+      model.resource!.modelPolicy = policyJson;
     } else {
       // A model of another stack, or a recognizer of this one, whose ModelPolicy CloudFormation can only set by
       // replacing (and so retraining) the recognizer: the handler merges this construct's statements into the policy.
@@ -147,6 +158,7 @@ export class SharedModelPolicy extends Construct {
       modelArn: shareModelArn(this, this.modelArn),
       importerAccounts: this.knownImporterAccounts(importers),
       modelKey: props.modelKey,
+      mergedStatements: mergedByHandler ? statements : undefined,
     });
 
     this.keyPolicyStatements = props.modelKey ? this.keyStatements(importers) : [];
@@ -290,13 +302,22 @@ export class SharedModelPolicy extends Construct {
     ];
   }
 
-  /** Comprehend takes 1 to 20,000 Latin-1 characters; checked when the whole policy is known at synth time. */
-  private validatePolicySize(): void {
-    const text = JSON.stringify(Stack.of(this).resolve(this.resourcePolicy.toJSON()));
-    if (/"(Ref|Fn::[A-Za-z]+)"/.test(text)) {
-      return;
+  /**
+   * The policy's statements as Comprehend receives them, each a JSON text, when all of it is known at synth time: with
+   * the Sid the handler gives the statement when it merges it into the model's policy (`withSid`), as it is otherwise.
+   */
+  private statementTexts(withSid: boolean): string[] | undefined {
+    const resolved = Stack.of(this).resolve(this.resourcePolicy.toJSON());
+    if (/"(Ref|Fn::[A-Za-z]+)"/.test(JSON.stringify(resolved))) {
+      return undefined;
     }
-    const problem = explainInvalidPolicy(Token.isUnresolved(this.modelArn) ? 'the model' : this.modelArn, text);
+    // One statement, whose Sid the handler writes last.
+    return (resolved.Statement as object[]).map(statement => JSON.stringify(withSid ? { ...statement, Sid: SHARE_SID_PLACEHOLDER } : statement));
+  }
+
+  /** Comprehend takes 1 to 20,000 Latin-1 characters; checked when the whole policy is known at synth time. */
+  private validatePolicySize(statements: string[] | undefined): void {
+    const problem = statements && explainInvalidPolicy(Token.isUnresolved(this.modelArn) ? 'the model' : this.modelArn, policyText(statements));
     if (problem) {
       throw invalidProp(problem, this);
     }

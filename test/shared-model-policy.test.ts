@@ -366,3 +366,55 @@ describe('bad input is refused with the prop, the value and the expected form', 
       .toThrow('documentClassifier already has a modelPolicy');
   });
 });
+
+describe('several shares of one model version merge into its one policy, which Comprehend takes up to 20,000 characters', () => {
+  /** `count` account IDs, from `first` on. */
+  const accounts = (count: number, first = 0) => Array.from({ length: count }, (_, i) => String(200000000000 + (first + i) * 7919));
+
+  test('600 accounts fit one share with the Sid its handler adds; 601 do not', () => {
+    expect(() => new SharedModelPolicy(sharerStack(), 'Share', { modelArn: MODEL, importerAccounts: accounts(600) })).not.toThrow();
+    // 33 characters an account: 601 make 20,002 as written, with the statement's Sid.
+    expect(() => new SharedModelPolicy(sharerStack(), 'Share', { modelArn: MODEL, importerAccounts: accounts(601) }))
+      .toThrow(`Sharer/Share: the resource policy of ${MODEL} is 20002 characters long; expected 1 to 20000 characters`);
+  });
+
+  test('300 and 250 accounts coexist: each share merges its own statement, and the two fit', () => {
+    const stack = sharerStack();
+    new SharedModelPolicy(stack, 'ShareWithOuA', { modelArn: MODEL, importerAccounts: accounts(300) });
+    new SharedModelPolicy(stack, 'ShareWithOuB', { modelArn: MODEL, importerAccounts: accounts(250, 300) });
+
+    const template = Template.fromStack(stack);
+
+    const shares = Object.values(template.findResources('Custom::ComprehendModelPolicy'));
+    expect(shares.map(share => share.Properties.ModelArn)).toEqual([MODEL, MODEL]);
+    const principals = shares.map(share => JSON.parse(share.Properties.ResourcePolicy).Statement[0].Principal.AWS.length);
+    expect(principals).toEqual([300, 250]);
+  });
+
+  test('600 and 400 accounts are refused at synth, by the second share, naming both and the merged length', () => {
+    const app = new App();
+    const stack = sharerStack(app);
+    new SharedModelPolicy(stack, 'ShareWithOuA', { modelArn: MODEL, importerAccounts: accounts(600) });
+    new SharedModelPolicy(stack, 'ShareWithOuB', { modelArn: MODEL, importerAccounts: accounts(400, 600) });
+
+    expect(() => app.synth()).toThrow(
+      `[Sharer/ShareWithOuB] Sharer/ShareWithOuA and Sharer/ShareWithOuB share ${MODEL}: their statements merge into that ` +
+      'model version\'s one resource-based policy, which would be 33300 characters long; Comprehend takes at most 20000',
+    );
+    expect(() => app.synth()).not.toThrow('[Sharer/ShareWithOuA]');
+  });
+
+  test('across stacks of the app too; another version, or the same name in another Region, is another policy', () => {
+    const app = new App();
+    new SharedModelPolicy(sharerStack(app, 'SharerA'), 'Share', { modelArn: MODEL, importerAccounts: accounts(500) });
+    new SharedModelPolicy(sharerStack(app, 'SharerB'), 'Share', { modelArn: MODEL.replace('/v1', '/v2'), importerAccounts: accounts(500, 500) });
+    const elsewhere = new Stack(app, 'SharerC', { env: { account: SHARER, region: 'eu-west-1' } });
+    new SharedModelPolicy(elsewhere, 'Share', { modelArn: MODEL.replace('us-west-2', 'eu-west-1'), importerAccounts: accounts(500, 1000) });
+    expect(() => app.synth()).not.toThrow();
+
+    const crowded = new App();
+    new SharedModelPolicy(sharerStack(crowded, 'SharerA'), 'Share', { modelArn: MODEL, importerAccounts: accounts(500) });
+    new SharedModelPolicy(sharerStack(crowded, 'SharerB'), 'Share', { modelArn: MODEL, importerAccounts: accounts(500, 500) });
+    expect(() => crowded.synth()).toThrow(`[SharerB/Share] SharerA/Share and SharerB/Share share ${MODEL}`);
+  });
+});

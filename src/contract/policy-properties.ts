@@ -15,6 +15,21 @@ export interface ModelPolicyProperties {
 export const MAX_POLICY_LENGTH = 20_000;
 const POLICY_CHARACTERS = /^[\u0009\u000A\u000D\u0020-\u00FF]*$/;
 
+/**
+ * The Sid of a SharedModelPolicy's statement as its handler writes it: this prefix and the first 24 hex characters of a
+ * hash of the stack instance and the logical resource, so the handler tells its own statements from others'.
+ */
+export const SHARE_SID_PREFIX = 'CdkShare';
+export const SHARE_SID_HASH_LENGTH = 24;
+
+/** A Sid of a SharedModelPolicy's statement, to measure the policy with before the stack instance (its hash) is known. */
+export const SHARE_SID_PLACEHOLDER = SHARE_SID_PREFIX + '0'.repeat(SHARE_SID_HASH_LENGTH);
+
+/** The text of a policy with these statements (each a JSON text), as the policy handler writes a new one. */
+export function policyText(statements: readonly string[]): string {
+  return `{"Version":"2012-10-17","Statement":[${statements.join(',')}]}`;
+}
+
 /** Why `policy` cannot be the resource-based policy of `modelArn`, or undefined when it can. */
 export function explainInvalidPolicy(modelArn: string, policy: string): string | undefined {
   if (policy.length < 1 || policy.length > MAX_POLICY_LENGTH) {

@@ -3,6 +3,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { IConstruct } from 'constructs';
 import { parseModelArn } from '../contract/model-arn';
+import { MAX_POLICY_LENGTH, policyText } from '../contract/policy-properties';
 
 /** What a SharedModelPolicy says at synth time, as far as it is known. */
 export interface ShareFacts {
@@ -12,6 +13,11 @@ export interface ShareFacts {
   readonly importerAccounts?: readonly string[];
   /** The customer managed key that encrypts the model, if the share names one. */
   readonly modelKey?: kms.IKey;
+  /**
+   * The statements the share's handler merges into the model's policy, each a JSON text as written, when known at synth
+   * time; undefined when the share is a classifier's whole ModelPolicy, or known only at deploy time.
+   */
+  readonly mergedStatements?: readonly string[];
 }
 
 /** What an ImportedComprehendModel says at synth time, as far as it is known. */
@@ -100,6 +106,7 @@ function crossCheck(root: IConstruct): Map<IConstruct, string[]> {
   };
   const all = root.node.findAll();
   checkSharesAndImports(all, report);
+  checkSharedPolicySizes(all, report);
   checkFixedNames(all, report);
   return errors;
 }
@@ -122,6 +129,35 @@ function checkSharesAndImports(all: IConstruct[], report: (construct: IConstruct
     const candidates = Token.isUnresolved(facts.sourceModelArn) ? [] : sharesByArn.get(facts.sourceModelArn) ?? [];
     for (const { share, facts: shared } of candidates) {
       report(imported, explainMismatch(imported, facts, share, shared));
+    }
+  }
+}
+
+/**
+ * The shares of one model version merge their statements into its one resource-based policy, which Comprehend takes up
+ * to 20,000 characters: each share fits on its own (it refuses itself otherwise), so this adds them up. Statements set
+ * by hand or by another app count too, at deploy time, where the handler checks the policy it is about to write.
+ */
+function checkSharedPolicySizes(all: IConstruct[], report: (construct: IConstruct, messages: string[]) => void): void {
+  const byArn = new Map<string, Array<{ share: IConstruct; statements: readonly string[] }>>();
+  for (const share of all.filter(c => shares.has(c))) {
+    const { modelArn, mergedStatements } = shares.get(share)!;
+    if (modelArn !== undefined && mergedStatements !== undefined) {
+      byArn.set(modelArn, [...byArn.get(modelArn) ?? [], { share, statements: mergedStatements }]);
+    }
+  }
+  for (const [arn, [first, ...others]] of byArn) {
+    const length = policyText([first, ...others].flatMap(s => s.statements)).length;
+    if (others.length === 0 || length <= MAX_POLICY_LENGTH) {
+      continue;
+    }
+    const paths = [first, ...others].map(s => s.share.node.path);
+    for (const { share } of others) {
+      report(share, [`${paths.slice(0, -1).join(', ')} and ${paths[paths.length - 1]} share ${arn}: their statements merge into ` +
+        `that model version's one resource-based policy, which would be ${length} characters long; Comprehend takes at most ` +
+        `${MAX_POLICY_LENGTH} (about 600 accounts named by their root ARNs). Several SharedModelPolicy constructs on one ` +
+        'version do not raise that limit: name fewer accounts, or share another version with the others (the sharer can copy ' +
+        'its own model version into a new one with ImportedComprehendModel, without training it again)']);
     }
   }
 }

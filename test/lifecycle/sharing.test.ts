@@ -3,6 +3,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Harness, startHarness } from './harness';
 import { SharedModelPolicy } from '../../src';
+import { policyText, SHARE_SID_PLACEHOLDER } from '../../src/contract/policy-properties';
 import { IMPORTER, SHARER, sharerStack, SOURCE_CLASSIFIER, STRANGER } from '../support/fixtures';
 
 jest.setTimeout(120_000);
@@ -69,6 +70,44 @@ test('adding an importer updates the policy in place', async () => {
   expect(updated.outcomes.map(o => `${o.requestType} ${o.status}`)).toEqual(['Update SUCCESS']);
   const stranger = await h.driver(STRANGER).deploy(h.stack({ Tickets: {} }, STRANGER));
   expect(stranger.failures).toEqual([]);
+});
+
+describe('an organization\'s accounts shared in groups: one model version, one policy of at most 20,000 characters', () => {
+  /** `count` account IDs, from `first` on. */
+  const accounts = (count: number, first = 0) => Array.from({ length: count }, (_, i) => String(200000000000 + (first + i) * 7919));
+  const policy = () => h.emulator.model(SOURCE_CLASSIFIER)!.resourcePolicy!;
+
+  test('two shares of one stack merge their statements, as long as the synth-time check measured them', async () => {
+    const stack = sharerStack();
+    new SharedModelPolicy(stack, 'ShareWithOuA', { modelArn: SOURCE_CLASSIFIER, importerAccounts: accounts(300) });
+    new SharedModelPolicy(stack, 'ShareWithOuB', { modelArn: SOURCE_CLASSIFIER, importerAccounts: accounts(250, 300) });
+
+    const result = await h.driver(SHARER).deploy(stack);
+
+    expect(result.failures).toEqual([]);
+    const statements = JSON.parse(policy()).Statement;
+    expect(statements.map((s: { Principal: { AWS: string[] } }) => s.Principal.AWS.length).sort()).toEqual([250, 300]);
+    // What synth measured (the statements with a Sid of the handler's length) is what the handler wrote.
+    const measured = policyText(statements.map((s: object) => JSON.stringify({ ...s, Sid: SHARE_SID_PLACEHOLDER })));
+    expect(policy().length).toBe(measured.length);
+    const stranger = await h.driver(STRANGER).deploy(h.stack({ Tickets: {} }, STRANGER));
+    expect(stranger.failures[0]).toContain(`into account ${STRANGER} was refused`);
+  });
+
+  test('a share of another app that would overflow the policy fails at deploy time, writing nothing, and rolls back', async () => {
+    await h.driver(SHARER).deploy(sharingStack(accounts(400)));
+    const before = policy();
+    const other = sharerStack(undefined, 'OtherTeam');
+    new SharedModelPolicy(other, 'Share', { modelArn: SOURCE_CLASSIFIER, importerAccounts: accounts(300, 400) });
+
+    const result = await h.driver(SHARER).deploy(other);
+
+    expect(result.status).toBe('ROLLBACK_COMPLETE');
+    expect(result.failures[0]).toMatch(new RegExp(`the resource policy of ${SOURCE_CLASSIFIER} is 23\\d{3} characters long; expected 1 to 20000 characters`));
+    expect(result.failures[0]).toContain('it holds 1 more that are already there');
+    expect(policy()).toBe(before);
+    expect(h.emulator.calls.filter(c => c.operation === 'PutResourcePolicy').map(c => c.outcome)).toEqual(['OK']);
+  });
 });
 
 describe('the policy is merged, never overwritten', () => {

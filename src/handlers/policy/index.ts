@@ -11,7 +11,7 @@ import type { CdkCustomResourceEvent, CdkCustomResourceResponse } from 'aws-lamb
 import { holdsExactly, mergeStatements, PolicyDocument, Statement, statementsOf } from './policy-document';
 import { explainInvalidPrincipals } from './policy-principals';
 import { explainInvalidModelArn, parseModelArn } from '../../contract/model-arn';
-import { explainInvalidPolicy, ModelPolicyProperties } from '../../contract/policy-properties';
+import { explainInvalidPolicy, ModelPolicyProperties, SHARE_SID_HASH_LENGTH, SHARE_SID_PREFIX } from '../../contract/policy-properties';
 import { comprehend, logEvent } from '../common/comprehend';
 
 /**
@@ -51,7 +51,7 @@ export async function onEvent(event: CdkCustomResourceEvent<ModelPolicyPropertie
  * SharedModelPolicy constructs on one model, in two stacks or two apps, never touch each other's statements.
  */
 export function statementId(stackId: string, logicalId: string): string {
-  return `CdkShare${createHash('sha256').update(`${stackId}/${logicalId}`).digest('hex').slice(0, 24)}`;
+  return SHARE_SID_PREFIX + createHash('sha256').update(`${stackId}/${logicalId}`).digest('hex').slice(0, SHARE_SID_HASH_LENGTH);
 }
 
 /**
@@ -80,8 +80,10 @@ async function mergePolicy(modelArn: string, sid: string, ours: Statement[]): Pr
     if (writes > 0) {
       console.log(`The policy of ${modelArn} does not hold this resource's statements as written: merging again (write ${writes + 1})`);
     }
+    const merged = mergeStatements(current?.document, sid, ours);
+    requireFits(modelArn, merged, ours.length);
     try {
-      await writePolicy(modelArn, mergeStatements(current?.document, sid, ours), current?.revisionId);
+      await writePolicy(modelArn, merged, current?.revisionId);
     } catch (error) {
       // The service's error for a stale revision is not documented: a changed revision on a new read tells.
       if ((await readPolicy(modelArn))?.revisionId === current?.revisionId) {
@@ -89,6 +91,20 @@ async function mergePolicy(modelArn: string, sid: string, ours: Statement[]): Pr
       }
       console.log(`The policy of ${modelArn} changed while it was being written: reading it again`);
     }
+  }
+}
+
+/**
+ * Fails, writing nothing, when the merged policy would be longer than Comprehend takes: this resource's statements fit on
+ * their own (checked before), so the statements already in the policy count too, such as another SharedModelPolicy's.
+ */
+function requireFits(modelArn: string, merged: PolicyDocument | undefined, ownStatements: number): void {
+  const problem = merged === undefined ? undefined : explainInvalidPolicy(modelArn, JSON.stringify(merged));
+  if (problem) {
+    const others = statementsOf(merged!).length - ownStatements;
+    throw new Error(`${problem}. With this resource's statements, it holds ${others} more that are already there (other ` +
+      'stacks\' or constructs\' shares of this model version, or statements set by hand): every share of one model version ' +
+      'counts against that limit');
   }
 }
 

@@ -278,6 +278,18 @@ test('a policy over 20,000 characters is refused before any call', async () => {
   expect(comprehend.calls()).toHaveLength(0);
 });
 
+test('statements already in the policy count against its 20,000 characters: an overflowing merge writes nothing', async () => {
+  const crowd = { ...BY_HAND, Principal: { AWS: Array.from({ length: 600 }, (_, i) => `arn:aws:iam::${String(200000000000 + i)}:root`) } };
+  policyIs(doc(crowd));
+
+  const failure = handler(event('Create', PROPERTIES));
+
+  await expect(failure).rejects.toThrow(new RegExp(`^the resource policy of ${MODEL} is 20\\d{3} characters long; expected 1 to 20000 characters`));
+  await expect(failure).rejects.toThrow('With this resource\'s statements, it holds 1 more that are already there');
+  expect(comprehend.commandCalls(PutResourcePolicyCommand)).toHaveLength(0);
+  expect(store.policy?.document).toEqual(doc(crowd));
+});
+
 test('a policy with a character outside Latin-1 is refused as such, not as a length', async () => {
   await expect(handler(event('Create', { ModelArn: MODEL, ResourcePolicy: POLICY.replace('2012', '2012\u2013') }))).rejects.toThrow(
     `the resource policy of ${MODEL} contains "\u2013" (U+2013); expected only Latin-1 characters`,
