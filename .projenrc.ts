@@ -107,7 +107,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
 
   // The compressed jsii assembly is a build output, like .jsii itself.
-  gitignore: ['cdk.out/', 'examples/cdk.out/', 'examples/cdk.out.multi/', '/.jsii.gz'],
+  gitignore: ['cdk.out/', 'examples/cdk.out/', 'examples/cdk.out.multi/', 'examples/cdk.out.org/', '/.jsii.gz'],
 });
 
 // What runs in Lambda, under src/handlers/: one entry point per provider (src/handlers/NAME/index.ts), each bundled with
@@ -218,6 +218,16 @@ project.addTask('synth:multi-account', {
   steps: [
     { spawn: 'bundle' },
     { exec: 'cdk synth --app "ts-node -P tsconfig.dev.json examples/multi-account-app.ts" --output examples/cdk.out.multi --quiet' },
+  ],
+});
+
+// The organization rollout example: a StackSet (cdk-stacksets) that copies a shared model into every account of an OU.
+// The StackSet's own template is OrgRolloutModelCopy*.stackset.template.json, beside the stacks' templates.
+project.addTask('synth:org-rollout', {
+  description: 'Synthesize the organization rollout example (a StackSet of the import) to examples/cdk.out.org',
+  steps: [
+    { spawn: 'bundle' },
+    { exec: 'cdk synth --app "ts-node -P tsconfig.dev.json examples/org-rollout.ts" --output examples/cdk.out.org --quiet' },
   ],
 });
 
