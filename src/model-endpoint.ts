@@ -47,7 +47,8 @@ export interface ModelEndpointOptions {
   /**
    * The endpoint's name: 1-40 letters, digits and hyphens, starting and ending with a letter or digit.
    *
-   * @default - a name unique to the construct
+   * @default - a name unique to the construct path: the same in every stack built from the same code, such as every
+   * instance of a StackSet (one per account and Region, so they do not collide)
    */
   readonly endpointName?: string;
 

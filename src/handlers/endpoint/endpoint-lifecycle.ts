@@ -12,6 +12,13 @@ import { describeError, isTransient } from '../common/comprehend';
 import { ownerOf } from '../common/tagging';
 
 /**
+ * A name left unset is derived from the construct path, so stacks built from the same code share it: the instances of
+ * one StackSet do, each in its own account, and two StackSets of the same code collide in one account and Region.
+ */
+const DEFAULT_NAME_NOTE = 'A name left unset is the same in every stack built from the same code (the construct path ' +
+  'decides it), such as the instances of two StackSets that land in one account and Region: give those an endpointName each.';
+
+/**
  * Creates the endpoint, or adopts the one a previous attempt of this same resource already created (it carries this
  * resource's ownership tag). An endpoint of that name made by hand or by another stack fails the create, with what to
  * change: the library never adopts, and so never later changes or deletes, what it did not create.
@@ -47,8 +54,8 @@ export async function createOwnEndpoint(spec: EndpointSpec): Promise<string> {
         `Endpoint name "${spec.endpointName}" is already taken in this account and Region (${spec.endpointArn}), and this ` +
         `resource did not create it: ${owner === undefined
           ? `it has no ${OWNER_TAG_KEY} tag, so it was made by hand or by another tool`
-          : `its ${OWNER_TAG_KEY} tag names ${owner}`}. It is left as it is. Choose another endpointName (or leave it ` +
-        'unset for a name unique to the construct), or delete that endpoint first if nobody needs it.',
+          : `its ${OWNER_TAG_KEY} tag names ${owner}`}. It is left as it is. Choose another endpointName, or delete that ` +
+        `endpoint first if nobody needs it. ${DEFAULT_NAME_NOTE}`,
       );
     }
     // This resource's own endpoint: a retried create.
@@ -84,9 +91,8 @@ export function checkOwnEndpoint(spec: EndpointSpec, owner: string | undefined):
     throw new Error(
       `Endpoint name "${spec.endpointName}" is already taken in this account and Region (${spec.endpointArn}), and this ` +
       `resource did not create it (its ${OWNER_TAG_KEY} tag is ${owner ?? 'absent'}). It is left as it is. Choose ` +
-      'another endpointName, or leave it unset for a name unique to the construct; or delete that endpoint by hand if ' +
-      'nobody needs it. If it is this resource\'s own endpoint and only its tag was removed, tag it again with ' +
-      `${OWNER_TAG_KEY}=${spec.ownerTag.Value}.`,
+      'another endpointName, or delete that endpoint by hand if nobody needs it. If it is this resource\'s own endpoint ' +
+      `and only its tag was removed, tag it again with ${OWNER_TAG_KEY}=${spec.ownerTag.Value}. ${DEFAULT_NAME_NOTE}`,
     );
   }
 }
