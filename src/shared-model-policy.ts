@@ -159,6 +159,7 @@ export class SharedModelPolicy extends Construct {
       importerAccounts: this.knownImporterAccounts(importers),
       modelKey: props.modelKey,
       mergedStatements: mergedByHandler ? statements : undefined,
+      ownsWholePolicy: !mergedByHandler,
     });
 
     this.keyPolicyStatements = props.modelKey ? this.keyStatements(importers) : [];

@@ -404,6 +404,16 @@ describe('several shares of one model version merge into its one policy, which C
     expect(() => app.synth()).not.toThrow('[Sharer/ShareWithOuA]');
   });
 
+  test('a classifier\'s ModelPolicy, which CloudFormation writes whole, leaves no room for another share of the version', () => {
+    const app = new App();
+    const stack = sharerStack(app);
+    new SharedModelPolicy(stack, 'ShareOwn', { documentClassifier: classifier(stack), importerAccounts: [IMPORTER] });
+    new SharedModelPolicy(sharerStack(app, 'OtherTeam'), 'Share', { modelArn: MODEL, importerAccounts: accounts(2) });
+
+    expect(() => app.synth()).toThrow(`[OtherTeam/Share] OtherTeam/Share shares ${MODEL}, whose whole policy Sharer/ShareOwn sets ` +
+      'as the classifier\'s ModelPolicy; CloudFormation writes that policy whole at every update of the classifier');
+  });
+
   test('across stacks of the app too; another version, or the same name in another Region, is another policy', () => {
     const app = new App();
     new SharedModelPolicy(sharerStack(app, 'SharerA'), 'Share', { modelArn: MODEL, importerAccounts: accounts(500) });

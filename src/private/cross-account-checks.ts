@@ -18,6 +18,8 @@ export interface ShareFacts {
    * time; undefined when the share is a classifier's whole ModelPolicy, or known only at deploy time.
    */
   readonly mergedStatements?: readonly string[];
+  /** Whether the share is a classifier's ModelPolicy, which CloudFormation writes whole. */
+  readonly ownsWholePolicy?: boolean;
 }
 
 /** What an ImportedComprehendModel says at synth time, as far as it is known. */
@@ -106,7 +108,7 @@ function crossCheck(root: IConstruct): Map<IConstruct, string[]> {
   };
   const all = root.node.findAll();
   checkSharesAndImports(all, report);
-  checkSharedPolicySizes(all, report);
+  checkSharedPolicies(all, report);
   checkFixedNames(all, report);
   return errors;
 }
@@ -136,18 +138,32 @@ function checkSharesAndImports(all: IConstruct[], report: (construct: IConstruct
 /**
  * The shares of one model version merge their statements into its one resource-based policy, which Comprehend takes up
  * to 20,000 characters: each share fits on its own (it refuses itself otherwise), so this adds them up. Statements set
- * by hand or by another app count too, at deploy time, where the handler checks the policy it is about to write.
+ * by hand or by another app count too, at deploy time, where the handler checks the policy it is about to write. A
+ * classifier's ModelPolicy, which CloudFormation writes whole, leaves no room for another share of the version.
  */
-function checkSharedPolicySizes(all: IConstruct[], report: (construct: IConstruct, messages: string[]) => void): void {
-  const byArn = new Map<string, Array<{ share: IConstruct; statements: readonly string[] }>>();
+function checkSharedPolicies(all: IConstruct[], report: (construct: IConstruct, messages: string[]) => void): void {
+  const byArn = new Map<string, Array<{ share: IConstruct; facts: ShareFacts }>>();
   for (const share of all.filter(c => shares.has(c))) {
-    const { modelArn, mergedStatements } = shares.get(share)!;
-    if (modelArn !== undefined && mergedStatements !== undefined) {
-      byArn.set(modelArn, [...byArn.get(modelArn) ?? [], { share, statements: mergedStatements }]);
+    const facts = shares.get(share)!;
+    if (facts.modelArn !== undefined) {
+      byArn.set(facts.modelArn, [...byArn.get(facts.modelArn) ?? [], { share, facts }]);
     }
   }
-  for (const [arn, [first, ...others]] of byArn) {
-    const length = policyText([first, ...others].flatMap(s => s.statements)).length;
+  for (const [arn, group] of byArn) {
+    // CloudFormation writes a classifier's ModelPolicy whole: what another share merged into it would go at its update.
+    const whole = group.find(({ facts }) => facts.ownsWholePolicy);
+    if (whole) {
+      for (const { share } of group.filter(s => s !== whole)) {
+        report(share, [`${share.node.path} shares ${arn}, whose whole policy ${whole.share.node.path} sets as the classifier's ` +
+          'ModelPolicy; CloudFormation writes that policy whole at every update of the classifier, so statements merged ' +
+          'into it by another share would be lost: name every importer of the classifier in one SharedModelPolicy']);
+      }
+      continue;
+    }
+    // The shares whose statements are known at synth time: the others count at deploy time, in the handler.
+    const measured = group.filter(({ facts }) => facts.mergedStatements !== undefined);
+    const [first, ...others] = measured;
+    const length = policyText(measured.flatMap(s => s.facts.mergedStatements!)).length;
     if (others.length === 0 || length <= MAX_POLICY_LENGTH) {
       continue;
     }

@@ -1,4 +1,5 @@
 import {
+  ComprehendServiceException,
   ComprehendClient,
   DeleteDocumentClassifierCommand,
   DeleteEntityRecognizerCommand,
@@ -31,6 +32,7 @@ import {
   OWNER_TAG,
   properties,
   REGION,
+  SHARER,
   SOURCE_CLASSIFIER,
   SOURCE_RECOGNIZER,
   STACK_ID,
@@ -258,6 +260,20 @@ describe('create and update', () => {
 
     await expect(handler(waiting())).resolves.toEqual({ IsComplete: false });
     expect(comprehend.commandCalls(ImportModelCommand)[0].args[0].input).toMatchObject({ SourceModelArn: SOURCE_CLASSIFIER, ModelName: 'tickets' });
+  });
+
+  test('the import it starts for onEvent, refused by the sharer\'s policy, fails saying the sharer must add the account', async () => {
+    comprehend.on(DescribeDocumentClassifierCommand).rejects(new ResourceNotFoundException({ ...metadata, message: 'not found' }));
+    comprehend.on(ImportModelCommand).rejects(new ComprehendServiceException({
+      name: 'AccessDeniedException',
+      $fault: 'client',
+      ...metadata,
+      message: `User: arn:aws:sts::${IMPORTER}:assumed-role/Handler/session is not authorized to perform: comprehend:ImportModel ` +
+        `on resource: ${SOURCE_CLASSIFIER} because no resource-based policy allows the comprehend:ImportModel action`,
+    }));
+
+    await expect(handler(waiting())).rejects.toThrow(`into account ${IMPORTER} was refused: the model version's resource-based ` +
+      `policy, in the sharer's account ${SHARER}, does not let account ${IMPORTER} import it (yet). The sharer must add ${IMPORTER}`);
   });
 
   test.each([

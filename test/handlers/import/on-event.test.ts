@@ -181,12 +181,8 @@ describe('Create', () => {
       `on resource: ${SOURCE_CLASSIFIER} ${because}`,
   });
 
-  test.each([
-    ['no resource-based policy allows it', 'because no resource-based policy allows the comprehend:ImportModel action'],
-    ['the sharer\'s policy denies it', 'with an explicit deny in a resource-based policy'],
-    ['AWS gives no reason', ''],
-  ])('says the sharer must add this account when ImportModel is refused and %s', async (_, because) => {
-    comprehend.on(ImportModelCommand).rejects(accessDenied(because));
+  test('says the sharer must add this account when no resource-based policy allows its ImportModel', async () => {
+    comprehend.on(ImportModelCommand).rejects(accessDenied('because no resource-based policy allows the comprehend:ImportModel action'));
 
     const failure = handler(createEvent());
 
@@ -201,16 +197,42 @@ describe('Create', () => {
   });
 
   test.each([
+    ['IAM gives no reason', accessDenied('').message.trim()],
+    ['the message is not IAM\'s', `Account ${IMPORTER} may not import ${SOURCE_CLASSIFIER}`],
+  ])('says the policy is the likeliest cause when %s', async (_, message) => {
+    comprehend.on(ImportModelCommand).rejects(new ComprehendServiceException({ name: 'AccessDeniedException', $fault: 'client', ...metadata, message }));
+
+    await expect(handler(createEvent())).rejects.toThrow(
+      `ImportModel of ${SOURCE_CLASSIFIER} into account ${IMPORTER} was refused: most likely because the model version's ` +
+      `resource-based policy, in the sharer's account ${SHARER}, does not let account ${IMPORTER} import it (yet). The sharer must add`,
+    );
+  });
+
+  test.each([
     ['an identity-based policy', 'because no identity-based policy allows the comprehend:ImportModel action'],
     ['a service control policy', 'with an explicit deny in a service control policy'],
     ['a permissions boundary', 'because no permissions boundary allows the comprehend:ImportModel action'],
-  ])('leaves a refusal by this account\'s own %s in IAM\'s words', async (_, because) => {
+    ['the sharer\'s explicit deny', 'with an explicit deny in a resource-based policy'],
+    ['a resource control policy', 'with an explicit deny in a resource control policy'],
+  ])('leaves a refusal by %s in IAM\'s words: adding the account to the share would not help', async (_, because) => {
     comprehend.on(ImportModelCommand).rejects(accessDenied(because));
 
     const failure = handler(createEvent());
 
     await expect(failure).rejects.toThrow(because);
     await expect(failure).rejects.not.toThrow('The sharer must add');
+  });
+
+  test('leaves a refusal of another action or resource (passing the role, the key) in IAM\'s words', async () => {
+    const role = `arn:aws:iam::${IMPORTER}:role/ImportServiceRole`;
+    comprehend.on(ImportModelCommand).rejects(new ComprehendServiceException({
+      name: 'AccessDeniedException',
+      $fault: 'client',
+      ...metadata,
+      message: `User: arn:aws:sts::${IMPORTER}:assumed-role/Handler/session is not authorized to perform: iam:PassRole on resource: ${role}`,
+    }));
+
+    await expect(handler(createEvent())).rejects.toThrow(new RegExp(`^User: .* iam:PassRole on resource: ${role}$`));
   });
 
   test('leaves a refused import of a model of the stack\'s own account in IAM\'s words: there is no sharer', async () => {
