@@ -3,8 +3,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { alarmTopic } from './alarm-topic';
 import { EvaluationMetric, ImportedComprehendModel } from '../src';
 
 /** What the sharer account hands over: the model version ARNs and, for the encrypted model, its key. */
@@ -55,10 +55,7 @@ export class ImporterStack extends Stack {
     // Between 1 and 4 inference units, keeping the endpoint about 70% busy; a deploy keeps what the scaler set.
     endpoint.autoScaleInferenceUnits({ minCapacity: 1, maxCapacity: 4 }).scaleOnUtilization({ targetUtilizationPercent: 70 });
     // The on-call should know when even 4 units are not enough.
-    const onCall = new sns.Topic(this, 'OnCall', {
-      masterKey: kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
-      enforceSSL: true,
-    });
+    const onCall = alarmTopic(this, 'OnCall');
     new cloudwatch.Alarm(this, 'EndpointSaturated', {
       alarmDescription: 'The product-names endpoint has run above 90% of its inference units for 5 minutes',
       metric: endpoint.metricInferenceUtilization(),

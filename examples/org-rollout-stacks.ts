@@ -1,9 +1,7 @@
 import { App, Aws, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import {
   Capability,
   DeploymentType,
@@ -15,6 +13,7 @@ import {
   StackSetTemplate,
 } from 'cdk-stacksets';
 import { Construct } from 'constructs';
+import { alarmTopic } from './alarm-topic';
 import { ImportedComprehendModel, ModelType, SharedModelPolicy } from '../src';
 
 /** Who is who in the organization: the model factory shares, the StackSet administrator rolls out. */
@@ -93,16 +92,14 @@ export class ModelCopyStackSetStack extends StackSetStack {
     const tickets = new ImportedComprehendModel(this, 'SupportTickets', {
       sourceModelArn: sourceModelArn(org),
       modelType: ModelType.DOCUMENT_CLASSIFIER,
-      // An account that leaves the OU keeps its copy (with autoDeployRetainStacks, its whole stack).
-      removalPolicy: RemovalPolicy.RETAIN,
+      // An account that leaves the OU keeps its copy (with autoDeployRetainStacks, its whole stack); an instance whose
+      // creation rolls back (its endpoint refused, say) leaves none, and its retry imports afresh.
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       tags: { 'rolled-out-by': 'stackset' },
     });
     const endpoint = tickets.addEndpoint('Endpoint', { desiredInferenceUnits: 1 });
     endpoint.autoScaleInferenceUnits({ minCapacity: 1, maxCapacity: 4 }).scaleOnUtilization({ targetUtilizationPercent: 70 });
-    const onCall = new sns.Topic(this, 'OnCall', {
-      masterKey: kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
-      enforceSSL: true,
-    });
+    const onCall = alarmTopic(this, 'OnCall');
     endpoint.addIdleAlarm('Idle', { idleFor: Duration.hours(24) }).addAlarmAction(new cloudwatchActions.SnsAction(onCall));
   }
 }
@@ -161,5 +158,8 @@ export function defineOrgRollout(app: App, org: Organization) {
   const rollout = new OrgRolloutStack(app, 'OrgRollout', org, buckets.map(b => b.bucket), assetBucketPrefix, {
     env: { account: org.administratorAccount, region: org.regions[0] },
   });
+  // The code is copied into every Region's bucket: they all exist first (a bucket of another Region is referred to by
+  // name, which makes no dependency by itself).
+  buckets.forEach(bucket => rollout.addStackDependency(bucket));
   return { shares, buckets, rollout };
 }

@@ -7,7 +7,7 @@
 // buckets and the StackSet (OrgRolloutAssets-REGION and OrgRollout, with the StackSet administrator's). The accounts
 // to share with are read from examples/org-rollout-accounts.json, which a pipeline writes before it synthesizes:
 //   aws organizations list-accounts-for-parent --parent-id OU_ID \
-//     --query 'Accounts[?Status==`ACTIVE`].Id' --output json > examples/org-rollout-accounts.json
+//     --query 'Accounts[?State==`ACTIVE`].Id' --output json > examples/org-rollout-accounts.json
 // (that lists the OU's own accounts; a StackSet also deploys to the accounts of the OUs nested in it: list those too).
 import * as fs from 'fs';
 import * as path from 'path';

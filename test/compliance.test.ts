@@ -49,8 +49,8 @@ const GUARD_EXCEPTIONS: Record<string, { readonly resources: RegExp; readonly re
   },
   kms_create_grant_aws_service_check: {
     // cfn-guard names no resource for one of the two findings in the sharer's template.
-    resources: /^(ModelKey|$)/,
-    reason: 'The examples\' customer managed keys: the default key policy, and the kms:CreateGrant statement SharedModelPolicy adds '
+    resources: /^(ModelKey|OnCallKey|$)/,
+    reason: 'The examples\' customer managed keys (the models\' and the alarm topic\'s): the default key policy, and the kms:CreateGrant statement SharedModelPolicy adds '
       + 'for the importers, conditioned on kms:EncryptionContext:aws:comprehend:arn = the model as Comprehend documents it.',
   },
 };

@@ -75,9 +75,21 @@ test('every instance imports its own Region\'s model version, serves it, scales 
       SourceModelArn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':comprehend:', { Ref: 'AWS::Region' }, `:${ORG.sharerAccount}:document-classifier/support-tickets/version/v3`]] },
       ModelType: 'document-classifier',
     }),
-    DeletionPolicy: 'Retain',
+    // Kept when the account leaves the OU; deleted when the instance's creation rolls back, so its retry starts clean.
+    DeletionPolicy: 'RetainExceptOnCreate',
+    UpdateReplacePolicy: 'Retain',
   });
   stackSet.resourceCountIs('Custom::ComprehendModelEndpoint', 1);
   stackSet.resourceCountIs('AWS::ApplicationAutoScaling::ScalingPolicy', 1);
   stackSet.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: Match.stringLikeRegexp('^OnCall') }] });
+  // The topic's key lets CloudWatch publish (the AWS managed key of SNS would not).
+  stackSet.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OnCallKey'), 'Arn'] } });
+  stackSet.hasResourceProperties('AWS::KMS::Key', {
+    KeyPolicy: {
+      Statement: Match.arrayWith([Match.objectLike({
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      })]),
+    },
+  });
 });
