@@ -452,8 +452,9 @@ describe('errors', () => {
 
   test('configure() after a share of a classifier of the stack, which needs no provider, is fine', () => {
     const stack = sharerStack();
+    // Another model than the one sharer() shares: a classifier's ModelPolicy leaves no room for a second share.
     const classifier = new comprehend.CfnDocumentClassifier(stack, 'Classifier', {
-      documentClassifierName: 'tickets',
+      documentClassifierName: 'invoices',
       versionName: 'v1',
       dataAccessRoleArn: `arn:aws:iam::${SHARER}:role/training`,
       languageCode: 'en',
