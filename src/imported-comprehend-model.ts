@@ -43,6 +43,7 @@ import {
 import { ModelProvider } from './private/model-provider';
 import { renderQualityGate } from './private/quality-gate-properties';
 import { importServiceRole } from './private/service-role';
+import { claimName } from './private/stack-name-index';
 import { explainInvalidModelTags } from './private/tags';
 import { QualityGate } from './quality-gate';
 
@@ -429,15 +430,16 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
         throw invalidProp(problem, this);
       }
     }
-    // A fixed name and version is one copy per account and Region: two imports of a stack cannot both have it.
+    // A fixed name and version is one copy per account and Region: two imports of a stack, nested stacks included,
+    // cannot both have it.
     const modelName = props.modelName ?? source?.modelName;
     const versionName = props.versionName;
     if (modelName === undefined || versionName === undefined || Token.isUnresolved(modelName) || Token.isUnresolved(versionName)) {
       return;
     }
     this.fixedCopyName = `${modelName}/version/${versionName}`;
-    const other = Stack.of(this).node.findAll()
-      .find(c => c instanceof ImportedComprehendModel && c !== this && c.fixedCopyName === this.fixedCopyName);
+    // An index of the stack's names, not a search of its tree: one search per import made N imports cost N² (issue 31).
+    const other = claimName(this, 'copy', this.fixedCopyName);
     if (other) {
       throw invalidProp(
         `modelName "${modelName}" and versionName "${versionName}" are those of ${other.node.path} too, and a name and ` +

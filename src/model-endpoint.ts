@@ -14,6 +14,7 @@ import { invalidProp, requireRoleOfStackAccount } from './private/errors';
 import { ProviderEndpoint } from './private/provider-endpoint';
 import { ScalableInferenceUnitsAttribute } from './private/scalable-inference-units-attribute';
 import { endpointServiceRole } from './private/service-role';
+import { claimName } from './private/stack-name-index';
 import { explainInvalidEndpointTags } from './private/tags';
 import { EnableInferenceUnitScalingProps, IScalableInferenceUnits } from './scalable-inference-units';
 
@@ -430,13 +431,17 @@ export class ModelEndpoint extends ModelEndpointBase {
     return this.scaling;
   }
 
-  /** An endpoint name is one endpoint per account and Region: two endpoints of a stack cannot both have it. */
+  /**
+   * An endpoint name is one endpoint per account and Region: two endpoints of a stack, nested stacks included, cannot
+   * both have it. Every endpoint's name is claimed, a default one too, but only a given name is refused: a default
+   * name holds the hash of the construct's path.
+   */
   private checkNameIsFree(givenName: string | undefined): void {
+    // An index of the stack's names, not a search of its tree: one search per endpoint made N endpoints cost N² (issue 31).
+    const other = claimName(this, 'endpoint', this.endpointName);
     if (givenName === undefined || Token.isUnresolved(givenName)) {
       return;
     }
-    const other = Stack.of(this).node.findAll()
-      .find(c => c instanceof ModelEndpoint && c !== this && c.endpointName === givenName);
     if (other) {
       throw invalidProp(
         `endpointName "${givenName}" is the name of ${other.node.path} too, and an endpoint name is one endpoint per ` +

@@ -1,4 +1,4 @@
-import { App, CfnResource, Duration, Fn, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { App, CfnResource, Duration, Fn, NestedStack, RemovalPolicy, Stack, Stage, Tags } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -128,6 +128,51 @@ describe('synth-time errors name the prop, the value and the expected form', () 
 
   test('the error says where the construct is', () => {
     expect(() => build({ versionName: 'v_1' })).toThrow(/^Importer\/Model: /);
+  });
+});
+
+describe('a fixed name and version is refused once per stack and its nested stacks, which deploy to its account and Region', () => {
+  const fixed = { sourceModelArn: SOURCE, versionName: 'v1' };
+
+  test('an import of a nested stack after one of its parent, and one of the parent after one of a nested stack', () => {
+    const parentFirst = importerStack();
+    new ImportedComprehendModel(parentFirst, 'Model', fixed);
+    expect(() => new ImportedComprehendModel(new NestedStack(parentFirst, 'Nested'), 'Model', fixed))
+      .toThrow('Importer/Nested/Model: modelName "tickets" and versionName "v1" are those of Importer/Model too');
+
+    const nestedFirst = importerStack();
+    new ImportedComprehendModel(new NestedStack(nestedFirst, 'Nested'), 'Model', fixed);
+    expect(() => new ImportedComprehendModel(nestedFirst, 'Model', fixed))
+      .toThrow('Importer/Model: modelName "tickets" and versionName "v1" are those of Importer/Nested/Model too');
+  });
+
+  test('imports of two nested stacks of one stack, one of them nested in the other', () => {
+    const stack = importerStack();
+    const nested = new NestedStack(stack, 'Nested');
+    new ImportedComprehendModel(new NestedStack(nested, 'Deeper'), 'Model', fixed);
+    expect(() => new ImportedComprehendModel(new NestedStack(stack, 'Sibling'), 'Model', fixed))
+      .toThrow('Importer/Sibling/Model: modelName "tickets" and versionName "v1" are those of Importer/Nested/Deeper/Model too');
+  });
+
+  test('the stacks of stages defined in a stack, as a CDK Pipelines stack holds them, deploy on their own: not refused', () => {
+    const app = new App();
+    const pipeline = new Stack(app, 'Pipeline', { env: { account: STRANGER, region: REGION } });
+    for (const [stage, account] of [['Staging', SHARER], ['Prod', IMPORTER]]) {
+      const stack = new Stack(new Stage(pipeline, stage, { env: { account, region: REGION } }), 'Importer');
+      expect(() => new ImportedComprehendModel(stack, 'Model', fixed)).not.toThrow();
+    }
+    // Three accounts: the app-wide checks, which compare stacks of known environments, find nothing either.
+    expect(() => new ImportedComprehendModel(pipeline, 'Model', fixed)).not.toThrow();
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test('an import removed from the tree, or in another stack, leaves the name free', () => {
+    const app = new App();
+    const stack = importerStack(app);
+    new ImportedComprehendModel(stack, 'Model', fixed);
+    stack.node.tryRemoveChild('Model');
+    expect(() => new ImportedComprehendModel(stack, 'Again', fixed)).not.toThrow();
+    expect(() => new ImportedComprehendModel(new Stack(app, 'Agnostic'), 'Model', fixed)).not.toThrow();
   });
 });
 

@@ -1,4 +1,4 @@
-import { App, CfnParameter, Stack, Tags } from 'aws-cdk-lib';
+import { App, CfnParameter, NestedStack, Stack, Tags } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { ImportedComprehendModel, ModelEndpoint, ModelEndpointOptions, ModelType } from '../src';
@@ -128,6 +128,28 @@ describe('addEndpoint', () => {
     expect(() => products.addEndpoint('Live', { endpointName: 'live' }))
       .toThrow('Importer/Products/Live: endpointName "live" is the name of Importer/Tickets/Live too');
     expect(() => products.addEndpoint('Other', { endpointName: 'live-2' })).not.toThrow();
+  });
+
+  test('an endpoint of a nested stack named as one of its parent, or as one of another nested stack of the parent', () => {
+    const stack = importerStack();
+    new ImportedComprehendModel(stack, 'Tickets', { sourceModelArn: CLASSIFIER }).addEndpoint('Live', { endpointName: 'live' });
+    const nested = new ImportedComprehendModel(new NestedStack(stack, 'Nested'), 'Products', { sourceModelArn: RECOGNIZER });
+    expect(() => nested.addEndpoint('Live', { endpointName: 'live' }))
+      .toThrow('Importer/Nested/Products/Live: endpointName "live" is the name of Importer/Tickets/Live too');
+
+    nested.addEndpoint('Staging', { endpointName: 'staging' });
+    const sibling = new ImportedComprehendModel(new NestedStack(stack, 'Sibling'), 'Products', { sourceModelArn: RECOGNIZER });
+    expect(() => sibling.addEndpoint('Staging', { endpointName: 'staging' }))
+      .toThrow('Importer/Sibling/Products/Staging: endpointName "staging" is the name of Importer/Nested/Products/Staging too');
+  });
+
+  test('a given name that is another endpoint\'s default name', () => {
+    const stack = importerStack();
+    const first = new ImportedComprehendModel(stack, 'Tickets', { sourceModelArn: CLASSIFIER }).addEndpoint('Live');
+    const products = new ImportedComprehendModel(stack, 'Products', { sourceModelArn: RECOGNIZER });
+
+    expect(() => products.addEndpoint('Live', { endpointName: first.endpointName }))
+      .toThrow(`Importer/Products/Live: endpointName "${first.endpointName}" is the name of Importer/Tickets/Live too`);
   });
 
   test('a data access role of another account than the stack\'s is a synth error naming the endpoint, the role and the fix', () => {
