@@ -72,9 +72,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       // A temp folder of the run's own, removed at the end (every synthesized app writes a cdk.out there), and the
-      // environment that keeps the tests quiet.
+      // environment that keeps the tests quiet and fast (aws-cdk-lib's CloudFormation validator off: global-setup.ts).
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      // On 2 cores Jest's default is one worker, in band: the files run one after another in one process whose memory
+      // builds up, so a file takes ten times longer run last than run third. Two workers, each restarted between files
+      // once it holds more than the limit, keep every file as fast as it is first (budgets.json: peak test memory).
+      maxWorkers: 2,
+      workerIdleMemoryLimit: '800MB',
     },
   },
   eslintOptions: {
@@ -185,7 +190,7 @@ project.eslint?.addOverride({
   },
 });
 
-project.npmignore?.exclude('/examples/', '/.ci/', '/bench/', '/cdk.json', '/docs/', '/rosetta/', '/CONTRIBUTING.md');
+project.npmignore?.exclude('/examples/', '/.ci/', '/bench/', '/budgets.json', '/cdk.json', '/docs/', '/rosetta/', '/CONTRIBUTING.md');
 // API.md is generated from the assembly (.jsii), which the package ships and Construct Hub renders its reference from:
 // in the package it would only repeat the assembly (150 kB of the 1.5 MB budget in bench/).
 project.npmignore?.exclude('/API.md');
@@ -248,6 +253,18 @@ for (const task of project.tasks.all.filter(t => t.name.startsWith('package:')))
 // The lifecycle tests drive the bundled handlers, so they must never run against stale bundles.
 project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);
 
+// Types are checked once, over every TypeScript file of the repository (src, test, examples, bench, projenrc), before
+// the tests run. Everything after it only transpiles: ts-jest (tsconfig.dev.json's isolatedModules), and ts-node in the
+// integration snapshots' synths below, each of which would otherwise type-check its whole program again.
+{
+  const typecheck = project.addTask('typecheck', {
+    description: 'Type-check every TypeScript file of the repository once (tsc --noEmit over tsconfig.dev.json)',
+    exec: 'tsc --noEmit -p tsconfig.dev.json',
+  });
+  const jestStep = project.testTask.steps.findIndex(step => step.execArgs?.[0] === 'jest');
+  project.testTask.insertStep(jestStep, { spawn: typecheck.name });
+}
+
 // Benchmarks (bench/): synth scaling and limits against three hand-written baselines (a no-wait Lambda-backed custom
 // resource, the same on cr.Provider with isComplete, an AwsCustomResource per model), handler cost, deploy latency, a
 // herd of imports with and without throttling, and the cost of waiting per model-hour.
@@ -260,10 +277,23 @@ project.addTask('bench', {
 });
 project.addTask('bench:fast', {
   description: 'The benchmarks on small stacks (N <= 10), printed; fails when a target is missed that is neither a timing nor a baseline ratio',
+  // Its timings are printed, not targets, so its synths skip aws-cdk-lib's CloudFormation validator (a WASM engine
+  // started by each of its fresh processes: most of the variant's time), and ts-node only transpiles (the test
+  // command type-checks bench/). The full run keeps the validator: a user's synth pays it, library and baselines alike.
+  env: { CDK_VALIDATION: 'false', TS_NODE_TRANSPILE_ONLY: 'true' },
   steps: [
     { spawn: 'bundle' },
     { exec: 'ts-node -P tsconfig.dev.json bench/run.ts --fast' },
   ],
+});
+
+// The standing budgets (budgets.json): the sizes and the test command's peak memory fail when over, timings are
+// compared. CI runs it last, with the test command's measure and every step's time.
+project.addTask('budgets', {
+  description: 'Measure the standing budgets of budgets.json and fail on a size or memory over its budget',
+  env: { TS_NODE_TRANSPILE_ONLY: 'true' },
+  exec: 'ts-node -P tsconfig.dev.json bench/budgets.ts',
+  receiveArgs: true,
 });
 
 // The CDK CLI synthesizes the example apps and the integration tests, and warns about every feature flag whose
@@ -289,6 +319,8 @@ new JsonFile(project, 'cdk.json', {
 // traces with absolute paths, so they differ per checkout: leave them out of the snapshot and of the comparison.
 project.gitignore.addPatterns('test/*.integ.snapshot/*.metadata.json');
 for (const task of project.tasks.all.filter(t => /^integ:.*:assert$/.test(t.name))) {
+  // The test task type-checked them (typecheck, above): transpiling is enough, and halves each synth.
+  task.env('TS_NODE_TRANSPILE_ONLY', 'true');
   task.steps.forEach((step, index) => {
     // The stack under test by name (ImportWithEndpoint for integ:import-with-endpoint): with one stack selected, a quiet
     // `cdk synth` prints nothing, where the whole app (and its assertion stack) gets "Supply a stack id …". The

@@ -1,8 +1,10 @@
 // The compliance gates teams put in front of a construct library: cdk-nag's AwsSolutions pack and the Control
 // Tower rules of cfn-guard, over every example and integration stack.
+import * as fs from 'fs';
 import * as path from 'path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, CloudFormationValidatePlugin, Stack, Validations } from 'aws-cdk-lib';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { defineCrossAccountStacks } from '../examples/cross-account';
 import { importWithEndpoint, importWithKeys, importWithoutKeys, serveAnywhere, sharerSide } from './integ/integ-stacks';
@@ -69,4 +71,44 @@ test('cfn-guard Control Tower rules: only the documented exceptions', () => {
     .filter(resource => !GUARD_EXCEPTIONS[violation.ruleName]?.resources.test(resource.resourceLogicalId ?? ''))
     .map(resource => `${violation.ruleName}: ${resource.resourceLogicalId} in ${path.basename(resource.templatePath)}`));
   expect(unexpected).toEqual([]);
+});
+
+/**
+ * aws-cdk-lib's own CloudFormation validator (`@aws/cloudformation-validate`, run at every synth unless
+ * CDK_VALIDATION=false). The unit tests turn it off (test/support/global-setup.ts); here it is registered explicitly,
+ * which runs it whatever that variable says, with its default rules, its findings as errors and warnings strict.
+ * A stack with a property CloudFormation does not know proves that it ran: its report names that resource.
+ */
+test('aws-cdk-lib\'s CloudFormation validator: every example and integration stack passes, warnings included', () => {
+  const validated = () => {
+    const app = new App({
+      context: {
+        [cxapi.VALIDATE_AGAINST_DEFAULT_RULES]: true,
+        [cxapi.STRICT_CFN_VALIDATE_ERRORS]: true,
+        // The reports are read below: the test fails on them, not the process.
+        [cxapi.FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT]: false,
+      },
+    });
+    Validations.of(app).addPlugins(new CloudFormationValidatePlugin());
+    return app;
+  };
+  const findings = (app: App) => {
+    const assembly = app.synth();
+    const report = JSON.parse(fs.readFileSync(path.join(assembly.directory, cxapi.VALIDATION_REPORT_FILE), 'utf8'));
+    return (report.pluginReports as any[])
+      .filter(plugin => plugin.pluginName === CloudFormationValidatePlugin.PLUGIN_NAME)
+      .flatMap(plugin => [...plugin.violations, ...plugin.suppressedViolations ?? []])
+      .flatMap(v => v.violatingConstructs.map((c: any) => `${v.ruleName} (${v.severity}) at ${c.constructPath}: ${v.description}`));
+  };
+  const control = validated();
+  new CfnResource(new Stack(control, 'Control'), 'Unknown', { type: 'AWS::SNS::Topic', properties: { NoSuchProperty: 'x' } });
+  const examples = defineCrossAccountStacks(validated());
+  const integ = validated();
+  for (const define of [importWithoutKeys, importWithKeys, importWithEndpoint, serveAnywhere, sharerSide]) {
+    define(integ);
+  }
+
+  expect(findings(control)).toEqual([expect.stringContaining('at Control/Unknown')]);
+  expect(findings(examples.sharer.node.root as App)).toEqual([]);
+  expect(findings(integ)).toEqual([]);
 });

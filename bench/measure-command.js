@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// Runs a command and measures it as budgets.json counts it: its wall time, and the peak of the resident memory of its
+// whole process tree (the sum of every descendant's RSS, sampled every 250 ms from /proc; shared pages count once per
+// process, so the figure errs high). Plain JavaScript, so that measuring starts no compiler.
+//
+// Usage: node bench/measure-command.js OUT.json -- COMMAND [ARGS...]
+// Writes {"command", "seconds", "peakMemoryMB", "exitCode"} to OUT.json, prints one line, and exits as the command did.
+'use strict';
+const { spawn } = require('child_process');
+const fs = require('fs');
+
+const PAGE_BYTES = 4096;
+const SAMPLE_MS = 250;
+
+function main() {
+  const separator = process.argv.indexOf('--');
+  const out = process.argv[2];
+  const command = process.argv.slice(separator + 1);
+  if (separator !== 3 || command.length === 0) {
+    process.stderr.write('usage: node bench/measure-command.js OUT.json -- COMMAND [ARGS...]\n');
+    process.exit(2);
+  }
+  const started = process.hrtime.bigint();
+  const child = spawn(command[0], command.slice(1), { stdio: 'inherit' });
+  let peakBytes = 0;
+  const sampler = setInterval(() => {
+    peakBytes = Math.max(peakBytes, treeResidentBytes(child.pid));
+  }, SAMPLE_MS);
+  child.on('exit', (code, signal) => {
+    clearInterval(sampler);
+    const result = {
+      command: command.join(' '),
+      seconds: Math.round(Number(process.hrtime.bigint() - started) / 1e8) / 10,
+      peakMemoryMB: Math.round(peakBytes / 2 ** 20),
+      exitCode: code ?? 1,
+    };
+    fs.writeFileSync(out, JSON.stringify(result, undefined, 2) + '\n');
+    process.stdout.write(`measured: ${result.command}: ${result.seconds} s, peak memory ${result.peakMemoryMB} MB` +
+      `${signal ? `, ended by ${signal}` : ''}\n`);
+    process.exit(result.exitCode);
+  });
+}
+
+/** The resident bytes of `root` and every process descended from it, now. */
+function treeResidentBytes(root) {
+  const children = new Map();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) {
+      continue;
+    }
+    const stat = read(`/proc/${entry}/stat`);
+    if (stat === undefined) {
+      continue;
+    }
+    // The command name (field 2) may hold spaces and parentheses: the parent is the 2nd field after its last ')'.
+    const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    children.set(parent, [...children.get(parent) ?? [], Number(entry)]);
+  }
+  let bytes = 0;
+  const pending = [root];
+  while (pending.length > 0) {
+    const pid = pending.pop();
+    const statm = read(`/proc/${pid}/statm`);
+    bytes += statm === undefined ? 0 : Number(statm.split(' ')[1]) * PAGE_BYTES;
+    pending.push(...children.get(pid) ?? []);
+  }
+  return bytes;
+}
+
+/** A /proc file's text, or undefined when its process ended meanwhile. */
+function read(file) {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+main();
