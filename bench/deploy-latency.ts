@@ -1,5 +1,5 @@
 // Deploy latency and API economy: the bundled handlers, driven as CloudFormation and the Provider framework drive
-// them, against the Comprehend emulator.
+// them, against the Comprehend emulator, on the driver's virtual clock (the handlers' own waits too, issue 31).
 import { QUERY_INTERVAL_SECONDS } from '../src/contract/import-properties';
 import { startHarness } from '../test/lifecycle/harness';
 import { LoadFigures, LoadOptions, runLoad } from '../test/lifecycle/load-scenario';

@@ -1,5 +1,7 @@
 // A herd of imports: one stack's many imports deployed at once, with and without Comprehend throttling, and with and
 // without the stack's window for ImportModel (issue 22). Measured through the deploy driver and the bundled handlers.
+// The handlers' waits (each import's place in the window, the SDK's backoff) run on the driver's virtual clock, as
+// its waiters' intervals do (issue 31): a run takes seconds of real time, whatever it waits in virtual time.
 import { measureBulkDeploy } from './deploy-latency';
 import { PRICES } from './waiting-cost';
 import { IMPORTS_PER_SECOND, QUERY_INTERVAL_SECONDS } from '../src/contract/import-properties';
@@ -98,7 +100,9 @@ export function renderHerd(herd: HerdResults, table: (headers: string[], rows: A
     'once" is the same handlers with the window set to 0 in the template, as before issue 22. Deploy time runs from the',
     'first call to Comprehend to the last answer CloudFormation gets. Calls include the throttled ones (the SDK resends',
     'them, up to 8 attempts, with exponential backoff and full jitter). In the rig every handler shares one SDK client, so',
-    'one retry quota; in Lambda each concurrent instance has its own.',
+    'one retry quota; in Lambda each concurrent instance has its own. The handlers\' waits (the window, the backoff) run',
+    'on the driver\'s virtual clock, as the waiters\' intervals do: handlers asleep at once wait together, as concurrent',
+    'Lambda invocations do, and the clock moves on when every handler running waits.',
     '',
     ...table(
       ['run', 'calls per model', 'throttled', 'ImportModel sent / accepted', 'copies imported twice', 'ImportModel accepted over', 'deploy time', 'copies TRAINED'],

@@ -3,9 +3,11 @@
 import { ComprehendClient, DescribeDocumentClassifierCommand } from '@aws-sdk/client-comprehend';
 import { CfnResource, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ACCESS_KEYS, Harness, startHarness } from './harness';
 import { ImportedComprehendModel, ModelType } from '../../src';
-import { OWNER_TAG_KEY } from '../../src/contract/import-properties';
+import { IMPORT_SPREAD_ENV, OWNER_TAG_KEY } from '../../src/contract/import-properties';
+import { importSlotSeconds } from '../../src/handlers/import/import-slot';
 import { IMPORTER, OTHER_SOURCE_CLASSIFIER, REGION, SHARER, SOURCE_CLASSIFIER, SOURCE_CLASSIFIER_V2, STRANGER } from '../support/fixtures';
 
 jest.setTimeout(120_000);
@@ -485,4 +487,64 @@ test('the emulator\'s clock is the SDK\'s: a refused request is not retried as c
 
   // One request each: with the real time in its Date header, the SDK saw hours of skew and retried each up to 8 times.
   expect(h.emulator.count('DescribeDocumentClassifier')).toBe(3);
+});
+
+describe('the handlers\' waits run on the driver\'s virtual clock, together, as concurrent invocations wait (issue 31)', () => {
+  /** A stack of `models` whose imports wait for their places in a window of `spreadSeconds` (0: none). */
+  function stackWithWindow(models: Record<string, object>, spreadSeconds: number): Stack {
+    const stack = h.stack(models);
+    (stack.node.findChild('ComprehendProvider').node.findChild('OnEvent') as lambda.Function).addEnvironment(IMPORT_SPREAD_ENV, String(spreadSeconds));
+    return stack;
+  }
+  const ownerTagOf = (input: any): string => input.Tags.find((t: { Key: string }) => t.Key === OWNER_TAG_KEY).Value;
+
+  test('imports in a 10-minute window: each ImportModel at its own place, all waited out together, in no real time', async () => {
+    const stack = stackWithWindow({ A: {}, B: { sourceModelArn: SOURCE_CLASSIFIER_V2 }, C: { sourceModelArn: OTHER_SOURCE_CLASSIFIER } }, 600);
+    const started = { real: performance.now(), virtual: h.clock.now() };
+
+    const result = await h.driver().deploy(stack);
+
+    expect(result.failures).toEqual([]);
+    const imports = h.emulator.calls.filter(c => c.operation === 'ImportModel');
+    expect(imports.map(c => c.outcome)).toEqual(['OK', 'OK', 'OK']);
+    for (const call of imports) {
+      // Its place in the window, counted from when CloudFormation sent the requests (after the driver's synth)...
+      const placeMs = importSlotSeconds(ownerTagOf(call.input), 600) * 1000;
+      expect(call.at - started.virtual).toBeGreaterThanOrEqual(placeMs);
+      expect(call.at - started.virtual).toBeLessThan(placeMs + 10_000);
+    }
+    // ...the places apart (each a draw over 10 minutes), not all at the last one...
+    expect(new Set(imports.map(c => Math.round(c.at / 1000))).size).toBe(3);
+    // ...and none of the waits in real time.
+    expect(performance.now() - started.real).toBeLessThan(30_000);
+  });
+
+  test('imports throttled at once back off together: each retried after its own backoff, not after the other\'s', async () => {
+    const stack = stackWithWindow({ A: {}, B: { sourceModelArn: SOURCE_CLASSIFIER_V2 } }, 0);
+    h.emulator.failNext('ImportModel', 'TooManyRequestsException', 2);
+    const sleeps: Array<{ ms: number; at: number }> = [];
+    const sleep = h.clock.sleep.bind(h.clock);
+    h.clock.sleep = ms => {
+      sleeps.push({ ms, at: h.clock.now() });
+      return sleep(ms);
+    };
+
+    const result = await h.driver().deploy(stack);
+
+    expect(result.failures).toEqual([]);
+    const imports = h.emulator.calls.filter(c => c.operation === 'ImportModel');
+    expect(imports.map(c => c.outcome)).toEqual(['TooManyRequestsException', 'TooManyRequestsException', 'OK', 'OK']);
+    // The two backoffs (the SDK's first retry after throttling: under 1 s), from the same moment...
+    expect(sleeps).toHaveLength(2);
+    sleeps.forEach(s => expect(s.ms).toBeLessThan(1_000));
+    expect(Math.abs(sleeps[0].at - sleeps[1].at)).toBeLessThan(250);
+    // ...and each retry when its own backoff is over (give or take the request's real time), the later one not after
+    // both backoffs.
+    const wakeUps = sleeps.map(s => s.at + s.ms).sort((x, y) => x - y);
+    const retries = imports.slice(2).map(c => c.at).sort((x, y) => x - y);
+    retries.forEach((at, i) => {
+      expect(at).toBeGreaterThanOrEqual(wakeUps[i]);
+      expect(at).toBeLessThan(wakeUps[i] + 250);
+    });
+  });
 });

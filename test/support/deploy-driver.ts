@@ -307,7 +307,8 @@ export class DeployDriver {
 
   /**
    * Sends onEvent only, for every copy `stack` adds, as when the deployment is cancelled while the copies are
-   * still importing. destroy() then deletes them, as the rollback of the cancelled create would.
+   * still importing. destroy() then deletes them, as the rollback of the cancelled create would. One at a time, outside
+   * sendTogether: a handler's wait moves the clock on by itself (virtual-clock.ts).
    */
   public async startCreates(stack: Stack): Promise<string[]> {
     const desired = this.load(stack);
@@ -375,28 +376,36 @@ export class DeployDriver {
   /**
    * Runs every request at once, as CloudFormation sends a stack's independent resources, and each resource's waiter on
    * its own schedule, as the Provider framework starts one state machine execution per event: isComplete at once after
-   * onEvent answers, then `intervalSeconds` after each answer, up to its attempts. The clock moves on only while no
-   * handler runs: a handler that waits (the SDK's backoff, an import's place in the stack's window) waits in real time,
-   * which the clock follows.
+   * onEvent answers, then `intervalSeconds` after each answer, up to its attempts. A handler that waits (the SDK's
+   * backoff, an import's place in the stack's window) sleeps on the clock (the bundles' handlerClock, set in
+   * loadProviders), as the invocation that made the sleep. The clock moves on only while no handler works: when every
+   * invocation in flight is asleep, or none is in flight, to the first wake-up or poll due; handlers asleep at the
+   * same time wait out their sleeps together, as concurrent Lambda invocations do. Otherwise the driver waits, in
+   * real time, for a handler to answer or fall asleep, or for the next poll or wake-up due.
    */
   private async sendTogether(requests: Request[]): Promise<Outcome[]> {
+    const clock = this.options.clock;
     const done: Outcome[] = [];
-    const answer = (outcome: Omit<Outcome, 'answeredAt'>) => done.push({ ...outcome, answeredAt: this.options.clock.now() });
+    const answer = (outcome: Omit<Outcome, 'answeredAt'>) => done.push({ ...outcome, answeredAt: clock.now() });
     const waiting: Waiter[] = [];
-    const running = new Set<Promise<void>>();
-    const run = (work: Promise<void>) => {
-      const tracked = work.finally(() => running.delete(tracked));
-      running.add(tracked);
+    /** The handler invocations in flight, each with the owner of the sleeps it makes. */
+    const running = new Map<Promise<void>, object>();
+    const run = (work: () => Promise<void>) => {
+      const invocation = {};
+      const tracked: Promise<void> = clock.run(invocation, work).finally(() => running.delete(tracked));
+      running.set(tracked, invocation);
     };
 
     for (const request of requests) {
-      run(this.startRequest(request, answer, waiter => waiting.push(waiter)));
+      run(() => this.startRequest(request, answer, waiter => waiting.push(waiter)));
     }
     while (running.size > 0 || waiting.length > 0) {
-      const now = this.options.clock.now();
+      // Sleepers whose wake-up the real time reached.
+      clock.wakeDue();
+      const now = clock.now();
       for (const w of waiting.filter(candidate => !candidate.polling && candidate.dueAt <= now)) {
         w.polling = true;
-        run(this.poll(w, answer).then(finished => {
+        run(() => this.poll(w, answer).then(finished => {
           w.polling = false;
           if (finished) {
             waiting.splice(waiting.indexOf(w), 1);
@@ -406,16 +415,21 @@ export class DeployDriver {
       }
       const idle = waiting.filter(w => !w.polling);
       const nextDue = Math.min(...idle.map(w => w.dueAt));
-      if (running.size > 0) {
-        // Until a handler answers, or the next poll is due in real time.
-        const wait = Number.isFinite(nextDue) ? Math.max(nextDue - this.options.clock.now(), 0) : undefined;
+      const invocations = [...running.values()];
+      const next = Math.min(nextDue, clock.nextWakeOf(invocations));
+      if (invocations.every(invocation => clock.isAsleep(invocation))) {
+        // No handler works (none runs, or every one waits for the clock): the clock moves on.
+        if (Number.isFinite(next)) {
+          clock.advanceTo(next);
+        }
+      } else {
+        // Until a handler answers or falls asleep, or the next poll or wake-up is due in real time.
+        const wait = Number.isFinite(next) ? Math.max(next - clock.now(), 0) : undefined;
         let timer: NodeJS.Timeout | undefined;
         const due = wait === undefined ? [] : [new Promise(resolve => { timer = setTimeout(resolve, wait); })];
-        await Promise.race([...running, ...due]);
+        await Promise.race([...running.keys(), clock.nextSleep(), ...due]);
         // A timer left running would keep the process alive after the last deploy.
         clearTimeout(timer);
-      } else if (idle.length > 0) {
-        this.options.clock.advance(Math.max(nextDue - this.options.clock.now(), 0));
       }
     }
     return done;
@@ -559,7 +573,11 @@ export class DeployDriver {
       const properties = resources[reference['Fn::GetAtt'][0]].Properties;
       const hash = String(properties.Code.S3Key).replace(/\.zip$/, '');
       const [file, exported] = String(properties.Handler).split('.');
-      const handler = loadFresh(path.join(assemblyDir, this.assetPath(assemblyDir, hash), `${file}.js`))[exported];
+      const asset = loadFresh(path.join(assemblyDir, this.assetPath(assemblyDir, hash), `${file}.js`));
+      // The handlers' waits go through the bundle's clock (src/handlers/common/clock.ts): this driver's virtual one.
+      const handlerClock = asset.handlerClock ?? fail(`no handlerClock in asset ${hash}`);
+      handlerClock.sleep = (ms: number) => this.options.clock.sleep(ms);
+      const handler = asset[exported];
       return typeof handler === 'function' ? handler as Handler : fail(`no function ${properties.Handler} in asset ${hash}`);
     };
     for (const [logicalId, resource] of Object.entries(resources)) {

@@ -1,12 +1,17 @@
 // Handler side: the Comprehend client every handler uses, and how its errors are classified.
 import { ComprehendClient } from '@aws-sdk/client-comprehend';
 import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
+import { ClockRetryStrategy } from './clock';
+
+/** The SDK's attempts at each call: the first and 7 retries. */
+export const MAX_ATTEMPTS = 8;
 
 /**
  * The client of one handler. The SDK retries throttling and 5xx with exponential backoff and jitter; give it room
- * to, since one provider serves every resource of a stack and they all start at once.
+ * to, since one provider serves every resource of a stack and they all start at once. Its standard retries, waiting
+ * on the handlers' clock (clock.ts); `maxAttempts` also goes in the amz-sdk-request header, as the SDK sends it.
  */
-export const comprehend = new ComprehendClient({ maxAttempts: 8 });
+export const comprehend = new ComprehendClient({ maxAttempts: MAX_ATTEMPTS, retryStrategy: new ClockRetryStrategy(MAX_ATTEMPTS) });
 
 /**
  * Whether `error` is passing, by the SDK's own classification: throttling, a transient fault or a server error that

@@ -4,8 +4,8 @@
 // import instead waits for its own place in a window the construct sizes to the stack's number of imports; the
 // waiter's polls inherit the spread.
 import { createHash } from 'crypto';
-import { setTimeout as sleep } from 'timers/promises';
 import { IMPORT_SPREAD_ENV } from '../../contract/import-properties';
+import { handlerClock } from '../common/clock';
 
 /**
  * Waits for this resource's place in the stack's window of imports: a fraction of the window fixed by the resource's
@@ -17,7 +17,7 @@ export async function waitForImportSlot(resourceKey: string, remainingMs?: numbe
   const slotMs = importSlotSeconds(resourceKey, Number(process.env[IMPORT_SPREAD_ENV] ?? 0)) * 1000;
   const delayMs = remainingMs === undefined ? slotMs : Math.min(slotMs, remainingMs / 3);
   if (delayMs > 0) {
-    await sleep(delayMs);
+    await handlerClock.sleep(delayMs);
   }
 }
 

@@ -15,6 +15,12 @@ import { explainInvalidPolicy, ModelPolicyProperties, SHARE_SID_HASH_LENGTH, SHA
 import { comprehend, logEvent } from '../common/comprehend';
 
 /**
+ * The tests' hook: the clock the SDK's backoff waits on, which the deploy driver sets to its virtual clock. Lambda
+ * calls only onEvent.
+ */
+export { handlerClock } from '../common/clock';
+
+/**
  * How many writes the handler makes before it gives up: a write refused because the policy changed between its read
  * and its write, or one that a concurrent writer overwrote (its statements missing on the read-back), is tried again.
  */

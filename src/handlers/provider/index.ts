@@ -16,6 +16,12 @@ import { onEndpointEvent } from '../endpoint/on-event';
 import { isImportComplete } from '../import/is-complete';
 import { onImportEvent } from '../import/on-event';
 
+/**
+ * The tests' hook: the clock every wait of these handlers goes through (the SDK's backoff, an import's place in the
+ * stack's window), which the deploy driver sets to its virtual clock. Lambda calls only onEvent and isComplete.
+ */
+export { handlerClock } from '../common/clock';
+
 export async function onEvent(event: CdkCustomResourceEvent<any>, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<CdkCustomResourceResponse> {
   logEvent(event);
   switch (event.ResourceType) {
