@@ -153,7 +153,7 @@ if (require.main === module) {
   if (failed.length > 0) {
     process.stderr.write(`${failed.length} budget${failed.length === 1 ? '' : 's'} exceeded: ${failed.map(c => `${c.what} is ` +
       `${format(c.figure, c.unit)}, budget ${format(ceiling(c), c.unit)}`).join('; ')}. Bring it back under, or change ` +
-      'budgets.json with the reason (DEVELOPERS.md: standing budgets).\n');
+      'budgets.json with the reason (CONTRIBUTING.md: the standing budgets).\n');
     process.exit(1);
   }
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Runs a command and measures it as budgets.json counts it: its wall time, and the peak of the resident memory of its
-// whole process tree (the sum of every descendant's RSS, sampled every 250 ms from /proc; shared pages count once per
-// process, so the figure errs high). Plain JavaScript, so that measuring starts no compiler.
+// Runs a command and measures it as budgets.json counts it: its wall time, and the peak of the memory of its whole
+// process tree: the sum of every descendant's proportional set size (Pss, from /proc/PID/smaps_rollup: a page shared
+// by n processes counts 1/n in each, so the sum is what the tree holds), sampled every 250 ms. Plain JavaScript, so
+// that measuring starts no compiler.
 //
 // Usage: node bench/measure-command.js OUT.json -- COMMAND [ARGS...]
 // Writes {"command", "seconds", "peakMemoryMB", "exitCode"} to OUT.json, prints one line, and exits as the command did.
@@ -60,11 +61,21 @@ function treeResidentBytes(root) {
   const pending = [root];
   while (pending.length > 0) {
     const pid = pending.pop();
-    const statm = read(`/proc/${pid}/statm`);
-    bytes += statm === undefined ? 0 : Number(statm.split(' ')[1]) * PAGE_BYTES;
+    bytes += proportionalBytes(pid);
     pending.push(...children.get(pid) ?? []);
   }
   return bytes;
+}
+
+/** The proportional set size of `pid`, or its resident size where the kernel has no smaps_rollup (before 4.14). */
+function proportionalBytes(pid) {
+  const rollup = read(`/proc/${pid}/smaps_rollup`);
+  const pss = rollup === undefined ? undefined : /^Pss:\s+(\d+) kB$/m.exec(rollup);
+  if (pss) {
+    return Number(pss[1]) * 1024;
+  }
+  const statm = read(`/proc/${pid}/statm`);
+  return statm === undefined ? 0 : Number(statm.split(' ')[1]) * PAGE_BYTES;
 }
 
 /** A /proc file's text, or undefined when its process ended meanwhile. */
