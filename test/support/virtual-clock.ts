@@ -11,6 +11,12 @@
 // - any other sleep (a unit test calling a handler, the driver's startCreates) has nobody to wait for: the clock moves
 //   itself on to it at the next turn of the event loop (setImmediate), earliest sleeper first, so sleeps made at the
 //   same time overlap there too.
+// Two misuses would silently change a scenario, so they fail instead (the sleep rejects, and the driver's next check()
+// throws, in case the handler caught the rejection): a sleep with no owner while a driver runs handlers (drive()), which
+// means a handler invocation's async context was lost and the clock would move itself on mid-scenario; and an
+// invocation sleeping twice at once, since the driver takes an invocation with a pending sleep for one that does
+// nothing else (a handler's waits are sequential: src/handlers/common/clock.ts). restore() fails while sleepers are
+// left.
 import { AsyncLocalStorage } from 'async_hooks';
 
 interface Sleeper {
@@ -28,6 +34,10 @@ export class VirtualClock {
   /** Resolved at the next sleep(): the driver waits for a handler to fall asleep. */
   private fellAsleep?: { readonly promise: Promise<void>; readonly resolve: () => void };
   private selfAdvance?: NodeJS.Immediate;
+  /** The driver loops running handlers now (drive()): a sleep with no owner is then an error. */
+  private driving = 0;
+  /** The first misuse a sleep() detected and check() has not thrown yet. */
+  private misuse?: Error;
 
   /** Makes Date.now() follow this clock until restore(). */
   public install(): this {
@@ -36,12 +46,22 @@ export class VirtualClock {
     return this;
   }
 
+  /**
+   * Gives Date.now() back. Throws when sleepers are left (a handler still waiting: its test ended before it did) or a
+   * misuse went unreported; the sleepers are dropped, never woken.
+   */
   public restore(): void {
     Date.now = this.realNow;
     if (this.selfAdvance) {
       clearImmediate(this.selfAdvance);
       this.selfAdvance = undefined;
     }
+    const left = this.sleepers;
+    this.sleepers = [];
+    if (left.length > 0) {
+      throw new Error(`VirtualClock.restore(): ${left.length} sleeper(s) never woken, waking at ${this.describe(left)}`);
+    }
+    this.check();
   }
 
   public now(): number {
@@ -59,11 +79,23 @@ export class VirtualClock {
     this.advance(Math.max(time - this.now(), 0));
   }
 
-  /** A promise resolved when the clock reaches now + `ms`. */
+  /**
+   * A promise resolved when the clock reaches now + `ms`. Rejected, the misuse kept for check(), when it has no owner
+   * while a driver runs handlers, or when its owner already sleeps.
+   */
   public sleep(ms: number): Promise<void> {
+    const owner = this.owners.getStore();
+    const wakeAt = this.now() + Math.max(ms, 0);
+    const misuse = this.misuseOf(owner, wakeAt);
+    if (misuse) {
+      this.misuse ??= misuse;
+      // The driver's loop wakes up to see it.
+      this.fellAsleep?.resolve();
+      this.fellAsleep = undefined;
+      return Promise.reject(misuse);
+    }
     return new Promise(resolve => {
-      const owner = this.owners.getStore();
-      this.sleepers.push({ wakeAt: this.now() + Math.max(ms, 0), owner, wake: resolve });
+      this.sleepers.push({ wakeAt, owner, wake: resolve });
       this.fellAsleep?.resolve();
       this.fellAsleep = undefined;
       if (owner === undefined) {
@@ -77,7 +109,36 @@ export class VirtualClock {
     return this.owners.run(owner, work);
   }
 
-  /** Whether `owner` waits for the clock. */
+  /**
+   * Runs a driver's loop (deploy-driver.ts, sendTogether), which moves the clock for the invocations it runs: meanwhile
+   * a sleep with no owner is an error, not a sleep the clock moves itself on to. Throws a misuse detected meanwhile.
+   */
+  public async drive<T>(loop: () => Promise<T>): Promise<T> {
+    const ownerless = this.sleepers.filter(s => s.owner === undefined);
+    if (ownerless.length > 0) {
+      throw new Error(`a driver starts while ${ownerless.length} sleep(s) with no owner are pending (waking at ${this.describe(ownerless)}): `
+        + 'the clock would move itself on to them in the middle of its scenario');
+    }
+    this.driving++;
+    try {
+      const result = await loop();
+      this.check();
+      return result;
+    } finally {
+      this.driving--;
+    }
+  }
+
+  /** Throws the misuse a sleep detected (see sleep()), once: a handler may have caught the sleep's rejection. */
+  public check(): void {
+    const misuse = this.misuse;
+    this.misuse = undefined;
+    if (misuse) {
+      throw misuse;
+    }
+  }
+
+  /** Whether `owner` waits for the clock (has a sleep pending: an invocation has at most one). */
   public isAsleep(owner: object): boolean {
     return this.sleepers.some(s => s.owner === owner);
   }
@@ -106,6 +167,26 @@ export class VirtualClock {
       this.sleepers = this.sleepers.filter(s => s.wakeAt > now);
       due.forEach(s => s.wake());
     }
+  }
+
+  private misuseOf(owner: object | undefined, wakeAt: number): Error | undefined {
+    const at = new Date(wakeAt).toISOString();
+    if (owner === undefined && this.driving > 0) {
+      return new Error(`a sleep until ${at} has no owner while a driver runs handlers: the handler invocation's async `
+        + 'context was lost (AsyncLocalStorage did not follow it), so the driver would not wait for this sleep and the '
+        + 'clock would move itself on to it in the middle of the scenario');
+    }
+    const already = owner === undefined ? [] : this.sleepers.filter(s => s.owner === owner);
+    if (already.length > 0) {
+      return new Error(`a handler invocation sleeps until ${at} while it already sleeps (until ${this.describe(already)}): `
+        + 'an invocation\'s waits must be sequential (src/handlers/common/clock.ts), the driver takes one with a pending '
+        + 'sleep for one that does nothing else');
+    }
+    return undefined;
+  }
+
+  private describe(sleepers: readonly Sleeper[]): string {
+    return sleepers.map(s => `${new Date(s.wakeAt).toISOString()} (${s.owner === undefined ? 'no owner' : 'an invocation'})`).join(', ');
   }
 
   /** The sleepers no driver runs: at the next turn of the event loop, the clock moves on to the first of them. */

@@ -2,6 +2,9 @@
 // window (import-slot.ts) and the SDK's backoff between the attempts of a call (ClockRetryStrategy, below). In Lambda
 // it is the real clock (timers/promises). The bundles export it (provider/index.ts, policy/index.ts) as the tests'
 // hook: the deploy driver replaces its sleep with its virtual clock's, so a handler's wait takes no real time there.
+// A handler invocation's waits are sequential: it never sleeps while another of its sleeps or one of its own calls is in
+// flight (its calls go one after another, and the SDK sleeps between the attempts of one call), which the driver relies
+// on to tell that an invocation with a pending sleep does nothing else; keep it so (no Promise.all of calls).
 import { AsyncLocalStorage } from 'async_hooks';
 import { setTimeout as realSleep } from 'timers/promises';
 import { StandardRetryStrategy } from '@smithy/core/retry';
