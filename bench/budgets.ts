@@ -149,6 +149,11 @@ if (require.main === module) {
     ...ciTimings ? ciChecks(ciTimings) : [],
   ];
   process.stdout.write(`${renderChecks(checks)}\n`);
+  if (testCommand) {
+    // Who held the memory at the test command's peak, for whoever must bring it down.
+    const held: string[] = JSON.parse(fs.readFileSync(testCommand, 'utf8')).peakProcesses ?? [];
+    process.stdout.write(held.map(line => `  at the peak: ${line}\n`).join(''));
+  }
   const failed = checks.filter(fails);
   if (failed.length > 0) {
     process.stderr.write(`${failed.length} budget${failed.length === 1 ? '' : 's'} exceeded: ${failed.map(c => `${c.what} is ` +

@@ -23,16 +23,22 @@ function main() {
   }
   const started = process.hrtime.bigint();
   const child = spawn(command[0], command.slice(1), { stdio: 'inherit' });
-  let peakBytes = 0;
+  let peak = { bytes: 0, processes: [] };
   const sampler = setInterval(() => {
-    peakBytes = Math.max(peakBytes, treeResidentBytes(child.pid));
+    const sample = treeMemory(child.pid);
+    if (sample.bytes > peak.bytes) {
+      peak = sample;
+    }
   }, SAMPLE_MS);
   child.on('exit', (code, signal) => {
     clearInterval(sampler);
     const result = {
       command: command.join(' '),
       seconds: Math.round(Number(process.hrtime.bigint() - started) / 1e8) / 10,
-      peakMemoryMB: Math.round(peakBytes / 2 ** 20),
+      peakMemoryMB: Math.round(peak.bytes / 2 ** 20),
+      // What held the memory at the peak: the largest processes, for whoever must bring it down.
+      peakProcesses: peak.processes.sort((a, b) => b.bytes - a.bytes).slice(0, 4)
+        .map(p => `${Math.round(p.bytes / 2 ** 20)} MB: ${p.command.slice(0, 160)}`),
       exitCode: code ?? 1,
     };
     fs.writeFileSync(out, JSON.stringify(result, undefined, 2) + '\n');
@@ -42,8 +48,8 @@ function main() {
   });
 }
 
-/** The resident bytes of `root` and every process descended from it, now. */
-function treeResidentBytes(root) {
+/** The memory of `root` and every process descended from it, now: in all, and per process. */
+function treeMemory(root) {
   const children = new Map();
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) {
@@ -57,14 +63,15 @@ function treeResidentBytes(root) {
     const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
     children.set(parent, [...children.get(parent) ?? [], Number(entry)]);
   }
-  let bytes = 0;
+  const processes = [];
   const pending = [root];
   while (pending.length > 0) {
     const pid = pending.pop();
-    bytes += proportionalBytes(pid);
+    const command = (read(`/proc/${pid}/cmdline`) ?? '').split('\0').join(' ').trim();
+    processes.push({ bytes: proportionalBytes(pid), command });
     pending.push(...children.get(pid) ?? []);
   }
-  return bytes;
+  return { bytes: processes.reduce((sum, p) => sum + p.bytes, 0), processes };
 }
 
 /** The proportional set size of `pid`, or its resident size where the kernel has no smaps_rollup (before 4.14). */
