@@ -1,5 +1,5 @@
-// The compliance gates teams put in front of a construct library: cdk-nag's AwsSolutions pack and the Control
-// Tower rules of cfn-guard, over every example and integration stack.
+// The compliance gates teams put in front of a construct library: cdk-nag's AwsSolutions pack, the Control Tower
+// rules of cfn-guard and aws-cdk-lib's own CloudFormation validator, over every example and integration stack.
 import * as fs from 'fs';
 import * as path from 'path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
