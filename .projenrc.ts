@@ -11,6 +11,9 @@ const CDK_FLOOR = '2.273.0';
 
 // The SDK is bundled into the handler assets, so the version tested is the version deployed.
 const COMPREHEND_SDK = '@aws-sdk/client-comprehend@3.1138.0';
+// The handlers read their own resource's record in the stack (DescribeStackResource) to tell whether CloudFormation
+// has moved on from a request (docs/lifecycle.md): the same release as the Comprehend client, so they share the core.
+const CLOUDFORMATION_SDK = '@aws-sdk/client-cloudformation@3.1138.0';
 const SMITHY_CORE = '@smithy/core@3.41.1';
 
 const project = new awscdk.AwsCdkConstructLibrary({
@@ -49,6 +52,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   devDeps: [
     COMPREHEND_SDK,
+    CLOUDFORMATION_SDK,
     // The SDK's own error classification (throttling, transient, server errors), in the version the SDK uses.
     SMITHY_CORE,
     '@types/aws-lambda',
