@@ -318,9 +318,8 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
     const provider = ModelProvider.of(this);
     provider.addImport();
     const importPermission = provider.allowImportFrom(props.sourceModelArn, this.modelType);
-    if (props.dataAccessRole) {
-      provider.allowPassing(props.dataAccessRole);
-    }
+    // A role the user brings is passable through a policy of its own, which stays until the cleanup phase.
+    const passPermission = props.dataAccessRole ? provider.allowPassing(props.dataAccessRole, this) : undefined;
 
     // The handlers' contract, with Lazy values where the answer comes at synth time. What the handlers know without
     // being told is left out, since every import of a stack pays for it: the model type of a literal ARN (they parse the
@@ -346,6 +345,9 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
     });
     // Imported once its permission is in place, also when it lives in a managed policy of its own (many sources).
     customResource.node.addDependency(importPermission);
+    if (passPermission) {
+      customResource.node.addDependency(passPermission);
+    }
     const resource = customResource.node.defaultChild as CfnResource;
     // applyRemovalPolicy() then reaches the CloudFormation resource.
     this.node.defaultChild = resource;

@@ -21,13 +21,23 @@ function serviceRole(template: Template) {
   return Object.values(roles).map(role => role.Properties);
 }
 
-/** The handler role's policy statements. */
-function handlerStatements(template: Template): any[] {
-  const policies = template.findResources('AWS::IAM::Policy', {
+/** The policies of the handler role, by logical id. */
+function handlerPolicies(template: Template): Record<string, any> {
+  return template.findResources('AWS::IAM::Policy', {
     Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^ComprehendProviderHandlerRole') }] },
   });
-  expect(Object.keys(policies)).toHaveLength(1);
-  return Object.values(policies)[0].Properties.PolicyDocument.Statement;
+}
+
+/** The handler role's default policy statements: the role's one policy besides those of the roles the user brings. */
+function handlerStatements(template: Template): any[] {
+  const defaults = Object.entries(handlerPolicies(template)).filter(([id]) => !id.startsWith('ComprehendProviderPassRole'));
+  expect(defaults).toHaveLength(1);
+  return defaults[0][1].Properties.PolicyDocument.Statement;
+}
+
+/** The handler role's policies that pass one role the user brings, by logical id. */
+function passRolePolicies(template: Template): Record<string, any> {
+  return Object.fromEntries(Object.entries(handlerPolicies(template)).filter(([id]) => id.startsWith('ComprehendProviderPassRole')));
 }
 
 const TRUST = {
@@ -222,10 +232,15 @@ describe('the service role', () => {
     expect(model.role).toBe(role);
     expect(serviceRole(template)).toHaveLength(0);
     template.hasResourceProperties('Custom::ComprehendImportedModel', { DataAccessRoleArn: `arn:aws:iam::${IMPORTER}:role/MyComprehendRole` });
-    expect(handlerStatements(template).filter(s => s.Action === 'iam:PassRole')).toEqual([{
+    // The default policy passes only the stack's own service roles; the caller's role has a policy of its own, which
+    // the import waits for (and which stays until the cleanup phase when the role is switched).
+    expect(handlerStatements(template).filter(s => s.Action === 'iam:PassRole')).toEqual([OWN_PASS_ROLE]);
+    const passRole = passRolePolicies(template);
+    expect(Object.values(passRole).map(p => p.Properties.PolicyDocument.Statement)).toEqual([[{
       ...OWN_PASS_ROLE,
-      Resource: [OWN_PASS_ROLE.Resource, `arn:aws:iam::${IMPORTER}:role/MyComprehendRole`],
-    }]);
+      Resource: `arn:aws:iam::${IMPORTER}:role/MyComprehendRole`,
+    }]]);
+    template.hasResource('Custom::ComprehendImportedModel', { DependsOn: Object.keys(passRole) });
   });
 });
 

@@ -201,8 +201,12 @@ describe('a copy under a customer managed key', () => {
 
     expect(endpoint.dataAccessRole).toBe(role);
     template.hasResourceProperties('Custom::ComprehendModelEndpoint', { DataAccessRoleArn: role.roleArn });
-    const passRole = handlerStatements(template).find(statement => statement.Action === 'iam:PassRole');
-    expect(passRole.Resource).toContainEqual(role.roleArn);
+    // PassRole on the role alone, in a policy of its own that the endpoint waits for.
+    const passRole = template.findResources('AWS::IAM::Policy', {
+      Properties: { PolicyDocument: { Statement: [Match.objectLike({ Action: 'iam:PassRole', Resource: role.roleArn })] } },
+    });
+    expect(Object.keys(passRole)).toEqual([expect.stringMatching(/^ComprehendProviderPassRole/)]);
+    template.hasResource('Custom::ComprehendModelEndpoint', { DependsOn: Object.keys(passRole) });
     template.resourceCountIs('AWS::IAM::Role', 4);
   });
 });

@@ -1,7 +1,9 @@
+import { createHash } from 'crypto';
 import { Arn, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cr from 'aws-cdk-lib/custom-resources';
-import { Construct, Dependable, IDependable } from 'constructs';
+import { Construct, Dependable, IConstruct, IDependable } from 'constructs';
+import { describeResource } from './errors';
 import { acknowledgeFrameworkFindings, acknowledgeWildcard, frameworkProps } from './framework';
 import { HandlerFunction } from './handler-function';
 import { HandlerRole } from './handler-role';
@@ -29,6 +31,20 @@ const PROVIDER_ID = 'ComprehendProvider';
  * statement of 40 sources always fits.
  */
 const SOURCES_PER_IMPORT_STATEMENT = 40;
+/**
+ * The most roles the user brings (dataAccessRole) that a stack's handler role may pass. Each has an inline policy of
+ * its own, and IAM allows a role 10,240 characters of inline policies in all (white space aside), the handler role's
+ * default policy included. Measured on synthesized templates, their tokens replaced by deployed values:
+ * - one role's policy is 175 characters and the role's ARN: 270 for an ARN of 95 (`arn:aws:iam::ACCOUNT:role/` and a
+ *   name of IAM's 64 characters at most, under the path `/`);
+ * - the default policy is 2,984 characters for a stack named `Importer` importing from one sharer account, 3,471 for a
+ *   stack name of 128 characters (CloudFormation's longest, which the ownership conditions repeat), and 70 to 90 more
+ *   for each further sharer account and model type (allowImportFrom()).
+ * So 20 roles (5,400 characters) leave 4,840: the default policy and about 15 further sharer accounts and types. The
+ * CDK moves the default policy's statements to managed policies only when the default policy alone passes 10,000
+ * characters, so a stack that imports from many more sharers and brings this many roles is better split in two.
+ */
+export const MAX_PASSED_ROLES = 20;
 
 /**
  * The custom resource provider of every ImportedComprehendModel and ModelEndpoint in a stack (the stack's
@@ -40,9 +56,16 @@ const SOURCES_PER_IMPORT_STATEMENT = 40;
  * of a kind never takes away the permissions its Delete needs: CloudFormation applies a changed policy in the update
  * phase and sends the Delete of a removed or replaced resource later, in the cleanup phase. IAM, not only the
  * handlers' code, enforces ownership: every mutating call is allowed only on resources whose ownership tag names this
- * stack instance, and every creating call only with that tag in the request. Only ImportModel (the sharer accounts and
- * model types the app imports from) and PassRole for roles the user brings grow with the app, and neither is needed by
- * a Delete.
+ * stack instance, and every creating call only with that tag in the request. Two grants grow with the app, and no
+ * rollback has to wait for the old template's policy to get them back (CloudFormation restores it only after the
+ * custom resources' rollback Updates):
+ * - PassRole for the roles the user brings grows by whole policies, one per role, that the resources passing the role
+ *   depend on: a role no longer used leaves with its policy, which CloudFormation deletes in the cleanup phase, so a
+ *   rollback that passes it again still may.
+ * - ImportModel (the sharer accounts and model types the app imports from) grows in one statement, which an update
+ *   changes in place, so a rollback may run without the sources the update removed. It needs none of them: a rollback
+ *   re-adopts the copy it had, which exists and carries this resource's ownership tag, without ImportModel; nor does a
+ *   Delete.
  */
 export class ModelProvider extends Construct {
   /** The stack's provider, created with the first model or endpoint that needs it. */
@@ -58,8 +81,8 @@ export class ModelProvider extends Construct {
   private importStatement?: { readonly statement: iam.PolicyStatement; readonly dependable: IDependable };
   /** The statement of each source resource already allowed. */
   private readonly importDependables = new Map<string, IDependable>();
-  private readonly passRoleStatement: iam.PolicyStatement;
-  private readonly granted = new Set<string>();
+  /** The paths of the constructs that pass each role the user brings, by the id of the role's policy. */
+  private readonly passers = new Map<string, string[]>();
   /** The imports this provider serves, which size the window their ImportModel calls spread over. */
   private imports = 0;
 
@@ -108,14 +131,12 @@ export class ModelProvider extends Construct {
     acknowledgeFrameworkFindings(this, provider, [onEventHandler, isCompleteHandler]);
 
     this.allowOwnResources();
-    this.passRoleStatement = new iam.PolicyStatement({
-      actions: ['iam:PassRole'],
-      resources: [serviceRoleArns(this)],
-      conditions: { StringEquals: { 'iam:PassedToService': 'comprehend.amazonaws.com' } },
-    });
+    // The library's own service roles, whichever the stack has: their path holds the stack's GUID, so one statement
+    // that never changes covers them all.
+    this.handlerRole.addToPrincipalPolicy(passRoleStatement(serviceRoleArns(this)));
     acknowledgeWildcard(this.handlerRole, serviceRoleArns(this), 'PassRole on this stack instance\'s own service roles (their '
       + 'path holds the stack\'s GUID), only to comprehend.amazonaws.com, so the policy does not grow with every model.');
-    this.handlerRole.addToPrincipalPolicy(this.passRoleStatement);
+    this.node.addValidation({ validate: () => this.explainTooManyPassedRoles() });
   }
 
   /**
@@ -237,20 +258,52 @@ export class ModelProvider extends Construct {
     this.imports++;
   }
 
-  /** Lets the handlers pass `role` to Comprehend (and to nothing else): a role the user brings. */
-  public allowPassing(role: iam.IRole): void {
-    if (this.firstTime(`pass:${Stack.of(this).resolve(role.roleArn)}`)) {
-      this.passRoleStatement.addResources(role.roleArn);
+  /**
+   * Lets the handlers pass `role`, a role the user brings for `passer`, to Comprehend (and to nothing else), and returns
+   * what every custom resource that passes it must depend on: an inline policy of the handler role for that role alone.
+   *
+   * One policy resource per role, whose logical id is derived from the role's ARN: switching a resource from role A to
+   * role B creates B's policy and removes A's, which CloudFormation deletes in the cleanup phase, after the resources
+   * that depended on it. A rollback of that switch passes A again in an Update that runs under the new template's
+   * policies, before the old ones come back: one statement listing the roles would have lost A in the update phase,
+   * and the rollback would fail (UPDATE_ROLLBACK_FAILED). The resources that pass the same role share its policy.
+   */
+  public allowPassing(role: iam.IRole, passer: IConstruct): IDependable {
+    const stack = Stack.of(this);
+    const arn = stack.resolve(role.roleArn);
+    // A reference to a role of another stack names a logical id of that stack, which a role of this one may have too.
+    const identity = typeof arn === 'string' || Stack.of(role) === stack ? arn : [Stack.of(role).node.path, arn];
+    const id = `PassRole${createHash('sha256').update(JSON.stringify(identity)).digest('hex').slice(0, 8)}`;
+    this.passers.set(id, [...this.passers.get(id) ?? [], `${passer.node.path} (${describeResource(role.roleArn, role)})`]);
+    const existing = this.node.tryFindChild(id) as iam.Policy | undefined;
+    if (existing) {
+      return existing;
     }
+    return new iam.Policy(this, id, { roles: [this.handlerRole], statements: [passRoleStatement(role.roleArn)] });
   }
 
-  private firstTime(grant: string): boolean {
-    if (this.granted.has(grant)) {
-      return false;
+  private explainTooManyPassedRoles(): string[] {
+    if (this.passers.size <= MAX_PASSED_ROLES) {
+      return [];
     }
-    this.granted.add(grant);
-    return true;
+    const beyond = [...this.passers.values()].slice(MAX_PASSED_ROLES).map(passers => passers[0]);
+    return [
+      `the imports and endpoints of this stack bring ${this.passers.size} roles of their own (dataAccessRole); expected at ` +
+      `most ${MAX_PASSED_ROLES}: the handler role passes each through an inline policy of its own, and IAM allows a role ` +
+      `10,240 characters of inline policies in all. The roles past ${MAX_PASSED_ROLES} are those of ${beyond.join(', ')}: ` +
+      'let them share a role, leave dataAccessRole unset where the library\'s own role serves (a copy under modelKey), ' +
+      'or move them to another stack.',
+    ];
   }
+}
+
+/** PassRole on `roleArn`, to Comprehend only. */
+function passRoleStatement(roleArn: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    actions: ['iam:PassRole'],
+    resources: [roleArn],
+    conditions: { StringEquals: { 'iam:PassedToService': 'comprehend.amazonaws.com' } },
+  });
 }
 
 /**

@@ -12,7 +12,10 @@ export interface ProviderEndpointProps {
   readonly modelType: ModelType;
   readonly desiredInferenceUnits: number;
   readonly dataAccessRole?: iam.IRole;
-  /** Whether the library created the role (the provider's PassRole statement covers the stack's own roles). */
+  /**
+   * Whether the library created the role: the provider's PassRole statement on the stack's own service roles covers
+   * it, where a role the user brings gets a policy of its own that the endpoint depends on.
+   */
   readonly roleIsOwn: boolean;
   readonly tags?: { [key: string]: string };
 }
@@ -33,9 +36,8 @@ export class ProviderEndpoint extends Construct implements ITaggable {
       this.tags.setTag(key, value);
     }
     const provider = ModelProvider.of(this);
-    if (props.dataAccessRole && !props.roleIsOwn) {
-      provider.allowPassing(props.dataAccessRole);
-    }
+    // A role the user brings is passable through a policy of its own, which stays until the cleanup phase.
+    const passPermission = props.dataAccessRole && !props.roleIsOwn ? provider.allowPassing(props.dataAccessRole, scope) : undefined;
     const properties: { [name in keyof EndpointProperties]: unknown } = {
       EndpointName: props.endpointName,
       ModelArn: props.modelArn,
@@ -49,6 +51,9 @@ export class ProviderEndpoint extends Construct implements ITaggable {
       resourceType: MODEL_ENDPOINT_RESOURCE_TYPE,
       properties,
     });
+    if (passPermission) {
+      resource.node.addDependency(passPermission);
+    }
     this.endpointArn = resource.getAttString(ATTRIBUTE_ENDPOINT_ARN);
     this.cfnResource = resource.node.defaultChild as CfnResource;
   }
