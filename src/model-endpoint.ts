@@ -1,4 +1,16 @@
-import { Arn, ArnFormat, Duration, IResource, Names, Resource, ResourceProps, Stack, Token } from 'aws-cdk-lib';
+import {
+  Arn,
+  ArnFormat,
+  CfnDeletionPolicy,
+  CfnResource,
+  Duration,
+  IResource,
+  Names,
+  Resource,
+  ResourceProps,
+  Stack,
+  Token,
+} from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,6 +18,7 @@ import { Construct } from 'constructs';
 // Type-only: a model creates its endpoints (a value import the other way), an endpoint's props only name the model.
 import type { IComprehendModel } from './comprehend-model';
 import { ENDPOINT_NAME_MAX_LENGTH, ENDPOINT_NAME_PATTERN as ENDPOINT_NAME, MAX_INFERENCE_UNITS } from './contract/endpoint-properties';
+import { IMPORTED_MODEL_RESOURCE_TYPE } from './contract/import-properties';
 import { MODEL_TYPES, ModelType, modelTypeOfEndpointResource } from './contract/model-types';
 import { IdleAlarmOptions } from './idle-alarm-options';
 import { explainInvalidArnRegion } from './private/arn-rules';
@@ -379,6 +392,8 @@ export class ModelEndpoint extends ModelEndpointBase {
     this.node.addValidation({ validate: () => explainInvalidEndpointTags({ ...props.tags, ...endpoint.tags.tagValues() }) });
     // The CloudFormation resource, so that escape hatches and applyRemovalPolicy() reach it.
     this.node.defaultChild = endpoint.cfnResource;
+    // Read when the app is synthesized, so the policies both resources end with count, however they were set.
+    this.node.addValidation({ validate: () => explainKeptOnCopyThatGoes(endpoint.cfnResource, props.model) });
     this.endpointArn = endpoint.endpointArn;
     // Two stacks of one account and Region cannot both have the name: the app-wide checks look for it.
     registerEndpoint(this, { endpointName });
@@ -515,6 +530,51 @@ function checkModelIsServable(model: IComprehendModel, endpoint: Construct): voi
       endpoint,
     );
   }
+}
+
+/** How each DeletionPolicy is set with a RemovalPolicy. */
+const REMOVAL_POLICY_OF: Record<string, string> = {
+  [CfnDeletionPolicy.DELETE]: 'RemovalPolicy.DESTROY',
+  [CfnDeletionPolicy.RETAIN]: 'RemovalPolicy.RETAIN',
+  [CfnDeletionPolicy.RETAIN_EXCEPT_ON_CREATE]: 'RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE',
+  [CfnDeletionPolicy.SNAPSHOT]: 'RemovalPolicy.SNAPSHOT',
+};
+
+/**
+ * An endpoint that CloudFormation keeps while the copy it serves is deleted, explained: Comprehend refuses to delete a
+ * copy an endpoint uses, so the stack operation would fail with the copy's Delete. Only for a copy of this app, whose
+ * resource can be read (ImportedComprehendModel's default child); a model referenced by ARN is not the app's to
+ * delete. A Retain endpoint is kept whenever it leaves, including when the operation that created it rolls back, so it
+ * needs a Retain copy; a RetainExceptOnCreate endpoint is deleted in that rollback, so either kind of retained copy
+ * serves it.
+ */
+function explainKeptOnCopyThatGoes(resource: CfnResource, model: IComprehendModel): string[] {
+  const copy = model.node.defaultChild;
+  if (!CfnResource.isCfnResource(copy) || copy.cfnResourceType !== IMPORTED_MODEL_RESOURCE_TYPE) {
+    return [];
+  }
+  // A custom resource without a DeletionPolicy is deleted with its stack.
+  const endpointPolicy = resource.cfnOptions.deletionPolicy ?? CfnDeletionPolicy.DELETE;
+  const copyPolicy = copy.cfnOptions.deletionPolicy ?? CfnDeletionPolicy.DELETE;
+  const endpointKept = endpointPolicy === CfnDeletionPolicy.RETAIN || endpointPolicy === CfnDeletionPolicy.RETAIN_EXCEPT_ON_CREATE;
+  const copyKept = copyPolicy === CfnDeletionPolicy.RETAIN ||
+    (copyPolicy === CfnDeletionPolicy.RETAIN_EXCEPT_ON_CREATE && endpointPolicy === CfnDeletionPolicy.RETAIN_EXCEPT_ON_CREATE);
+  if (!endpointKept || copyKept) {
+    return [];
+  }
+  const describe = (policy: CfnDeletionPolicy) => `DeletionPolicy ${policy} (${REMOVAL_POLICY_OF[policy] ?? policy})`;
+  const onCreateRollback = copyPolicy === CfnDeletionPolicy.RETAIN_EXCEPT_ON_CREATE;
+  const what = onCreateRollback
+    ? 'if the stack operation that creates them rolls back, CloudFormation keeps the endpoint and deletes the copy, which ' +
+      'Comprehend refuses while an endpoint uses it: the rollback fails (ROLLBACK_FAILED or UPDATE_ROLLBACK_FAILED)'
+    : 'when the stack is deleted (or both leave it), CloudFormation keeps the endpoint and deletes the copy, which ' +
+      'Comprehend refuses while an endpoint uses it: the deletion fails (DELETE_FAILED)';
+  const alike = onCreateRollback ? ', or give the endpoint RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE like the copy' : '';
+  return [
+    `the endpoint has ${describe(endpointPolicy)}, but the copy it serves, ${model.node.path}, has ${describe(copyPolicy)}: ` +
+    `${what}. Give the copy RemovalPolicy.RETAIN too${alike}, or let the endpoint go with ` +
+    'the stack (RemovalPolicy.DESTROY, the default)',
+  ];
 }
 
 /** The parts of an endpoint ARN (`…:TYPE-endpoint/NAME`), or undefined when it is no ARN at all. */

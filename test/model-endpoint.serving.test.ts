@@ -89,9 +89,11 @@ describe('one endpoint type in every Region', () => {
 
   test('the provider\'s endpoint resource is the default child: removal policies reach it', () => {
     const stack = stackIn('eu-west-1');
-    const { endpoint } = serve(stack, SOURCE_CLASSIFIER);
+    const { model, endpoint } = serve(stack, SOURCE_CLASSIFIER);
 
     endpoint.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    // A retained endpoint keeps the copy it serves in use: the copy is retained too (see model-endpoint.test.ts).
+    model.applyRemovalPolicy(RemovalPolicy.RETAIN);
 
     Template.fromStack(stack).hasResource('Custom::ComprehendModelEndpoint', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });

@@ -1,4 +1,4 @@
-import { App, CfnParameter, NestedStack, Stack, Tags } from 'aws-cdk-lib';
+import { App, CfnDeletionPolicy, CfnParameter, CfnResource, NestedStack, RemovalPolicies, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { ImportedComprehendModel, ModelEndpoint, ModelEndpointOptions, ModelType } from '../src';
@@ -317,5 +317,95 @@ describe('desiredInferenceUnits and the auto scaling range', () => {
 
     expect(() => endpoint.autoScaleInferenceUnits({ minCapacity, maxCapacity })).not.toThrow();
     Template.fromStack(stack).hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: minCapacity, MaxCapacity: maxCapacity });
+  });
+});
+
+describe('an endpoint kept while the copy it serves is deleted is a synth error', () => {
+  const FIXES = 'Give the copy RemovalPolicy.RETAIN too';
+  const LET_GO = 'or let the endpoint go with the stack (RemovalPolicy.DESTROY, the default)';
+
+  test('a RETAIN endpoint on a DESTROY copy: the endpoint\'s path and policy, the copy\'s, what would happen, and the fixes', () => {
+    const stack = importerStack();
+    const endpoint = new ImportedComprehendModel(stack, 'Tickets', { sourceModelArn: CLASSIFIER }).addEndpoint('Live');
+    endpoint.applyRemovalPolicy(RemovalPolicy.RETAIN);
+
+    expect(() => Template.fromStack(stack)).toThrow(
+      '[Importer/Tickets/Live] the endpoint has DeletionPolicy Retain (RemovalPolicy.RETAIN), but the copy it serves, ' +
+      'Importer/Tickets, has DeletionPolicy Delete (RemovalPolicy.DESTROY): when the stack is deleted (or both leave it), ' +
+      'CloudFormation keeps the endpoint and deletes the copy, which Comprehend refuses while an endpoint uses it: the ' +
+      `deletion fails (DELETE_FAILED). ${FIXES}, ${LET_GO}`,
+    );
+  });
+
+  test.each<[string, (endpoint: ModelEndpoint) => void]>([
+    ['RemovalPolicies.of()', endpoint => RemovalPolicies.of(endpoint).retain()],
+    ['cfnOptions', endpoint => { (endpoint.node.defaultChild as CfnResource).cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN; }],
+    ['RETAIN_ON_UPDATE_OR_DELETE', endpoint => endpoint.applyRemovalPolicy(RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE)],
+  ])('the endpoint retained through %s, on a DESTROY copy: refused the same way', (_, retain) => {
+    const stack = importerStack();
+    const endpoint = new ImportedComprehendModel(stack, 'Tickets', { sourceModelArn: CLASSIFIER }).addEndpoint('Live');
+    retain(endpoint);
+
+    expect(() => Template.fromStack(stack)).toThrow(/\[Importer\/Tickets\/Live\] the endpoint has DeletionPolicy Retain(ExceptOnCreate)? .* the copy it serves, Importer\/Tickets, has DeletionPolicy Delete .*DELETE_FAILED/);
+  });
+
+  test('a RETAIN endpoint on a RETAIN_ON_UPDATE_OR_DELETE copy: a rollback of their creation would delete the copy', () => {
+    const stack = importerStack();
+    const model = new ImportedComprehendModel(stack, 'Tickets', { sourceModelArn: CLASSIFIER, removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE });
+    model.addEndpoint('Live').applyRemovalPolicy(RemovalPolicy.RETAIN);
+
+    expect(() => Template.fromStack(stack)).toThrow(
+      '[Importer/Tickets/Live] the endpoint has DeletionPolicy Retain (RemovalPolicy.RETAIN), but the copy it serves, ' +
+      'Importer/Tickets, has DeletionPolicy RetainExceptOnCreate (RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE): if the stack ' +
+      'operation that creates them rolls back, CloudFormation keeps the endpoint and deletes the copy, which Comprehend ' +
+      'refuses while an endpoint uses it: the rollback fails (ROLLBACK_FAILED or UPDATE_ROLLBACK_FAILED). ' +
+      `${FIXES}, or give the endpoint RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE like the copy, ${LET_GO}`,
+    );
+  });
+
+  test('a copy of another stack of the app is read too', () => {
+    const app = new App();
+    const models = importerStack(app, 'Models');
+    const serving = importerStack(app, 'Serving');
+    const model = new ImportedComprehendModel(models, 'Tickets', { sourceModelArn: CLASSIFIER });
+    new ModelEndpoint(serving, 'Live', { model }).applyRemovalPolicy(RemovalPolicy.RETAIN);
+
+    expect(() => Template.fromStack(serving)).toThrow(/\[Serving\/Live\] the endpoint has DeletionPolicy Retain .* the copy it serves, Models\/Tickets, has DeletionPolicy Delete/);
+  });
+
+  // The DeletionPolicy each resource ends with; a copy's Delete is left out of the template (CloudFormation's default).
+  test.each<[string, (model: ImportedComprehendModel, endpoint: ModelEndpoint) => void, string | undefined, string | undefined]>([
+    ['RETAIN on both, the copy\'s set after the endpoint\'s', (model, endpoint) => {
+      endpoint.applyRemovalPolicy(RemovalPolicy.RETAIN);
+      model.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    }, 'Retain', 'Retain'],
+    ['RETAIN on the whole stack (RemovalPolicies.of())', model => RemovalPolicies.of(Stack.of(model)).retain(), 'Retain', 'Retain'],
+    ['RETAIN_ON_UPDATE_OR_DELETE on both', (model, endpoint) => {
+      model.applyRemovalPolicy(RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE);
+      endpoint.applyRemovalPolicy(RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE);
+    }, 'RetainExceptOnCreate', 'RetainExceptOnCreate'],
+    ['a RETAIN_ON_UPDATE_OR_DELETE endpoint on a RETAIN copy', (model, endpoint) => {
+      model.applyRemovalPolicy(RemovalPolicy.RETAIN);
+      endpoint.applyRemovalPolicy(RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE);
+    }, 'Retain', 'RetainExceptOnCreate'],
+    ['DESTROY on the endpoint, the copy retained', model => model.applyRemovalPolicy(RemovalPolicy.RETAIN), 'Retain', 'Delete'],
+    ['DESTROY on both (the defaults)', () => undefined, undefined, 'Delete'],
+  ])('%s: synthesizes', (_, apply, copyPolicy, endpointPolicy) => {
+    const stack = importerStack();
+    const model = new ImportedComprehendModel(stack, 'Tickets', { sourceModelArn: CLASSIFIER });
+    const endpoint = model.addEndpoint('Live');
+    apply(model, endpoint);
+    const template = Template.fromStack(stack);
+
+    template.hasResource('Custom::ComprehendImportedModel', { DeletionPolicy: copyPolicy ?? Match.absent() });
+    template.hasResource('Custom::ComprehendModelEndpoint', { DeletionPolicy: endpointPolicy });
+  });
+
+  test('a RETAIN endpoint on a model referenced by ARN synthesizes: the model is not the app\'s to delete', () => {
+    const stack = importerStack();
+    const endpoint = ImportedComprehendModel.fromModelArn(stack, 'Elsewhere', OWN_CLASSIFIER).addEndpoint('Live');
+    endpoint.applyRemovalPolicy(RemovalPolicy.RETAIN);
+
+    Template.fromStack(stack).hasResource('Custom::ComprehendModelEndpoint', { DeletionPolicy: 'Retain' });
   });
 });
