@@ -1,10 +1,18 @@
 // What the tests share: accounts, model ARNs, stacks, and the events the Provider framework hands the handlers.
+import {
+  CloudFormationClient,
+  CloudFormationServiceException,
+  DescribeStackResourceCommand,
+  DescribeStackResourceCommandOutput,
+  ResourceStatus,
+} from '@aws-sdk/client-cloudformation';
 import { App, Stack } from 'aws-cdk-lib';
 import type {
   CloudFormationCustomResourceCreateEvent,
   CloudFormationCustomResourceDeleteEvent,
   CloudFormationCustomResourceUpdateEvent,
 } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
 import { ImportProperties, OWNER_TAG_KEY } from '../../src/contract/import-properties';
 
 export const REGION = 'us-west-2';
@@ -96,3 +104,61 @@ export function waiterEvent<E extends { RequestType: string }>(
 ) {
   return { ...event, ...onEventResult } as E & { PhysicalResourceId: string; Data?: any };
 }
+
+/**
+ * CloudFormation's record of the events' resource when their request began (DescribeStackResource's ResourceStatus and
+ * LastUpdatedTimestamp), as onEvent hands it to isComplete in `Data.Request` (src/handlers/common/request-guard.ts).
+ */
+export const RECORD_STATUS = 'CREATE_IN_PROGRESS';
+export const RECORD_TIME = new Date('2026-01-01T00:00:00.000Z');
+export const RECORD = `${RECORD_STATUS}@${RECORD_TIME.toISOString()}`;
+
+/** The Data of a waiter whose onEvent read RECORD: every mutating call it makes proves the record unchanged first. */
+export function recordData(): { Request: string } {
+  return { Request: RECORD };
+}
+
+/** DescribeStackResource's answer for the events' resource, in `status` since `at`. */
+export function stackRecord(status: string = RECORD_STATUS, at: Date = RECORD_TIME): DescribeStackResourceCommandOutput {
+  return {
+    $metadata: {},
+    StackResourceDetail: {
+      StackName: 'Importer',
+      StackId: STACK_ID,
+      LogicalResourceId: common.LogicalResourceId,
+      ResourceType: common.ResourceType,
+      ResourceStatus: status as ResourceStatus,
+      LastUpdatedTimestamp: at,
+    },
+  };
+}
+
+/** CloudFormation's answer when it has no record of the resource (it left the stack, or the stack is gone). */
+export function noRecord(): CloudFormationServiceException {
+  return new CloudFormationServiceException({
+    name: 'ValidationError',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400 },
+    message: `Resource ${common.LogicalResourceId} does not exist for stack ${STACK_ID}`,
+  });
+}
+
+/**
+ * The handlers' CloudFormation client answered by aws-sdk-client-mock: before each test it is reset, and answers
+ * DescribeStackResource with RECORD (the request is current). A test changes the answer to make CloudFormation move on.
+ * Call it once, at a test file's top level (it registers a beforeEach).
+ */
+export function mockStackRecord() {
+  const cloudFormation = mockClient(CloudFormationClient);
+  beforeEach(() => {
+    cloudFormation.reset();
+    cloudFormation.on(DescribeStackResourceCommand).resolves(stackRecord());
+  });
+  return cloudFormation;
+}
+
+/**
+ * The physical id CloudFormation makes up for a Create it cancelled before the answer (another resource failed), which
+ * its rollback's Delete then carries: STACKNAME-LOGICALID-RANDOM.
+ */
+export const MADE_UP_PHYSICAL_ID = `Importer-${common.LogicalResourceId}-ABCDEF123456`;

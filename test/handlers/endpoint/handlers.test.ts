@@ -17,9 +17,20 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { EndpointProperties, MODEL_ENDPOINT_RESOURCE_TYPE } from '../../../src/contract/endpoint-properties';
 import { isComplete, onEvent } from '../../../src/handlers/provider';
-import { CREATE_FAILED_MARKER, createEvent, deleteEvent, IMPORTER, OWNER_TAG, REGION, updateEvent, waiterEvent } from '../../support/fixtures';
+import {
+  CREATE_FAILED_MARKER,
+  createEvent,
+  deleteEvent,
+  IMPORTER,
+  mockStackRecord,
+  OWNER_TAG,
+  REGION,
+  updateEvent,
+  waiterEvent,
+} from '../../support/fixtures';
 
 const comprehend = mockClient(ComprehendClient);
+mockStackRecord();
 const metadata = { $metadata: {} };
 const COPY = `arn:aws:comprehend:${REGION}:${IMPORTER}:document-classifier/tickets/version/a`;
 const NEW_COPY = `arn:aws:comprehend:${REGION}:${IMPORTER}:document-classifier/tickets/version/b`;
@@ -165,14 +176,22 @@ describe('onEvent', () => {
     expect(comprehend.commandCalls(UpdateEndpointCommand)).toHaveLength(0);
   });
 
-  test('delete: only an endpoint of this resource; the placeholder of a failed create is nothing to delete', async () => {
+  test('delete: only an endpoint of this resource; for the placeholder of a failed create, the one the Create would have made', async () => {
     comprehend.on(ListTagsForResourceCommand).resolves({ ...metadata, Tags: [{ Key: 'cdk-comprehend-model-import:owner', Value: 'Other/guid/Live' }] });
 
     await onEvent(asEndpoint(deleteEvent(ENDPOINT, props())));
     await onEvent(asEndpoint(deleteEvent(CREATE_FAILED_MARKER, props())));
 
     expect(comprehend.commandCalls(DeleteEndpointCommand)).toHaveLength(0);
-    expect(comprehend.commandCalls(ListTagsForResourceCommand)).toHaveLength(1);
+    expect(comprehend.commandCalls(ListTagsForResourceCommand).map(c => c.args[0].input))
+      .toEqual([{ ResourceArn: ENDPOINT }, { ResourceArn: ENDPOINT }]);
+  });
+
+  test('delete: properties that do not read (the Create failed on them, before any call) leave nothing to look for', async () => {
+    const result = await onEvent(asEndpoint(deleteEvent(CREATE_FAILED_MARKER, props({ EndpointName: 'tickets_live' }))));
+
+    expect(result.PhysicalResourceId).toBe(CREATE_FAILED_MARKER);
+    expect(comprehend.calls()).toHaveLength(0);
   });
 });
 

@@ -2,8 +2,10 @@
 import {
   ComprehendClient,
   DeleteDocumentClassifierCommand,
+  DescribeDocumentClassifierCommand,
   ImportModelCommand,
   ListTagsForResourceCommand,
+  ResourceNotFoundException,
   TagResourceCommand,
 } from '@aws-sdk/client-comprehend';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -11,9 +13,10 @@ import { DATA_DEADLINE, DEFAULT_TIMEOUT_SECONDS, IMPORT_SPREAD_ENV } from '../..
 import { readImportRequest } from '../../../src/handlers/import/import-request';
 import { importSlotSeconds } from '../../../src/handlers/import/import-slot';
 import { onEvent } from '../../../src/handlers/provider';
-import { createEvent, deleteEvent, OWNER_TAG, properties, updateEvent } from '../../support/fixtures';
+import { createEvent, deleteEvent, mockStackRecord, OWNER_TAG, properties, updateEvent } from '../../support/fixtures';
 
 const comprehend = mockClient(ComprehendClient);
+mockStackRecord();
 
 beforeEach(() => {
   comprehend.reset();
@@ -51,6 +54,8 @@ describe('importSlotSeconds', () => {
 describe('onEvent', () => {
   function answerImports(): number[] {
     const calledAt: number[] = [];
+    // The name is free: the lookup before ImportModel finds no copy.
+    comprehend.on(DescribeDocumentClassifierCommand).rejects(new ResourceNotFoundException({ $metadata: {}, message: 'not found' }));
     comprehend.on(ImportModelCommand).callsFake(input => {
       calledAt.push(performance.now());
       return { ModelArn: `arn:aws:comprehend:us-west-2:444455556666:document-classifier/${input.ModelName}/version/${input.VersionName}` };

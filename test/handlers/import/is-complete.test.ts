@@ -29,8 +29,10 @@ import {
   createEvent,
   deleteEvent,
   IMPORTER,
+  mockStackRecord,
   OWNER_TAG,
   properties,
+  recordData,
   REGION,
   SHARER,
   SOURCE_CLASSIFIER,
@@ -41,13 +43,17 @@ import {
 } from '../../support/fixtures';
 
 const comprehend = mockClient(ComprehendClient);
+mockStackRecord();
 const metadata = { $metadata: {} };
 const COPY = `arn:aws:comprehend:${REGION}:${IMPORTER}:document-classifier/tickets/version/Classifier1234ABCD-0123456789abcdef`;
+/** The copy a Create of the default properties makes: its name derives from the stack and the source. */
+const TARGET = readImportSpec(properties(), STACK_ID, 'Classifier1234ABCD').targetArn;
 const RECOGNIZER_COPY = `arn:aws:comprehend:${REGION}:${IMPORTER}:entity-recognizer/products/version/r1`;
-const future = () => ({ Deadline: String(Date.now() + 60_000) });
-const past = () => ({ Deadline: String(Date.now() - 1) });
+// The waiters of these tests serve a current request: onEvent read CloudFormation's record, which is unchanged.
+const future = () => ({ Deadline: String(Date.now() + 60_000), ...recordData() });
+const past = () => ({ Deadline: String(Date.now() - 1), ...recordData() });
 /** A deadline passed longer ago than the time given to stop and delete an import past it. */
-const longPast = () => ({ Deadline: String(Date.now() - STOP_GRACE_SECONDS * 1000 - 1) });
+const longPast = () => ({ Deadline: String(Date.now() - STOP_GRACE_SECONDS * 1000 - 1), ...recordData() });
 
 beforeEach(() => {
   comprehend.reset();
@@ -86,6 +92,7 @@ describe('create and update', () => {
         Status: status,
         // What onEvent told isComplete, emptied: the framework merges onEvent's Data into the attributes.
         Deadline: '',
+        Request: '',
         NewCopy: '',
         ReplacedCopy: '',
         FailedReplacement: '',
@@ -490,8 +497,15 @@ describe('delete', () => {
     await expect(deletion).rejects.not.toThrow(/timeout/);
   });
 
-  test('a failed create\'s marker is complete without a Comprehend call', async () => {
+  test('a failed create\'s marker: complete once the copy the Create would have made is not there (the request settled long ago)', async () => {
+    comprehend.on(DescribeDocumentClassifierCommand).rejects(new ResourceNotFoundException({ ...metadata, message: 'not found' }));
+
     await expect(handler(deleting(CREATE_FAILED_MARKER))).resolves.toEqual({ IsComplete: true });
+    expect(comprehend.calls().map(call => call.args[0].input)).toEqual([{ DocumentClassifierArn: TARGET }]);
+  });
+
+  test('a Delete whose properties do not read (the Create failed on them) is complete without a Comprehend call', async () => {
+    await expect(handler(deleting(CREATE_FAILED_MARKER, properties({ VersionName: 'v_1' })))).resolves.toEqual({ IsComplete: true });
     expect(comprehend.calls()).toHaveLength(0);
   });
 

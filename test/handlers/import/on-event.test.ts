@@ -1,9 +1,11 @@
+import { DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
 import {
   ComprehendClient,
   ComprehendServiceException,
   DeleteDocumentClassifierCommand,
   DeleteEntityRecognizerCommand,
   DescribeDocumentClassifierCommand,
+  DescribeEntityRecognizerCommand,
   EndpointStatus,
   ImportModelCommand,
   ConcurrentModificationException,
@@ -13,6 +15,7 @@ import {
   ListEndpointsCommand,
   ListEntitiesDetectionJobsCommand,
   ListTagsForResourceCommand,
+  ModelStatus,
   ResourceInUseException,
   ResourceNotFoundException,
   ResourceUnavailableException,
@@ -21,14 +24,17 @@ import {
   UntagResourceCommand,
 } from '@aws-sdk/client-comprehend';
 import { mockClient } from 'aws-sdk-client-mock';
+import { readImportSpec } from '../../../src/handlers/import/import-request';
 import { onEvent as handler } from '../../../src/handlers/provider';
 import {
   CREATE_FAILED_MARKER,
   createEvent,
   deleteEvent,
   IMPORTER,
+  mockStackRecord,
   OWNER_TAG,
   properties,
+  RECORD,
   REGION,
   SHARER,
   SOURCE_CLASSIFIER,
@@ -38,13 +44,27 @@ import {
 } from '../../support/fixtures';
 
 const comprehend = mockClient(ComprehendClient);
+const cloudFormation = mockStackRecord();
 const metadata = { $metadata: {} };
 const COPY_PREFIX = `arn:aws:comprehend:${REGION}:${IMPORTER}:document-classifier/tickets/version/`;
 const OWNER = OWNER_TAG;
 const DEFAULT_COPY = new RegExp(`^${COPY_PREFIX}Classifier1234ABCD-[0-9a-f]{16}$`);
+/** The copy a Create of the default properties makes (or adopts): its name derives from the stack and the source. */
+const TARGET = readImportSpec(properties(), STACK_ID, 'Classifier1234ABCD').targetArn;
+const notFound = () => new ResourceNotFoundException({ ...metadata, message: 'RESOURCE_NOT_FOUND' });
+
+/** Comprehend knows no copy under any name: the lookup before ImportModel finds the name free. */
+function namesFree() {
+  comprehend.on(DescribeDocumentClassifierCommand).rejects(notFound());
+  comprehend.on(DescribeEntityRecognizerCommand).rejects(notFound());
+}
+
+/** The Comprehend operations called, in order. */
+const calledOperations = () => comprehend.calls().map(call => call.args[0].constructor.name.replace(/Command$/, ''));
 
 beforeEach(() => {
   comprehend.reset();
+  namesFree();
   jest.spyOn(console, 'log').mockImplementation(() => undefined);
 });
 
@@ -63,6 +83,9 @@ describe('Create', () => {
 
     const result = await handler(createEvent(properties({ Tags: [{ Key: 'team', Value: 'nlp' }] })));
 
+    // The name is looked up first: only a free name is imported into.
+    expect(calledOperations()).toEqual(['DescribeDocumentClassifier', 'ImportModel']);
+    expect(comprehend.commandCalls(DescribeDocumentClassifierCommand)[0].args[0].input).toEqual({ DocumentClassifierArn: TARGET });
     const { input } = importedCopy();
     expect(input).toEqual({
       SourceModelArn: SOURCE_CLASSIFIER,
@@ -75,6 +98,11 @@ describe('Create', () => {
     // The model's own timeout (3000 s) travels to isComplete as a deadline.
     expect(Number(result.Data?.Deadline)).toBeGreaterThanOrEqual(before + 3000 * 1000);
     expect(Number(result.Data?.Deadline)).toBeLessThanOrEqual(Date.now() + 3000 * 1000);
+    // The copy is this request's (the name was free), and isComplete gets CloudFormation's record of the request.
+    expect(result.Data).toEqual({ Deadline: expect.any(String), NewCopy: 'true', Request: RECORD });
+    expect(cloudFormation.commandCalls(DescribeStackResourceCommand)[0].args[0].input).toEqual({
+      StackName: STACK_ID, LogicalResourceId: 'Classifier1234ABCD',
+    });
   });
 
   test('passes explicit names, the model key and the data access role', async () => {
@@ -114,21 +142,53 @@ describe('Create', () => {
     }
   });
 
-  function nameTaken(ownerTag?: string) {
+  const copyUnderTheName = (status: string) => ({
+    DocumentClassifierProperties: { DocumentClassifierArn: TARGET, Status: status as ModelStatus, SourceModelArn: SOURCE_CLASSIFIER },
+  });
+
+  function nameTaken(ownerTag?: string, status = 'TRAINING') {
     comprehend.on(ImportModelCommand).rejects(new ResourceInUseException({ ...metadata, message: 'Name already in use' }));
     comprehend.on(DescribeDocumentClassifierCommand).callsFake(input => ({
-      DocumentClassifierProperties: { DocumentClassifierArn: input.DocumentClassifierArn, Status: 'TRAINING', SourceModelArn: SOURCE_CLASSIFIER },
+      DocumentClassifierProperties: { DocumentClassifierArn: input.DocumentClassifierArn, Status: status, SourceModelArn: SOURCE_CLASSIFIER },
     }));
     comprehend.on(ListTagsForResourceCommand).resolves({ Tags: ownerTag ? [{ Key: OWNER.Key, Value: ownerTag }] : [{ Key: 'team', Value: 'nlp' }] });
   }
 
-  test('adopts the copy a previous attempt of the same resource created: it carries this resource\'s ownership tag', async () => {
+  test('adopts the copy a previous attempt of the same resource created, found before any ImportModel: it carries this resource\'s ownership tag', async () => {
     nameTaken(OWNER.Value);
 
     const result = await handler(createEvent());
 
-    expect(result.PhysicalResourceId).toEqual(importedCopy().arn);
-    expect(comprehend.commandCalls(ListTagsForResourceCommand)[0].args[0].input).toEqual({ ResourceArn: importedCopy().arn });
+    expect(result.PhysicalResourceId).toEqual(TARGET);
+    expect(comprehend.commandCalls(ListTagsForResourceCommand)[0].args[0].input).toEqual({ ResourceArn: TARGET });
+    expect(calledOperations()).toEqual(['DescribeDocumentClassifier', 'ListTagsForResource']);
+    // Still importing: not a usable copy from before, so the gate judges it as this request's.
+    expect(result.Data).toMatchObject({ NewCopy: 'true' });
+  });
+
+  test.each(['TRAINED', 'TRAINED_WITH_WARNING'])('adopts its own %s copy (a rollback under the new template\'s IAM, a retained copy) with no ImportModel at all, marked adopted', async status => {
+    nameTaken(OWNER.Value, status);
+    // ImportModel would be refused (the sharer retired the share, or the policy no longer names the source): never asked.
+    comprehend.on(ImportModelCommand).rejects(new ComprehendServiceException({
+      name: 'AccessDeniedException', $fault: 'client', ...metadata, message: 'not authorized to perform: comprehend:ImportModel',
+    }));
+
+    const result = await handler(createEvent());
+
+    expect(result).toMatchObject({ PhysicalResourceId: TARGET, Data: { NewCopy: 'adopted', Request: RECORD } });
+    expect(comprehend.commandCalls(ImportModelCommand)).toHaveLength(0);
+    expect(calledOperations()).toEqual(['DescribeDocumentClassifier', 'ListTagsForResource']);
+  });
+
+  test('a copy that appears under the name between the lookup and ImportModel (another attempt) is adopted when its own', async () => {
+    comprehend.on(DescribeDocumentClassifierCommand).rejectsOnce(notFound()).resolves(copyUnderTheName('SUBMITTED'));
+    comprehend.on(ImportModelCommand).rejects(new ResourceInUseException({ ...metadata, message: 'Name already in use' }));
+    comprehend.on(ListTagsForResourceCommand).resolves({ Tags: [OWNER] });
+
+    const result = await handler(createEvent());
+
+    expect(result).toMatchObject({ PhysicalResourceId: TARGET, Data: { NewCopy: 'true' } });
+    expect(calledOperations()).toEqual(['DescribeDocumentClassifier', 'ImportModel', 'DescribeDocumentClassifier', 'ListTagsForResource']);
   });
 
   test('refuses a copy without the ownership tag (made by hand), and never deletes it', async () => {
@@ -138,6 +198,7 @@ describe('Create', () => {
       /Model name "shared-name" version "v1" already exists .*and this resource did not create it: it has no cdk-comprehend-model-import:owner tag, so it was made by hand or by another tool\. It is left as it is\. Choose another versionName/,
     );
     expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)).toHaveLength(0);
+    expect(comprehend.commandCalls(ImportModelCommand)).toHaveLength(0);
   });
 
   test('refuses the copy of another stack, naming its owner', async () => {
@@ -155,13 +216,23 @@ describe('Create', () => {
     expect(comprehend.calls()).toHaveLength(0);
   });
 
-  test('leaves the import to isComplete when Comprehend still throttles after the SDK retries', async () => {
+  test('leaves the import to isComplete when Comprehend still throttles after the SDK retries: the name was free, so the copy is this request\'s', async () => {
     comprehend.on(ImportModelCommand).rejects(new TooManyRequestsException({ ...metadata, message: 'Rate exceeded' }));
 
     const result = await handler(createEvent());
 
     expect(result.PhysicalResourceId).toMatch(DEFAULT_COPY);
     expect(result.PhysicalResourceId).toEqual(importedCopy().arn);
+    expect(result.Data).toMatchObject({ NewCopy: 'true' });
+  });
+
+  test('leaves the import to isComplete when Comprehend throttles the lookup itself: whose copy appears is unknown', async () => {
+    comprehend.on(DescribeDocumentClassifierCommand).rejects(new TooManyRequestsException({ ...metadata, message: 'Rate exceeded' }));
+
+    const result = await handler(createEvent());
+
+    expect(result).toEqual({ PhysicalResourceId: TARGET, Data: { Deadline: expect.any(String), NewCopy: 'unknown', Request: RECORD } });
+    expect(comprehend.commandCalls(ImportModelCommand)).toHaveLength(0);
   });
 
   test('surfaces the service error of a refused import', async () => {
@@ -192,8 +263,8 @@ describe('Create', () => {
       'to that policy (importerAccounts of its SharedModelPolicy); then retry this stack instance',
     );
     await expect(failure).rejects.toThrow(`Comprehend said: AccessDeniedException: User: arn:aws:sts::${IMPORTER}`);
-    // Nothing to clean up: nothing was imported, and nothing else was called.
-    expect(comprehend.calls()).toHaveLength(1);
+    // Nothing to clean up: nothing was imported, and nothing but the lookup and the import was called.
+    expect(calledOperations()).toEqual(['DescribeDocumentClassifier', 'ImportModel']);
   });
 
   test.each([
@@ -259,6 +330,7 @@ describe('Update', () => {
     comprehend.on(ImportModelCommand).callsFake(input => ({ ModelArn: `${COPY_PREFIX}${input.VersionName}` }));
     const { PhysicalResourceId } = await handler(createEvent(props));
     comprehend.reset();
+    namesFree();
     return PhysicalResourceId!;
   }
 
@@ -479,10 +551,21 @@ describe('Delete', () => {
     expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)).toHaveLength(0);
   });
 
-  test('a failed create left nothing to delete: no Comprehend call', async () => {
+  test('a failed create\'s marker is no copy: the Delete looks for the one the Create would have made, by its name', async () => {
+    comprehend.on(ListTagsForResourceCommand).rejects(notFound());
+
     const result = await handler(deleteEvent(CREATE_FAILED_MARKER));
 
-    expect(result).toEqual({ PhysicalResourceId: CREATE_FAILED_MARKER });
+    // isComplete looks again (the deadline), in case a call of the Create lands still.
+    expect(result).toEqual({ PhysicalResourceId: CREATE_FAILED_MARKER, Data: { Deadline: expect.any(String), Request: RECORD } });
+    expect(comprehend.commandCalls(ListTagsForResourceCommand).map(call => call.args[0].input)).toEqual([{ ResourceArn: TARGET }]);
+    expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)).toHaveLength(0);
+  });
+
+  test('a Delete whose properties do not read (the Create failed on them, before any call) calls nothing', async () => {
+    const result = await handler(deleteEvent(CREATE_FAILED_MARKER, properties({ VersionName: 'v_1' })));
+
+    expect(result).toEqual({ PhysicalResourceId: CREATE_FAILED_MARKER, Data: { Request: RECORD } });
     expect(comprehend.calls()).toHaveLength(0);
   });
 
@@ -494,7 +577,7 @@ describe('Delete', () => {
 
     const result = await handler(deleteEvent(copy, olderTemplate));
 
-    expect(result).toEqual({ PhysicalResourceId: copy, Data: { Deadline: expect.any(String) } });
+    expect(result).toEqual({ PhysicalResourceId: copy, Data: { Deadline: expect.any(String), Request: RECORD } });
     expect(comprehend.calls().map(call => call.args[0].constructor.name)).toEqual(['ListTagsForResourceCommand', 'DeleteDocumentClassifierCommand']);
   });
 

@@ -18,8 +18,11 @@ import { isComplete, onEvent } from '../../../src/handlers/provider';
 import {
   createEvent,
   IMPORTER,
+  mockStackRecord,
   OWNER_TAG,
   properties,
+  RECORD,
+  recordData,
   REGION,
   SOURCE_CLASSIFIER,
   SOURCE_CLASSIFIER_V2,
@@ -29,6 +32,7 @@ import {
 } from '../../support/fixtures';
 
 const comprehend = mockClient(ComprehendClient);
+mockStackRecord();
 const COPY = `arn:aws:comprehend:${REGION}:${IMPORTER}:document-classifier/tickets/version/Classifier1234ABCD-0123456789abcdef`;
 const OLD_COPY = `arn:aws:comprehend:${REGION}:${IMPORTER}:document-classifier/tickets/version/v1`;
 const RECOGNIZER_COPY = `arn:aws:comprehend:${REGION}:${IMPORTER}:entity-recognizer/products/version/r1`;
@@ -38,6 +42,8 @@ const GATE: QualityGateProperties = { Bounds: { F1Score: '0.85', Accuracy: '0.9'
 beforeEach(() => {
   comprehend.reset();
   jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  // No copy but those a test describes (which take precedence, defined later).
+  comprehend.on(DescribeDocumentClassifierCommand).rejects(new ResourceNotFoundException({ message: 'not found', $metadata: {} }));
   comprehend.on(ListTagsForResourceCommand).resolves({ Tags: [OWNER_TAG] });
   comprehend.on(DeleteDocumentClassifierCommand).resolves({});
   comprehend.on(DeleteEntityRecognizerCommand).resolves({});
@@ -58,7 +64,7 @@ function classifier(arn: string, metrics?: Record<string, number>) {
 function judging(gate: QualityGateProperties | undefined, extra: Record<string, string> = {}, physicalResourceId = COPY) {
   return waiterEvent(createEvent(properties({ QualityGate: gate })), {
     PhysicalResourceId: physicalResourceId,
-    Data: { Deadline: future(), NewCopy: 'true', ...extra },
+    Data: { Deadline: future(), NewCopy: 'true', ...recordData(), ...extra },
   });
 }
 
@@ -180,12 +186,68 @@ describe('isComplete judges a new copy once it is usable', () => {
     expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)).toEqual([]);
   });
 
-  test('a Create is always judged, also when it found its own usable copy under the name (a failed create\'s, retained)', async () => {
-    classifier(COPY, { Accuracy: 0.5, F1Score: 0.5 });
-    const event = waiterEvent(createEvent(properties({ QualityGate: GATE })), { PhysicalResourceId: COPY, Data: { Deadline: future() } });
+  /** A copy of COPY's name, TRAINED with failing metrics, submitted at `at` (none when undefined). */
+  const failingCopySubmitted = (at: number | undefined) => comprehend.on(DescribeDocumentClassifierCommand, {
+    DocumentClassifierArn: COPY,
+  }).resolves({
+    DocumentClassifierProperties: {
+      DocumentClassifierArn: COPY,
+      Status: 'TRAINED',
+      SubmitTime: at === undefined ? undefined : new Date(at),
+      ClassifierMetadata: { EvaluationMetrics: { Accuracy: 0.5, F1Score: 0.5 } },
+    },
+  });
 
-    await expect(isComplete(event)).rejects.toThrow('F1Score 0.5 FAILS minimum 0.85');
+  describe.each([
+    ['unknown (Comprehend throttled onEvent\'s lookup)', { NewCopy: 'unknown' }],
+    ['not said (the waiter of an older version of the handlers)', {}],
+  ])('a Create whose copy\'s origin is %s is judged, and deleted only when Comprehend says this request submitted it', (_, newCopy) => {
+    const timeoutSeconds = 3000;
+    const creating = (eventStart: number) => waiterEvent(createEvent(properties({ QualityGate: GATE })), {
+      PhysicalResourceId: COPY,
+      Data: { Deadline: String(eventStart + timeoutSeconds * 1000), ...newCopy, ...recordData() },
+    });
+
+    test.each([
+      ['an hour before the request (a retained copy it returns to)', -3_600_000],
+      ['no SubmitTime at all', undefined],
+    ])('submitted %s: fails the gate, left as it is', async (__, offset) => {
+      const eventStart = Date.now() - 5_000;
+      failingCopySubmitted(offset === undefined ? undefined : eventStart + offset);
+
+      await expect(isComplete(creating(eventStart))).rejects.toThrow(
+        /F1Score 0\.5 FAILS minimum 0\.85.* It is this resource's own copy from before this deployment .*so it is left as it is/);
+      expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)).toEqual([]);
+    });
+
+    test.each([
+      ['during the request', 1_000],
+      ['within the minute of clock skew before it', -50_000],
+    ])('submitted %s: fails the gate, and is deleted', async (__, offset) => {
+      const eventStart = Date.now() - 5_000;
+      failingCopySubmitted(eventStart + offset);
+
+      await expect(isComplete(creating(eventStart))).rejects.toThrow(/F1Score 0\.5 FAILS minimum 0\.85.*The copy is being deleted, so CloudFormation rolls back/);
+      expect(comprehend.commandCalls(DeleteDocumentClassifierCommand).map(c => c.args[0].input)).toEqual([{ DocumentClassifierArn: COPY }]);
+    });
+  });
+
+  test('a Create whose copy onEvent made (the name was free) is deleted when it fails, whatever its SubmitTime', async () => {
+    failingCopySubmitted(Date.now() - 7_200_000);
+
+    await expect(isComplete(judging(GATE))).rejects.toThrow('The copy is being deleted, so CloudFormation rolls back');
     expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)).toHaveLength(1);
+  });
+
+  test('an Update whose copy onEvent adopted is not judged, and never deleted', async () => {
+    failingCopySubmitted(Date.now());
+    const gated = properties({ QualityGate: GATE });
+    const event = waiterEvent(updateEvent(COPY, gated, properties({ QualityGate: GATE, SourceModelArn: SOURCE_CLASSIFIER_V2 })), {
+      PhysicalResourceId: COPY, Data: { Deadline: future(), NewCopy: 'adopted', ...recordData() },
+    });
+
+    await expect(isComplete(event)).resolves.toMatchObject({ IsComplete: true, Data: { EvaluationF1Score: '0.5' } });
+    expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)).toEqual([]);
   });
 
   test('a failing copy whose deletion is throttled is not given up on: judged again at the next poll until Comprehend accepts', async () => {
@@ -324,12 +386,30 @@ describe('isComplete judges a new copy once it is usable', () => {
 });
 
 describe('onEvent tells isComplete which copy is new, and which it replaces', () => {
-  test('a create needs no mark: isComplete judges every Create', async () => {
+  test('a create that found the name free marks its copy new: judged, and deleted when it fails', async () => {
     comprehend.on(ImportModelCommand).resolves({ ModelArn: COPY });
 
     const result = await onEvent(createEvent(properties({ QualityGate: GATE })));
 
-    expect(Object.keys(result.Data!)).toEqual(['Deadline']);
+    expect(result.Data).toEqual({ Deadline: expect.any(String), NewCopy: 'true', Request: RECORD });
+  });
+
+  test('a create whose ImportModel Comprehend kept throttling, after the lookup found the name free, marks the copy new', async () => {
+    comprehend.on(ImportModelCommand).rejects(new TooManyRequestsException({ message: 'slow down', $metadata: { attempts: 8 } }));
+
+    const result = await onEvent(createEvent(properties({ QualityGate: GATE })));
+
+    expect(result.Data).toMatchObject({ NewCopy: 'true' });
+    expect(comprehend.commandCalls(ImportModelCommand)).toHaveLength(1);
+  });
+
+  test('a create whose lookup Comprehend kept throttling marks the copy unknown, for isComplete to decide by SubmitTime', async () => {
+    comprehend.on(DescribeDocumentClassifierCommand).rejects(new TooManyRequestsException({ message: 'slow down', $metadata: { attempts: 8 } }));
+
+    const result = await onEvent(createEvent(properties({ QualityGate: GATE })));
+
+    expect(result.Data).toMatchObject({ NewCopy: 'unknown' });
+    expect(comprehend.commandCalls(ImportModelCommand)).toHaveLength(0);
   });
 
   test('a create that finds a usable copy of its own under the name marks it adopted: judged, never deleted', async () => {
@@ -340,6 +420,8 @@ describe('onEvent tells isComplete which copy is new, and which it replaces', ()
     const result = await onEvent(createEvent(spec));
 
     expect(result).toMatchObject({ PhysicalResourceId: OLD_COPY, Data: { NewCopy: 'adopted' } });
+    // Found by the lookup: no ImportModel is asked for.
+    expect(comprehend.commandCalls(ImportModelCommand)).toEqual([]);
   });
 
   test('a replacement with noWorseThanReplaced names the copy it replaces (the old physical id)', async () => {
@@ -370,14 +452,25 @@ describe('onEvent tells isComplete which copy is new, and which it replaces', ()
     expect((result.Data as any).FailedReplacement).toBe(leftoverVersion && copyOf(leftoverVersion));
   });
 
-  test('a replacement whose ImportModel Comprehend kept throttling is marked unknown, for isComplete to decide', async () => {
+  test('a replacement whose ImportModel Comprehend kept throttling, after the lookup found the name free, is marked new', async () => {
     comprehend.on(ImportModelCommand).rejects(new TooManyRequestsException({ message: 'slow down', $metadata: { attempts: 8 } }));
     const v1 = properties({ QualityGate: GATE, VersionName: 'v1' });
     const v2 = properties({ QualityGate: GATE, SourceModelArn: SOURCE_CLASSIFIER_V2, VersionName: 'v2' });
 
     const result = await onEvent(updateEvent(OLD_COPY, v2, v1));
 
+    expect(result.Data).toMatchObject({ NewCopy: 'true', ReplacedCopy: OLD_COPY });
+  });
+
+  test('a replacement whose lookup Comprehend kept throttling is marked unknown, for isComplete to decide', async () => {
+    comprehend.on(DescribeDocumentClassifierCommand).rejects(new TooManyRequestsException({ message: 'slow down', $metadata: { attempts: 8 } }));
+    const v1 = properties({ QualityGate: GATE, VersionName: 'v1' });
+    const v2 = properties({ QualityGate: GATE, SourceModelArn: SOURCE_CLASSIFIER_V2, VersionName: 'v2' });
+
+    const result = await onEvent(updateEvent(OLD_COPY, v2, v1));
+
     expect(result.Data).toMatchObject({ NewCopy: 'unknown', ReplacedCopy: OLD_COPY });
+    expect(comprehend.commandCalls(ImportModelCommand)).toEqual([]);
   });
 
   test('a forward replacement names no failed replacement: the copy it replaces stays for CloudFormation\'s cleanup', async () => {
