@@ -64,11 +64,17 @@ export const DATA_REPLACED_COPY = 'ReplacedCopy';
  */
 export const DATA_FAILED_REPLACEMENT = 'FailedReplacement';
 /**
+ * Carried in `Data` from onEvent to isComplete: CloudFormation's record of the resource when the request began (its
+ * ResourceStatus and LastUpdatedTimestamp), which a waiter finds unchanged while CloudFormation still waits for the
+ * request (src/handlers/common/request-guard.ts). Endpoints carry it too.
+ */
+export const DATA_REQUEST = 'Request';
+/**
  * What onEvent tells isComplete. The framework merges onEvent's Data into the final answer, and a key cannot be removed
  * there (a Lambda answer is JSON, where undefined is dropped), so isComplete answers these empty: none means anything to
  * a reader of the resource's attributes.
  */
-export const INTERNAL_DATA = [DATA_DEADLINE, DATA_NEW_COPY, DATA_REPLACED_COPY, DATA_FAILED_REPLACEMENT] as const;
+export const INTERNAL_DATA = [DATA_DEADLINE, DATA_REQUEST, DATA_NEW_COPY, DATA_REPLACED_COPY, DATA_FAILED_REPLACEMENT] as const;
 /**
  * The set of attributes the handlers return, as a resource property: a new set (the evaluation metrics came with 2)
  * changes the property, so CloudFormation sends the resource an Update, whose answer has every attribute of the set
@@ -90,6 +96,13 @@ export const DEFAULT_TIMEOUT_SECONDS = 50 * 60;
 export const STOP_GRACE_SECONDS = 4 * 60;
 /** How often the provider asks isComplete. */
 export const QUERY_INTERVAL_SECONDS = 15;
+/**
+ * How long the cleanup of what a cancelled request may have made keeps looking after it starts, when it finds nothing
+ * (a Delete whose physical id CloudFormation made up, a rollback's leftover): a call the cancelled request sent just
+ * before CloudFormation moved on may still land. Every mutating call is one request after its proof (request-guard.ts),
+ * which lands within seconds; two polls are ample.
+ */
+export const SETTLE_SECONDS = 2 * QUERY_INTERVAL_SECONDS;
 /**
  * The environment variable of the provider's onEvent function that holds, in seconds, the window over which the
  * stack's imports spread their ImportModel calls (src/handlers/import/import-slot.ts).

@@ -19,6 +19,12 @@ export const handlerClock: HandlerClock = {
   sleep: ms => realSleep(ms),
 };
 
+/**
+ * The mutating call in progress (request-guard.ts's mutating()), whose request is proven current before each retry: a
+ * retry may leave long after the first attempt, when CloudFormation has moved on.
+ */
+export const mutationAttempts = new AsyncLocalStorage<{ readonly beforeRetry: () => Promise<void> }>();
+
 type StandardRetryStrategyV2 = Pick<StandardRetryStrategy, 'acquireInitialRetryToken' | 'refreshRetryTokenForRetry' | 'recordSuccess'>;
 type RetryToken = Awaited<ReturnType<StandardRetryStrategy['refreshRetryTokenForRetry']>>;
 type RetryErrorInfo = Parameters<StandardRetryStrategy['refreshRetryTokenForRetry']>[1];
@@ -86,6 +92,8 @@ export class ClockRetryStrategy implements StandardRetryStrategyV2 {
     if (delayMs > 0) {
       await handlerClock.sleep(delayMs);
     }
+    // Throws when the request is no longer current: the SDK then gives up, answering the last attempt's error.
+    await mutationAttempts.getStore()?.beforeRetry();
     next.$retryLog = { ...next.$retryLog, acquisitionDelay: delayMs };
     return next;
   }

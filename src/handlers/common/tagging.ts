@@ -7,6 +7,7 @@ import {
   UntagResourceCommand,
 } from '@aws-sdk/client-comprehend';
 import { comprehend, isTransient } from './comprehend';
+import { mutating } from './request-guard';
 import { OWNER_TAG_KEY } from '../../contract/import-properties';
 
 /** The resource's tags, by key. */
@@ -38,10 +39,10 @@ export async function reconcileTags(
   const removed = previous.map(tag => tag.Key!).filter(key => !wantedKeys.has(key) && current.has(key) && key !== OWNER_TAG_KEY);
   const changed = wanted.filter(tag => current.get(tag.Key!) !== (tag.Value ?? ''));
   if (removed.length > 0) {
-    await comprehend.send(new UntagResourceCommand({ ResourceArn: arn, TagKeys: removed }));
+    await mutating(() => comprehend.send(new UntagResourceCommand({ ResourceArn: arn, TagKeys: removed })));
   }
   if (changed.length > 0) {
-    await comprehend.send(new TagResourceCommand({ ResourceArn: arn, Tags: changed }));
+    await mutating(() => comprehend.send(new TagResourceCommand({ ResourceArn: arn, Tags: changed })));
   }
 }
 

@@ -9,6 +9,7 @@ import {
   UpdateEndpointCommand,
 } from '@aws-sdk/client-comprehend';
 import { comprehend } from '../common/comprehend';
+import { mutating } from '../common/request-guard';
 
 /** What the lifecycle needs to know of an existing endpoint (DescribeEndpoint's EndpointProperties). */
 export interface EndpointDescription {
@@ -43,13 +44,13 @@ export interface EndpointChanges {
 
 /** Starts creating the endpoint and returns its ARN. */
 export async function createEndpoint(input: CreateEndpointInput): Promise<string> {
-  const response = await comprehend.send(new CreateEndpointCommand({
+  const response = await mutating(() => comprehend.send(new CreateEndpointCommand({
     EndpointName: input.endpointName,
     ModelArn: input.modelArn,
     DesiredInferenceUnits: input.desiredInferenceUnits,
     DataAccessRoleArn: input.dataAccessRoleArn,
     Tags: [...input.tags],
-  }));
+  })));
   if (!response.EndpointArn) {
     throw new Error(`CreateEndpoint of ${input.endpointName} returned no EndpointArn`);
   }
@@ -80,15 +81,15 @@ export async function describeEndpoint(arn: string): Promise<EndpointDescription
 
 /** Starts moving, resizing or re-roling the endpoint in place (it turns UPDATING, and keeps serving meanwhile). */
 export async function updateEndpoint(arn: string, changes: EndpointChanges): Promise<void> {
-  await comprehend.send(new UpdateEndpointCommand({
+  await mutating(() => comprehend.send(new UpdateEndpointCommand({
     EndpointArn: arn,
     DesiredModelArn: changes.desiredModelArn,
     DesiredInferenceUnits: changes.desiredInferenceUnits,
     DesiredDataAccessRoleArn: changes.desiredDataAccessRoleArn,
-  }));
+  })));
 }
 
 /** Asks Comprehend to delete the endpoint (asynchronous: it turns DELETING). */
 export async function deleteEndpoint(arn: string): Promise<void> {
-  await comprehend.send(new DeleteEndpointCommand({ EndpointArn: arn }));
+  await mutating(() => comprehend.send(new DeleteEndpointCommand({ EndpointArn: arn })));
 }

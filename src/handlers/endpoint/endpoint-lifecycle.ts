@@ -3,6 +3,7 @@ import {
   ResourceInUseException,
   ResourceLimitExceededException,
   ResourceNotFoundException,
+  ResourceUnavailableException,
   Tag,
 } from '@aws-sdk/client-comprehend';
 import { createEndpoint, deleteEndpoint, EndpointChanges, EndpointDescription, updateEndpoint } from './endpoint-client';
@@ -116,14 +117,15 @@ export function pendingChanges(spec: EndpointSpec, previous: EndpointSpec | unde
 }
 
 /**
- * Asks for the changes; when the endpoint is busy (another update still running) or Comprehend is throttling, leaves
- * them to the next poll, which looks again.
+ * Asks for the changes; when the endpoint is busy or Comprehend is throttling, leaves them to the next poll, which looks
+ * again. botocore lists both ResourceInUseException and ResourceUnavailableException for UpdateEndpoint: an endpoint
+ * that is not IN_SERVICE (another update still running, Application Auto Scaling changing its units) is waited for.
  */
 export async function updateWhenPossible(arn: string, changes: EndpointChanges): Promise<void> {
   try {
     await updateEndpoint(arn, changes);
   } catch (error) {
-    if (isTransient(error) || error instanceof ResourceInUseException) {
+    if (isTransient(error) || error instanceof ResourceInUseException || error instanceof ResourceUnavailableException) {
       console.log(`UpdateEndpoint deferred to the next poll: ${describeError(error)}`);
       return;
     }

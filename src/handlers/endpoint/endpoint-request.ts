@@ -24,7 +24,10 @@ export interface CreateEndpoint {
   readonly spec: EndpointSpec;
 }
 
-/** New properties for an endpoint: the same endpoint moved, resized or retagged in place, or a new one (a new name). */
+/**
+ * New properties for an endpoint: the same endpoint moved, resized or retagged in place, or a new one (a new name); in a
+ * rollback, the old properties again.
+ */
 export interface UpdateEndpoint {
   readonly requestType: 'Update';
   readonly spec: EndpointSpec;
@@ -36,8 +39,15 @@ export interface UpdateEndpoint {
 /** An endpoint leaving the stack. Read leniently: a delete must never fail on a property. */
 export interface DeleteEndpoint {
   readonly requestType: 'Delete';
-  /** The endpoint's ARN; anything else when the create failed before Comprehend answered. */
+  /** The endpoint's ARN, or one CloudFormation made up (it cancelled the Create before the answer). */
   readonly physicalResourceId: string;
+  /**
+   * The endpoint to delete: the physical id, when it is an endpoint ARN; otherwise the endpoint the cancelled Create
+   * would have made, named from the same properties; undefined when they do not read.
+   */
+  readonly endpointArn?: string;
+  /** Whether endpointArn was derived from the properties: what a cancelled Create may have made, or may still make. */
+  readonly derived: boolean;
   /** The ownership tag an endpoint of this resource carries: only such an endpoint is deleted. */
   readonly ownerTag: Tag;
 }
@@ -68,12 +78,17 @@ export function readEndpointRequest(event: EndpointEvent): EndpointRequest {
         previous: readPreviousSpec(event.OldResourceProperties, event.StackId, event.LogicalResourceId),
         physicalResourceId: event.PhysicalResourceId,
       };
-    case 'Delete':
+    case 'Delete': {
+      const recorded = isEndpointArn(event.PhysicalResourceId);
       return {
         requestType: 'Delete',
         physicalResourceId: event.PhysicalResourceId,
+        endpointArn: recorded ? event.PhysicalResourceId
+          : readPreviousSpec(event.ResourceProperties, event.StackId, event.LogicalResourceId)?.endpointArn,
+        derived: !recorded,
         ownerTag: ownerTag(event.StackId, event.LogicalResourceId),
       };
+    }
   }
 }
 
@@ -124,16 +139,32 @@ export function readEndpointSpec(properties: EndpointProperties, stackId: string
   };
 }
 
-/** Whether `arn` is an endpoint ARN (a failed create leaves the framework's placeholder instead). */
+/** Whether `arn` is an endpoint ARN (not the framework's placeholder, nor a physical id CloudFormation made up). */
 export function isEndpointArn(arn: string): boolean {
   const resource = arn.split(':')[5]?.split('/')[0];
   return arn.startsWith('arn:') && resource !== undefined && modelTypeOfEndpointResource(resource) !== undefined;
 }
 
+/** The spec of properties that may not read (an Update's old ones, a Delete's), or undefined. */
 function readPreviousSpec(oldProperties: EndpointProperties, stackId: string, logicalId: string): EndpointSpec | undefined {
   try {
     return readEndpointSpec(oldProperties, stackId, logicalId);
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The endpoint a failed or cancelled rename left, when `request` (an Update as CloudFormation sends it to onEvent) is the
+ * rollback of that rename; undefined otherwise. CloudFormation never learnt the new endpoint's ARN, so its rollback
+ * returns to the old endpoint (the physical id matches the properties it restores) and sends the new one no Delete: the
+ * rollback itself removes it. A rename that succeeded, rolled back because a sibling failed, is not one: its physical
+ * id is the new endpoint, and CloudFormation deletes that in the cleanup.
+ */
+export function failedRenameOf(request: UpdateEndpoint): string | undefined {
+  const { spec, previous, physicalResourceId } = request;
+  const isRollbackOfFailedRename = previous !== undefined
+    && previous.endpointArn !== spec.endpointArn
+    && physicalResourceId === spec.endpointArn;
+  return isRollbackOfFailedRename ? previous.endpointArn : undefined;
 }

@@ -10,13 +10,13 @@ import {
   requireOwnEndpoint,
   updateWhenPossible,
 } from './endpoint-lifecycle';
-import { EndpointEvent, EndpointSpec, readEndpointRequest } from './endpoint-request';
-import { MAX_TIMEOUT_SECONDS } from '../../contract/import-properties';
+import { EndpointEvent, EndpointSpec, failedRenameOf, readEndpointRequest } from './endpoint-request';
+import { DATA_FAILED_REPLACEMENT, MAX_TIMEOUT_SECONDS } from '../../contract/import-properties';
 import { describeError, isTransient } from '../common/comprehend';
 import { deadlineData, EventData } from '../common/event-data';
 import { isRetryableTagError, reconcileTags } from '../common/tagging';
 
-type Response = CdkCustomResourceResponse<EventData>;
+type Response = CdkCustomResourceResponse<EventData & { readonly [DATA_FAILED_REPLACEMENT]?: string }>;
 
 export async function onEndpointEvent(event: EndpointEvent): Promise<Response> {
   const request = readEndpointRequest(event);
@@ -32,10 +32,20 @@ export async function onEndpointEvent(event: EndpointEvent): Promise<Response> {
         return { PhysicalResourceId: await createWhenPossible(spec), Data };
       }
       await changeInPlace(spec, previous);
-      return { PhysicalResourceId: physicalResourceId, Data };
+      const leftover = failedRenameOf(request);
+      if (!leftover) {
+        return { PhysicalResourceId: physicalResourceId, Data };
+      }
+      // The rollback of a rename that failed or was cancelled: the endpoint under the new name goes (isComplete waits).
+      await requestEndpointDeletion(leftover, spec.ownerTag)
+        .catch(error => console.log(`Could not delete ${leftover} yet: ${describeError(error)}`));
+      return { PhysicalResourceId: physicalResourceId, Data: { ...Data, [DATA_FAILED_REPLACEMENT]: leftover } };
     }
     case 'Delete':
-      await requestEndpointDeletion(request.physicalResourceId, request.ownerTag);
+      // A physical id CloudFormation made up (a cancelled Create): the endpoint that Create would have made, by its name.
+      if (request.endpointArn) {
+        await requestEndpointDeletion(request.endpointArn, request.ownerTag);
+      }
       return { PhysicalResourceId: request.physicalResourceId, Data };
   }
 }

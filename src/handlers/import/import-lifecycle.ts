@@ -32,16 +32,28 @@ export interface StartedImport {
    * one. Undefined when this call imported it (or left the import to a later poll).
    */
   readonly adopted?: ModelDescription;
-  /** Whether Comprehend was still throttling, so the import was left to a later poll: what exists is not known yet. */
+  /** Whether Comprehend was still throttling, so the import was left to a later poll. */
   readonly deferred?: boolean;
+  /**
+   * Whether Comprehend said that no copy had the name before this call: then whatever appears under it later is this
+   * request's (its waiter imports it, or a deferred ImportModel lands). False when that is not known (throttled).
+   */
+  readonly absentBefore: boolean;
 }
 
 /**
- * Starts the import, or adopts the copy a previous attempt of this same resource already started (it carries this
- * resource's ownership tag). Any other copy with the name and version fails the import, with what to change: the
- * library never adopts, and so never later deletes, a copy made by hand or by another stack.
+ * Starts the import, or adopts this resource's own copy under the name (it carries this resource's ownership tag): a
+ * retried create, a rollback to the copy, or a return to a retained one. The copy is looked for first, so adopting it
+ * needs no ImportModel: a rollback runs under the new template's policy, whose ImportModel statement may no longer name
+ * the old source (another sharer account), and the sharer may have retired the old version's share. Any other copy with
+ * the name and version fails the import, with what to change: the library never adopts, and so never later deletes, a
+ * copy made by hand or by another stack.
  */
-export async function startImport(spec: ImportSpec): Promise<StartedImport> {
+async function startImport(spec: ImportSpec): Promise<StartedImport> {
+  const before = await describeModel(spec.source.modelType, spec.targetArn);
+  if (before) {
+    return adoptOwnCopy(spec, before);
+  }
   try {
     const arn = await importModel({
       sourceModelArn: spec.sourceModelArn,
@@ -51,18 +63,28 @@ export async function startImport(spec: ImportSpec): Promise<StartedImport> {
       dataAccessRoleArn: spec.dataAccessRoleArn,
       tags: [...spec.tags, spec.ownerTag],
     });
-    return { arn };
+    return { arn, absentBefore: true };
   } catch (error) {
+    if (isTransient(error)) {
+      console.log(`ImportModel deferred to the next poll: ${describeError(error)}`);
+      return { arn: spec.targetArn, deferred: true, absentBefore: true };
+    }
     if (!(error instanceof ResourceInUseException)) {
       const denial = explainImportDenied(error, spec);
       throw denial ? new Error(denial) : error;
     }
   }
+  // Another attempt of this request, or someone else, took the name since it was looked up.
   const existing = await describeModel(spec.source.modelType, spec.targetArn);
   if (!existing) {
     // The name is taken but the version is not visible yet: ask again at the next poll.
-    return { arn: spec.targetArn };
+    return { arn: spec.targetArn, absentBefore: false };
   }
+  return adoptOwnCopy(spec, existing);
+}
+
+/** Adopts `existing`, the copy under the name, when it is this resource's and what the properties ask for. */
+async function adoptOwnCopy(spec: ImportSpec, existing: ModelDescription): Promise<StartedImport> {
   await requireOwnCopy(spec, spec.targetArn);
   // This resource's own copy: a retried create, or a rollback to it. With a fixed name, a replacement lands here too.
   const differences = [
@@ -80,7 +102,7 @@ export async function startImport(spec: ImportSpec): Promise<StartedImport> {
       'Choose another versionName (or leave it unset so that each import gets its own).',
     );
   }
-  return { arn: spec.targetArn, adopted: existing };
+  return { arn: spec.targetArn, adopted: existing, absentBefore: false };
 }
 
 /**
@@ -118,8 +140,9 @@ export async function startImportWhenPossible(spec: ImportSpec): Promise<Started
     return await startImport(spec);
   } catch (error) {
     if (isTransient(error)) {
-      console.log(`ImportModel deferred to the next poll: ${describeError(error)}`);
-      return { arn: spec.targetArn, deferred: true };
+      // Throttled while looking for the copy: what exists under the name is not known.
+      console.log(`Import deferred to the next poll: ${describeError(error)}`);
+      return { arn: spec.targetArn, deferred: true, absentBefore: false };
     }
     throw error;
   }

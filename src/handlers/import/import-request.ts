@@ -66,8 +66,16 @@ export interface UpdateImport {
 export interface DeleteImport {
   readonly requestType: 'Delete';
   readonly physicalResourceId: string;
-  /** The copy's type; undefined when the physical id is no model ARN (a create that failed before Comprehend answered). */
+  /**
+   * The copy to delete: the physical id, when it is a model ARN. Otherwise CloudFormation made the physical id up (it
+   * cancelled the Create before the answer, when another resource failed): the copy the Create would have made, named
+   * from the same properties; undefined when they do not read.
+   */
+  readonly copyArn?: string;
+  /** The copy's type; undefined with copyArn. */
   readonly modelType?: ModelType;
+  /** Whether copyArn was derived from the properties: what a cancelled Create may have made, or may still make. */
+  readonly derived: boolean;
   /** The ownership tag a copy of this resource carries: only such a copy is deleted. */
   readonly ownerTag: Tag;
 }
@@ -88,13 +96,18 @@ export function readImportRequest(event: ImportEvent & { readonly PhysicalResour
         previous: readPreviousSpec(event.OldResourceProperties, event.StackId, event.LogicalResourceId),
         physicalResourceId: event.PhysicalResourceId,
       };
-    case 'Delete':
+    case 'Delete': {
+      const recorded = parseModelArn(event.PhysicalResourceId);
+      const wouldMake = recorded ? undefined : readPreviousSpec(event.ResourceProperties, event.StackId, event.LogicalResourceId);
       return {
         requestType: 'Delete',
         physicalResourceId: event.PhysicalResourceId,
-        modelType: parseModelArn(event.PhysicalResourceId)?.modelType,
+        copyArn: recorded ? event.PhysicalResourceId : wouldMake?.targetArn,
+        modelType: recorded?.modelType ?? wouldMake?.source.modelType,
+        derived: !recorded,
         ownerTag: ownerTag(event.StackId, event.LogicalResourceId),
       };
+    }
   }
 }
 
@@ -177,8 +190,8 @@ export function readImportSpec(properties: ImportProperties, stackId: string, lo
 }
 
 /**
- * The spec of the properties an Update replaces, or undefined when they do not read: in a rollback they are
- * the ones that just failed, and the rollback must still go through.
+ * The spec of properties that may not read, or undefined: those an Update replaces (in a rollback, the ones that just
+ * failed, and the rollback must still go through), or those of a Delete.
  */
 function readPreviousSpec(oldProperties: ImportProperties, stackId: string, logicalId: string): ImportSpec | undefined {
   try {

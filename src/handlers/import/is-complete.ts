@@ -17,7 +17,9 @@ import {
   DATA_REPLACED_COPY,
   ImportProperties,
   INTERNAL_DATA,
+  MAX_TIMEOUT_SECONDS,
   OWNER_TAG_KEY,
+  SETTLE_SECONDS,
   STOP_GRACE_SECONDS,
 } from '../../contract/import-properties';
 import { parseModelArn } from '../../contract/model-arn';
@@ -40,6 +42,11 @@ interface Poll {
   readonly timedOut: boolean;
   /** Whether the time to stop and delete an import past its deadline has passed too. */
   readonly pastGrace: boolean;
+  /**
+   * Until when (epoch milliseconds) a cleanup of what a cancelled request may have made looks again when it finds
+   * nothing (SETTLE_SECONDS after the request began).
+   */
+  readonly settledAt: number;
   /** The failure at the deadline: `what` is still the case, followed by `advice`. */
   fail(what: string, advice: string): Error;
 }
@@ -65,11 +72,13 @@ export async function isImportComplete(event: CdkCustomResourceIsCompleteEvent<I
   const request = readImportRequest(event);
   const deadline = readDeadline(event.Data);
   const timedOut = isPast(deadline);
+  const timeoutSeconds = request.requestType === 'Delete' ? MAX_TIMEOUT_SECONDS : request.spec.timeoutSeconds;
   const poll: Poll = {
     logicalId: event.LogicalResourceId,
     data: event.Data,
     timedOut,
     pastGrace: isPast(deadline === undefined ? undefined : deadline + STOP_GRACE_SECONDS * 1000),
+    settledAt: deadline === undefined ? 0 : deadline - (timeoutSeconds - SETTLE_SECONDS) * 1000,
     fail: (what, advice) => new Error(`${event.LogicalResourceId}: ${what}, and ${request.requestType === 'Delete'
       ? 'CloudFormation\'s hour is nearly over' : 'the timeout has passed'}. ${advice}`),
   };
@@ -206,12 +215,12 @@ async function passesQualityGate(request: CreateImport | UpdateImport, model: Mo
     return true;
   }
   const failure = describeGateFailure(poll.logicalId, model.arn, spec.sourceModelArn, verdict);
-  if (poll.data?.[DATA_NEW_COPY] === 'adopted') {
-    // A usable copy of this resource's that was there before the Create (retained when the resource left the stack):
-    // the user's to keep, whatever the gate says now.
-    throw new Error(`${failure} It is this resource's own copy from before (retained when the resource left the stack), ` +
-      'so it is left as it is; CloudFormation\'s rollback decides what becomes of it (its removal policy). Change qualityGate, ' +
-      'or give the import another versionName for a new copy.');
+  if (!isMadeByThisRequest(request, model, poll)) {
+    // A usable copy of this resource's that was there before the request (retained when the resource left the stack),
+    // or one of which that is not known: the user's to keep, whatever the gate says now.
+    throw new Error(`${failure} It is this resource's own copy from before this deployment (retained when the resource ` +
+      'left the stack), or Comprehend\'s answers could not tell, so it is left as it is; CloudFormation\'s rollback decides ' +
+      'what becomes of it (its removal policy). Change qualityGate, or give the import another versionName for a new copy.');
   }
   let deletion: string;
   try {
@@ -241,24 +250,32 @@ function describeGateFailure(logicalId: string, arn: string, source: string, ver
 }
 
 /**
- * Whether the gate judges the copy. A Create's always: it is never a rollback (a usable copy it found is judged, never
- * deleted). An Update's when onEvent imported it
- * (a replacement), never when onEvent found this resource's usable copy under the name (a rollback to it). When
- * Comprehend throttled onEvent's ImportModel, a rollback finds the copy it returns to only here: the copy is judged only
- * if Comprehend says it was submitted during this event, since judging the copy a rollback returns to could delete it.
- * Without a SubmitTime it is not judged, and the log says so: safety of the copy first.
+ * Whether the gate judges the copy. A Create's always: it is never a rollback (a copy it did not make is judged, never
+ * deleted). An Update's when onEvent imported it (a replacement), never when onEvent found this resource's usable copy
+ * under the name (a rollback to it): judging the copy a rollback returns to could delete it. When Comprehend throttled
+ * onEvent's lookup, a rollback finds the copy it returns to only here: it is judged only if made by this request.
  */
 function isJudged(request: CreateImport | UpdateImport, model: ModelDescription, poll: Poll): boolean {
   if (request.requestType === 'Create') {
     return true;
   }
+  return poll.data?.[DATA_NEW_COPY] !== undefined && isMadeByThisRequest(request, model, poll);
+}
+
+/**
+ * Whether this request made the copy, so that the gate may delete it: when onEvent found the name free ('true'), never
+ * when it found this resource's usable copy there ('adopted'). Otherwise (Comprehend throttled onEvent's lookup) only if
+ * Comprehend says the copy was submitted during this request; without a SubmitTime it is not, and the log says so:
+ * safety of the copy first.
+ */
+function isMadeByThisRequest(request: CreateImport | UpdateImport, model: ModelDescription, poll: Poll): boolean {
   const newCopy = poll.data?.[DATA_NEW_COPY];
-  if (newCopy !== 'unknown') {
+  if (newCopy === 'true' || newCopy === 'adopted') {
     return newCopy === 'true';
   }
   const deadline = readDeadline(poll.data);
   if (model.submitTime === undefined || deadline === undefined) {
-    console.log(`${model.arn}: Comprehend gave no SubmitTime, so whether this update imported it is unknown; not judged by the quality gate`);
+    console.log(`${model.arn}: Comprehend gave no SubmitTime, so whether this request imported it is unknown; taken as not`);
     return false;
   }
   const eventStart = deadline - request.spec.timeoutSeconds * 1000;
@@ -278,8 +295,12 @@ function metricAttributes(modelType: ModelType, metrics: EvaluationMetrics | und
 async function isLeftoverGone(modelType: ModelType, arn: string, ownerTag: Tag, poll: Poll): Promise<boolean> {
   try {
     const step = await advanceDeletion(modelType, arn, ownerTag);
-    if (step.gone || !poll.timedOut) {
-      return step.gone;
+    if (step.gone) {
+      // The replacement's waiter, cancelled, may have sent an ImportModel just before: look again, for a while.
+      return isPast(poll.settledAt);
+    }
+    if (!poll.timedOut) {
+      return false;
     }
     console.log(`${step.what}: the copy of the failed replacement is left; delete it by hand`);
   } catch (error) {
@@ -340,13 +361,14 @@ async function advanceDeletion(modelType: ModelType, arn: string, ownerTag: Tag)
   return { gone: false, what: `${model.arn} is being deleted (was ${model.status})` };
 }
 
-async function isDeleted({ physicalResourceId, modelType, ownerTag }: DeleteImport, poll: Poll): Promise<Response> {
-  if (!modelType) {
+async function isDeleted({ copyArn, modelType, derived, ownerTag }: DeleteImport, poll: Poll): Promise<Response> {
+  if (!copyArn || !modelType) {
     return { IsComplete: true };
   }
-  const step = await advanceDeletion(modelType, physicalResourceId, ownerTag);
+  const step = await advanceDeletion(modelType, copyArn, ownerTag);
   if (step.gone) {
-    return { IsComplete: true };
+    // What a cancelled Create sent just before CloudFormation moved on may land still: look again, for a while.
+    return derived && !isPast(poll.settledAt) ? NOT_YET : { IsComplete: true };
   }
   if (poll.timedOut) {
     throw poll.fail(step.what, step.unknownStatus

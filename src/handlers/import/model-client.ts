@@ -19,6 +19,7 @@ import {
 import { EvaluationMetric } from '../../contract/evaluation-metrics';
 import { ModelType } from '../../contract/model-types';
 import { comprehend } from '../common/comprehend';
+import { mutating } from '../common/request-guard';
 
 /** What the lifecycle needs to know of an existing model version. */
 export interface ModelDescription {
@@ -173,14 +174,14 @@ function readEvaluationMetrics(reported: ModelProperties['EvaluationMetrics']): 
 
 /** Starts the import and returns the new model version's ARN. */
 export async function importModel(request: ImportModelInput): Promise<string> {
-  const response = await comprehend.send(new ImportModelCommand({
+  const response = await mutating(() => comprehend.send(new ImportModelCommand({
     SourceModelArn: request.sourceModelArn,
     ModelName: request.modelName,
     VersionName: request.versionName,
     ModelKmsKeyId: request.modelKmsKeyId,
     DataAccessRoleArn: request.dataAccessRoleArn,
     Tags: [...request.tags],
-  }));
+  })));
   if (!response.ModelArn) {
     throw new Error(`ImportModel of ${request.sourceModelArn} returned no ModelArn`);
   }
@@ -189,7 +190,7 @@ export async function importModel(request: ImportModelInput): Promise<string> {
 
 /** Asks Comprehend to delete the model version (asynchronous: it moves to DELETING). */
 export async function deleteModel(modelType: ModelType, arn: string): Promise<void> {
-  await COMMANDS[modelType].delete(arn);
+  await mutating(() => COMMANDS[modelType].delete(arn));
 }
 
 /** The endpoints attached to the model version (ListEndpoints, filtered by ModelArn, every page). */
@@ -212,7 +213,7 @@ export async function endpointsOf(modelArn: string): Promise<EndpointUse[]> {
  * first is put into TRAINED.
  */
 export async function stopImport(modelType: ModelType, arn: string): Promise<void> {
-  await COMMANDS[modelType].stop(arn);
+  await mutating(() => COMMANDS[modelType].stop(arn));
 }
 
 /**

@@ -25,8 +25,7 @@ export async function onImportEvent(event: ImportEvent, remainingMs?: number): P
       const deadline = deadlineData(spec.timeoutSeconds);
       await waitForImportSlot(spec.ownerTag.Value!, remainingMs);
       const started = await startImportWhenPossible(spec);
-      const adopted = started.adopted && USABLE.includes(started.adopted.status) ? { [DATA_NEW_COPY]: 'adopted' } : {};
-      return { PhysicalResourceId: started.arn, Data: { ...deadline, ...adopted } };
+      return { PhysicalResourceId: started.arn, Data: { ...deadline, [DATA_NEW_COPY]: newCopy(started) } };
     }
     case 'Update': {
       const { spec, previous, physicalResourceId } = request;
@@ -71,11 +70,23 @@ export async function onImportEvent(event: ImportEvent, remainingMs?: number): P
  * judges its copy whatever this finds.
  */
 function gateData(started: StartedImport, replaced?: string): Partial<ImportEventData> {
-  if (started.adopted && USABLE.includes(started.adopted.status)) {
+  const copy = newCopy(started);
+  if (copy === 'adopted') {
     return {};
   }
-  const newCopy = started.deferred ? 'unknown' : 'true';
-  return replaced ? { [DATA_NEW_COPY]: newCopy, [DATA_REPLACED_COPY]: replaced } : { [DATA_NEW_COPY]: newCopy };
+  return replaced ? { [DATA_NEW_COPY]: copy, [DATA_REPLACED_COPY]: replaced } : { [DATA_NEW_COPY]: copy };
+}
+
+/**
+ * Whether the copy is this request's (see DATA_NEW_COPY): 'adopted' for this resource's usable copy found under the
+ * name, 'true' when Comprehend said the name was free before the import (however ImportModel was answered), 'unknown'
+ * when Comprehend throttled the lookup too.
+ */
+function newCopy(started: StartedImport): 'adopted' | 'true' | 'unknown' {
+  if (started.adopted && USABLE.includes(started.adopted.status)) {
+    return 'adopted';
+  }
+  return started.deferred && !started.absentBefore ? 'unknown' : 'true';
 }
 
 /**
@@ -101,15 +112,16 @@ async function updateTags(spec: ImportSpec, previous: ImportSpec): Promise<void>
 
 /**
  * Delete means delete: CloudFormation decides when to send a Delete (DeletionPolicy, UpdateReplacePolicy), and every
- * Delete that arrives deletes the copy, when it carries this resource's ownership tag.
+ * Delete that arrives deletes the copy, when it carries this resource's ownership tag. A Delete whose physical id
+ * CloudFormation made up (the Create was cancelled) deletes the copy that Create would have made, found by its name.
  */
-async function onDelete({ physicalResourceId, modelType, ownerTag }: DeleteImport): Promise<Response> {
-  // No model ARN: a create that failed before Comprehend gave a model, so there is nothing to delete.
-  if (!modelType) {
+async function onDelete({ physicalResourceId, copyArn, modelType, ownerTag }: DeleteImport): Promise<Response> {
+  // The properties do not read: the Create failed on them, before any call to Comprehend.
+  if (!copyArn || !modelType) {
     return { PhysicalResourceId: physicalResourceId };
   }
   // Gone already, still importing (a cancelled or timed-out create) or throttled: isComplete finishes the job. A copy
   // still importing must end before it can go, however short the model's own timeout is.
-  await requestDeletion(modelType, physicalResourceId, ownerTag);
+  await requestDeletion(modelType, copyArn, ownerTag);
   return { PhysicalResourceId: physicalResourceId, Data: deadlineData(MAX_TIMEOUT_SECONDS) };
 }

@@ -9,8 +9,9 @@ import type {
   Context,
 } from 'aws-lambda';
 import { MODEL_ENDPOINT_RESOURCE_TYPE } from '../../contract/endpoint-properties';
-import { IMPORTED_MODEL_RESOURCE_TYPE } from '../../contract/import-properties';
+import { DATA_REQUEST, IMPORTED_MODEL_RESOURCE_TYPE } from '../../contract/import-properties';
 import { logEvent } from '../common/comprehend';
+import { guarded, readRequestRecord } from '../common/request-guard';
 import { isEndpointComplete } from '../endpoint/is-complete';
 import { onEndpointEvent } from '../endpoint/on-event';
 import { isImportComplete } from '../import/is-complete';
@@ -22,21 +23,36 @@ import { onImportEvent } from '../import/on-event';
  */
 export { handlerClock } from '../common/clock';
 
+/**
+ * Starts a request: reads CloudFormation's record of the resource first, which the request's every mutating call, and
+ * its waiter's, proves unchanged (request-guard.ts), and hands it to isComplete in Data.
+ */
 export async function onEvent(event: CdkCustomResourceEvent<any>, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<CdkCustomResourceResponse> {
   logEvent(event);
-  switch (event.ResourceType) {
-    case IMPORTED_MODEL_RESOURCE_TYPE: return onImportEvent(event, context?.getRemainingTimeInMillis());
-    case MODEL_ENDPOINT_RESOURCE_TYPE: return onEndpointEvent(event);
-    default: throw unknownType(event.ResourceType);
-  }
+  const start = route(event.ResourceType, {
+    [IMPORTED_MODEL_RESOURCE_TYPE]: () => onImportEvent(event, context?.getRemainingTimeInMillis()),
+    [MODEL_ENDPOINT_RESOURCE_TYPE]: () => onEndpointEvent(event),
+  });
+  const record = await readRequestRecord(event);
+  const response = await guarded(event, record, start);
+  return { ...response, Data: { ...response.Data, [DATA_REQUEST]: record } };
 }
 
+/** One poll of a request's waiter: nothing changes unless CloudFormation's record is still the one onEvent read. */
 export async function isComplete(event: CdkCustomResourceIsCompleteEvent<any, any>): Promise<CdkCustomResourceIsCompleteResponse> {
-  switch (event.ResourceType) {
-    case IMPORTED_MODEL_RESOURCE_TYPE: return isImportComplete(event);
-    case MODEL_ENDPOINT_RESOURCE_TYPE: return isEndpointComplete(event);
-    default: throw unknownType(event.ResourceType);
-  }
+  const poll = route(event.ResourceType, {
+    [IMPORTED_MODEL_RESOURCE_TYPE]: () => isImportComplete(event),
+    [MODEL_ENDPOINT_RESOURCE_TYPE]: () => isEndpointComplete(event),
+  });
+  return guarded(event, event.Data?.[DATA_REQUEST], poll);
+}
+
+function route<T>(resourceType: string, handlers: Record<string, () => Promise<T>>): () => Promise<T> {
+  return handlers[resourceType] ?? fail(unknownType(resourceType));
+}
+
+function fail(error: Error): never {
+  throw error;
 }
 
 function unknownType(resourceType: string): Error {
