@@ -6,6 +6,12 @@
 // identity-based policy (setIdentityPolicy; the deploy driver registers each handler role's) are authorized as IAM
 // would (iam-evaluator.ts); a key without one calls as the account, unrestricted.
 //
+// The same server plays CloudFormation's DescribeStackResource (awsQuery: a form-encoded POST, XML answers), reached
+// through AWS_ENDPOINT_URL_CLOUDFORMATION: the handlers read their resource's record there to learn whether
+// CloudFormation has moved on from the request they serve. The records are the deploy driver's
+// (setStackResourceRecord), which plays CloudFormation; the emulator only answers with them, authorizes the call as IAM
+// would, and records it in `calls` like a Comprehend call.
+//
 // It deliberately shares no code with the library: its rules are written from the service's, so that a bug in
 // the library's own ARN or name rules shows up here instead of being copied.
 import { createHash, randomUUID } from 'crypto';
@@ -119,13 +125,44 @@ export interface EmulatedJob {
 
 export type JobStatus = 'SUBMITTED' | 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'STOP_REQUESTED' | 'STOPPED';
 
+/**
+ * botocore's CloudFormation ResourceStatus values (service-2.json of 2010-05-15, shape ResourceStatus) that a stack
+ * resource takes in the operations the deploy driver plays.
+ */
+export type ResourceStatus =
+  | 'CREATE_IN_PROGRESS' | 'CREATE_FAILED' | 'CREATE_COMPLETE'
+  | 'UPDATE_IN_PROGRESS' | 'UPDATE_FAILED' | 'UPDATE_COMPLETE'
+  | 'DELETE_IN_PROGRESS' | 'DELETE_FAILED' | 'DELETE_COMPLETE' | 'DELETE_SKIPPED';
+
+/** CloudFormation's record of one resource of a stack: the members of botocore's StackResourceDetail the driver keeps. */
+export interface StackResourceRecord {
+  readonly logicalResourceId: string;
+  /** Unknown until a Create is answered. */
+  readonly physicalResourceId?: string;
+  readonly resourceType: string;
+  readonly resourceStatus: ResourceStatus;
+  readonly resourceStatusReason?: string;
+  /** Epoch milliseconds; CloudFormation answers it as ISO 8601 with milliseconds. */
+  readonly lastUpdatedTimestamp: number;
+}
+
+/** The records of one stack, by logical id; a deleted stack answers by its stack id only, as CloudFormation's does. */
+interface EmulatedStack {
+  readonly stackId: string;
+  readonly stackName: string;
+  readonly account: string;
+  readonly region: string;
+  readonly resources: Map<string, StackResourceRecord>;
+  deleted: boolean;
+}
+
 /** The principal behind an access key with an identity-based policy. */
 interface Identity {
   readonly principal: string;
   readonly statements: readonly IamStatement[];
 }
 
-/** Faults for one operation, or for all ('*'). */
+/** Faults for one operation, or for every Comprehend operation ('*'); CloudFormation's only by name. */
 export interface Fault {
   /** The share of requests answered with TooManyRequestsException. */
   readonly throttleRate?: number;
@@ -157,6 +194,8 @@ export interface EmulatorOptions {
 
 /** One request as it was answered. */
 export interface EmulatorCall {
+  /** Whose operation: Comprehend's, or CloudFormation's DescribeStackResource. */
+  readonly service: 'comprehend' | 'cloudformation';
   readonly operation: string;
   readonly account: string;
   readonly region: string;
@@ -201,6 +240,32 @@ const THROTTLED_AS_MODELLED = new Set([
   'StopTrainingDocumentClassifier', 'StopTrainingEntityRecognizer',
 ]);
 
+/**
+ * The CloudFormation operations the emulator serves (awsQuery). The check against botocore (.ci/run) reads Comprehend's
+ * model only, so these stay out of SERVED_OPERATIONS and out of the file it reads (stop()). Their shapes follow
+ * botocore's CloudFormation model (botocore 1.44.18, data/cloudformation/2010-05-15/service-2.json):
+ * DescribeStackResource takes DescribeStackResourceInput (StackName, LogicalResourceId, both required) and answers
+ * DescribeStackResourceOutput under the resultWrapper DescribeStackResourceResult: StackResourceDetail, whose required
+ * members are LogicalResourceId, ResourceType, LastUpdatedTimestamp (a timestamp) and ResourceStatus (the
+ * ResourceStatus enum), with StackName, StackId, PhysicalResourceId and ResourceStatusReason besides. The operation
+ * lists no errors of its own: CloudFormation answers ValidationError (a missing stack or resource), and AWS's common
+ * query errors (AccessDenied, Throttling, InvalidClientTokenId, InternalFailure).
+ */
+export const CLOUDFORMATION_OPERATIONS = ['DescribeStackResource'] as const;
+
+/** The HTTP status of the CloudFormation errors the emulator answers; each is a Sender error but InternalFailure. */
+const QUERY_ERROR_STATUS: Record<string, number> = {
+  ValidationError: 400,
+  Throttling: 400,
+  AccessDenied: 403,
+  InvalidClientTokenId: 403,
+  InvalidAction: 400,
+  InternalFailure: 500,
+};
+
+const CLOUDFORMATION_NAMESPACE = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
+const STACK_ARN = /^arn:aws(-[^:]+)?:cloudformation:([^:]+):([0-9]{12}):stack\/([^/]+)\/(.+)$/;
+
 /** Where the emulator writes what it answered, for the check against botocore's model (.ci/run sets it). */
 const CALLS_DIR_VARIABLE = 'COMPREHEND_EMULATOR_CALLS_DIR';
 
@@ -224,10 +289,15 @@ const ENDPOINT_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
 
 class ServiceError extends Error {
   public readonly status: number;
-  constructor(public readonly type: string, message: string) {
+  constructor(public readonly type: string, message: string, status?: number) {
     super(message);
-    this.status = ERROR_STATUS[type] ?? 400;
+    this.status = status ?? ERROR_STATUS[type] ?? 400;
   }
+}
+
+/** An error CloudFormation answers, with its awsQuery status. */
+function queryError(code: string, message: string): ServiceError {
+  return new ServiceError(code, message, QUERY_ERROR_STATUS[code] ?? 400);
 }
 
 export class ComprehendEmulator {
@@ -249,6 +319,8 @@ export class ComprehendEmulator {
   private readonly models = new Map<string, EmulatedModel>();
   private readonly endpoints = new Map<string, EmulatedEndpoint>();
   private readonly jobs: EmulatedJob[] = [];
+  /** CloudFormation's records, by stack id. */
+  private readonly stacks = new Map<string, EmulatedStack>();
   /** Access key id → account: who calls. */
   private readonly accessKeys: Map<string, string>;
   /** Access key id → the identity-based policy of the principal it belongs to; a key without one is unrestricted. */
@@ -276,7 +348,7 @@ export class ComprehendEmulator {
     await new Promise<void>(resolve => this.server.close(() => resolve()));
     const dir = process.env[CALLS_DIR_VARIABLE];
     if (dir && this.options.recordCalls !== false) {
-      const answers = this.calls.map(({ operation, status, outcome, output }) => ({ operation, status, outcome, output }));
+      const answers = this.calls.filter(c => c.service === 'comprehend').map(({ operation, status, outcome, output }) => ({ operation, status, outcome, output }));
       fs.writeFileSync(path.join(dir, `calls-${process.pid}-${randomUUID()}.json`), JSON.stringify({ operations: SERVED_OPERATIONS, answers }));
     }
   }
@@ -430,6 +502,31 @@ export class ComprehendEmulator {
     return this.identities.get(accessKeyId)?.statements;
   }
 
+  /**
+   * Sets CloudFormation's record of `logicalId` in the stack `stackId` (`arn:aws:cloudformation:REGION:ACCOUNT:stack/
+   * NAME/GUID`), or removes it (undefined): the resource left the stack. The stack exists from its first record on, and
+   * a record set after deleteStack() brings it back (a driver that deploys again after destroy()).
+   */
+  public setStackResourceRecord(stackId: string, logicalId: string, record: StackResourceRecord | undefined): void {
+    const stack = this.stackOf(stackId);
+    stack.deleted = false;
+    if (record === undefined) {
+      stack.resources.delete(logicalId);
+    } else {
+      stack.resources.set(logicalId, record);
+    }
+  }
+
+  /** The stack is deleted: CloudFormation answers for it by its stack id only (botocore: "Deleted stacks: You must specify the unique stack ID"). */
+  public deleteStack(stackId: string): void {
+    this.stackOf(stackId).deleted = true;
+  }
+
+  /** CloudFormation's record of `logicalId` in the stack `stackId`, as DescribeStackResource would answer it. */
+  public stackResourceRecord(stackId: string, logicalId: string): StackResourceRecord | undefined {
+    return this.stacks.get(stackId)?.resources.get(logicalId);
+  }
+
   /** An asynchronous inference job on `modelArn` (of the model's account and Region), as if someone started it. */
   public addJob(modelArn: string, options: { status?: JobStatus; jobName?: string } = {}): EmulatedJob {
     const parts = MODEL_ARN.exec(modelArn);
@@ -464,11 +561,16 @@ export class ComprehendEmulator {
     for await (const chunk of request) {
       chunks.push(chunk as Buffer);
     }
-    const operation = String(request.headers['x-amz-target'] ?? '').replace('Comprehend_20171127.', '');
-    const credential = /Credential=([^/]+)\/[^/]+\/([^/]+)\/comprehend\//.exec(String(request.headers.authorization ?? ''));
+    const credential = /Credential=([^/]+)\/[^/]+\/([^/]+)\/[^/]+\//.exec(String(request.headers.authorization ?? ''));
     const accessKeyId = credential?.[1] ?? '';
     const account = credential ? this.accessKeys.get(accessKeyId) : undefined;
     const region = credential?.[2] ?? '';
+    if (String(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
+      // awsQuery: CloudFormation, whatever the path.
+      this.serveQuery(Buffer.concat(chunks).toString('utf8'), { accessKeyId, account, region }, response);
+      return;
+    }
+    const operation = String(request.headers['x-amz-target'] ?? '').replace('Comprehend_20171127.', '');
     let input: any = {};
     let outcome = 'OK';
     let status = 200;
@@ -489,15 +591,133 @@ export class ComprehendEmulator {
       output = { __type: e.type, Message: e.message };
     }
     send(response, status, output, this.options.now());
-    this.calls.push({ operation, account: account ?? '', region, input, accessKeyId, at: this.options.now(), outcome, status, output });
+    this.calls.push({ service: 'comprehend', operation, account: account ?? '', region, input, accessKeyId, at: this.options.now(), outcome, status, output });
   }
 
+  /**
+   * A CloudFormation call (awsQuery): the form's Action names the operation. Faults come from failNext and from
+   * `faults[operation]`; the `'*'` faults are Comprehend's only, so a scenario that throttles Comprehend keeps its counts.
+   */
+  private serveQuery(body: string, caller: { accessKeyId: string; account?: string; region: string }, response: http.ServerResponse): void {
+    const form = new URLSearchParams(body);
+    const operation = form.get('Action') ?? '';
+    const input: Record<string, string> = Object.fromEntries([...form].filter(([name]) => name !== 'Action' && name !== 'Version'));
+    let outcome = 'OK';
+    let status = 200;
+    let output: any;
+    try {
+      if (!caller.account) {
+        throw queryError('InvalidClientTokenId', 'The security token included in the request is invalid.');
+      }
+      if (!(CLOUDFORMATION_OPERATIONS as readonly string[]).includes(operation)) {
+        throw queryError('InvalidAction', `Could not find operation ${operation} for version 2010-05-15`);
+      }
+      this.injectQueryFaults(operation);
+      this.hooks.get(operation)?.shift()?.();
+      output = this.describeStackResource(input, caller.accessKeyId, caller.account, caller.region);
+    } catch (error) {
+      const e = error instanceof ServiceError ? error : queryError('InternalFailure', String(error));
+      outcome = e.type;
+      status = e.status;
+      output = { Error: { Type: e.status >= 500 ? 'Receiver' : 'Sender', Code: e.type, Message: e.message } };
+    }
+    const requestId = randomUUID();
+    const xml = outcome === 'OK' ? queryAnswer(operation, output, requestId) : queryErrorAnswer(output.Error, requestId);
+    sendXml(response, status, xml, this.options.now());
+    this.calls.push({
+      service: 'cloudformation',
+      operation,
+      account: caller.account ?? '',
+      region: caller.region,
+      input,
+      accessKeyId: caller.accessKeyId,
+      at: this.options.now(),
+      outcome,
+      status,
+      output,
+    });
+  }
+
+  /** failNext's errors and `faults[operation]`, answered with CloudFormation's codes. */
+  private injectQueryFaults(operation: string): void {
+    const next = this.scripted.get(operation)?.shift();
+    if (next) {
+      throw queryError(next, next === 'Throttling' ? 'Rate exceeded' : `${next} (injected by the test)`);
+    }
+    this.rollFaults(operation, [this.faults[operation]], () => queryError('Throttling', 'Rate exceeded'),
+      () => queryError('InternalFailure', 'An internal error occurred'));
+  }
+
+  /**
+   * DescribeStackResource: IAM first (the action on the stack's ARN), then the stack, by its ARN or, while it exists,
+   * its name, in the caller's account and Region, then the resource.
+   */
+  private describeStackResource(input: Record<string, string>, accessKeyId: string, account: string, region: string): object {
+    for (const member of ['StackName', 'LogicalResourceId']) {
+      if (!input[member]) {
+        const field = member[0].toLowerCase() + member.slice(1);
+        throw queryError('ValidationError', `1 validation error detected: Value null at '${field}' failed to satisfy constraint: Member must not be null`);
+      }
+    }
+    const stack = this.stackNamed(input.StackName, account, region);
+    const identity = this.identities.get(accessKeyId);
+    if (identity) {
+      const resource = stack?.stackId ?? (STACK_ARN.test(input.StackName) ? input.StackName : `arn:aws:cloudformation:${region}:${account}:stack/${input.StackName}/*`);
+      this.allowOrRefuse(identity, 'cloudformation:DescribeStackResource', resource, {}, 'AccessDenied');
+    }
+    if (!stack) {
+      throw queryError('ValidationError', `Stack with id ${input.StackName} does not exist`);
+    }
+    const record = stack.resources.get(input.LogicalResourceId);
+    if (!record) {
+      throw queryError('ValidationError', `Resource ${input.LogicalResourceId} does not exist for stack ${input.StackName}`);
+    }
+    return {
+      StackResourceDetail: {
+        StackName: stack.stackName,
+        StackId: stack.stackId,
+        LogicalResourceId: record.logicalResourceId,
+        PhysicalResourceId: record.physicalResourceId,
+        ResourceType: record.resourceType,
+        LastUpdatedTimestamp: new Date(record.lastUpdatedTimestamp).toISOString(),
+        ResourceStatus: record.resourceStatus,
+        ResourceStatusReason: record.resourceStatusReason,
+      },
+    };
+  }
+
+  /** The stack `name` (its ARN, or the name of a stack not deleted) of the caller's account and Region. */
+  private stackNamed(name: string, account: string, region: string): EmulatedStack | undefined {
+    const stacks = [...this.stacks.values()].filter(s => s.account === account && s.region === region);
+    return STACK_ARN.test(name) ? stacks.find(s => s.stackId === name) : stacks.find(s => s.stackName === name && !s.deleted);
+  }
+
+  private stackOf(stackId: string): EmulatedStack {
+    const parts = STACK_ARN.exec(stackId);
+    if (!parts) {
+      throw new Error(`not a stack ARN: ${stackId}`);
+    }
+    let stack = this.stacks.get(stackId);
+    if (!stack) {
+      stack = { stackId, stackName: parts[4], account: parts[3], region: parts[2], resources: new Map(), deleted: false };
+      this.stacks.set(stackId, stack);
+    }
+    return stack;
+  }
+
+  /** The Comprehend faults: failNext's, then `faults['*']` and `faults[operation]`. */
   private injectFaults(operation: string): void {
     const next = this.scripted.get(operation)?.shift();
     if (next) {
       throw new ServiceError(next, `${next} (injected by the test)`);
     }
-    for (const fault of [this.faults['*'], this.faults[operation]]) {
+    this.rollFaults(operation, [this.faults['*'], this.faults[operation]], () => throttling(operation),
+      () => new ServiceError('InternalServerException', 'An internal error occurred'));
+  }
+
+  /** Throws the fault the dice pick, if any: throttling past `maxPerSecond` or at `throttleRate`, or a server error. */
+  private rollFaults(operation: string, faults: Array<Fault | undefined>, throttled: () => ServiceError, serverError: () => ServiceError): void {
+    for (const fault of faults) {
       if (!fault) {
         continue;
       }
@@ -506,16 +726,16 @@ export class ComprehendEmulator {
         const recent = (this.recentRequests.get(operation) ?? []).filter(t => now - t < 1000);
         if (recent.length >= fault.maxPerSecond) {
           this.recentRequests.set(operation, recent);
-          throw throttling(operation);
+          throw throttled();
         }
         recent.push(now);
         this.recentRequests.set(operation, recent);
       }
       if (fault.throttleRate !== undefined && this.roll() < fault.throttleRate) {
-        throw throttling(operation);
+        throw throttled();
       }
       if (fault.serverErrorRate !== undefined && this.roll() < fault.serverErrorRate) {
-        throw new ServiceError('InternalServerException', 'An internal error occurred');
+        throw serverError();
       }
     }
   }
@@ -666,13 +886,15 @@ export class ComprehendEmulator {
     }
   }
 
-  private allowOrRefuse(identity: Identity, action: string, resource: string, context: RequestContext): void {
+  /** Refuses with `code`: Comprehend's AccessDeniedException, or CloudFormation's AccessDenied (a query API's). */
+  private allowOrRefuse(identity: Identity, action: string, resource: string, context: RequestContext, code = 'AccessDeniedException'): void {
     const decision = evaluate(identity.statements, action, resource, context);
     if (decision !== 'ALLOW') {
       const why = decision === 'EXPLICIT_DENY'
         ? 'with an explicit deny in an identity-based policy'
         : `because no identity-based policy allows the ${action} action`;
-      throw new ServiceError('AccessDeniedException', `User: ${identity.principal} is not authorized to perform: ${action} on resource: ${resource} ${why}`);
+      const message = `User: ${identity.principal} is not authorized to perform: ${action} on resource: ${resource} ${why}`;
+      throw code === 'AccessDeniedException' ? new ServiceError(code, message) : queryError(code, message);
     }
   }
 
@@ -1077,4 +1299,37 @@ function send(response: http.ServerResponse, status: number, body: object, now: 
     'date': new Date(now).toUTCString(),
   });
   response.end(text);
+}
+
+/** A query API's answer: `<ACTIONResponse><ACTIONResult>` around the output's members, then the request id. */
+function queryAnswer(operation: string, output: object, requestId: string): string {
+  return `<${operation}Response xmlns="${CLOUDFORMATION_NAMESPACE}"><${operation}Result>${toXml(output)}</${operation}Result>`
+    + `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${operation}Response>`;
+}
+
+/** A query API's error: Type (Sender or Receiver), Code and Message. */
+function queryErrorAnswer(error: { Type: string; Code: string; Message: string }, requestId: string): string {
+  return `<ErrorResponse xmlns="${CLOUDFORMATION_NAMESPACE}"><Error>${toXml(error)}</Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
+}
+
+/** Each member as an element, nested structures inside; undefined members are left out. */
+function toXml(value: object): string {
+  return Object.entries(value)
+    .filter(([, member]) => member !== undefined)
+    .map(([name, member]) => `<${name}>${typeof member === 'object' ? toXml(member) : escapeXml(String(member))}</${name}>`)
+    .join('');
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+}
+
+/** An XML answer with the emulator's own time in the Date header (see send()). */
+function sendXml(response: http.ServerResponse, status: number, xml: string, now: number): void {
+  response.writeHead(status, {
+    'content-type': 'text/xml',
+    'content-length': Buffer.byteLength(xml),
+    'date': new Date(now).toUTCString(),
+  });
+  response.end(xml);
 }
