@@ -3,7 +3,7 @@ import { randomUUID } from 'crypto';
 import { App, Stack } from 'aws-cdk-lib';
 import { ImportedComprehendModel, ImportedComprehendModelProps } from '../../src';
 import { ComprehendEmulator } from '../support/comprehend-emulator';
-import { DeployDriver } from '../support/deploy-driver';
+import { DeployDriver, DeployDriverOptions } from '../support/deploy-driver';
 import {
   IMPORTER,
   OTHER_SOURCE_CLASSIFIER,
@@ -34,6 +34,11 @@ export interface Harness {
    * stack created again is.
    */
   stackSetInstance(account: string, region?: string): DeployDriver;
+  /**
+   * The cancelled requests of every driver made here run on until they end, then the emulator stops and the clock is
+   * restored (which fails when a handler was left asleep).
+   */
+  settleAll(): Promise<void>;
   /** A fresh definition of an importer stack (the same name again is an update of the same stack). */
   stack(models: Record<string, Partial<ImportedComprehendModelProps>>, account?: string, stackName?: string): Stack;
   stop(): Promise<void>;
@@ -52,19 +57,28 @@ export async function startHarness(seed = 7, shareWithImporter = true, options: 
   for (const arn of [SOURCE_CLASSIFIER, SOURCE_CLASSIFIER_V2, OTHER_SOURCE_CLASSIFIER, SOURCE_RECOGNIZER]) {
     emulator.addTrainedModel(arn, { sharedWith: shareWithImporter ? [`arn:aws:iam::${IMPORTER}:root`] : undefined });
   }
+  const drivers: DeployDriver[] = [];
+  // IAM enforced: each handler role calls with a key of its own, under the template's policies; the handlers read their
+  // resources' records from the emulator too.
+  const newDriver = (driverOptions: Omit<DeployDriverOptions, 'endpoint' | 'clock' | 'iam' | 'records'>) => {
+    const driver = new DeployDriver({ endpoint: emulator.endpoint, clock, iam: emulator, records: emulator, ...driverOptions });
+    drivers.push(driver);
+    return driver;
+  };
+  const settleAll = async () => {
+    for (const driver of drivers) {
+      await driver.settle();
+    }
+  };
   return {
     emulator,
     clock,
-    driver: (account = IMPORTER, stackExports = {}, onPoll) =>
-      // IAM enforced: each handler role calls with a key of its own, under the template's policies.
-      new DeployDriver({ endpoint: emulator.endpoint, accessKeyId: KEY_OF[account], clock, exports: stackExports, onPoll, iam: emulator }),
-    stackSetInstance: (account, region = REGION) => new DeployDriver({
-      endpoint: emulator.endpoint,
+    driver: (account = IMPORTER, stackExports = {}, onPoll) => newDriver({ accessKeyId: KEY_OF[account], exports: stackExports, onPoll }),
+    stackSetInstance: (account, region = REGION) => newDriver({
       accessKeyId: KEY_OF[account],
-      clock,
-      iam: emulator,
       instance: { account, region, stackName: `StackSet-model-copy-${randomUUID()}` },
     }),
+    settleAll,
     stack: (models, account = IMPORTER, stackName = 'Importer') => {
       const stack = new Stack(new App(), stackName, { env: { account, region: REGION } });
       for (const [id, props] of Object.entries(models)) {
@@ -73,10 +87,15 @@ export async function startHarness(seed = 7, shareWithImporter = true, options: 
       return stack;
     },
     stop: async () => {
-      await emulator.stop();
-      // Before restore(), which throws when a handler was left asleep: the rest of the file logs again either way.
-      console.log = log;
-      clock.restore();
+      try {
+        // A cancelled request's waiter left polling would act after the test, and a handler left asleep fails restore().
+        await settleAll();
+      } finally {
+        await emulator.stop();
+        // Before restore(), which throws when a handler was left asleep: the rest of the file logs again either way.
+        console.log = log;
+        clock.restore();
+      }
     },
   };
 }

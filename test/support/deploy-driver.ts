@@ -4,11 +4,30 @@
 // It synthesizes a real CDK app, reads the template and the cloud assembly, loads the onEvent and isComplete
 // handlers from the synthesized asset folders (the bundled files, not the TypeScript source), and sends them
 // Create, Update and Delete events with properties resolved as CloudFormation resolves them, in CloudFormation's
-// order: a resource after the resources it refers to (Ref, Fn::GetAtt, DependsOn), its references resolved to what
-// they are by then; every update first, then the cleanup (deleting replaced and removed resources, dependents first).
-// It polls isComplete at the waiter's interval up to its attempts, honours replacement (a new physical id on Update,
-// then a Delete of the old one) and rollback (in reverse order: a failed Update is updated back with old and new
-// swapped; a failed Create is deleted, with the framework's placeholder id when onEvent failed).
+// order: a resource's request starts as soon as every resource it refers to (Ref, Fn::GetAtt, DependsOn) is done, its
+// references resolved to what they are by then, independent ones at once; every update first, then the cleanup
+// (deleting replaced and removed resources, a resource as soon as those that refer to it are deleted). It polls
+// isComplete at the waiter's interval up to its attempts, honours replacement (a new physical id on Update, then a
+// Delete of the old one) and rollback.
+//
+// CloudFormation's record of each resource (DescribeStackResource) is kept as CloudFormation keeps it, and handed to the
+// emulator (`records`), which answers the handlers with it: a request sets its resource's record to *_IN_PROGRESS when
+// it is sent, and its answer to *_COMPLETE or *_FAILED; each transition is strictly later than the one before it, and
+// nothing else changes a record while its request is in progress. A resource removed from the stack by an update has
+// no record once the update is done; a deleted stack keeps its records, DELETE_COMPLETE, under its stack id.
+//
+// Cancellation, as CloudFormation does it: when a request of the forward operation fails, no new request starts, and
+// every request still in progress is cancelled (its record CREATE_FAILED "Resource creation cancelled" or UPDATE_FAILED
+// "Resource update cancelled"). The rollback then runs in reverse dependency order: a failed or cancelled Update is
+// updated back (old and new properties swapped, the old physical id); a failed Create is deleted with what the
+// framework answered (its placeholder id when onEvent failed, which the framework answers itself); a cancelled Create,
+// which never answered, with a physical id CloudFormation makes up (STACKNAME-LOGICALID-RANDOM); a request never
+// started is left alone. Nobody tells the Provider framework: a cancelled request's onEvent runs to its end, and its
+// waiter keeps polling on its schedule, as Lambda and Step Functions would, until it answers, fails or runs out of
+// attempts. Those lingering requests are polled during every later operation of the driver, interleaved with its own
+// requests, and settle() runs the clock until every one has ended; their answers, which nobody reads, are kept in
+// `cancelledOutcomes`. Whether their next poll comes before the rollback's first request or after the rollback's first
+// onEvent calls is an option (`cancelledPolls`): tests need both orders.
 //
 // IAM is applied as CloudFormation applies it, when the driver is given the emulator's identity registry: each role of
 // a provider's user functions gets an access key of its own (of the stack's account), the handlers call with it, and
@@ -18,10 +37,15 @@
 // first); in a rollback, the resources roll back under the new policies, then the old policies come back, and the
 // policies the failed operation created go after the rollback's cleanup; on stack deletion, after every resource.
 // The deployer (CloudFormation itself) calls with the unrestricted key of the account.
-import { createHash, randomUUID } from 'crypto';
+//
+// process.env is one for the whole process, and a handler's SDK reads its credentials from it at its first call: it
+// holds one provider's credentials and environment at a time, switched only while no handler invocation (of any
+// driver) is in flight. A provider's invocation whose turn comes while another provider's are in flight waits for them.
+import { createHash, randomBytes, randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Stack, Token } from 'aws-cdk-lib';
+import type { ResourceStatus, StackResourceRecord } from './comprehend-emulator';
 import { CREATE_FAILED_MARKER } from './fixtures';
 import type { IamStatement } from './iam-evaluator';
 import { VirtualClock } from './virtual-clock';
@@ -39,20 +63,16 @@ export interface ProviderHandlers {
   readonly environment: Record<string, string>;
 }
 
-/** One event in the waiter: its isComplete calls so far and when the next is due (epoch milliseconds, driver's clock). */
-interface Waiter {
-  readonly request: Request;
-  readonly event: any;
-  readonly handlers: ProviderHandlers;
-  polls: number;
-  dueAt: number;
-  polling: boolean;
-}
-
 /** Where the driver registers the handler roles' access keys and policies: the emulator. */
 export interface IdentityRegistry {
   addAccessKey(accessKeyId: string, account: string): void;
   setIdentityPolicy(accessKeyId: string, statements: readonly IamStatement[] | undefined, principal?: string): void;
+}
+
+/** Where the driver keeps CloudFormation's records of the stack's resources, for DescribeStackResource: the emulator. */
+export interface StackRecordRegistry {
+  setStackResourceRecord(stackId: string, logicalId: string, record: StackResourceRecord | undefined): void;
+  deleteStack(stackId: string): void;
 }
 
 /** An IAM policy of the template in force: the roles it is attached to and its resolved statements. */
@@ -63,6 +83,13 @@ interface PolicyInForce {
 
 export type Handler = (event: any) => Promise<any>;
 
+/**
+ * When the requests cancelled by a failure poll next, relative to the rollback: `beforeRollback`, the rollback's first
+ * request waits until each has polled once more (or ended); `afterRollbackOnEvent`, their polls wait until the onEvent
+ * of every request the rollback starts at once has returned.
+ */
+export type CancelledPollOrder = 'beforeRollback' | 'afterRollbackOnEvent';
+
 export interface DeployDriverOptions {
   /** The emulator's URL. */
   readonly endpoint: string;
@@ -71,18 +98,30 @@ export interface DeployDriverOptions {
   readonly clock: VirtualClock;
   /** Values for Fn::ImportValue. */
   readonly exports?: Record<string, string>;
-  /** Called after every isComplete call: to look at the world mid-deployment. */
+  /** Called after every isComplete call (of cancelled requests too): to look at the world mid-deployment. */
   readonly onPoll?: () => void;
   /**
    * The emulator, to give each handler role an access key and its effective IAM policy. Without it every handler calls
    * with `accessKeyId`, unrestricted.
    */
   readonly iam?: IdentityRegistry;
+  /** The emulator, to answer DescribeStackResource with the driver's records. Without it the records stay in the driver. */
+  readonly records?: StackRecordRegistry;
+  /**
+   * When cancelled requests poll next, relative to the rollback (see CancelledPollOrder); deploy() may override it.
+   * @default 'afterRollbackOnEvent'
+   */
+  readonly cancelledPolls?: CancelledPollOrder;
   /**
    * Where an environment-agnostic template is deployed, as a StackSet deploys one stack instance per account and Region
    * (its stack named `StackSet-NAME-UUID`); a stack with an account and Region of its own is deployed there.
    */
   readonly instance?: { readonly account: string; readonly region: string; readonly stackName?: string };
+}
+
+export interface DeployOptions {
+  /** Overrides the driver's `cancelledPolls` for this deployment. */
+  readonly cancelledPolls?: CancelledPollOrder;
 }
 
 /** A resource the driver runs (a model copy, an endpoint, a model policy) as CloudFormation knows it after a deployment. */
@@ -105,10 +144,12 @@ interface TemplateResource {
   readonly dependsOn: readonly string[];
 }
 
+type RequestType = 'Create' | 'Update' | 'Delete';
+
 /** One request to a resource, as the framework answered it. */
 export interface Outcome {
   readonly logicalId: string;
-  readonly requestType: 'Create' | 'Update' | 'Delete';
+  readonly requestType: RequestType;
   readonly status: 'SUCCESS' | 'FAILED';
   readonly physicalResourceId?: string;
   readonly data?: Record<string, string>;
@@ -119,12 +160,33 @@ export interface Outcome {
   readonly answeredAt: number;
 }
 
+/** How a cancelled request ended, which CloudFormation no longer waited for. */
+export interface CancelledOutcome extends Outcome {
+  /** When CloudFormation cancelled it (epoch milliseconds). */
+  readonly cancelledAt: number;
+}
+
 export interface DeployResult {
   readonly status: 'COMPLETE' | 'ROLLBACK_COMPLETE' | 'ROLLBACK_FAILED' | 'DELETE_FAILED';
-  /** Every request sent, in order of completion: the forward ones, then cleanup or rollback. */
+  /** Every request answered, in order of completion: the forward ones, then cleanup or rollback. */
   readonly outcomes: Outcome[];
   /** The reasons of the failed requests. */
   readonly failures: string[];
+  /** The requests in progress that the failure cancelled (their answers go to the driver's cancelledOutcomes). */
+  readonly cancelled: ReadonlyArray<{ readonly logicalId: string; readonly requestType: RequestType }>;
+}
+
+/** One handler invocation, for tests that look at the order of things. */
+export interface Invocation {
+  readonly logicalId: string;
+  readonly requestType: RequestType;
+  readonly handler: 'onEvent' | 'isComplete';
+  /** Whether CloudFormation had cancelled the request when the invocation started. */
+  readonly cancelled: boolean;
+  /** The event the handler was given (isComplete's with onEvent's answer merged in). */
+  readonly event: any;
+  readonly startedAt: number;
+  endedAt?: number;
 }
 
 interface Request {
@@ -132,9 +194,70 @@ interface Request {
   readonly event: any;
 }
 
+/** One request from its start to its end, as the framework runs it: onEvent, then its waiter's polls. */
+interface Task {
+  readonly request: Request;
+  /** Undefined when the framework answers it itself (the Delete of a create whose onEvent failed). */
+  readonly handlers?: ProviderHandlers;
+  state: 'onEvent' | 'waiting' | 'polling' | 'ended';
+  /** The waiter's event (onEvent's answer merged in), its isComplete calls so far, and when the next is due. */
+  waiter?: { readonly event: any; polls: number; dueAt: number };
+  /** Where its answer goes while CloudFormation waits for it. */
+  readonly answer: (outcome: Outcome) => void;
+  /** When CloudFormation cancelled it; its answer then goes to cancelledOutcomes. */
+  cancelledAt?: number;
+  /** The polls that started after it was cancelled and have ended. */
+  pollsSinceCancelled: number;
+}
+
+/** One operation of the stack (an update, its cleanup or rollback, a deletion) as the scheduler runs it. */
+interface Plan {
+  /** Every request of the operation, by a key of its own, with the keys whose requests must end before it starts. */
+  readonly waitsFor: ReadonlyMap<string, readonly string[]>;
+  /** The request of a key, built once when it may start; undefined when it needs none (a resource left unchanged). */
+  readonly requestFor: (key: string) => Request | undefined;
+  /** The forward operation: a failure cancels the requests in progress, and no more start. */
+  readonly cancelsOnFailure?: boolean;
+  /** Before requests start: the template's policies take effect. */
+  readonly beforeStarts?: () => void;
+  /** Whether requests may start now. */
+  readonly mayStart?: () => boolean;
+  /** Whether a cancelled request may poll now. */
+  readonly mayPollCancelled?: (task: Task) => boolean;
+  readonly onSuccess?: (outcome: Outcome) => void;
+  /** The tasks it started, by key, filled as they start. */
+  readonly started: Map<string, Task>;
+  /** Runs until no cancelled request is left in progress, as well. */
+  readonly untilSettled?: boolean;
+}
+
+/**
+ * How long after a failure CloudFormation cancels the requests still in progress: answers it has by then complete.
+ * Independent waiters that poll in the same round land milliseconds apart on the clock (real time runs with it), so
+ * without this moment which of them the failure cancels would be chance.
+ */
+const CANCELLATION_DELAY_MS = 1_000;
+
+const CANCELLED_REASON: Partial<Record<RequestType, string>> = {
+  Create: 'Resource creation cancelled',
+  Update: 'Resource update cancelled',
+};
+
+/**
+ * The handler invocations in flight, of every driver, each with the owner of its sleeps: process.env holds one
+ * provider's credentials and environment at a time (see the header), switched only while none is in flight.
+ */
+const inFlight = new Map<Promise<void>, { readonly owner: object; readonly handlers: ProviderHandlers }>();
+/** The provider whose environment process.env holds now, and the values its variables replaced. */
+let environment: { readonly holder: ProviderHandlers; readonly replaced: Record<string, string | undefined> } | undefined;
+
 export class DeployDriver {
   /** The resources of the stack, by logical id. */
   public readonly resources = new Map<string, DeployedResource>();
+  /** How each cancelled request ended, once it has: CloudFormation no longer waited for it. */
+  public readonly cancelledOutcomes: CancelledOutcome[] = [];
+  /** Every handler invocation, in order of start. */
+  public readonly invocations: Invocation[] = [];
   private readonly stackGuid = randomUUID();
   /** The providers of the stack, by service token. */
   private readonly providers = new Map<string, ProviderHandlers>();
@@ -145,6 +268,14 @@ export class DeployDriver {
   private policies = new Map<string, PolicyInForce>();
   /** The access key of each handler role, by the role's logical id. */
   private readonly roleKeys = new Map<string, string>();
+  /** CloudFormation's records of each resource, every transition in order; undefined: the resource left the stack. */
+  private readonly records = new Map<string, Array<StackResourceRecord | undefined>>();
+  /** The cancelled requests still in progress: their onEvent runs, or their waiter polls. */
+  private readonly lingering: Task[] = [];
+  /** Whether a create of the stack completed (a failed create's records stay, DELETE_COMPLETE, as a ROLLBACK_COMPLETE stack's). */
+  private created = false;
+  /** The operation in progress. */
+  private currentPlan?: Plan;
   private currentStack?: Stack;
   private template: any;
 
@@ -154,41 +285,40 @@ export class DeployDriver {
    * Deploys `stack`: creates the stack the first time, then updates it to each new definition (a stack of the
    * same name, account and Region in a fresh app, since constructs cannot change once built).
    */
-  public async deploy(stack: Stack): Promise<DeployResult> {
+  public async deploy(stack: Stack, deployOptions: DeployOptions = {}): Promise<DeployResult> {
     const desired = this.load(stack);
     this.inProgress.clear();
-    const forward: Outcome[] = [];
     const sent = new Map<string, Record<string, any>>();
     const policiesBefore = new Map(this.policies);
-    for (const wave of dependencyWaves(desired)) {
+    const { outcomes: forward, cancelled } = await this.operate({
+      waitsFor: new Map([...desired].map(([logicalId, want]) => [logicalId, want.dependsOn])),
+      requestFor: logicalId => this.forwardRequest(logicalId, desired, sent),
+      cancelsOnFailure: true,
       // The update phase: new and changed policies take effect before the resources that come after them.
-      this.applyPolicies(false);
-      const requests: Request[] = [];
-      for (const logicalId of wave) {
-        const properties = this.resolve(desired.get(logicalId)!.properties, this.template);
-        sent.set(logicalId, properties);
-        const have = this.resources.get(logicalId);
-        if (!have) {
-          requests.push({ logicalId, event: this.event('Create', logicalId, properties) });
-        } else if (JSON.stringify(have.properties) !== JSON.stringify(properties)) {
-          requests.push({ logicalId, event: this.event('Update', logicalId, properties, have.physicalResourceId, have.properties) });
-        }
-      }
-      const outcomes = await this.send(requests);
-      forward.push(...outcomes);
-      for (const outcome of outcomes.filter(o => o.status === 'SUCCESS')) {
-        this.inProgress.set(outcome.logicalId, { physicalResourceId: outcome.physicalResourceId!, data: outcome.data ?? {} });
-      }
-      if (outcomes.some(o => o.status === 'FAILED')) {
-        break;
-      }
-    }
-    const failures = forward.filter(o => o.status === 'FAILED').map(o => `${o.logicalId}: ${o.reason}`);
-    if (failures.length === 0) {
+      beforeStarts: () => this.applyPolicies(false),
+      onSuccess: outcome => this.inProgress.set(outcome.logicalId, { physicalResourceId: outcome.physicalResourceId!, data: outcome.data ?? {} }),
+      started: new Map(),
+    });
+    if (!forward.some(o => o.status === 'FAILED')) {
       this.applyPolicies(false);
       return this.cleanUp(desired, sent, forward);
     }
-    return this.rollBack(desired, sent, forward, policiesBefore);
+    const order = deployOptions.cancelledPolls ?? this.options.cancelledPolls ?? 'afterRollbackOnEvent';
+    return this.rollBack(desired, sent, forward, cancelled, policiesBefore, order);
+  }
+
+  /** The forward request of a resource, its properties resolved now: a Create, an Update, or none when unchanged. */
+  private forwardRequest(logicalId: string, desired: Map<string, TemplateResource>, sent: Map<string, Record<string, any>>): Request | undefined {
+    const properties = this.resolve(desired.get(logicalId)!.properties, this.template);
+    sent.set(logicalId, properties);
+    const have = this.resources.get(logicalId);
+    if (!have) {
+      return { logicalId, event: this.event('Create', logicalId, properties) };
+    }
+    if (JSON.stringify(have.properties) !== JSON.stringify(properties)) {
+      return { logicalId, event: this.event('Update', logicalId, properties, have.physicalResourceId, have.properties) };
+    }
+    return undefined;
   }
 
   /** After a successful update: the new state, then the replaced and removed resources deleted, dependents first. */
@@ -202,13 +332,15 @@ export class DeployDriver {
         cleanupDeps.set(outcome.logicalId, had.dependsOn);
       }
     }
-    for (const [logicalId, had] of this.resources) {
-      if (!desired.has(logicalId) && !retains(had.deletionPolicy)) {
+    const removed = [...this.resources.keys()].filter(id => !desired.has(id));
+    for (const logicalId of removed) {
+      const had = this.resources.get(logicalId)!;
+      if (!retains(had.deletionPolicy)) {
         cleanup.set(logicalId, { logicalId, event: this.event('Delete', logicalId, had.properties, had.physicalResourceId) });
         cleanupDeps.set(logicalId, had.dependsOn);
+      } else {
+        this.putRecord(logicalId, 'DELETE_SKIPPED', had.physicalResourceId);
       }
-    }
-    for (const logicalId of [...this.resources.keys()].filter(id => !desired.has(id))) {
       this.resources.delete(logicalId);
     }
     for (const [logicalId, want] of desired) {
@@ -223,57 +355,99 @@ export class DeployDriver {
       });
     }
     this.inProgress.clear();
+    this.created = true;
     // CloudFormation does not fail a stack update for a failed cleanup; it reports it.
-    const cleaned = await this.sendInReverseOrder(cleanup, cleanupDeps);
+    const { outcomes: cleaned } = await this.sendInReverseOrder(cleanup, cleanupDeps);
     // The cleanup phase deletes the removed policies after the resources that depended on them.
     this.applyPolicies(true);
-    return { status: 'COMPLETE', outcomes: [...forward, ...cleaned], failures: cleaned.filter(o => o.status === 'FAILED').map(o => `${o.logicalId}: ${o.reason}`) };
+    // The update is done: the resources it removed are no longer the stack's.
+    removed.forEach(logicalId => this.removeRecord(logicalId));
+    return {
+      status: 'COMPLETE',
+      outcomes: [...forward, ...cleaned],
+      failures: cleaned.filter(o => o.status === 'FAILED').map(o => `${o.logicalId}: ${o.reason}`),
+      cancelled: [],
+    };
   }
 
-  /** After a failed update: what was done is undone, dependents first; new resources of replacements are deleted. */
+  /**
+   * After a failed update: what was done or cancelled is undone, dependents first; new resources of replacements are
+   * deleted. The requests the failure cancelled poll on, before or after the rollback's first requests (`order`).
+   */
   private async rollBack(desired: Map<string, TemplateResource>, sent: Map<string, Record<string, any>>, forward: Outcome[],
-    policiesBefore: Map<string, PolicyInForce>): Promise<DeployResult> {
+    cancelled: Task[], policiesBefore: Map<string, PolicyInForce>, order: CancelledPollOrder): Promise<DeployResult> {
     const rollback = new Map<string, Request>();
     const deps = new Map<string, readonly string[]>();
-    for (const outcome of forward) {
-      const had = this.resources.get(outcome.logicalId);
-      deps.set(outcome.logicalId, desired.get(outcome.logicalId)!.dependsOn);
-      if (!had && desired.get(outcome.logicalId)!.deletionPolicy === 'Retain') {
+    const createdHere: string[] = [];
+    const undo = (logicalId: string, answered: Outcome | undefined) => {
+      const had = this.resources.get(logicalId);
+      deps.set(logicalId, desired.get(logicalId)!.dependsOn);
+      if (!had) {
+        createdHere.push(logicalId);
+      }
+      if (!had && desired.get(logicalId)!.deletionPolicy === 'Retain') {
         // Retain keeps a resource even when the operation that created it rolls back: no Delete is sent (CloudFormation
         // User Guide, DeletionPolicy attribute; RetainExceptOnCreate exists to delete in exactly that case).
-        continue;
-      }
-      if (!had) {
+        this.putRecord(logicalId, 'DELETE_SKIPPED', answered?.physicalResourceId);
+      } else if (!had) {
         // Deleted also under RetainExceptOnCreate: "If the stack operation that created the resource is rolled back,
-        // CloudFormation deletes the resource" (CloudFormation User Guide, DeletionPolicy attribute).
-        // A failed create is deleted with what the framework answered: the placeholder when onEvent failed.
-        rollback.set(outcome.logicalId, { logicalId: outcome.logicalId, event: this.event('Delete', outcome.logicalId, sent.get(outcome.logicalId)!, outcome.physicalResourceId ?? CREATE_FAILED_MARKER) });
+        // CloudFormation deletes the resource" (CloudFormation User Guide, DeletionPolicy attribute). A failed create
+        // is deleted with what the framework answered (the placeholder when onEvent failed); a cancelled one never
+        // answered, so CloudFormation makes an id up.
+        const physicalId = answered ? answered.physicalResourceId ?? CREATE_FAILED_MARKER : this.madeUpPhysicalId(logicalId);
+        rollback.set(logicalId, { logicalId, event: this.event('Delete', logicalId, sent.get(logicalId)!, physicalId) });
       } else {
-        const physicalId = outcome.status === 'SUCCESS' ? outcome.physicalResourceId! : had.physicalResourceId;
-        rollback.set(outcome.logicalId, { logicalId: outcome.logicalId, event: this.event('Update', outcome.logicalId, had.properties, physicalId, sent.get(outcome.logicalId)!) });
+        const physicalId = answered?.status === 'SUCCESS' ? answered.physicalResourceId! : had.physicalResourceId;
+        rollback.set(logicalId, { logicalId, event: this.event('Update', logicalId, had.properties, physicalId, sent.get(logicalId)!) });
       }
-    }
+    };
+    forward.forEach(outcome => undo(outcome.logicalId, outcome));
+    cancelled.forEach(task => undo(task.request.logicalId, undefined));
     this.inProgress.clear();
-    const rolledBack = await this.sendInReverseOrder(rollback, deps);
+    const { outcomes: rolledBack } = await this.sendInReverseOrder(rollback, deps, this.cancelledPollGates(cancelled, rollback, deps, order));
     // The resources rolled back under the new policies; now the old policies come back (those the failed operation
     // created stay until its rollback cleanup is done).
     this.restorePolicies(policiesBefore, false);
     const rollbackCleanup = new Map<string, Request>();
     for (const outcome of rolledBack) {
-      const forwardOutcome = forward.find(o => o.logicalId === outcome.logicalId)!;
-      if (outcome.requestType === 'Update' && forwardOutcome.status === 'SUCCESS'
+      const forwardOutcome = forward.find(o => o.logicalId === outcome.logicalId);
+      if (outcome.requestType === 'Update' && forwardOutcome?.status === 'SUCCESS'
         && forwardOutcome.physicalResourceId !== outcome.physicalResourceId) {
         rollbackCleanup.set(outcome.logicalId, { logicalId: outcome.logicalId, event: this.event('Delete', outcome.logicalId, sent.get(outcome.logicalId)!, forwardOutcome.physicalResourceId) });
       }
     }
-    const cleaned = await this.sendInReverseOrder(rollbackCleanup, deps);
+    const { outcomes: cleaned } = await this.sendInReverseOrder(rollbackCleanup, deps);
     this.restorePolicies(policiesBefore, true);
+    if (this.created) {
+      // An update rolled back: the resources it created are not the stack's (a failed create keeps them, DELETE_COMPLETE).
+      createdHere.forEach(logicalId => this.removeRecord(logicalId));
+    }
     const all = [...forward, ...rolledBack, ...cleaned];
     const rollbackFailed = [...rolledBack, ...cleaned].some(o => o.status === 'FAILED');
-    return { status: rollbackFailed ? 'ROLLBACK_FAILED' : 'ROLLBACK_COMPLETE', outcomes: all, failures: all.filter(o => o.status === 'FAILED').map(o => `${o.logicalId}: ${o.reason}`) };
+    return {
+      status: rollbackFailed ? 'ROLLBACK_FAILED' : 'ROLLBACK_COMPLETE',
+      outcomes: all,
+      failures: all.filter(o => o.status === 'FAILED').map(o => `${o.logicalId}: ${o.reason}`),
+      cancelled: cancelled.map(task => ({ logicalId: task.request.logicalId, requestType: task.request.event.RequestType })),
+    };
   }
 
-  /** Deletes the stack: every resource unless its DeletionPolicy retains it, dependents first. */
+  /**
+   * What holds the rollback or the cancelled requests back, so that the cancelled requests' next poll comes first
+   * (`beforeRollback`), or the onEvent calls of the rollback's first requests do (`afterRollbackOnEvent`).
+   */
+  private cancelledPollGates(cancelled: Task[], rollback: Map<string, Request>, deps: Map<string, readonly string[]>,
+    order: CancelledPollOrder): Pick<Plan, 'mayStart' | 'mayPollCancelled'> {
+    if (order === 'beforeRollback') {
+      return { mayStart: () => cancelled.every(task => task.state === 'ended' || task.pollsSinceCancelled > 0) };
+    }
+    const first = [...rollback.keys()].filter(id => reverseWaits(id, rollback, deps).length === 0);
+    return {
+      mayPollCancelled: task => !cancelled.includes(task)
+        || first.every(id => ['waiting', 'polling', 'ended'].includes(this.taskOf(id)?.state ?? 'none')),
+    };
+  }
+
   /**
    * Deletes the stack: every resource unless its DeletionPolicy retains it, dependents first. A resource whose Delete
    * fails stays in the stack (DELETE_FAILED), with the policies, so destroy() again retries it, as deleting the stack
@@ -286,17 +460,51 @@ export class DeployDriver {
       deps.set(logicalId, had.dependsOn);
       if (!retains(had.deletionPolicy)) {
         requests.set(logicalId, { logicalId, event: this.event('Delete', logicalId, had.properties, had.physicalResourceId) });
+      } else {
+        this.putRecord(logicalId, 'DELETE_SKIPPED', had.physicalResourceId);
       }
     }
-    const outcomes = await this.sendInReverseOrder(requests, deps);
+    const { outcomes } = await this.sendInReverseOrder(requests, deps);
     const failed = new Set(outcomes.filter(o => o.status === 'FAILED').map(o => o.logicalId));
     [...this.resources.keys()].filter(id => !failed.has(id)).forEach(id => this.resources.delete(id));
     if (failed.size === 0) {
       // The policies go last: every resource that depended on them is deleted by now.
       this.restorePolicies(new Map(), true);
+      this.options.records?.deleteStack(this.stackId);
+      this.created = false;
     }
     const failures = outcomes.filter(o => o.status === 'FAILED').map(o => `${o.logicalId}: ${o.reason}`);
-    return { status: failures.length > 0 ? 'DELETE_FAILED' : 'COMPLETE', outcomes, failures };
+    return { status: failures.length > 0 ? 'DELETE_FAILED' : 'COMPLETE', outcomes, failures, cancelled: [] };
+  }
+
+  /**
+   * Runs the clock until every cancelled request has ended: its onEvent returned, and its waiter answered, failed or ran
+   * out of attempts. Their answers are in cancelledOutcomes.
+   */
+  public async settle(): Promise<CancelledOutcome[]> {
+    await this.operate({ waitsFor: new Map(), requestFor: () => undefined, started: new Map(), untilSettled: true });
+    return this.cancelledOutcomes;
+  }
+
+  /** The cancelled requests still in progress, by logical id and request type. */
+  public get inProgressCancelled(): string[] {
+    return this.lingering.map(task => `${task.request.logicalId} ${task.request.event.RequestType}`);
+  }
+
+  /** The stack's id (its ARN), as the events carry it. */
+  public get stackId(): string {
+    return `arn:aws:cloudformation:${this.region}:${this.account}:stack/${this.stackName}/${this.stackGuid}`;
+  }
+
+  /** CloudFormation's record of a resource now; undefined when it has none. */
+  public recordOf(logicalId: string): StackResourceRecord | undefined {
+    const history = this.records.get(logicalId) ?? [];
+    return history[history.length - 1];
+  }
+
+  /** Every record CloudFormation kept of a resource, in order (undefined: it left the stack). */
+  public recordsOf(logicalId: string): ReadonlyArray<StackResourceRecord | undefined> {
+    return this.records.get(logicalId) ?? [];
   }
 
   /** The access key the handlers of the role whose logical id starts with `rolePrefix` call with. */
@@ -307,12 +515,16 @@ export class DeployDriver {
 
   /**
    * Sends onEvent only, for every copy `stack` adds, as when the deployment is cancelled while the copies are
-   * still importing. destroy() then deletes them, as the rollback of the cancelled create would. One at a time, outside
-   * sendTogether: a handler's wait moves the clock on by itself (virtual-clock.ts).
+   * still importing (their records CREATE_FAILED, cancelled). destroy() then deletes them with the physical ids onEvent
+   * answered. One at a time, outside the scheduler: a handler's wait moves the clock on by itself (virtual-clock.ts).
    */
   public async startCreates(stack: Stack): Promise<string[]> {
+    if (inFlight.size > 0) {
+      throw new Error(`startCreates() while ${inFlight.size} handler invocation(s) are in flight: settle() first`);
+    }
     const desired = this.load(stack);
     this.applyPolicies(false);
+    releaseEnvironment();
     const started: string[] = [];
     for (const [logicalId, want] of desired) {
       if (!this.resources.has(logicalId)) {
@@ -320,7 +532,9 @@ export class DeployDriver {
         const event = this.event('Create', logicalId, properties);
         const handlers = this.handlersOf(event);
         this.useCredentials(handlers);
+        this.putRecord(logicalId, 'CREATE_IN_PROGRESS');
         const result = await handlers.onEvent(event);
+        this.putRecord(logicalId, 'CREATE_FAILED', undefined, CANCELLED_REASON.Create);
         this.resources.set(logicalId, { ...want, properties, physicalResourceId: result.PhysicalResourceId, data: {} });
         started.push(result.PhysicalResourceId);
       }
@@ -328,143 +542,192 @@ export class DeployDriver {
     return started;
   }
 
-  /** Sends requests in reverse dependency order (a resource before those it refers to), independent ones at once. */
-  private async sendInReverseOrder(requests: Map<string, Request>, deps: Map<string, readonly string[]>): Promise<Outcome[]> {
-    const outcomes: Outcome[] = [];
-    const pending = new Set(requests.keys());
-    while (pending.size > 0) {
-      // Ready: nothing still pending refers to it.
-      const ready = [...pending].filter(id => ![...pending].some(other => other !== id && (deps.get(other) ?? []).includes(id)));
-      const wave = ready.length > 0 ? ready : [...pending];
-      wave.forEach(id => pending.delete(id));
-      outcomes.push(...await this.send(wave.map(id => requests.get(id)!)));
-    }
+  /** Sends requests in reverse dependency order: a resource's once the requests of those that refer to it have ended. */
+  private async sendInReverseOrder(requests: Map<string, Request>, deps: Map<string, readonly string[]>,
+    gates: Pick<Plan, 'mayStart' | 'mayPollCancelled'> = {}): Promise<{ outcomes: Outcome[] }> {
+    return this.operate({
+      waitsFor: new Map([...requests.keys()].map(id => [id, reverseWaits(id, requests, deps)])),
+      requestFor: id => requests.get(id),
+      started: new Map(),
+      ...gates,
+    });
+  }
+
+  /**
+   * Sends the requests at once, as CloudFormation does for independent resources, and waits them out (the cancelled
+   * requests of earlier operations poll meanwhile).
+   */
+  public async send(requests: Request[]): Promise<Outcome[]> {
+    const { outcomes } = await this.operate({
+      waitsFor: new Map(requests.map((_, index) => [String(index), []])),
+      requestFor: key => requests[Number(key)],
+      started: new Map(),
+    });
     return outcomes;
   }
 
+  /** The task of the operation in progress that runs `key`'s request. */
+  private taskOf(key: string): Task | undefined {
+    return this.currentPlan?.started.get(key);
+  }
+
   /**
-   * Sends the requests at once, as CloudFormation does for independent resources, and waits them out: provider by
-   * provider, since each provider's handlers call with their role's key (the SDK of a handler takes the credentials
-   * of the environment at its first call, so two providers' handlers must not run interleaved).
+   * Runs one operation, as CloudFormation and the Provider framework do: a request starts once the requests it waits for
+   * have ended, and each resource's waiter polls on its own schedule, as the framework starts one state machine
+   * execution per event: isComplete at once after onEvent answers, then `intervalSeconds` after each answer, up to its
+   * attempts. The cancelled requests of earlier operations go on alongside. A handler that waits (the SDK's backoff, an
+   * import's place in the stack's window) sleeps on the clock (the bundles' handlerClock, set in loadProviders), as the
+   * invocation that made the sleep. The clock moves on only while no handler works: when every invocation in flight is
+   * asleep, or none is in flight, to the first wake-up, poll or cancellation due; handlers asleep at the same time wait
+   * out their sleeps together, as concurrent Lambda invocations do. Otherwise the driver waits, in real time, for a
+   * handler to answer or fall asleep, or for the next poll or wake-up due.
    */
-  public async send(requests: Request[]): Promise<Outcome[]> {
-    const groups = new Map<ProviderHandlers | undefined, Request[]>();
-    for (const request of requests) {
-      const handlers = isCreateFailedDelete(request.event) ? undefined : this.handlersOf(request.event);
-      groups.set(handlers, [...groups.get(handlers) ?? [], request]);
-    }
-    const done: Outcome[] = [];
-    for (const [handlers, group] of groups) {
-      this.useCredentials(handlers);
-      const before = { ...process.env };
-      Object.assign(process.env, handlers?.environment);
-      try {
-        done.push(...await this.sendTogether(group));
-      } finally {
-        for (const name of Object.keys(handlers?.environment ?? {})) {
-          if (before[name] === undefined) {
-            delete process.env[name];
-          } else {
-            process.env[name] = before[name];
-          }
-        }
+  private async operate(plan: Plan): Promise<{ outcomes: Outcome[]; cancelled: Task[] }> {
+    this.currentPlan = plan;
+    try {
+      // While it runs, a sleep outside the invocations it runs is an error (virtual-clock.ts).
+      return await this.options.clock.drive(() => this.runPlan(plan));
+    } finally {
+      this.currentPlan = undefined;
+      if (inFlight.size === 0) {
+        releaseEnvironment();
       }
     }
-    return done;
   }
 
-  /**
-   * Runs every request at once, as CloudFormation sends a stack's independent resources, and each resource's waiter on
-   * its own schedule, as the Provider framework starts one state machine execution per event: isComplete at once after
-   * onEvent answers, then `intervalSeconds` after each answer, up to its attempts. A handler that waits (the SDK's
-   * backoff, an import's place in the stack's window) sleeps on the clock (the bundles' handlerClock, set in
-   * loadProviders), as the invocation that made the sleep. The clock moves on only while no handler works: when every
-   * invocation in flight is asleep, or none is in flight, to the first wake-up or poll due; handlers asleep at the
-   * same time wait out their sleeps together, as concurrent Lambda invocations do. Otherwise the driver waits, in
-   * real time, for a handler to answer or fall asleep, or for the next poll or wake-up due.
-   */
-  private async sendTogether(requests: Request[]): Promise<Outcome[]> {
-    // While it runs, a sleep outside the invocations it runs is an error (virtual-clock.ts).
-    return this.options.clock.drive(() => this.runTogether(requests));
-  }
-
-  private async runTogether(requests: Request[]): Promise<Outcome[]> {
+  private async runPlan(plan: Plan): Promise<{ outcomes: Outcome[]; cancelled: Task[] }> {
     const clock = this.options.clock;
-    const done: Outcome[] = [];
-    const answer = (outcome: Omit<Outcome, 'answeredAt'>) => done.push({ ...outcome, answeredAt: clock.now() });
-    const waiting: Waiter[] = [];
-    /** The handler invocations in flight, each with the owner of the sleeps it makes. */
-    const running = new Map<Promise<void>, object>();
-    const run = (work: () => Promise<void>) => {
-      const invocation = {};
-      const tracked: Promise<void> = clock.run(invocation, work).finally(() => running.delete(tracked));
-      running.set(tracked, invocation);
+    const outcomes: Outcome[] = [];
+    const ended = new Set<string>();
+    const unstarted = new Set(plan.waitsFor.keys());
+    const requests = new Map<string, Request | undefined>();
+    const own: Task[] = [];
+    const cancelled: Task[] = [];
+    let failedAt: number | undefined;
+    const answerOf = (key: string) => (outcome: Outcome) => {
+      outcomes.push(outcome);
+      ended.add(key);
+      const index = own.indexOf(plan.started.get(key)!);
+      if (index >= 0) {
+        own.splice(index, 1);
+      }
+      if (outcome.status === 'SUCCESS') {
+        plan.onSuccess?.(outcome);
+      } else if (plan.cancelsOnFailure) {
+        failedAt ??= clock.now();
+        // No new request starts once one has failed.
+        unstarted.clear();
+      }
+    };
+    /** Starts what may start; a resource left unchanged, or answered at once, may let others start too. */
+    const startReady = () => {
+      let progressed = true;
+      while (progressed && (plan.mayStart?.() ?? true)) {
+        progressed = false;
+        const ready = [...unstarted].filter(key => plan.waitsFor.get(key)!.every(dep => ended.has(dep)));
+        if (ready.length > 0) {
+          plan.beforeStarts?.();
+        }
+        for (const key of ready) {
+          if (!requests.has(key)) {
+            requests.set(key, plan.requestFor(key));
+          }
+          const request = requests.get(key);
+          const handlers = request === undefined || isCreateFailedDelete(request.event) ? undefined : this.handlersOf(request.event);
+          if (handlers && !mayUseEnvironment(handlers)) {
+            continue;
+          }
+          unstarted.delete(key);
+          if (request === undefined) {
+            ended.add(key);
+          } else {
+            const task = this.start(request, handlers, answerOf(key));
+            plan.started.set(key, task);
+            if (task.state !== 'ended') {
+              own.push(task);
+            }
+          }
+          progressed ||= ended.has(key);
+        }
+      }
     };
 
-    for (const request of requests) {
-      run(() => this.startRequest(request, answer, waiter => waiting.push(waiter)));
-    }
-    while (running.size > 0 || waiting.length > 0) {
+    for (;;) {
       // A misuse of the clock (a sleep with no owner, an invocation sleeping twice at once) ends the scenario.
       clock.check();
       // Sleepers whose wake-up the real time reached.
       clock.wakeDue();
-      const now = clock.now();
-      for (const w of waiting.filter(candidate => !candidate.polling && candidate.dueAt <= now)) {
-        w.polling = true;
-        run(() => this.poll(w, answer).then(finished => {
-          w.polling = false;
-          if (finished) {
-            waiting.splice(waiting.indexOf(w), 1);
-          }
-          this.options.onPoll?.();
-        }));
+      if (failedAt !== undefined && own.length > 0 && clock.now() >= failedAt + CANCELLATION_DELAY_MS) {
+        cancelled.push(...own.splice(0).map(task => this.cancel(task)));
       }
-      const idle = waiting.filter(w => !w.polling);
-      const nextDue = Math.min(...idle.map(w => w.dueAt));
-      const invocations = [...running.values()];
-      const next = Math.min(nextDue, clock.nextWakeOf(invocations));
-      if (invocations.every(invocation => clock.isAsleep(invocation))) {
-        // No handler works (none runs, or every one waits for the clock): the clock moves on.
-        if (Number.isFinite(next)) {
-          clock.advanceTo(next);
-        }
-      } else {
-        // Until a handler answers or falls asleep, or the next poll or wake-up is due in real time.
-        const wait = Number.isFinite(next) ? Math.max(next - clock.now(), 0) : undefined;
-        let timer: NodeJS.Timeout | undefined;
-        const due = wait === undefined ? [] : [new Promise(resolve => { timer = setTimeout(resolve, wait); })];
-        await Promise.race([...running.keys(), clock.nextSleep(), ...due]);
-        // A timer left running would keep the process alive after the last deploy.
-        clearTimeout(timer);
+      startReady();
+      const polling = [...own, ...this.lingering.filter(task => plan.mayPollCancelled?.(task) ?? true)];
+      this.pollDue(polling);
+      const done = unstarted.size === 0 && own.length === 0 && (!plan.untilSettled || this.lingering.length === 0);
+      if (done) {
+        break;
       }
+      const cancellationDue = failedAt !== undefined && own.length > 0 ? failedAt + CANCELLATION_DELAY_MS : Infinity;
+      await this.waitForNext(Math.min(cancellationDue, ...polling.filter(t => t.state === 'waiting' && mayUseEnvironment(t.handlers!)).map(t => t.waiter!.dueAt)));
     }
-    return done;
+    return { outcomes, cancelled };
+  }
+
+  /**
+   * Until something may happen: when no handler works (none in flight, or every one asleep), the clock moves on to
+   * `nextDue` or the first wake-up; otherwise the driver waits in real time for a handler to answer or fall asleep, or
+   * for that moment.
+   */
+  private async waitForNext(nextDue: number): Promise<void> {
+    const clock = this.options.clock;
+    const invocations = [...inFlight.values()].map(i => i.owner);
+    const next = Math.min(nextDue, clock.nextWakeOf(invocations));
+    if (invocations.every(invocation => clock.isAsleep(invocation))) {
+      if (!Number.isFinite(next)) {
+        throw new Error('the deploy driver is stuck: requests wait, but no handler runs and nothing is due');
+      }
+      clock.advanceTo(next);
+      return;
+    }
+    const wait = Number.isFinite(next) ? Math.max(next - clock.now(), 0) : undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const due = wait === undefined ? [] : [new Promise(resolve => { timer = setTimeout(resolve, wait); })];
+    await Promise.race([...inFlight.keys(), clock.nextSleep(), ...due]);
+    // A timer left running would keep the process alive after the last deploy.
+    clearTimeout(timer);
+  }
+
+  /** Sends one request: its record IN_PROGRESS, then onEvent (the framework answers a failed create's Delete itself). */
+  private start(request: Request, handlers: ProviderHandlers | undefined, answer: (outcome: Outcome) => void): Task {
+    const { logicalId, event } = request;
+    const task: Task = { request, handlers, state: 'onEvent', answer, pollsSinceCancelled: 0 };
+    this.putRecord(logicalId, `${event.RequestType.toUpperCase()}_IN_PROGRESS` as ResourceStatus, event.PhysicalResourceId);
+    if (!handlers) {
+      this.finish(task, { logicalId, requestType: 'Delete', status: 'SUCCESS', physicalResourceId: CREATE_FAILED_MARKER, polls: 0 });
+      return task;
+    }
+    holdEnvironment(handlers, () => this.useCredentials(handlers));
+    this.invoke(task, 'onEvent', () => this.onEvent(task, handlers));
+    return task;
   }
 
   /** onEvent of one request: the answer, or a waiter for isComplete. */
-  private async startRequest(request: Request, answer: (outcome: Omit<Outcome, 'answeredAt'>) => void, wait: (waiter: Waiter) => void): Promise<void> {
-    const { event, logicalId } = request;
-    if (isCreateFailedDelete(event)) {
-      // The framework answers these itself, without calling the handlers.
-      answer({ logicalId, requestType: 'Delete', status: 'SUCCESS', physicalResourceId: CREATE_FAILED_MARKER, polls: 0 });
-      return;
-    }
-    const handlers = this.handlersOf(event);
+  private async onEvent(task: Task, handlers: ProviderHandlers): Promise<void> {
+    const { request: { event, logicalId } } = task;
     try {
       const result = overLambda(await handlers.onEvent(event)) ?? {};
       const physicalResourceId = result.PhysicalResourceId ?? (event.RequestType === 'Create' ? event.RequestId : event.PhysicalResourceId);
       if (event.RequestType === 'Delete' && physicalResourceId !== event.PhysicalResourceId) {
         throw new Error(`DELETE: cannot change the physical resource ID from "${event.PhysicalResourceId}" to "${physicalResourceId}"`);
       }
-      const resourceEvent = { ...event, ...result, PhysicalResourceId: physicalResourceId };
       if (handlers.isComplete) {
-        wait({ request, event: resourceEvent, polls: 0, handlers, dueAt: this.options.clock.now(), polling: false });
+        task.waiter = { event: { ...event, ...result, PhysicalResourceId: physicalResourceId }, polls: 0, dueAt: this.options.clock.now() };
+        task.state = 'waiting';
       } else {
-        answer({ logicalId, requestType: event.RequestType, status: 'SUCCESS', physicalResourceId, data: result.Data ?? {}, polls: 0 });
+        this.finish(task, { logicalId, requestType: event.RequestType, status: 'SUCCESS', physicalResourceId, data: result.Data ?? {}, polls: 0 });
       }
     } catch (error) {
-      answer({
+      this.finish(task, {
         logicalId,
         requestType: event.RequestType,
         status: 'FAILED',
@@ -475,32 +738,127 @@ export class DeployDriver {
     }
   }
 
-  /** One isComplete call of a waiter: whether the waiter is finished (answered or out of attempts). */
-  private async poll(w: Waiter, answer: (outcome: Omit<Outcome, 'answeredAt'>) => void): Promise<boolean> {
-    const base = { logicalId: w.request.logicalId, requestType: w.event.RequestType, physicalResourceId: w.event.PhysicalResourceId };
-    if (w.polls > w.handlers.maxAttempts) {
-      answer({ ...base, status: 'FAILED', reason: 'Operation timed out', polls: w.polls });
-      return true;
+  /** Starts the polls due of `tasks` whose provider may run now; a waiter past its attempts fails instead. */
+  private pollDue(tasks: Task[]): void {
+    const now = this.options.clock.now();
+    for (const task of tasks.filter(t => t.state === 'waiting' && t.waiter!.dueAt <= now && mayUseEnvironment(t.handlers!))) {
+      const waiter = task.waiter!;
+      if (waiter.polls > task.handlers!.maxAttempts) {
+        this.finish(task, this.waiterOutcome(task, { status: 'FAILED', reason: 'Operation timed out' }));
+        continue;
+      }
+      holdEnvironment(task.handlers!, () => this.useCredentials(task.handlers!));
+      task.state = 'polling';
+      const sinceCancelled = task.cancelledAt !== undefined;
+      this.invoke(task, 'isComplete', async () => {
+        await this.poll(task);
+        if (sinceCancelled) {
+          task.pollsSinceCancelled++;
+        }
+        this.options.onPoll?.();
+      });
     }
-    w.polls++;
+  }
+
+  /** One isComplete call of a waiter: it answers, or polls again after the interval. */
+  private async poll(task: Task): Promise<void> {
+    const waiter = task.waiter!;
+    waiter.polls++;
     try {
-      const result = overLambda(await w.handlers.isComplete!(w.event));
+      const result = overLambda(await task.handlers!.isComplete!(waiter.event));
       if (result.IsComplete) {
-        answer({ ...base, status: 'SUCCESS', data: { ...w.event.Data, ...result.Data }, polls: w.polls });
-        return true;
+        this.finish(task, this.waiterOutcome(task, { status: 'SUCCESS', data: { ...waiter.event.Data, ...result.Data } }));
+        return;
       } else if (result.Data && Object.keys(result.Data).length > 0) {
         throw new Error('"Data" is not allowed if "IsComplete" is "False"');
       }
     } catch (error) {
-      answer({ ...base, status: 'FAILED', reason: (error as Error).message, polls: w.polls });
-      return true;
+      this.finish(task, this.waiterOutcome(task, { status: 'FAILED', reason: (error as Error).message }));
+      return;
     }
-    w.dueAt = this.options.clock.now() + w.handlers.intervalSeconds * 1000;
-    return false;
+    waiter.dueAt = this.options.clock.now() + task.handlers!.intervalSeconds * 1000;
+    task.state = 'waiting';
+  }
+
+  private waiterOutcome(task: Task, answer: Pick<Outcome, 'status' | 'data' | 'reason'>): Omit<Outcome, 'answeredAt'> {
+    const { event, polls } = task.waiter!;
+    return { logicalId: task.request.logicalId, requestType: event.RequestType, physicalResourceId: event.PhysicalResourceId, polls, ...answer };
+  }
+
+  /** Runs a handler invocation of `task`, tracked as in flight, its sleeps its own. */
+  private invoke(task: Task, handler: Invocation['handler'], work: () => Promise<void>): void {
+    const clock = this.options.clock;
+    const invocation: Invocation = {
+      logicalId: task.request.logicalId,
+      requestType: task.request.event.RequestType,
+      handler,
+      cancelled: task.cancelledAt !== undefined,
+      event: handler === 'onEvent' ? task.request.event : task.waiter!.event,
+      startedAt: clock.now(),
+    };
+    this.invocations.push(invocation);
+    const owner = {};
+    const tracked: Promise<void> = clock.run(owner, work).finally(() => {
+      invocation.endedAt = clock.now();
+      inFlight.delete(tracked);
+    });
+    inFlight.set(tracked, { owner, handlers: task.handlers! });
+  }
+
+  /** The framework has the answer: CloudFormation's record shows it, unless CloudFormation cancelled the request. */
+  private finish(task: Task, outcome: Omit<Outcome, 'answeredAt'>): void {
+    task.state = 'ended';
+    const answered: Outcome = { ...outcome, answeredAt: this.options.clock.now() };
+    if (task.cancelledAt !== undefined) {
+      this.lingering.splice(this.lingering.indexOf(task), 1);
+      this.cancelledOutcomes.push({ ...answered, cancelledAt: task.cancelledAt });
+      return;
+    }
+    const status = `${answered.requestType.toUpperCase()}_${answered.status === 'SUCCESS' ? 'COMPLETE' : 'FAILED'}` as ResourceStatus;
+    this.putRecord(answered.logicalId, status, answered.physicalResourceId, answered.reason);
+    task.answer(answered);
+  }
+
+  /** CloudFormation stops waiting for `task`: its record shows the cancellation, and it goes on among the lingering. */
+  private cancel(task: Task): Task {
+    const { logicalId, event } = task.request;
+    task.cancelledAt = this.options.clock.now();
+    this.putRecord(logicalId, `${event.RequestType.toUpperCase()}_FAILED` as ResourceStatus, event.PhysicalResourceId, CANCELLED_REASON[event.RequestType as RequestType]);
+    this.lingering.push(task);
+    return task;
+  }
+
+  /** A new record of `logicalId`, strictly later than its last one, handed to the emulator. */
+  private putRecord(logicalId: string, resourceStatus: ResourceStatus, physicalResourceId?: string, resourceStatusReason?: string): void {
+    const history = this.records.get(logicalId) ?? [];
+    const last = Math.max(0, ...history.map(r => r?.lastUpdatedTimestamp ?? 0));
+    const record: StackResourceRecord = {
+      logicalResourceId: logicalId,
+      physicalResourceId,
+      resourceType: this.resourceTypes.get(logicalId) ?? IMPORTED_MODEL_RESOURCE_TYPE,
+      resourceStatus,
+      resourceStatusReason,
+      lastUpdatedTimestamp: Math.max(this.options.clock.now(), last + 1),
+    };
+    this.records.set(logicalId, [...history, record]);
+    this.options.records?.setStackResourceRecord(this.stackId, logicalId, record);
+  }
+
+  /** `logicalId` is no longer a resource of the stack: CloudFormation has no record of it. */
+  private removeRecord(logicalId: string): void {
+    this.records.set(logicalId, [...this.records.get(logicalId) ?? [], undefined]);
+    this.options.records?.setStackResourceRecord(this.stackId, logicalId, undefined);
+  }
+
+  /** The physical id CloudFormation gives the Delete of a Create that never answered: STACKNAME-LOGICALID-RANDOM. */
+  private madeUpPhysicalId(logicalId: string): string {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+    return `${this.stackName}-${logicalId}-${[...randomBytes(12)].map(byte => alphabet[byte % alphabet.length]).join('')}`;
   }
 
   /** The event CloudFormation sends. */
-  public event(requestType: 'Create' | 'Update' | 'Delete', logicalId: string, properties: Record<string, any>, physicalResourceId?: string, oldProperties?: Record<string, any>): any {
+  public event(requestType: RequestType, logicalId: string, properties: Record<string, any>, physicalResourceId?: string,
+    oldProperties?: Record<string, any>): any {
     return {
       RequestType: requestType,
       ServiceToken: properties.ServiceToken,
@@ -554,10 +912,6 @@ export class DeployDriver {
 
   private get stackName(): string {
     return this.options.instance?.stackName ?? this.stack.stackName;
-  }
-
-  private get stackId(): string {
-    return `arn:aws:cloudformation:${this.region}:${this.account}:stack/${this.stackName}/${this.stackGuid}`;
   }
 
   private synth(): { template: any; assemblyDir: string } {
@@ -712,6 +1066,7 @@ export class DeployDriver {
   private useCredentials(handlers?: ProviderHandlers): void {
     Object.assign(process.env, {
       AWS_ENDPOINT_URL_COMPREHEND: this.options.endpoint,
+      AWS_ENDPOINT_URL_CLOUDFORMATION: this.options.endpoint,
       AWS_REGION: this.region,
       AWS_ACCESS_KEY_ID: (handlers?.role && this.roleKeys.get(handlers.role)) ?? this.options.accessKeyId,
       AWS_SECRET_ACCESS_KEY: 'emulator-secret',
@@ -818,19 +1173,38 @@ function references(value: any): string[] {
   });
 }
 
-/** The resources in CloudFormation's order: each wave refers only to resources of earlier waves. */
-function dependencyWaves(resources: Map<string, TemplateResource>): string[][] {
-  const waves: string[][] = [];
-  const placed = new Set<string>();
-  while (placed.size < resources.size) {
-    const wave = [...resources.keys()].filter(id => !placed.has(id) && resources.get(id)!.dependsOn.every(dep => placed.has(dep)));
-    if (wave.length === 0) {
-      throw new Error(`circular references among ${[...resources.keys()].filter(id => !placed.has(id)).join(', ')}`);
-    }
-    wave.forEach(id => placed.add(id));
-    waves.push(wave);
+/** The requests of `requests` that must end before `id`'s: those of the resources that refer to it. */
+function reverseWaits(id: string, requests: ReadonlyMap<string, unknown>, deps: ReadonlyMap<string, readonly string[]>): string[] {
+  return [...requests.keys()].filter(other => other !== id && (deps.get(other) ?? []).includes(id));
+}
+
+/** Whether `handlers` may run now: process.env is theirs, or no invocation is in flight to lose it. */
+function mayUseEnvironment(handlers: ProviderHandlers): boolean {
+  return inFlight.size === 0 || environment?.holder === handlers;
+}
+
+/** Gives process.env to `handlers`: their credentials (`useCredentials`) and their functions' variables. */
+function holdEnvironment(handlers: ProviderHandlers, useCredentials: () => void): void {
+  if (environment?.holder === handlers) {
+    return;
   }
-  return waves;
+  releaseEnvironment();
+  useCredentials();
+  const replaced = Object.fromEntries(Object.keys(handlers.environment).map(name => [name, process.env[name]]));
+  Object.assign(process.env, handlers.environment);
+  environment = { holder: handlers, replaced };
+}
+
+/** Puts back the variables the provider holding process.env replaced. */
+function releaseEnvironment(): void {
+  for (const [name, value] of Object.entries(environment?.replaced ?? {})) {
+    if (value === undefined) {
+      delete process.env[name];
+    } else {
+      process.env[name] = value;
+    }
+  }
+  environment = undefined;
 }
 
 /** A fresh copy of a bundled handler: its SDK client then takes the credentials of the driver that loads it. */

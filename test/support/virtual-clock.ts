@@ -7,7 +7,7 @@
 // wake-up, however it got there: moved on by advance(), or by the real time that passed (checked by wakeDue()). Who
 // moves it on:
 // - a sleep made by a handler invocation the driver runs (inside run(owner, ...)) belongs to that invocation: the
-//   driver moves the clock on once every invocation it runs is asleep (deploy-driver.ts, sendTogether);
+//   driver moves the clock on once every invocation it runs is asleep (deploy-driver.ts, operate);
 // - any other sleep (a unit test calling a handler, the driver's startCreates) has nobody to wait for: the clock moves
 //   itself on to it at the next turn of the event loop (setImmediate), earliest sleeper first, so sleeps made at the
 //   same time overlap there too.
@@ -110,7 +110,7 @@ export class VirtualClock {
   }
 
   /**
-   * Runs a driver's loop (deploy-driver.ts, sendTogether), which moves the clock for the invocations it runs: meanwhile
+   * Runs a driver's loop (deploy-driver.ts, operate), which moves the clock for the invocations it runs: meanwhile
    * a sleep with no owner is an error, not a sleep the clock moves itself on to. Throws a misuse detected meanwhile.
    */
   public async drive<T>(loop: () => Promise<T>): Promise<T> {
