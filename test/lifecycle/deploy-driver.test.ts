@@ -8,8 +8,10 @@ import * as path from 'path';
 import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
 import { isThrottlingError } from '@smithy/core/retry';
 import { Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ACCESS_KEYS, Harness, startHarness } from './harness';
 import { ImportedComprehendModel, ImportedComprehendModelProps, ModelType } from '../../src';
+import { IMPORT_SPREAD_ENV } from '../../src/contract/import-properties';
 import { ComprehendEmulator, StackResourceRecord } from '../support/comprehend-emulator';
 import { CancelledPollOrder, DeployDriver, Invocation } from '../support/deploy-driver';
 import { IMPORTER, OTHER_SOURCE_CLASSIFIER, REGION, SOURCE_CLASSIFIER, SOURCE_CLASSIFIER_V2 } from '../support/fixtures';
@@ -343,6 +345,52 @@ describe('a failure cancels the requests in progress', () => {
     expect(polls.every(i => i.endedAt !== undefined)).toBe(true);
     // Its record did not move: CloudFormation no longer waited for it.
     expect(statuses(driver, invoices)).toHaveLength(4);
+  });
+
+  test('a cancelled waiter is polled during the next operation of the stack too: its deletion', async () => {
+    const driver = h.driver(IMPORTER, ELSEWHERE);
+    const base = { Base: { sourceModelArn: SOURCE_CLASSIFIER_V2 } };
+    await driver.deploy(h.stack(base));
+    const stack = failingStack({ removalPolicy: RemovalPolicy.RETAIN }, base);
+    const invoices = logicalIdOf(stack, 'Invoices');
+    await driver.deploy(stack);
+    const destroyFrom = h.clock.now();
+
+    const destroyed = await driver.destroy();
+    const destroyedAt = Math.max(...destroyed.outcomes.map(o => o.answeredAt));
+
+    expect(destroyed.status).toBe('COMPLETE');
+    // The copy's deletion takes its waiter 30 s and more: the cancelled waiter polled meanwhile, at its own interval.
+    const during = driver.invocations.filter(i => i.logicalId === invoices && i.cancelled
+      && i.startedAt >= destroyFrom && i.startedAt <= destroyedAt);
+    expect(during.length).toBeGreaterThanOrEqual(2);
+    expect(driver.inProgressCancelled).toEqual([`${invoices} Create`]);
+    await driver.settle();
+    expect(driver.inProgressCancelled).toEqual([]);
+  });
+
+  test('an onEvent cancelled in the middle (asleep in its import slot) runs to its end, and its answer is discarded', async () => {
+    const driver = h.driver(IMPORTER, ELSEWHERE);
+    const slow = { sourceModelArn: OTHER_SOURCE_CLASSIFIER };
+    const stack = failingStack({}, { Orders: slow, Refunds: slow });
+    // A ten-minute window of imports: each import's onEvent sleeps for its place in it before ImportModel.
+    (stack.node.findChild('ComprehendProvider').node.findChild('OnEvent') as lambda.Function).addEnvironment(IMPORT_SPREAD_ENV, '600');
+
+    const result = await driver.deploy(stack);
+    const cancelledAt = driver.recordsOf(result.cancelled[0].logicalId)[1]!.lastUpdatedTimestamp;
+    const asleep = driver.invocations.filter(i => i.handler === 'onEvent' && i.requestType === 'Create' && i.endedAt === undefined);
+
+    expect(result.status).toBe('ROLLBACK_COMPLETE');
+    expect(result.cancelled).toHaveLength(3);
+    expect(asleep.length).toBeGreaterThan(0);
+    asleep.forEach(invocation => expect(invocation.startedAt).toBeLessThan(cancelledAt));
+    await driver.settle();
+    asleep.forEach(invocation => expect(invocation.endedAt).toBeGreaterThan(cancelledAt));
+    expect(driver.cancelledOutcomes.map(o => o.logicalId)).toEqual(expect.arrayContaining(asleep.map(i => i.logicalId)));
+    // Their records stay what the rollback made them: CloudFormation no longer waited for them.
+    for (const { logicalId } of result.cancelled) {
+      expect(statuses(driver, logicalId)).toEqual(['CREATE_IN_PROGRESS', 'CREATE_FAILED (Resource creation cancelled)', 'DELETE_IN_PROGRESS', 'DELETE_COMPLETE']);
+    }
   });
 
   test.each<[CancelledPollOrder, string]>([
