@@ -162,3 +162,20 @@ export function mockStackRecord() {
  * its rollback's Delete then carries: STACKNAME-LOGICALID-RANDOM.
  */
 export const MADE_UP_PHYSICAL_ID = `Importer-${common.LogicalResourceId}-ABCDEF123456`;
+
+/** A client stub's calls, as aws-sdk-client-mock records them (sinon's calls). */
+interface RecordedCalls {
+  calls(): ReadonlyArray<{ readonly args: readonly unknown[] }>;
+}
+
+/**
+ * The operations the stubbed clients were called with, in the order the handlers called them across clients:
+ * `DescribeStackResource`, `ImportModel`, ... Sinon numbers every call of every stub in one sequence (callId, which its
+ * calledBefore compares; @types/sinon leaves it out).
+ */
+export function callJournal(...clients: RecordedCalls[]): string[] {
+  const callId = (call: object) => (call as { readonly callId: number }).callId;
+  return clients.flatMap(client => client.calls())
+    .sort((a, b) => callId(a) - callId(b))
+    .map(call => (call.args[0] as object).constructor.name.replace(/Command$/, ''));
+}
