@@ -231,6 +231,21 @@ interface Plan {
   readonly untilSettled?: boolean;
 }
 
+/** One operation in progress: what it answered, what ended, what is yet to start, and what it waits for. */
+interface PlanRun {
+  readonly outcomes: Outcome[];
+  /** The keys whose requests ended (or needed none). */
+  readonly ended: Set<string>;
+  readonly unstarted: Set<string>;
+  /** The request of each key, built once. */
+  readonly requests: Map<string, Request | undefined>;
+  /** The requests in progress that CloudFormation waits for. */
+  readonly own: Task[];
+  readonly cancelled: Task[];
+  /** When a request of the forward operation failed. */
+  failedAt?: number;
+}
+
 /**
  * How long after a failure CloudFormation cancels the requests still in progress: answers it has by then complete.
  * Independent waiters that poll in the same round land milliseconds apart on the clock (real time runs with it), so
@@ -597,80 +612,74 @@ export class DeployDriver {
 
   private async runPlan(plan: Plan): Promise<{ outcomes: Outcome[]; cancelled: Task[] }> {
     const clock = this.options.clock;
-    const outcomes: Outcome[] = [];
-    const ended = new Set<string>();
-    const unstarted = new Set(plan.waitsFor.keys());
-    const requests = new Map<string, Request | undefined>();
-    const own: Task[] = [];
-    const cancelled: Task[] = [];
-    let failedAt: number | undefined;
-    const answerOf = (key: string) => (outcome: Outcome) => {
-      outcomes.push(outcome);
-      ended.add(key);
-      const index = own.indexOf(plan.started.get(key)!);
-      if (index >= 0) {
-        own.splice(index, 1);
-      }
-      if (outcome.status === 'SUCCESS') {
-        plan.onSuccess?.(outcome);
-      } else if (plan.cancelsOnFailure) {
-        failedAt ??= clock.now();
-        // No new request starts once one has failed.
-        unstarted.clear();
-      }
-    };
-    /** Starts what may start; a resource left unchanged, or answered at once, may let others start too. */
-    const startReady = () => {
-      let progressed = true;
-      while (progressed && (plan.mayStart?.() ?? true)) {
-        progressed = false;
-        const ready = [...unstarted].filter(key => plan.waitsFor.get(key)!.every(dep => ended.has(dep)));
-        if (ready.length > 0) {
-          plan.beforeStarts?.();
-        }
-        for (const key of ready) {
-          if (!requests.has(key)) {
-            requests.set(key, plan.requestFor(key));
-          }
-          const request = requests.get(key);
-          const handlers = request === undefined || isCreateFailedDelete(request.event) ? undefined : this.handlersOf(request.event);
-          if (handlers && !mayUseEnvironment(handlers)) {
-            continue;
-          }
-          unstarted.delete(key);
-          if (request === undefined) {
-            ended.add(key);
-          } else {
-            const task = this.start(request, handlers, answerOf(key));
-            plan.started.set(key, task);
-            if (task.state !== 'ended') {
-              own.push(task);
-            }
-          }
-          progressed ||= ended.has(key);
-        }
-      }
-    };
-
+    const run: PlanRun = { outcomes: [], ended: new Set(), unstarted: new Set(plan.waitsFor.keys()), requests: new Map(), own: [], cancelled: [] };
     for (;;) {
       // A misuse of the clock (a sleep with no owner, an invocation sleeping twice at once) ends the scenario.
       clock.check();
       // Sleepers whose wake-up the real time reached.
       clock.wakeDue();
-      if (failedAt !== undefined && own.length > 0 && clock.now() >= failedAt + CANCELLATION_DELAY_MS) {
-        cancelled.push(...own.splice(0).map(task => this.cancel(task)));
+      const cancellationDue = run.failedAt !== undefined && run.own.length > 0 ? run.failedAt + CANCELLATION_DELAY_MS : Infinity;
+      if (clock.now() >= cancellationDue) {
+        run.cancelled.push(...run.own.splice(0).map(task => this.cancel(task)));
       }
-      startReady();
-      const polling = [...own, ...this.lingering.filter(task => plan.mayPollCancelled?.(task) ?? true)];
+      this.startReady(plan, run);
+      const polling = [...run.own, ...this.lingering.filter(task => plan.mayPollCancelled?.(task) ?? true)];
       this.pollDue(polling);
-      const done = unstarted.size === 0 && own.length === 0 && (!plan.untilSettled || this.lingering.length === 0);
-      if (done) {
-        break;
+      if (run.unstarted.size === 0 && run.own.length === 0 && (!plan.untilSettled || this.lingering.length === 0)) {
+        return { outcomes: run.outcomes, cancelled: run.cancelled };
       }
-      const cancellationDue = failedAt !== undefined && own.length > 0 ? failedAt + CANCELLATION_DELAY_MS : Infinity;
-      await this.waitForNext(Math.min(cancellationDue, ...polling.filter(t => t.state === 'waiting' && mayUseEnvironment(t.handlers!)).map(t => t.waiter!.dueAt)));
+      const pollsDue = polling.filter(t => t.state === 'waiting' && mayUseEnvironment(t.handlers!)).map(t => t.waiter!.dueAt);
+      await this.waitForNext(Math.min(cancellationDue, ...pollsDue), run);
     }
-    return { outcomes, cancelled };
+  }
+
+  /** Starts the requests that may start; one that needs none, or is answered at once, may let others start too. */
+  private startReady(plan: Plan, run: PlanRun): void {
+    let progressed = true;
+    while (progressed && (plan.mayStart?.() ?? true)) {
+      progressed = false;
+      const ready = [...run.unstarted].filter(key => plan.waitsFor.get(key)!.every(dep => run.ended.has(dep)));
+      if (ready.length > 0) {
+        plan.beforeStarts?.();
+      }
+      for (const key of ready) {
+        if (!run.requests.has(key)) {
+          run.requests.set(key, plan.requestFor(key));
+        }
+        const request = run.requests.get(key);
+        const handlers = request === undefined || isCreateFailedDelete(request.event) ? undefined : this.handlersOf(request.event);
+        if (handlers && !mayUseEnvironment(handlers)) {
+          continue;
+        }
+        run.unstarted.delete(key);
+        if (request === undefined) {
+          run.ended.add(key);
+        } else {
+          const task = this.start(request, handlers, outcome => this.answered(plan, run, key, outcome));
+          plan.started.set(key, task);
+          if (task.state !== 'ended') {
+            run.own.push(task);
+          }
+        }
+        progressed ||= run.ended.has(key);
+      }
+    }
+  }
+
+  /** CloudFormation has the answer of `key`'s request; in the forward operation, a failure starts no more requests. */
+  private answered(plan: Plan, run: PlanRun, key: string, outcome: Outcome): void {
+    run.outcomes.push(outcome);
+    run.ended.add(key);
+    const index = run.own.indexOf(plan.started.get(key)!);
+    if (index >= 0) {
+      run.own.splice(index, 1);
+    }
+    if (outcome.status === 'SUCCESS') {
+      plan.onSuccess?.(outcome);
+    } else if (plan.cancelsOnFailure) {
+      run.failedAt ??= this.options.clock.now();
+      run.unstarted.clear();
+    }
   }
 
   /**
@@ -678,13 +687,14 @@ export class DeployDriver {
    * `nextDue` or the first wake-up; otherwise the driver waits in real time for a handler to answer or fall asleep, or
    * for that moment.
    */
-  private async waitForNext(nextDue: number): Promise<void> {
+  private async waitForNext(nextDue: number, run: PlanRun): Promise<void> {
     const clock = this.options.clock;
     const invocations = [...inFlight.values()].map(i => i.owner);
     const next = Math.min(nextDue, clock.nextWakeOf(invocations));
     if (invocations.every(invocation => clock.isAsleep(invocation))) {
       if (!Number.isFinite(next)) {
-        throw new Error('the deploy driver is stuck: requests wait, but no handler runs and nothing is due');
+        throw new Error(`the deploy driver is stuck: ${[...run.unstarted].join(', ') || 'nothing'} waits to start, `
+          + `${run.own.length + this.lingering.length} request(s) are in progress, but no handler runs and nothing is due`);
       }
       clock.advanceTo(next);
       return;
