@@ -21,7 +21,7 @@ import {
   UntagResourceCommand,
 } from '@aws-sdk/client-comprehend';
 import { mockClient } from 'aws-sdk-client-mock';
-import { STOP_GRACE_SECONDS } from '../../../src/contract/import-properties';
+import { SETTLE_SECONDS, STOP_GRACE_SECONDS } from '../../../src/contract/import-properties';
 import { readImportSpec } from '../../../src/handlers/import/import-request';
 import { isComplete as handler } from '../../../src/handlers/provider';
 import {
@@ -370,6 +370,29 @@ describe('create and update', () => {
     expect(comprehend.commandCalls(DeleteDocumentClassifierCommand).map(call => call.args[0].input)).toEqual([{ DocumentClassifierArn: forgotten }]);
     leftover = undefined;
     await expect(handler(rollback)).resolves.toMatchObject({ IsComplete: true, Data: { ModelArn: current } });
+  });
+
+  test('the rollback\'s leftover not found yet is looked for again until SETTLE_SECONDS after the rollback began (the cancelled replacement\'s call may land still)', async () => {
+    const failed = properties({ SourceModelArn: SOURCE_CLASSIFIER.replace('/v1', '/v2') });
+    const forgotten = readImportSpec(failed, STACK_ID, 'Classifier1234ABCD').targetArn;
+    const current = readImportSpec(properties(), STACK_ID, 'Classifier1234ABCD').targetArn;
+    comprehend.on(DescribeDocumentClassifierCommand).callsFake(input => {
+      if (input.DocumentClassifierArn === current) {
+        return { DocumentClassifierProperties: { DocumentClassifierArn: current, Status: 'TRAINED' } };
+      }
+      throw new ResourceNotFoundException({ ...metadata, message: 'not found' });
+    });
+    // The rollback's onEvent answered a deadline of the properties' timeout (3000 s) from when it began.
+    const began = (secondsAgo: number) => waiterEvent(updateEvent(current, properties(), failed), {
+      PhysicalResourceId: current,
+      Data: { Deadline: String(Date.now() + (3000 - secondsAgo) * 1000), FailedReplacement: forgotten, ...recordData() },
+    });
+
+    await expect(handler(began(1))).resolves.toEqual({ IsComplete: false });
+    await expect(handler(began(SETTLE_SECONDS - 1))).resolves.toEqual({ IsComplete: false });
+    await expect(handler(began(SETTLE_SECONDS + 1))).resolves.toMatchObject({ IsComplete: true, Data: { ModelArn: current } });
+    expect(comprehend.commandCalls(DescribeDocumentClassifierCommand).map(call => call.args[0].input.DocumentClassifierArn)).toContain(forgotten);
+    expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)).toEqual([]);
   });
 
   test('a forward replacement leaves the copy it replaces alone: isComplete sees the new physical id, never a leftover', async () => {

@@ -522,6 +522,25 @@ describe('Update', () => {
     expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)).toHaveLength(0);
   });
 
+  test('the rollback of a replacement re-adopts the old copy with no ImportModel: the new template\'s policy, or the retired share, may refuse one', async () => {
+    const copy = await currentCopy();
+    comprehend.on(DescribeDocumentClassifierCommand).resolves({
+      DocumentClassifierProperties: { DocumentClassifierArn: copy, Status: 'TRAINED', SourceModelArn: SOURCE_CLASSIFIER },
+    });
+    comprehend.on(ListTagsForResourceCommand).resolves({ Tags: [OWNER] });
+    comprehend.on(ImportModelCommand).rejects(new ComprehendServiceException({
+      name: 'AccessDeniedException', $fault: 'client', ...metadata, message: 'not authorized to perform: comprehend:ImportModel',
+    }));
+    const moved = properties({ SourceModelArn: SOURCE_CLASSIFIER.replace(SHARER, '121212121212') });
+
+    const result = await handler(updateEvent(copy, properties(), moved));
+
+    expect(result.PhysicalResourceId).toEqual(copy);
+    expect(comprehend.commandCalls(ImportModelCommand)).toEqual([]);
+    // Its own usable copy: not marked new, so the gate never judges (and never deletes) it.
+    expect(result.Data).not.toHaveProperty('NewCopy');
+  });
+
   test('the rollback of a replacement returns to the old copy', async () => {
     const copy = await currentCopy();
     comprehend.on(ImportModelCommand).rejects(new ResourceInUseException({ ...metadata, message: 'Name already in use' }));
