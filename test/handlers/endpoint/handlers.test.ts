@@ -24,6 +24,7 @@ import {
   IMPORTER,
   mockStackRecord,
   OWNER_TAG,
+  recordData,
   REGION,
   updateEvent,
   waiterEvent,
@@ -195,6 +196,7 @@ describe('onEvent', () => {
   });
 });
 
+// The waiters of these tests serve a current request: onEvent read CloudFormation's record, which is unchanged.
 describe('isComplete', () => {
   test('a created endpoint that FAILED is deleted, and the deployment fails with Comprehend\'s message', async () => {
     comprehend.on(DescribeEndpointCommand).resolves({
@@ -204,7 +206,7 @@ describe('isComplete', () => {
     comprehend.on(ListTagsForResourceCommand).resolves({ ...metadata, ...own });
     const create = asEndpoint(createEvent(props()));
 
-    await expect(isComplete(waiterEvent(create, { PhysicalResourceId: ENDPOINT }))).rejects.toThrow(
+    await expect(isComplete(waiterEvent(create, { PhysicalResourceId: ENDPOINT, Data: recordData() }))).rejects.toThrow(
       /Endpoint .*tickets-live serving .* is FAILED: Model could not be loaded\. The failed endpoint is being deleted\./);
     expect(comprehend.commandCalls(DeleteEndpointCommand)).toHaveLength(1);
   });
@@ -214,7 +216,7 @@ describe('isComplete', () => {
     comprehend.on(ListTagsForResourceCommand).resolves({ ...metadata, ...own });
     const update = asEndpoint(updateEvent(ENDPOINT, props({ ModelArn: NEW_COPY }), props()));
 
-    expect(await isComplete(waiterEvent(update, { PhysicalResourceId: ENDPOINT }))).toEqual({ IsComplete: false });
+    expect(await isComplete(waiterEvent(update, { PhysicalResourceId: ENDPOINT, Data: recordData() }))).toEqual({ IsComplete: false });
     expect(comprehend.commandCalls(UpdateEndpointCommand)).toHaveLength(0);
   });
 
@@ -223,7 +225,7 @@ describe('isComplete', () => {
     comprehend.on(ListTagsForResourceCommand).resolves({ ...metadata, Tags: [] });
     const update = asEndpoint(updateEvent(ENDPOINT, props({ ModelArn: NEW_COPY, Tags: [{ Key: 'a', Value: 'b' }] }), props()));
 
-    await expect(isComplete(waiterEvent(update, { PhysicalResourceId: ENDPOINT }))).rejects.toThrow(/\(.*tickets-live\), and this resource did not create it/);
+    await expect(isComplete(waiterEvent(update, { PhysicalResourceId: ENDPOINT, Data: recordData() }))).rejects.toThrow(/\(.*tickets-live\), and this resource did not create it/);
     expect(comprehend.calls().map(call => call.args[0].constructor.name)).toEqual(['DescribeEndpointCommand', 'ListTagsForResourceCommand']);
   });
 
@@ -232,7 +234,8 @@ describe('isComplete', () => {
     comprehend.on(ListTagsForResourceCommand).resolves({ ...metadata, ...own });
     const update = asEndpoint(updateEvent(ENDPOINT, props({ ModelArn: NEW_COPY }), props()));
 
-    expect(await isComplete(waiterEvent(update, { PhysicalResourceId: ENDPOINT }))).toEqual({ IsComplete: true, Data: { EndpointArn: ENDPOINT } });
+    expect(await isComplete(waiterEvent(update, { PhysicalResourceId: ENDPOINT, Data: recordData() })))
+      .toEqual({ IsComplete: true, Data: { EndpointArn: ENDPOINT } });
   });
 });
 
