@@ -2,6 +2,7 @@
 // physical id CloudFormation made up; the rollback of a rename that failed or was cancelled; and an endpoint busy with
 // something else (Application Auto Scaling changing its units) when a deploy moves it. Through the provider's entry
 // points, with the real SDK clients answered by aws-sdk-client-mock, on a clock the test moves (Date.now).
+import { DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
 import {
   ComprehendClient,
   CreateEndpointCommand,
@@ -13,6 +14,7 @@ import {
   ResourceInUseException,
   ResourceNotFoundException,
   ResourceUnavailableException,
+  TooManyRequestsException,
   UpdateEndpointCommand,
 } from '@aws-sdk/client-comprehend';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -29,12 +31,13 @@ import {
   RECORD,
   recordData,
   REGION,
+  stackRecord,
   updateEvent,
   waiterEvent,
 } from '../../support/fixtures';
 
 const comprehend = mockClient(ComprehendClient);
-mockStackRecord();
+const cloudFormation = mockStackRecord();
 const metadata = { $metadata: {} };
 const COPY = `arn:aws:comprehend:${REGION}:${IMPORTER}:document-classifier/tickets/version/a`;
 const NEW_COPY = `arn:aws:comprehend:${REGION}:${IMPORTER}:document-classifier/tickets/version/b`;
@@ -238,6 +241,31 @@ describe('the rollback of a rename that failed or was cancelled', () => {
     await expect(isComplete(waiter)).resolves.toEqual({ IsComplete: true, Data: { EndpointArn: ENDPOINT } });
     // The endpoint the rollback returns to is never deleted.
     expect(deleteEndpointCalls().filter(arn => arn === ENDPOINT)).toEqual([]);
+  });
+
+  test('Comprehend throttling the look at the endpoint under the new name: not complete yet, looked at again at the next poll', async () => {
+    comprehend.on(DeleteEndpointCommand).resolves({});
+
+    const { waiter } = await start(rollback());
+    at(SETTLE_SECONDS + 1);
+    comprehend.on(DescribeEndpointCommand, { EndpointArn: ENDPOINT_V2 }).rejects(new TooManyRequestsException({ ...metadata, message: 'Rate exceeded' }));
+    await expect(isComplete(waiter)).resolves.toEqual({ IsComplete: false });
+
+    endpointIs(ENDPOINT_V2, undefined);
+    await expect(isComplete(waiter)).resolves.toEqual({ IsComplete: true, Data: { EndpointArn: ENDPOINT } });
+  });
+
+  test('CloudFormation moving on while the rollback\'s waiter deletes the endpoint under the new name: RequestSuperseded, nothing deleted', async () => {
+    comprehend.on(DeleteEndpointCommand).rejects(inUse());
+    endpointIs(ENDPOINT_V2, EndpointStatus.CREATING);
+
+    const { waiter } = await start(rollback());
+    comprehend.resetHistory();
+    cloudFormation.on(DescribeStackResourceCommand).resolves(stackRecord('UPDATE_ROLLBACK_COMPLETE', new Date(START)));
+    at(15);
+
+    await expect(isComplete(waiter)).rejects.toMatchObject({ name: 'RequestSuperseded' });
+    expect(deleteEndpointCalls()).toEqual([]);
   });
 
   test('at the deadline, an endpoint under the new name still there is logged and left: the rollback completes (best effort)', async () => {

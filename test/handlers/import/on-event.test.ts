@@ -191,6 +191,15 @@ describe('Create', () => {
     expect(calledOperations()).toEqual(['DescribeDocumentClassifier', 'ImportModel', 'DescribeDocumentClassifier', 'ListTagsForResource']);
   });
 
+  test('a name taken between the lookup and ImportModel by a copy not visible yet: the import is left to isComplete, as this request\'s', async () => {
+    comprehend.on(ImportModelCommand).rejects(new ResourceInUseException({ ...metadata, message: 'Name already in use' }));
+
+    const result = await handler(createEvent());
+
+    expect(result).toMatchObject({ PhysicalResourceId: TARGET, Data: { NewCopy: 'true' } });
+    expect(calledOperations()).toEqual(['DescribeDocumentClassifier', 'ImportModel', 'DescribeDocumentClassifier']);
+  });
+
   test('refuses a copy without the ownership tag (made by hand), and never deletes it', async () => {
     nameTaken();
 
