@@ -106,6 +106,11 @@ export interface ImportBehaviour {
    * emulator copies them, and a test asks for this to see the other case.
    */
   readonly withoutMetrics?: boolean;
+  /**
+   * Until this time (the emulator's clock, epoch milliseconds), every ImportModel of this source is throttled
+   * (TooManyRequestsException, which botocore lists for ImportModel): a Comprehend that throttles one caller for a while.
+   */
+  readonly throttledUntil?: number;
 }
 
 /** An asynchronous inference job (StartDocumentClassificationJob / StartEntitiesDetectionJob) that uses a model. */
@@ -453,6 +458,11 @@ export class ComprehendEmulator {
   public endpointNow(arn: string): EmulatedEndpoint & { readonly status: string } | undefined {
     const endpoint = this.settled(this.endpoints.get(arn));
     return endpoint && { ...endpoint, status: this.endpointStatus(endpoint) };
+  }
+
+  /** Every endpoint of an account that exists now (DELETING ones too), as it is now. */
+  public endpointsOf(account: string): Array<EmulatedEndpoint & { readonly status: string }> {
+    return [...this.endpoints.keys()].map(arn => this.endpointNow(arn)).filter((e): e is EmulatedEndpoint & { status: string } => e?.account === account);
   }
 
   /** Starts moving an endpoint to another model, as UpdateEndpoint with DesiredModelArn does. */
@@ -959,6 +969,9 @@ export class ComprehendEmulator {
   }
 
   private importModel(input: any, account: string, region: string, caller: string): object {
+    if (this.options.now() < (this.importBehaviour.get(input.SourceModelArn)?.throttledUntil ?? 0)) {
+      throw throttling('ImportModel');
+    }
     const source = MODEL_ARN.exec(input.SourceModelArn ?? '');
     if (!source || input.SourceModelArn.length > 256) {
       throw new ServiceError('InvalidRequestException', `1 validation error detected: Value '${input.SourceModelArn}' at 'sourceModelArn' failed to satisfy constraint`);
@@ -1052,7 +1065,7 @@ export class ComprehendEmulator {
     if (status === 'SUBMITTED' || status === 'TRAINING' || status === 'STOP_REQUESTED' || status === model.unknownStatus) {
       throw new ServiceError(this.deleteWhileImportingError, `${model.arn} is ${status}; only models in a terminal state can be deleted`);
     }
-    if (this.endpointsOf(model.account, model.region).some(e => e.modelArn === model.arn || e.desiredModelArn === model.arn)) {
+    if (this.endpointsIn(model.account, model.region).some(e => e.modelArn === model.arn || e.desiredModelArn === model.arn)) {
       throw new ServiceError('ResourceInUseException', `${model.arn} is in use by an endpoint`);
     }
     // botocore's DeleteDocumentClassifier / DeleteEntityRecognizer: "If an active inference job is using the model, a
@@ -1126,7 +1139,7 @@ export class ComprehendEmulator {
   }
 
   /** The endpoints of an account and Region as they are now. */
-  private endpointsOf(account: string, region: string): EmulatedEndpoint[] {
+  private endpointsIn(account: string, region: string): EmulatedEndpoint[] {
     return [...this.endpoints.values()]
       .filter(e => e.account === account && e.region === region)
       .map(e => this.settled(e))
@@ -1193,7 +1206,7 @@ export class ComprehendEmulator {
     if (this.settled(this.endpoints.get(arn))) {
       throw new ServiceError('ResourceInUseException', `Endpoint name ${name} is already in use`);
     }
-    if (this.endpointsOf(account, region).length >= MAX_ENDPOINTS) {
+    if (this.endpointsIn(account, region).length >= MAX_ENDPOINTS) {
       throw new ServiceError('ResourceLimitExceededException', `An account can have at most ${MAX_ENDPOINTS} endpoints in a Region`);
     }
     const tags: Array<{ Key: string; Value: string }> = input.Tags ?? [];
@@ -1246,7 +1259,7 @@ export class ComprehendEmulator {
 
   /** ListEndpoints with its Filter (ModelArn, Status); one page. */
   private listEndpoints(filter: { ModelArn?: string; Status?: string }, account: string, region: string): object {
-    const list = this.endpointsOf(account, region).map(e => this.describeEndpoint(e) as { ModelArn: string; Status: string });
+    const list = this.endpointsIn(account, region).map(e => this.describeEndpoint(e) as { ModelArn: string; Status: string });
     return {
       EndpointPropertiesList: list.filter(e =>
         (!filter.ModelArn || e.ModelArn === filter.ModelArn) && (!filter.Status || e.Status === filter.Status)),

@@ -27,7 +27,7 @@
 // attempts. Those lingering requests are polled during every later operation of the driver, interleaved with its own
 // requests, and settle() runs the clock until every one has ended; their answers, which nobody reads, are kept in
 // `cancelledOutcomes`. Whether their next poll comes before the rollback's first request or after the rollback's first
-// onEvent calls is an option (`cancelledPolls`): tests need both orders.
+// onEvent calls, or only after the whole rollback, is an option (`cancelledPolls`): tests need every order.
 //
 // IAM is applied as CloudFormation applies it, when the driver is given the emulator's identity registry: each role of
 // a provider's user functions gets an access key of its own (of the stack's account), the handlers call with it, and
@@ -86,9 +86,10 @@ export type Handler = (event: any) => Promise<any>;
 /**
  * When the requests cancelled by a failure poll next, relative to the rollback: `beforeRollback`, the rollback's first
  * request waits until each has polled once more (or ended); `afterRollbackOnEvent`, their polls wait until the onEvent
- * of every request the rollback starts at once has returned.
+ * of every request the rollback starts at once has returned; `afterRollback`, until the whole rollback is done (their
+ * executions held back, as Lambda's concurrency limit or Step Functions may), so they still poll in the operation after.
  */
-export type CancelledPollOrder = 'beforeRollback' | 'afterRollbackOnEvent';
+export type CancelledPollOrder = 'beforeRollback' | 'afterRollbackOnEvent' | 'afterRollback';
 
 export interface DeployDriverOptions {
   /** The emulator's URL. */
@@ -431,7 +432,8 @@ export class DeployDriver {
         rollbackCleanup.set(outcome.logicalId, { logicalId: outcome.logicalId, event: this.event('Delete', outcome.logicalId, sent.get(outcome.logicalId)!, forwardOutcome.physicalResourceId) });
       }
     }
-    const { outcomes: cleaned } = await this.sendInReverseOrder(rollbackCleanup, deps);
+    const { outcomes: cleaned } = await this.sendInReverseOrder(rollbackCleanup, deps,
+      order === 'afterRollback' ? { mayPollCancelled: task => !cancelled.includes(task) } : {});
     this.restorePolicies(policiesBefore, true);
     if (this.created) {
       // An update rolled back: the resources it created are not the stack's (a failed create keeps them, DELETE_COMPLETE).
@@ -455,6 +457,9 @@ export class DeployDriver {
     order: CancelledPollOrder): Pick<Plan, 'mayStart' | 'mayPollCancelled'> {
     if (order === 'beforeRollback') {
       return { mayStart: () => cancelled.every(task => task.state === 'ended' || task.pollsSinceCancelled > 0) };
+    }
+    if (order === 'afterRollback') {
+      return { mayPollCancelled: task => !cancelled.includes(task) };
     }
     const first = [...rollback.keys()].filter(id => reverseWaits(id, rollback, deps).length === 0);
     return {
