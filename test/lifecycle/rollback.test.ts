@@ -192,9 +192,12 @@ describe('the quality gate never deletes a copy that existed before the request'
     expect((await driver.deploy(importer({ Tickets: retained }))).status).toBe('COMPLETE');
     expect((await driver.deploy(importer({ Other: { sourceModelArn: OTHER_SOURCE_CLASSIFIER } }))).status).toBe('COMPLETE');
     expect(copies()).toContain('kept TRAINED');
-    // The copy reports the source's metrics (none here): a gate without allowMissingMetrics fails it. onEvent's lookup
-    // is throttled past the SDK's 8 attempts, so onEvent cannot tell the copy existed.
-    h.emulator.onNext('DescribeStackResource', () => h.emulator.failNext('DescribeDocumentClassifier', 'TooManyRequestsException', 8));
+    // The copy reports the source's metrics (none here): a gate without allowMissingMetrics fails it. onEvent's lookup,
+    // and ImportModel, are throttled past the SDK's 8 attempts, so onEvent cannot tell the copy existed.
+    h.emulator.onNext('DescribeStackResource', () => {
+      h.emulator.failNext('DescribeDocumentClassifier', 'TooManyRequestsException', 8);
+      h.emulator.failNext('ImportModel', 'TooManyRequestsException', 8);
+    });
 
     const result = await driver.deploy(importer({
       Other: { sourceModelArn: OTHER_SOURCE_CLASSIFIER },
