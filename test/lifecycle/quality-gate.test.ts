@@ -117,18 +117,45 @@ test('a rollback to the old copy is not judged again: v2 passes, a sibling fails
   expect(h.emulator.endpointNow(ENDPOINT)).toMatchObject({ status: 'IN_SERVICE', modelArn: v1.arn });
 });
 
-test('the rollback\'s ImportModel throttled: the copy it returns to is found at a later poll, and not judged', async () => {
+test('the rollback\'s lookup throttled: the copy it returns to is found at a later poll, not judged, not deleted, not imported', async () => {
+  // v1 is worse than v2, so judging the rollback (v1 replacing v2) by noWorseThanReplaced would fail it.
   shareV2({ Accuracy: 0.95, F1Score: 0.93 });
   const { driver, v1 } = await serveV1();
+  const before = h.emulator.calls.length;
   h.emulator.failNext('UpdateEndpoint', 'InvalidRequestException');
-  // Every attempt of the rollback's ImportModel is throttled (the SDK makes 8), so onEvent cannot tell what it found.
-  // Scripted once the forward import is done: the endpoint's onEvent describes the endpoint before it updates it.
-  h.emulator.onNext('DescribeEndpoint', () => h.emulator.failNext('ImportModel', 'TooManyRequestsException', 8));
+  // The rollback's onEvent looks for the copy it returns to (DescribeDocumentClassifier) before any ImportModel: every
+  // attempt of that lookup is throttled (the SDK makes 8), so onEvent cannot tell what it found (Data.NewCopy 'unknown')
+  // and leaves the copy to its waiter. Scripted once the forward import is done: the endpoint's onEvent describes the
+  // endpoint before it updates it, and the next DescribeDocumentClassifier is the rollback's lookup.
+  h.emulator.onNext('DescribeEndpoint', () => h.emulator.failNext('DescribeDocumentClassifier', 'TooManyRequestsException', 8));
 
   const result = await driver.deploy(servingStack(SOURCE_CLASSIFIER_V2));
 
   expect(result.status).toBe('ROLLBACK_COMPLETE');
-  expect(h.emulator.calls.filter(c => c.operation === 'ImportModel' && c.outcome === 'TooManyRequestsException')).toHaveLength(8);
+  expect(result.failures).toEqual([expect.stringMatching(/^TicketsLive/)]);
+  const isTickets = (logicalId: string) => logicalId.startsWith('Tickets') && !logicalId.startsWith('TicketsLive');
+  // The rollback's Update of the copy: the last onEvent of an Update of it, and its waiter's polls.
+  const invocations = driver.invocations.filter(i => isTickets(i.logicalId) && i.requestType === 'Update');
+  const rollbackOnEvent = invocations.filter(i => i.handler === 'onEvent').pop()!;
+  const rollbackPolls = invocations.filter(i => i.handler === 'isComplete' && i.startedAt >= rollbackOnEvent.endedAt!);
+  const during = (window: { startedAt: number; endedAt?: number }) =>
+    h.emulator.calls.slice(before).filter(c => c.service === 'comprehend' && c.at >= window.startedAt && c.at <= window.endedAt!);
+  // Its lookup was throttled 8 times, on the copy it returns to, and nothing else was sent: no ImportModel.
+  expect(during(rollbackOnEvent).map(c => `${c.operation} ${c.input.DocumentClassifierArn} ${c.outcome}`))
+    .toEqual(Array(8).fill(`DescribeDocumentClassifier ${v1.arn} TooManyRequestsException`));
+  const v2 = result.outcomes.find(o => isTickets(o.logicalId))!.physicalResourceId;
+  expect(rollbackPolls).toHaveLength(1);
+  expect(rollbackPolls.map(i => i.event.Data)).toEqual(rollbackPolls.map(() => expect.objectContaining({ NewCopy: 'unknown', ReplacedCopy: v2 })));
+  // Its waiter found v1 at its first poll, and was done: no ImportModel, no deletion, and the replaced copy (v2) never
+  // described, which judging v1 against it (noWorseThanReplaced) would have.
+  const pollCalls = rollbackPolls.flatMap(during);
+  expect(pollCalls.filter(c => c.operation === 'DescribeDocumentClassifier').map(c => `${c.input.DocumentClassifierArn} ${c.outcome}`))
+    .toEqual(rollbackPolls.map(() => `${v1.arn} OK`));
+  expect(pollCalls.map(c => c.operation).filter(o => !['DescribeDocumentClassifier', 'ListTagsForResource'].includes(o))).toEqual([]);
+  expect(result.outcomes.filter(o => isTickets(o.logicalId)).map(o => `${o.requestType} ${o.status} ${o.physicalResourceId}`))
+    .toEqual([expect.stringMatching(/^Update SUCCESS /), `Update SUCCESS ${v1.arn}`, expect.stringMatching(/^Delete SUCCESS /)]);
+  // The deployment sent one ImportModel (v2's), the rollback none; v1 is intact, v2 deleted by the cleanup.
+  expect(h.emulator.calls.slice(before).filter(c => c.operation === 'ImportModel').map(c => c.input.SourceModelArn)).toEqual([SOURCE_CLASSIFIER_V2]);
   expect(copiesNow()).toEqual([v1]);
   expect(h.emulator.calls.filter(c => c.operation === 'DeleteDocumentClassifier' && c.input.DocumentClassifierArn === v1.arn)).toEqual([]);
 });
