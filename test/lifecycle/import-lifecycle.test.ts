@@ -46,9 +46,12 @@ test('create: the copy is imported once and ready when CloudFormation is told', 
   expect(copy.tags).toEqual({ team: 'nlp', [OWNER_TAG_KEY]: expect.stringMatching(/^Importer\/[0-9a-f-]{36}\/Tickets[0-9A-F]{8}$/) });
   const [outcome] = result.outcomes;
   expect(outcome.data).toMatchObject({ ModelArn: copy.arn, ModelName: 'tickets', Status: 'TRAINED' });
-  // One import; the emulator takes 70 s, so at most ⌈70/15⌉ + 1 looks.
+  // onEvent looks the copy up first (the name is free), then imports it once; the emulator takes 70 s, so the waiter
+  // looks at most ⌈70/15⌉ + 1 times: one lookup and those looks.
+  const comprehend = h.emulator.calls.filter(c => c.service === 'comprehend');
+  expect(comprehend.slice(0, 2).map(c => `${c.operation} ${c.outcome}`)).toEqual(['DescribeDocumentClassifier ResourceNotFoundException', 'ImportModel OK']);
   expect(h.emulator.count('ImportModel')).toBe(1);
-  expect(h.emulator.count('DescribeDocumentClassifier')).toBeLessThanOrEqual(Math.ceil(70 / 15) + 1);
+  expect(h.emulator.count('DescribeDocumentClassifier')).toBeLessThanOrEqual(1 + Math.ceil(70 / 15) + 1);
 });
 
 test('create → IN_ERROR: the deployment fails with Comprehend\'s message, and the rollback leaves nothing', async () => {
@@ -67,6 +70,7 @@ test('a retried create adopts the copy the first attempt started', async () => {
   const driver = h.driver();
   await driver.deploy(h.stack({ Tickets: {} }));
   const [[logicalId, first]] = driver.resources;
+  const before = h.emulator.calls.length;
 
   // The same Create again (a framework retry): same stack, same logical id, same properties.
   const [retry] = await driver.send([{ logicalId, event: driver.event('Create', logicalId, first.properties) }]);
@@ -74,12 +78,21 @@ test('a retried create adopts the copy the first attempt started', async () => {
   expect(retry.status).toBe('SUCCESS');
   expect(retry.physicalResourceId).toEqual(first.physicalResourceId);
   expect(copies()).toHaveLength(1);
-  expect(h.emulator.calls.filter(c => c.operation === 'ImportModel').map(c => c.outcome)).toEqual(['OK', 'ResourceInUseException']);
+  // The retry's onEvent finds the copy by its name (DescribeDocumentClassifier) and adopts it by its ownership tag
+  // (ListTagsForResource): no ImportModel at all.
+  const retried = h.emulator.calls.slice(before).filter(c => c.service === 'comprehend');
+  expect(retried.slice(0, 2).map(c => `${c.operation} ${c.input.DocumentClassifierArn ?? c.input.ResourceArn} ${c.outcome}`)).toEqual([
+    `DescribeDocumentClassifier ${first.physicalResourceId} OK`,
+    `ListTagsForResource ${first.physicalResourceId} OK`,
+  ]);
+  expect(retried.filter(c => c.operation === 'ImportModel')).toEqual([]);
+  expect(h.emulator.calls.filter(c => c.operation === 'ImportModel').map(c => c.outcome)).toEqual(['OK']);
 });
 
 test('a name and version taken by another stack\'s copy: a clear failure, and its copy survives create and delete', async () => {
   const other = h.driver();
   await other.deploy(h.stack({ Invoices: { sourceModelArn: OTHER_SOURCE_CLASSIFIER, modelName: 'shared', versionName: 'v1' } }));
+  const before = h.emulator.calls.length;
   const result = await h.driver().deploy(h.stack({ Tickets: { modelName: 'shared', versionName: 'v1' } }, IMPORTER, 'SecondImporter'));
 
   expect(result.status).toBe('ROLLBACK_COMPLETE');
@@ -87,7 +100,12 @@ test('a name and version taken by another stack\'s copy: a clear failure, and it
     /Model name "shared" version "v1" already exists .*and this resource did not create it: its cdk-comprehend-model-import:owner tag names Importer\/.*\/Invoices.*Choose another versionName/,
   );
   expect(copies()).toEqual([expect.objectContaining({ source: OTHER_SOURCE_CLASSIFIER, status: 'TRAINED' })]);
-  expect(h.emulator.calls.filter(c => c.operation === 'ImportModel').map(c => c.outcome)).toEqual(['OK', 'ResourceInUseException']);
+  // The second stack's onEvent finds the copy by its name and reads its ownership tag: another's, so it fails there,
+  // without an ImportModel; the framework answers the rollback's Delete of its placeholder, so nothing else is called.
+  const shared = `arn:aws:comprehend:${REGION}:${IMPORTER}:document-classifier/shared/version/v1`;
+  expect(h.emulator.calls.slice(before).filter(c => c.service === 'comprehend').map(c => `${c.operation} ${c.input.DocumentClassifierArn ?? c.input.ResourceArn} ${c.outcome}`))
+    .toEqual([`DescribeDocumentClassifier ${shared} OK`, `ListTagsForResource ${shared} OK`]);
+  expect(h.emulator.calls.filter(c => c.operation === 'ImportModel').map(c => c.outcome)).toEqual(['OK']);
   expect(h.emulator.count('DeleteDocumentClassifier')).toBe(0);
 });
 
@@ -261,7 +279,11 @@ test('a create that fails before Comprehend is called is rolled back without a C
     'Create FAILED AWSCDK::CustomResourceProviderFramework::CREATE_FAILED',
     'Delete SUCCESS AWSCDK::CustomResourceProviderFramework::CREATE_FAILED',
   ]);
-  expect(h.emulator.calls).toEqual([]);
+  expect(h.emulator.calls.filter(c => c.service === 'comprehend')).toEqual([]);
+  // CloudFormation's: the Create's onEvent reads the resource's record before anything else; the framework answers the
+  // Delete of its placeholder itself, so no handler runs for it.
+  expect(h.emulator.calls.filter(c => c.service === 'cloudformation').map(c => `${c.operation} ${c.input.LogicalResourceId} ${c.outcome}`))
+    .toEqual([expect.stringMatching(/^DescribeStackResource FromExport[0-9A-F]{8} OK$/)]);
 });
 
 test('deleting a copy that is already gone succeeds', async () => {
@@ -391,7 +413,14 @@ test('an importer the source\'s resource policy does not name is told the sharer
   expect(result.status).toBe('ROLLBACK_COMPLETE');
   expect(result.failures[0]).toMatch(`ImportModel of ${SOURCE_CLASSIFIER} into account ${STRANGER} was refused`);
   expect(copies(STRANGER)).toEqual([]);
-  expect(h.emulator.calls.map(c => `${c.operation} ${c.account} ${c.outcome}`)).toEqual([`ImportModel ${STRANGER} AccessDeniedException`]);
+  // The lookup finds the name free; ImportModel is refused; the framework answers the rollback's Delete of its placeholder.
+  expect(h.emulator.calls.filter(c => c.service === 'comprehend').map(c => `${c.operation} ${c.account} ${c.outcome}`)).toEqual([
+    `DescribeDocumentClassifier ${STRANGER} ResourceNotFoundException`,
+    `ImportModel ${STRANGER} AccessDeniedException`,
+  ]);
+  // CloudFormation's: the record read by the Create's onEvent, and the proof before ImportModel, its one mutating call.
+  expect(h.emulator.calls.filter(c => c.service === 'cloudformation').map(c => `${c.operation} ${c.account} ${c.outcome}`))
+    .toEqual(Array(2).fill(`DescribeStackResource ${STRANGER} OK`));
 });
 
 describe('no failed copy is left behind', () => {

@@ -46,8 +46,14 @@ test('an account that joins the OU before the share names it fails cleanly, and 
   // Nothing was imported, and the rollback's Delete of the failed create succeeds: no DELETE_FAILED to clear by hand.
   expect(copiesOf(STRANGER)).toEqual([]);
   expect(early.outcomes.map(o => `${o.requestType} ${o.status}`)).toEqual(['Create FAILED', 'Delete SUCCESS']);
-  expect(h.emulator.calls.filter(c => c.account === STRANGER).map(c => `${c.operation} ${c.outcome}`))
-    .toEqual(['ImportModel AccessDeniedException']);
+  // In the newcomer's account: the lookup finds the name free, and ImportModel is refused; the framework answers the
+  // rollback's Delete of its placeholder, so no handler runs for it.
+  const newcomer = h.emulator.calls.filter(c => c.account === STRANGER);
+  expect(newcomer.filter(c => c.service === 'comprehend').map(c => `${c.operation} ${c.outcome}`))
+    .toEqual(['DescribeDocumentClassifier ResourceNotFoundException', 'ImportModel AccessDeniedException']);
+  // CloudFormation's: the record read by the Create's onEvent, and the proof before ImportModel, its one mutating call.
+  expect(newcomer.filter(c => c.service === 'cloudformation').map(c => `${c.operation} ${c.outcome}`))
+    .toEqual(['DescribeStackResource OK', 'DescribeStackResource OK']);
 
   // The sharer adds the account; the statement the model had stays.
   const shared = await h.driver(SHARER).deploy(withShare([STRANGER]));
@@ -80,7 +86,10 @@ test('an instance in another Region than a source fixed in the template fails at
   expect(result.status).toBe('ROLLBACK_COMPLETE');
   expect(result.failures).toEqual([expect.stringMatching(/^Tickets[0-9A-F]{8}: /)]);
   expect(result.failures[0]).toContain(words);
-  expect(h.emulator.calls).toEqual([]);
+  expect(h.emulator.calls.filter(c => c.service === 'comprehend')).toEqual([]);
+  // CloudFormation's: only the record the Create's onEvent reads before anything else, in the instance's Region.
+  expect(h.emulator.calls.filter(c => c.service === 'cloudformation').map(c => `${c.operation} ${c.region} ${c.input.LogicalResourceId} ${c.outcome}`))
+    .toEqual([expect.stringMatching(new RegExp(`^DescribeStackResource ${otherRegion} Tickets[0-9A-F]{8} OK$`))]);
 });
 
 /** The sharer's stack: the model's policy names `accounts` too, in a statement of its own. */
