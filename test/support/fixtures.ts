@@ -72,7 +72,14 @@ function resourceProperties<P>(props: P): Props<P> {
   return { ServiceToken: common.ServiceToken, ...props };
 }
 
+/**
+ * The status CloudFormation's record shows while the request of the event built last is in progress: the record the
+ * mocked DescribeStackResource answers (mockStackRecord) and recordData() carries. Each event builder sets it.
+ */
+let recordStatus = 'CREATE_IN_PROGRESS';
+
 export function createEvent<P = ImportProperties>(props: P = properties() as P): CloudFormationCustomResourceCreateEvent<Props<P>> {
+  recordStatus = 'CREATE_IN_PROGRESS';
   return { ...common, RequestType: 'Create', ResourceProperties: resourceProperties(props) };
 }
 
@@ -81,6 +88,7 @@ export function updateEvent<P = ImportProperties>(
   props: P,
   oldProps: P,
 ): CloudFormationCustomResourceUpdateEvent<Props<P>> {
+  recordStatus = 'UPDATE_IN_PROGRESS';
   return {
     ...common,
     RequestType: 'Update',
@@ -94,6 +102,7 @@ export function deleteEvent<P = ImportProperties>(
   physicalResourceId: string,
   props: P = properties() as P,
 ): CloudFormationCustomResourceDeleteEvent<Props<P>> {
+  recordStatus = 'DELETE_IN_PROGRESS';
   return { ...common, RequestType: 'Delete', PhysicalResourceId: physicalResourceId, ResourceProperties: resourceProperties(props) };
 }
 
@@ -113,13 +122,16 @@ export const RECORD_STATUS = 'CREATE_IN_PROGRESS';
 export const RECORD_TIME = new Date('2026-01-01T00:00:00.000Z');
 export const RECORD = `${RECORD_STATUS}@${RECORD_TIME.toISOString()}`;
 
-/** The Data of a waiter whose onEvent read RECORD: every mutating call it makes proves the record unchanged first. */
+/**
+ * The Data of a waiter whose onEvent read the record of its request in progress (RECORD for a Create): every mutating
+ * call it makes proves the record unchanged first.
+ */
 export function recordData(): { Request: string } {
-  return { Request: RECORD };
+  return { Request: `${recordStatus}@${RECORD_TIME.toISOString()}` };
 }
 
-/** DescribeStackResource's answer for the events' resource, in `status` since `at`. */
-export function stackRecord(status: string = RECORD_STATUS, at: Date = RECORD_TIME): DescribeStackResourceCommandOutput {
+/** DescribeStackResource's answer for the events' resource, in `status` (the last event's request in progress) since `at`. */
+export function stackRecord(status: string = recordStatus, at: Date = RECORD_TIME): DescribeStackResourceCommandOutput {
   return {
     $metadata: {},
     StackResourceDetail: {
@@ -151,8 +163,9 @@ export function noRecord(): CloudFormationServiceException {
 export function mockStackRecord() {
   const cloudFormation = mockClient(CloudFormationClient);
   beforeEach(() => {
+    recordStatus = 'CREATE_IN_PROGRESS';
     cloudFormation.reset();
-    cloudFormation.on(DescribeStackResourceCommand).resolves(stackRecord());
+    cloudFormation.on(DescribeStackResourceCommand).callsFake(() => stackRecord());
   });
   return cloudFormation;
 }

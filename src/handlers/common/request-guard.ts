@@ -23,6 +23,15 @@ export interface RequestIdentity {
   readonly RequestType: string;
 }
 
+/**
+ * The statuses (botocore's CloudFormation ResourceStatus) in which CloudFormation waits for a Create or an Update: the
+ * rollback's Update of a resource shows as an update in progress too. A Delete is not checked (readRequestRecord).
+ */
+const IN_PROGRESS: Record<string, readonly string[] | undefined> = {
+  Create: ['CREATE_IN_PROGRESS'],
+  Update: ['UPDATE_IN_PROGRESS', 'UPDATE_ROLLBACK_IN_PROGRESS', 'ROLLBACK_IN_PROGRESS'],
+};
+
 /** Thrown, and thrown again by every later mutating call of the invocation, once CloudFormation has moved on. */
 export class RequestSuperseded extends Error {
   public readonly name = 'RequestSuperseded';
@@ -57,10 +66,11 @@ export async function readRecord(request: RequestIdentity): Promise<string | und
 }
 
 /**
- * The record onEvent reads when the request begins, which its waiter compares with. A Create or Update must have it:
- * without it, no waiter could tell a cancelled request from a current one, so the request fails, having changed nothing,
- * with what to do. A Delete goes on without it (its waiter then proves nothing, as before the record was kept): failing
- * it would leave the stack DELETE_FAILED, and CloudFormation waits for a Delete's answer before it moves on.
+ * The record onEvent reads when the request begins, which its waiter compares with. A Create or Update must have it,
+ * showing a request of its kind in progress: without it, no waiter could tell a cancelled request from a current one,
+ * so the request fails, having changed nothing, with what to do; with another status, CloudFormation has already moved
+ * on (RequestSuperseded). A Delete goes on without it (its waiter then proves nothing, as before the record was kept):
+ * failing it would leave the stack DELETE_FAILED, and CloudFormation waits for a Delete's answer before it moves on.
  */
 export async function readRequestRecord(request: RequestIdentity): Promise<string | undefined> {
   let record: string | undefined;
@@ -72,8 +82,15 @@ export async function readRequestRecord(request: RequestIdentity): Promise<strin
     problem = `could not read CloudFormation's record of this resource (DescribeStackResource on ${request.StackId}: ` +
       `${describeError(error)})`;
   }
-  if (record !== undefined) {
+  if (record !== undefined && (request.RequestType === 'Delete' || IN_PROGRESS[request.RequestType]?.includes(record.split('@')[0]))) {
     return record;
+  }
+  if (record !== undefined) {
+    // CloudFormation invokes the provider asynchronously: a request Lambda ran late (retried, or queued behind the
+    // account's concurrency) may start after CloudFormation cancelled it and rolled back.
+    throw new RequestSuperseded(`${request.LogicalResourceId}: CloudFormation's record of this resource is ` +
+      `${describeRecord(record)}, not a ${request.RequestType} in progress: CloudFormation has moved on from this request ` +
+      '(it was cancelled, or it started late), so nothing was changed.');
   }
   if (request.RequestType === 'Delete') {
     console.log(`${problem}: the Delete goes on without proving that it is current`);
@@ -91,7 +108,8 @@ export async function readRequestRecord(request: RequestIdentity): Promise<strin
  */
 export async function guarded<T>(request: RequestIdentity, record: string | undefined, work: () => Promise<T>): Promise<T> {
   if (record === undefined) {
-    return work();
+    // Nothing to prove: not even a guard of an invocation that led here.
+    return invocationGuard.exit(work);
   }
   const guard: InvocationGuard = { prove: () => proveCurrent(request, record, guard) };
   let result: T | undefined;

@@ -1,12 +1,13 @@
 // Handler side: the steps of the endpoint lifecycle that both onEvent and isComplete take.
 import {
+  EndpointStatus,
   ResourceInUseException,
   ResourceLimitExceededException,
   ResourceNotFoundException,
   ResourceUnavailableException,
   Tag,
 } from '@aws-sdk/client-comprehend';
-import { createEndpoint, deleteEndpoint, EndpointChanges, EndpointDescription, updateEndpoint } from './endpoint-client';
+import { createEndpoint, deleteEndpoint, describeEndpoint, EndpointChanges, EndpointDescription, updateEndpoint } from './endpoint-client';
 import { EndpointSpec, isEndpointArn } from './endpoint-request';
 import { OWNER_TAG_KEY } from '../../contract/import-properties';
 import { describeError, isTransient } from '../common/comprehend';
@@ -120,12 +121,17 @@ export function pendingChanges(spec: EndpointSpec, previous: EndpointSpec | unde
  * Asks for the changes; when the endpoint is busy or Comprehend is throttling, leaves them to the next poll, which looks
  * again. botocore lists both ResourceInUseException and ResourceUnavailableException for UpdateEndpoint: an endpoint
  * that is not IN_SERVICE (another update still running, Application Auto Scaling changing its units) is waited for.
+ * ResourceUnavailableException from an endpoint that is IN_SERVICE says something else is unavailable (the model, the
+ * role): that fails now, rather than at the deadline.
  */
 export async function updateWhenPossible(arn: string, changes: EndpointChanges): Promise<void> {
   try {
     await updateEndpoint(arn, changes);
   } catch (error) {
-    if (isTransient(error) || error instanceof ResourceInUseException || error instanceof ResourceUnavailableException) {
+    const busy = error instanceof ResourceUnavailableException
+      ? (await describeEndpoint(arn))?.status !== EndpointStatus.IN_SERVICE
+      : isTransient(error) || error instanceof ResourceInUseException;
+    if (busy) {
       console.log(`UpdateEndpoint deferred to the next poll: ${describeError(error)}`);
       return;
     }

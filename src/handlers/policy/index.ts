@@ -30,10 +30,13 @@ export async function onEvent(event: CdkCustomResourceEvent<ModelPolicyPropertie
   logEvent(event);
   const sid = statementId(event.StackId, event.LogicalResourceId);
   if (event.RequestType === 'Delete') {
-    if (parseModelArn(event.PhysicalResourceId)) {
-      await mergePolicy(event.PhysicalResourceId, sid, []);
+    // The physical id is the model's ARN; or CloudFormation made it up, having cancelled the Create before its answer
+    // (another resource failed), and the Create may have attached its statements all the same: the model named in the
+    // properties loses them. Properties that do not read are a Create that failed before attaching anything.
+    const modelArn = parseModelArn(event.PhysicalResourceId) ? event.PhysicalResourceId : event.ResourceProperties?.ModelArn;
+    if (modelArn && parseModelArn(modelArn)) {
+      await mergePolicy(modelArn, sid, []);
     }
-    // Otherwise a create that failed before it attached anything.
     return { PhysicalResourceId: event.PhysicalResourceId };
   }
   const { ModelArn, ResourcePolicy } = event.ResourceProperties;

@@ -61,7 +61,7 @@ const ENDPOINT_V2 = `arn:aws:comprehend:${REGION}:${IMPORTER}:document-classifie
 const LATER = new Date('2026-01-01T00:07:00.000Z');
 /** CloudFormation moves on: its record of the resource is now `status` (a cancellation, a rollback, the next operation). */
 const moveOn = (status = 'CREATE_FAILED') => cloudFormation.on(DescribeStackResourceCommand).resolves(stackRecord(status, LATER));
-const SUPERSEDED = /^Classifier1234ABCD: CloudFormation has moved on from this (Create|Update|Delete) request: its record of the resource is now CREATE_FAILED since 2026-01-01T00:07:00\.000Z, where it was CREATE_IN_PROGRESS since 2026-01-01T00:00:00\.000Z .*This handler stops here and changes nothing/;
+const SUPERSEDED = /^Classifier1234ABCD: CloudFormation has moved on from this (Create|Update|Delete) request: its record of the resource is now CREATE_FAILED since 2026-01-01T00:07:00\.000Z, where it was (CREATE|UPDATE|DELETE)_IN_PROGRESS since 2026-01-01T00:00:00\.000Z .*This handler stops here and changes nothing/;
 
 const journal = () => callJournal(cloudFormation, comprehend);
 const describeStackResourceCalls = () => cloudFormation.commandCalls(DescribeStackResourceCommand).map(call => call.args[0].input);
@@ -99,8 +99,25 @@ describe('onEvent reads CloudFormation\'s record of the resource when the reques
 
     expect(journal()).toEqual(['DescribeStackResource', 'DescribeDocumentClassifier', 'DescribeStackResource', 'ImportModel']);
     expect(describeStackResourceCalls()).toEqual([THE_RESOURCE, THE_RESOURCE]);
-    expect(result.Data).toMatchObject({ Request: RECORD });
+    expect(result.Data).toMatchObject({ ...recordData() });
     expect(RECORD).toBe('CREATE_IN_PROGRESS@2026-01-01T00:00:00.000Z');
+  });
+
+  test.each([
+    ['Create', 'DELETE_COMPLETE', () => createEvent()],
+    ['Create', 'CREATE_FAILED', () => createEvent()],
+    ['Create', 'DELETE_IN_PROGRESS', () => createEvent()],
+    ['Update', 'UPDATE_COMPLETE', () => updateEvent(TARGET, properties({ Tags: [{ Key: 'team', Value: 'a' }] }), properties())],
+    ['Update', 'CREATE_IN_PROGRESS', () => updateEvent(TARGET, properties({ Tags: [{ Key: 'team', Value: 'a' }] }), properties())],
+  ])('a %s whose onEvent runs late (Lambda retried or queued it) and finds the record %s makes no Comprehend call', async (_, status, event) => {
+    const late = event();
+    cloudFormation.on(DescribeStackResourceCommand).resolves(stackRecord(status, LATER));
+
+    await expect(onEvent(late)).rejects.toMatchObject({
+      name: 'RequestSuperseded',
+      message: expect.stringMatching(new RegExp(`CloudFormation's record of this resource is ${status} since .*, not a (Create|Update) in progress: CloudFormation has moved on`)),
+    });
+    expect(comprehend.calls()).toEqual([]);
   });
 
   test('an onEvent that CloudFormation moved on from while it ran (asleep in its import slot, say) sends no ImportModel', async () => {
@@ -173,7 +190,7 @@ describe('onEvent reads CloudFormation\'s record of the resource when the reques
     const result = await onEvent(deleteEvent(TARGET));
 
     expect(journal()).toEqual(['DescribeStackResource', 'ListTagsForResource', 'DescribeStackResource', 'DeleteDocumentClassifier']);
-    expect(result.Data).toMatchObject({ Request: RECORD });
+    expect(result.Data).toMatchObject({ ...recordData() });
   });
 });
 
@@ -274,7 +291,7 @@ describe.each(Object.entries(MUTATIONS))('a waiter\'s %s', (_, mutation) => {
     cloudFormation.on(DescribeStackResourceCommand).rejects(noRecord());
 
     await expect(isComplete(mutation.event())).rejects.toThrow(
-      /CloudFormation has moved on from this (Create|Update|Delete) request: its record of the resource is gone, where it was CREATE_IN_PROGRESS since/);
+      /CloudFormation has moved on from this (Create|Update|Delete) request: its record of the resource is gone, where it was (CREATE|UPDATE|DELETE)_IN_PROGRESS since/);
     expect(journal().filter(call => mutation.operations.includes(call))).toEqual([]);
   });
 });
@@ -295,10 +312,11 @@ describe('the refusal is the invocation\'s answer, whatever the lifecycle code d
     const failed = properties({ SourceModelArn: SOURCE_CLASSIFIER_V2 });
     const leftover = readImportSpec(failed, STACK_ID, 'Classifier1234ABCD').targetArn;
     classifierIs('TRAINED');
+    const rollback = updateEvent(TARGET, properties(), failed);
     // The rollback's Update reads the record at its start; CloudFormation moves on before the deletion.
     cloudFormation.on(DescribeStackResourceCommand).resolvesOnce(stackRecord()).resolves(stackRecord('CREATE_FAILED', LATER));
 
-    const failure = await onEvent(updateEvent(TARGET, properties(), failed)).catch(error => error);
+    const failure = await onEvent(rollback).catch(error => error);
 
     expect(failure).toMatchObject({ name: 'RequestSuperseded', message: expect.stringMatching(SUPERSEDED) });
     expect(comprehend.commandCalls(ListTagsForResourceCommand).map(call => call.args[0].input.ResourceArn)).toContain(leftover);
@@ -307,9 +325,9 @@ describe('the refusal is the invocation\'s answer, whatever the lifecycle code d
 
   test('the endpoint of a failed rename its rollback deletes (onEvent logs a refused deletion and goes on)', async () => {
     comprehend.on(DescribeEndpointCommand).resolves(inService());
+    const rollback = asEndpoint(updateEvent(ENDPOINT, endpointProps(), endpointProps({ EndpointName: 'tickets-v2' })));
     cloudFormation.on(DescribeStackResourceCommand).resolvesOnce(stackRecord()).resolves(stackRecord('CREATE_FAILED', LATER));
 
-    const rollback = asEndpoint(updateEvent(ENDPOINT, endpointProps(), endpointProps({ EndpointName: 'tickets-v2' })));
     const failure = await onEvent(rollback).catch(error => error);
 
     expect(failure).toMatchObject({ name: 'RequestSuperseded', message: expect.stringMatching(SUPERSEDED) });

@@ -28,7 +28,6 @@ import {
   MADE_UP_PHYSICAL_ID,
   mockStackRecord,
   OWNER_TAG,
-  RECORD,
   recordData,
   REGION,
   stackRecord,
@@ -97,7 +96,7 @@ describe('a Delete with a physical id CloudFormation made up (the Create was can
     comprehend.on(DeleteEndpointCommand).rejectsOnce(inUse()).rejectsOnce(inUse()).resolves({});
 
     const { answer, waiter } = await start(cancelledCreatesDelete());
-    expect(answer).toEqual({ PhysicalResourceId: MADE_UP_PHYSICAL_ID, Data: { Deadline: expect.any(String), Request: RECORD } });
+    expect(answer).toEqual({ PhysicalResourceId: MADE_UP_PHYSICAL_ID, Data: { Deadline: expect.any(String), ...recordData() } });
     expect(deleteEndpointCalls()).toEqual([ENDPOINT]);
 
     at(15);
@@ -196,7 +195,7 @@ describe('the rollback of a rename that failed or was cancelled', () => {
 
     expect(answer).toEqual({
       PhysicalResourceId: ENDPOINT,
-      Data: { Deadline: expect.any(String), FailedReplacement: ENDPOINT_V2, Request: RECORD },
+      Data: { Deadline: expect.any(String), FailedReplacement: ENDPOINT_V2, ...recordData() },
     });
     expect(deleteEndpointCalls()).toEqual([ENDPOINT_V2]);
     const calls = comprehend.calls().map(call => `${call.args[0].constructor.name} ${Object.values(call.args[0].input as object)[0]}`);
@@ -312,51 +311,58 @@ describe('an endpoint busy with something else (not IN_SERVICE) when a deploy mo
   const move = (units = '1') => asEndpoint(updateEvent(ENDPOINT, props({ ModelArn: NEW_COPY, DesiredInferenceUnits: units }), props()));
   const updates = () => comprehend.commandCalls(UpdateEndpointCommand).map(call => call.args[0].input);
 
-  test('UpdateEndpoint refused with ResourceUnavailableException is left to isComplete, which waits, asks again, and never sends the units', async () => {
-    endpointIs(ENDPOINT, EndpointStatus.IN_SERVICE, { DesiredInferenceUnits: 3 });
-    comprehend.on(UpdateEndpointCommand).rejectsOnce(unavailable()).rejectsOnce(unavailable()).resolves({});
+  test('UpdateEndpoint refused with ResourceUnavailableException while the scaler updates it is left to isComplete, which waits for IN_SERVICE, asks again, and never sends the units', async () => {
+    // The scaler's own update runs: DescribeEndpoint says UPDATING.
+    endpointIs(ENDPOINT, EndpointStatus.UPDATING, { DesiredInferenceUnits: 3 });
+    comprehend.on(UpdateEndpointCommand).rejectsOnce(unavailable()).resolves({});
 
     const { answer, waiter } = await start(move());
     expect(answer.PhysicalResourceId).toBe(ENDPOINT);
+    expect(updates()).toHaveLength(1);
 
     at(15);
-    // The scaler's own update: no UpdateEndpoint while it runs.
-    endpointIs(ENDPOINT, EndpointStatus.UPDATING, { DesiredInferenceUnits: 3 });
     await expect(isComplete(waiter)).resolves.toEqual({ IsComplete: false });
     expect(updates()).toHaveLength(1);
 
     at(30);
     endpointIs(ENDPOINT, EndpointStatus.IN_SERVICE, { DesiredInferenceUnits: 3 });
     await expect(isComplete(waiter)).resolves.toEqual({ IsComplete: false });
-    at(45);
-    await expect(isComplete(waiter)).resolves.toEqual({ IsComplete: false });
 
     at(60);
     endpointIs(ENDPOINT, EndpointStatus.IN_SERVICE, { ModelArn: NEW_COPY, DesiredModelArn: NEW_COPY, DesiredInferenceUnits: 3 });
     await expect(isComplete(waiter)).resolves.toEqual({ IsComplete: true, Data: { EndpointArn: ENDPOINT } });
 
-    expect(updates()).toEqual(Array(3).fill({ EndpointArn: ENDPOINT, DesiredModelArn: NEW_COPY }));
+    expect(updates()).toEqual(Array(2).fill({ EndpointArn: ENDPOINT, DesiredModelArn: NEW_COPY }));
   });
 
   test('units the template changed are sent, over the scaler\'s', async () => {
-    endpointIs(ENDPOINT, EndpointStatus.IN_SERVICE, { DesiredInferenceUnits: 3 });
+    endpointIs(ENDPOINT, EndpointStatus.UPDATING, { DesiredInferenceUnits: 3 });
     comprehend.on(UpdateEndpointCommand).rejectsOnce(unavailable()).resolves({});
 
     const { waiter } = await start(move('2'));
     at(15);
+    endpointIs(ENDPOINT, EndpointStatus.IN_SERVICE, { DesiredInferenceUnits: 3 });
     await expect(isComplete(waiter)).resolves.toEqual({ IsComplete: false });
 
     expect(updates()).toEqual(Array(2).fill({ EndpointArn: ENDPOINT, DesiredModelArn: NEW_COPY, DesiredInferenceUnits: 2 }));
   });
 
-  test('still refused at the deadline: the update fails, saying CloudFormation\'s hour is nearly over', async () => {
-    endpointIs(ENDPOINT, EndpointStatus.IN_SERVICE);
+  test('still busy at the deadline: the update fails, saying CloudFormation\'s hour is nearly over', async () => {
+    endpointIs(ENDPOINT, EndpointStatus.UPDATING);
     comprehend.on(UpdateEndpointCommand).rejects(unavailable());
 
     const { waiter } = await start(move());
     at(MAX_TIMEOUT_SECONDS + 1);
 
-    await expect(isComplete(waiter)).rejects.toThrow(/tickets-live is not yet updated, and CloudFormation's hour is nearly over/);
+    await expect(isComplete(waiter)).rejects.toThrow(/tickets-live is still UPDATING, and CloudFormation's hour is nearly over/);
+  });
+
+  test('ResourceUnavailableException from an endpoint IN_SERVICE (the model or role is what is unavailable) fails at once', async () => {
+    endpointIs(ENDPOINT, EndpointStatus.IN_SERVICE);
+    comprehend.on(UpdateEndpointCommand).rejects(unavailable());
+
+    await expect(onEvent(move())).rejects.toThrow('Endpoint is not IN_SERVICE');
+    expect(updates()).toHaveLength(1);
   });
 
   test('an UpdateEndpoint refused for another reason still fails the update', async () => {
@@ -372,5 +378,5 @@ test('a Create\'s waiter of this file\'s kind carries the record onEvent read', 
 
   const { answer } = await start(asEndpoint(createEvent(props())));
 
-  expect(answer.Data).toMatchObject({ Request: RECORD });
+  expect(answer.Data).toMatchObject({ ...recordData() });
 });

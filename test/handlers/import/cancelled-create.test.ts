@@ -28,7 +28,7 @@ import {
   mockStackRecord,
   OWNER_TAG,
   properties,
-  RECORD,
+  recordData,
   SOURCE_RECOGNIZER,
   STACK_ID,
   waiterEvent,
@@ -86,7 +86,7 @@ test('the copy the cancelled Create left importing, tagged as this resource\'s: 
 
   const { answer, waiter } = await startDelete();
 
-  expect(answer).toEqual({ PhysicalResourceId: MADE_UP_PHYSICAL_ID, Data: { Deadline: expect.any(String), Request: RECORD } });
+  expect(answer).toEqual({ PhysicalResourceId: MADE_UP_PHYSICAL_ID, Data: { Deadline: expect.any(String), ...recordData() } });
   expect(operations()).toEqual(['ListTagsForResource', 'DeleteDocumentClassifier']);
 
   at(15);

@@ -34,7 +34,7 @@ import {
   mockStackRecord,
   OWNER_TAG,
   properties,
-  RECORD,
+  recordData,
   REGION,
   SHARER,
   SOURCE_CLASSIFIER,
@@ -99,7 +99,7 @@ describe('Create', () => {
     expect(Number(result.Data?.Deadline)).toBeGreaterThanOrEqual(before + 3000 * 1000);
     expect(Number(result.Data?.Deadline)).toBeLessThanOrEqual(Date.now() + 3000 * 1000);
     // The copy is this request's (the name was free), and isComplete gets CloudFormation's record of the request.
-    expect(result.Data).toEqual({ Deadline: expect.any(String), NewCopy: 'true', Request: RECORD });
+    expect(result.Data).toEqual({ Deadline: expect.any(String), NewCopy: 'true', ...recordData() });
     expect(cloudFormation.commandCalls(DescribeStackResourceCommand)[0].args[0].input).toEqual({
       StackName: STACK_ID, LogicalResourceId: 'Classifier1234ABCD',
     });
@@ -175,7 +175,7 @@ describe('Create', () => {
 
     const result = await handler(createEvent());
 
-    expect(result).toMatchObject({ PhysicalResourceId: TARGET, Data: { NewCopy: 'adopted', Request: RECORD } });
+    expect(result).toMatchObject({ PhysicalResourceId: TARGET, Data: { NewCopy: 'adopted', ...recordData() } });
     expect(comprehend.commandCalls(ImportModelCommand)).toHaveLength(0);
     expect(calledOperations()).toEqual(['DescribeDocumentClassifier', 'ListTagsForResource']);
   });
@@ -240,7 +240,7 @@ describe('Create', () => {
 
     const result = await handler(createEvent());
 
-    expect(result).toEqual({ PhysicalResourceId: TARGET, Data: { Deadline: expect.any(String), NewCopy: 'unknown', Request: RECORD } });
+    expect(result).toEqual({ PhysicalResourceId: TARGET, Data: { Deadline: expect.any(String), NewCopy: 'unknown', ...recordData() } });
     expect(comprehend.commandCalls(ImportModelCommand)).toHaveLength(0);
   });
 
@@ -585,7 +585,7 @@ describe('Delete', () => {
     const result = await handler(deleteEvent(CREATE_FAILED_MARKER));
 
     // isComplete looks again (the deadline), in case a call of the Create lands still.
-    expect(result).toEqual({ PhysicalResourceId: CREATE_FAILED_MARKER, Data: { Deadline: expect.any(String), Request: RECORD } });
+    expect(result).toEqual({ PhysicalResourceId: CREATE_FAILED_MARKER, Data: { Deadline: expect.any(String), ...recordData() } });
     expect(comprehend.commandCalls(ListTagsForResourceCommand).map(call => call.args[0].input)).toEqual([{ ResourceArn: TARGET }]);
     expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)).toHaveLength(0);
   });
@@ -593,7 +593,7 @@ describe('Delete', () => {
   test('a Delete whose properties do not read (the Create failed on them, before any call) calls nothing', async () => {
     const result = await handler(deleteEvent(CREATE_FAILED_MARKER, properties({ VersionName: 'v_1' })));
 
-    expect(result).toEqual({ PhysicalResourceId: CREATE_FAILED_MARKER, Data: { Request: RECORD } });
+    expect(result).toEqual({ PhysicalResourceId: CREATE_FAILED_MARKER, Data: { ...recordData() } });
     expect(comprehend.calls()).toHaveLength(0);
   });
 
@@ -605,7 +605,7 @@ describe('Delete', () => {
 
     const result = await handler(deleteEvent(copy, olderTemplate));
 
-    expect(result).toEqual({ PhysicalResourceId: copy, Data: { Deadline: expect.any(String), Request: RECORD } });
+    expect(result).toEqual({ PhysicalResourceId: copy, Data: { Deadline: expect.any(String), ...recordData() } });
     expect(comprehend.calls().map(call => call.args[0].constructor.name)).toEqual(['ListTagsForResourceCommand', 'DeleteDocumentClassifierCommand']);
   });
 

@@ -21,7 +21,6 @@ import {
   mockStackRecord,
   OWNER_TAG,
   properties,
-  RECORD,
   recordData,
   REGION,
   SOURCE_CLASSIFIER,
@@ -391,7 +390,7 @@ describe('onEvent tells isComplete which copy is new, and which it replaces', ()
 
     const result = await onEvent(createEvent(properties({ QualityGate: GATE })));
 
-    expect(result.Data).toEqual({ Deadline: expect.any(String), NewCopy: 'true', Request: RECORD });
+    expect(result.Data).toEqual({ Deadline: expect.any(String), NewCopy: 'true', ...recordData() });
   });
 
   test('a create whose ImportModel Comprehend kept throttling, after the lookup found the name free, marks the copy new', async () => {

@@ -254,9 +254,26 @@ describe('deploy-time check of the importers (a token at synth time)', () => {
   });
 });
 
-test('Delete of a failed create makes no call', async () => {
-  await handler(event('Delete', PROPERTIES, CREATE_FAILED_MARKER));
+test('Delete of a create that failed on its properties makes no call: they name no model', async () => {
+  await handler(event('Delete', { ...PROPERTIES, ModelArn: 'arn:aws:s3:::bucket/key' }, CREATE_FAILED_MARKER));
   expect(comprehend.calls()).toHaveLength(0);
+});
+
+test('Delete with a physical id CloudFormation made up (a cancelled Create) removes this resource\'s statements from the model the properties name', async () => {
+  policyIs({ ...doc(BY_HAND, OURS), Id: 'kept' });
+
+  await expect(handler(event('Delete', PROPERTIES, 'Sharer-ShareABCD1234-ABCDEF123456'))).resolves.toEqual({ PhysicalResourceId: 'Sharer-ShareABCD1234-ABCDEF123456' });
+  expect(written()).toEqual({ statements: [BY_HAND], revision: 'rev-1' });
+  expect(store.policy!.document).toEqual({ ...doc(BY_HAND), Id: 'kept' });
+});
+
+test('Delete with a made-up physical id, when the cancelled Create attached nothing: no write', async () => {
+  policyIs(doc(BY_HAND));
+
+  await handler(event('Delete', PROPERTIES, 'Sharer-ShareABCD1234-ABCDEF123456'));
+
+  expect(comprehend.commandCalls(PutResourcePolicyCommand)).toHaveLength(0);
+  expect(store.policy!.document).toEqual(doc(BY_HAND));
 });
 
 test('Delete surfaces other errors', async () => {
