@@ -10,11 +10,20 @@ export interface ImportReadiness {
   readonly importSeconds: number;
   /** From the copy reaching TRAINED to isComplete answering that it is done. */
   readonly detectedAfterSeconds: number;
+  /** Describe calls of the copy before its ImportModel: onEvent's lookup of the name (issue 32), which finds it free. */
+  readonly lookupCalls: number;
   readonly importModelCalls: number;
+  /** Describe calls of the copy after its ImportModel: its waiter's. */
   readonly describeCalls: number;
-  /** The most Describe calls an import of this length should take: one at once, then one per interval. */
+  /** The most Describe calls a waiter should make on an import of this length: one at once, then one per interval. */
   readonly describeBound: number;
+  /** Comprehend's other calls on the copy (ListTagsForResource, the ownership check once it is usable). */
   readonly otherCalls: number;
+  /**
+   * CloudFormation's calls on the resource's record (DescribeStackResource, issue 32): the read when onEvent begins the
+   * request, and the proof before each ImportModel attempt.
+   */
+  readonly cloudFormationCalls: number;
 }
 
 export interface Readiness {
@@ -41,16 +50,23 @@ export async function measureReadiness(importSeconds: number[]): Promise<Readine
       const outcome = result.outcomes.find(o => o.logicalId.startsWith(`Model${i}`) && o.requestType === 'Create')!;
       const copy = h.emulator.model(outcome.physicalResourceId!)!;
       const trainedAt = copy.submittedAt + copy.submitMs + copy.trainMs;
-      const calls = h.emulator.calls.filter(c => c.input.SourceModelArn === sources[i] || c.input.DocumentClassifierArn === copy.arn);
-      const describeCalls = calls.filter(c => c.operation === 'DescribeDocumentClassifier').length;
+      // In the order they were answered: the ImportModel of the source, and every call naming the copy.
+      const calls = h.emulator.calls.filter(c => c.service === 'comprehend'
+        && (c.input.SourceModelArn === sources[i] || c.input.DocumentClassifierArn === copy.arn || c.input.ResourceArn === copy.arn));
+      const imported = calls.findIndex(c => c.operation === 'ImportModel');
+      const describes = calls.map((c, index) => ({ c, index })).filter(({ c }) => c.operation === 'DescribeDocumentClassifier');
+      const lookupCalls = describes.filter(({ index }) => index < imported).length;
+      const describeCalls = describes.length - lookupCalls;
       const importModelCalls = calls.filter(c => c.operation === 'ImportModel').length;
       return {
         importSeconds: seconds,
         detectedAfterSeconds: (outcome.answeredAt - trainedAt) / 1000,
+        lookupCalls,
         importModelCalls,
         describeCalls,
         describeBound: Math.ceil(seconds / QUERY_INTERVAL_SECONDS) + 1,
-        otherCalls: calls.length - describeCalls - importModelCalls,
+        otherCalls: calls.length - describes.length - importModelCalls,
+        cloudFormationCalls: h.emulator.calls.filter(c => c.service === 'cloudformation' && c.input.LogicalResourceId === outcome.logicalId).length,
       };
     });
     return { intervalSeconds: QUERY_INTERVAL_SECONDS, imports };

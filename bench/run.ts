@@ -1,6 +1,7 @@
 // Runs every benchmark in one go: `npx projen bench` writes bench/RESULTS.md; `npx projen bench:fast` (CI) runs small
 // stacks, prints the report and fails when a target is missed that is neither a timing nor recorded only.
-// `--only=fixed-names` (with or without `--fast`) runs section 9 alone and prints it with its target, writing nothing.
+// `--only=fixed-names` (with or without `--fast`) runs section 9 alone and prints it with its target, writing nothing;
+// `--only=latency` does the same for section 4 (readiness, the calls of an import, the herd) and its targets.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -12,7 +13,17 @@ import { fixedNameTarget, measureFixedNameScaling } from './fixed-name-scaling';
 import { checkBundles, measureHandlers } from './handler-cost';
 import { measureHerd } from './herd';
 import { measurePackage } from './package-size';
-import { BenchResults, BenchSettings, evaluateTargets, fixedNameSection, renderReport, synthRuns, targetTable } from './report';
+import {
+  BenchResults,
+  BenchSettings,
+  evaluateTargets,
+  fixedNameSection,
+  latencySection,
+  latencyTargets,
+  renderReport,
+  synthRuns,
+  targetTable,
+} from './report';
 import { APPROACHES } from './scaling-stacks';
 import { firstBreakingSizes, measureScaling } from './synth-scaling';
 import { measureWaitingCost } from './waiting-cost';
@@ -59,6 +70,14 @@ async function main(): Promise<void> {
     step('synth time against fixed names');
     const fixedNames = measureFixedNameScaling(settings.fixedNameSizes, settings.fixedNameRuns);
     process.stdout.write([...targetTable([fixedNameTarget(fixedNames)]), '', ...fixedNameSection(fixedNames)].join('\n') + '\n');
+    return;
+  }
+  if (process.argv.includes('--only=latency')) {
+    step('deploy latency');
+    const readiness = await measureReadiness(settings.importSeconds);
+    step('a herd of imports');
+    const herd = await measureHerd(settings.bulkModels, settings.maxPerSecond);
+    process.stdout.write([...targetTable(latencyTargets({ readiness, herd })), '', ...latencySection({ readiness, herd })].join('\n') + '\n');
     return;
   }
 

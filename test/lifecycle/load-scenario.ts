@@ -12,14 +12,24 @@ export interface LoadFigures {
   readonly status: string;
   readonly failures: string[];
   readonly trained: number;
-  /** Requests per operation: all of them, and those answered OK. */
+  /** Requests per operation (Comprehend's, and CloudFormation's DescribeStackResource): all of them, and those answered OK. */
   readonly calls: Record<string, { readonly all: number; readonly ok: number }>;
+  /**
+   * Comprehend's requests answered as throttled: TooManyRequestsException, or the common ThrottlingException of the
+   * operations whose model lists no throttling error (ListTagsForResource).
+   */
   readonly throttled: number;
-  readonly totalCalls: number;
+  /** Comprehend's requests, the throttled ones included: what the emulator's limit applies to. */
+  readonly comprehendCalls: number;
+  /**
+   * CloudFormation's requests (DescribeStackResource on a copy's record, issue 32): the record each onEvent reads when
+   * its request begins, and the proof before each attempt of a mutating call. The limit is Comprehend's: never throttled.
+   */
+  readonly cloudFormationCalls: number;
   readonly wallSeconds: number;
   /**
-   * Virtual seconds CloudFormation would have waited: from the requests it sends (the first call to Comprehend, which
-   * leaves out the driver's own synth) to the last answer.
+   * Virtual seconds CloudFormation would have waited: from the requests it sends (the first call a handler makes, its
+   * read of CloudFormation's record since issue 32, which leaves out the driver's own synth) to the last answer.
    */
   readonly deploySeconds: number;
   /** Whether the imports spread their ImportModel calls over the stack's window, as the library deploys them. */
@@ -58,7 +68,8 @@ export async function runLoad(models: number, { maxPerSecond, spread = true }: L
 
     const result = await driver.deploy(stack);
 
-    const accepted = h.emulator.calls.filter(c => c.operation === 'ImportModel' && c.outcome === 'OK');
+    const comprehend = h.emulator.calls.filter(c => c.service === 'comprehend');
+    const accepted = comprehend.filter(c => c.operation === 'ImportModel' && c.outcome === 'OK');
     const copyOf = (call: typeof accepted[number]) => `${call.input.ModelName}/${call.input.VersionName}`;
     const calls: Record<string, { all: number; ok: number }> = {};
     for (const call of h.emulator.calls) {
@@ -73,8 +84,9 @@ export async function runLoad(models: number, { maxPerSecond, spread = true }: L
       failures: result.failures,
       trained: h.emulator.modelsOf('444455556666').filter(m => h.emulator.statusOf(m) === 'TRAINED').length,
       calls,
-      throttled: h.emulator.calls.filter(c => c.outcome === 'TooManyRequestsException').length,
-      totalCalls: h.emulator.calls.length,
+      throttled: comprehend.filter(c => c.outcome === 'TooManyRequestsException' || c.outcome === 'ThrottlingException').length,
+      comprehendCalls: comprehend.length,
+      cloudFormationCalls: h.emulator.calls.filter(c => c.service === 'cloudformation').length,
       wallSeconds: (performance.now() - started) / 1000,
       deploySeconds: (Math.max(...result.outcomes.map(o => o.answeredAt)) - Math.min(...h.emulator.calls.map(c => c.at))) / 1000,
       spread,
