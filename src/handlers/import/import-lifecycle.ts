@@ -35,22 +35,24 @@ export interface StartedImport {
   /** Whether Comprehend was still throttling, so the import was left to a later poll. */
   readonly deferred?: boolean;
   /**
-   * Whether Comprehend said that no copy had the name before this call: then whatever appears under it later is this
-   * request's (its waiter imports it, or a deferred ImportModel lands). False when that is not known (throttled).
+   * Whether Comprehend said that no copy had the name before this call (it imported one, or the lookup found none): then
+   * whatever appears under it later is this request's. False when that is not known (throttled).
    */
   readonly absentBefore: boolean;
 }
 
 /**
  * Starts the import, or adopts this resource's own copy under the name (it carries this resource's ownership tag): a
- * retried create, a rollback to the copy, or a return to a retained one. The copy is looked for first, so adopting it
- * needs no ImportModel: a rollback runs under the new template's policy, whose ImportModel statement may no longer name
- * the old source (another sharer account), and the sharer may have retired the old version's share. Any other copy with
- * the name and version fails the import, with what to change: the library never adopts, and so never later deletes, a
- * copy made by hand or by another stack.
+ * retried create, a rollback to the copy, or a return to a retained one. With `lookFirst` (an Update) the copy is looked
+ * for first, so adopting it needs no ImportModel: a rollback runs under the new template's policy, whose ImportModel
+ * statement may no longer name the old source (another sharer account), and the sharer may have retired the old
+ * version's share. A Create runs under a policy that names its source, and a copy under its name is rare (a retried
+ * create, a retained copy back): ImportModel first saves every import of a stack a call, when they all start at once.
+ * Any other copy with the name and version fails the import, with what to change: the library never adopts, and so
+ * never later deletes, a copy made by hand or by another stack.
  */
-async function startImport(spec: ImportSpec): Promise<StartedImport> {
-  const before = await describeModel(spec.source.modelType, spec.targetArn);
+async function startImport(spec: ImportSpec, lookFirst: boolean): Promise<StartedImport> {
+  const before = lookFirst ? await describeModel(spec.source.modelType, spec.targetArn) : undefined;
   if (before) {
     return adoptOwnCopy(spec, before);
   }
@@ -67,7 +69,7 @@ async function startImport(spec: ImportSpec): Promise<StartedImport> {
   } catch (error) {
     if (isTransient(error)) {
       console.log(`ImportModel deferred to the next poll: ${describeError(error)}`);
-      return { arn: spec.targetArn, deferred: true, absentBefore: true };
+      return { arn: spec.targetArn, deferred: true, absentBefore: lookFirst };
     }
     if (!(error instanceof ResourceInUseException)) {
       const denial = explainImportDenied(error, spec);
@@ -132,12 +134,12 @@ export function checkOwnCopy(spec: ImportSpec, arn: string, owner: string | unde
 }
 
 /**
- * Starts the import; when Comprehend is still throttling after the SDK's retries, returns the ARN the copy
- * will have and leaves the import to isComplete, which starts it when the copy is not there yet.
+ * Starts the import (see startImport for `lookFirst`); when Comprehend is still throttling after the SDK's retries,
+ * returns the ARN the copy will have and leaves the import to isComplete, which starts it when the copy is not there yet.
  */
-export async function startImportWhenPossible(spec: ImportSpec): Promise<StartedImport> {
+export async function startImportWhenPossible(spec: ImportSpec, lookFirst: boolean): Promise<StartedImport> {
   try {
-    return await startImport(spec);
+    return await startImport(spec, lookFirst);
   } catch (error) {
     if (isTransient(error)) {
       // Throttled while looking for the copy: what exists under the name is not known.

@@ -105,7 +105,7 @@ async function isUsable(request: CreateImport | UpdateImport, physicalResourceId
   if (!model) {
     // onEvent was throttled before ImportModel went through, the copy is not visible yet, or it was deleted out of
     // band: start it now.
-    await startImportWhenPossible(spec);
+    await startImportWhenPossible(spec, false);
     if (poll.timedOut) {
       throw poll.fail(`${physicalResourceId} has not appeared yet`, RAISE_TIMEOUT);
     }

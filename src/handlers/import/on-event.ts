@@ -24,7 +24,7 @@ export async function onImportEvent(event: ImportEvent, remainingMs?: number): P
       // the request, not from the import's place in the window, so it stays within CloudFormation's hour.
       const deadline = deadlineData(spec.timeoutSeconds);
       await waitForImportSlot(spec.ownerTag.Value!, remainingMs);
-      const started = await startImportWhenPossible(spec);
+      const started = await startImportWhenPossible(spec, false);
       return { PhysicalResourceId: started.arn, Data: { ...deadline, [DATA_NEW_COPY]: newCopy(started) } };
     }
     case 'Update': {
@@ -41,7 +41,8 @@ export async function onImportEvent(event: ImportEvent, remainingMs?: number): P
       if (!leftover) {
         await waitForImportSlot(spec.ownerTag.Value!, remainingMs);
       }
-      const started = await startImportWhenPossible(spec);
+      // Looked for first: a rollback's copy is adopted without ImportModel, under the new template's policy.
+      const started = await startImportWhenPossible(spec, true);
       if (leftover) {
         await requestDeletion(spec.source.modelType, leftover, spec.ownerTag)
           .catch(error => console.log(`Could not delete ${leftover} yet: ${describeError(error)}`));
@@ -79,8 +80,8 @@ function gateData(started: StartedImport, replaced?: string): Partial<ImportEven
 
 /**
  * Whether the copy is this request's (see DATA_NEW_COPY): 'adopted' for this resource's usable copy found under the
- * name, 'true' when Comprehend said the name was free before the import (however ImportModel was answered), 'unknown'
- * when Comprehend throttled the lookup too.
+ * name, 'true' when Comprehend said the name was free before the import (ImportModel answered, or an Update's lookup
+ * found nothing before ImportModel was throttled), 'unknown' when Comprehend throttled before anything was known.
  */
 function newCopy(started: StartedImport): 'adopted' | 'true' | 'unknown' {
   if (started.adopted && USABLE.includes(started.adopted.status)) {
@@ -101,7 +102,7 @@ async function updateTags(spec: ImportSpec, previous: ImportSpec): Promise<void>
   } catch (error) {
     if (error instanceof ResourceNotFoundException) {
       console.log(`${spec.targetArn} is gone: importing it again`);
-      await startImportWhenPossible(spec);
+      await startImportWhenPossible(spec, false);
     } else if (isRetryableTagError(error)) {
       console.log(`Tag changes deferred to the next poll: ${describeError(error)}`);
     } else {
