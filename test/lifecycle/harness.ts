@@ -41,8 +41,21 @@ export interface Harness {
   settleAll(): Promise<void>;
   /** A fresh definition of an importer stack (the same name again is an update of the same stack). */
   stack(models: Record<string, Partial<ImportedComprehendModelProps>>, account?: string, stackName?: string): Stack;
+  /**
+   * What `account` (the importer by default) holds now, sorted: each copy with its status, each endpoint with its
+   * status and the copy it serves (`document-classifier-endpoint/NAME IN_SERVICE on document-classifier/…`).
+   */
+  leftInAccount(account?: string): string[];
+  /**
+   * The changes IAM refused (mutating Comprehend calls answered AccessDeniedException): a handler that tried to change
+   * what does not carry its stack's ownership tag shows here.
+   */
+  refusedChanges(): string[];
   stop(): Promise<void>;
 }
+
+/** The Comprehend calls that change something, which IAM allows only on what carries the stack's ownership tag. */
+const MUTATING = /^(ImportModel|CreateEndpoint|UpdateEndpoint|Delete|StopTraining|TagResource|UntagResource)/;
 
 /**
  * Starts the emulator with the sharer's models (shared with the importer unless told otherwise) and a clock
@@ -70,7 +83,16 @@ export async function startHarness(seed = 7, shareWithImporter = true, options: 
       await driver.settle();
     }
   };
+  const leftInAccount = (account = IMPORTER) => [
+    ...emulator.modelsOf(account).map(m => `${m.arn.split(':').pop()} ${emulator.statusOf(m)}`),
+    ...emulator.endpointsOf(account).map(e => `${e.arn.split(':').pop()} ${e.status} on ${e.modelArn.split(':').pop()}`),
+  ].sort();
+  const refusedChanges = () => emulator.calls
+    .filter(c => c.service === 'comprehend' && MUTATING.test(c.operation) && c.outcome === 'AccessDeniedException')
+    .map(c => `${c.operation} ${JSON.stringify(c.input)}`);
   return {
+    leftInAccount,
+    refusedChanges,
     emulator,
     clock,
     driver: (account = IMPORTER, stackExports = {}, onPoll) => newDriver({ accessKeyId: KEY_OF[account], exports: stackExports, onPoll }),

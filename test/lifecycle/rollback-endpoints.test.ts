@@ -44,15 +44,7 @@ afterEach(async () => {
   await h.stop();
 });
 
-/** What the importer's account holds now: each copy and endpoint with its status (and the model an endpoint serves). */
-function leftInAccount(): string[] {
-  return [
-    ...h.emulator.modelsOf(IMPORTER).map(m => `${m.arn.split(':').pop()} ${h.emulator.statusOf(m)}`),
-    ...h.emulator.endpointsOf(IMPORTER).map(e => `${e.arn.split(':').pop()} ${e.status} on ${e.modelArn.split(':').pop()}`),
-  ].sort();
-}
-
-/** What leftInAccount() shows for one TRAINED copy served by the endpoint `name`, IN_SERVICE, and nothing else. */
+/** What h.leftInAccount() shows for one TRAINED copy served by the endpoint `name`, IN_SERVICE, and nothing else. */
 function serving(copyArn: string, name: string): string[] {
   const copy = copyArn.split(':').pop();
   return [`${copy} TRAINED`, `document-classifier-endpoint/${name} IN_SERVICE on ${copy}`].sort();
@@ -66,12 +58,6 @@ function arnsInAccount(): string[] {
 /** What the stack's resources record: their physical ids (the copies' and endpoints' ARNs). */
 function recordedBy(driver: DeployDriver): string[] {
   return [...driver.resources.values()].map(r => r.physicalResourceId).sort();
-}
-
-/** The Comprehend calls IAM refused: a handler that tried to change what is not this stack's shows here. */
-function refused(): string[] {
-  return h.emulator.calls.filter(c => c.outcome === 'AccessDeniedException' || c.outcome === 'AccessDenied')
-    .map(c => `${c.operation} ${JSON.stringify(c.input)}`);
 }
 
 /** Every cancelled waiter and onEvent runs to its end; then nothing in flight can change the account any more. */
@@ -189,9 +175,9 @@ describe('a stack create: an import fails while its sibling\'s endpoint is CREAT
 
     await settle(driver);
 
-    expect(leftInAccount()).toEqual([]);
+    expect(h.leftInAccount()).toEqual([]);
     expect(arnsInAccount()).toEqual(recordedBy(driver));
-    expect(refused()).toEqual([]);
+    expect(h.refusedChanges()).toEqual([]);
     // Nothing created the endpoint again once CloudFormation had cancelled its Create.
     expect(handlerCalls('CreateEndpoint')).toEqual([created]);
   });
@@ -225,12 +211,12 @@ describe('an update that adds an endpoint while another import fails its quality
 
     await settle(driver);
 
-    expect(leftInAccount()).toEqual([`${copyA.split(':').pop()} TRAINED`]);
+    expect(h.leftInAccount()).toEqual([`${copyA.split(':').pop()} TRAINED`]);
     expect(arnsInAccount()).toEqual(recordedBy(driver));
     expect([...driver.resources.keys()]).toEqual([tickets]);
     expect(h.emulator.modelsOf(IMPORTER).filter(m => m.sourceModelArn === OTHER_SOURCE_CLASSIFIER)).toEqual([]);
     expect(handlerCalls('DeleteDocumentClassifier').filter(c => c.input.DocumentClassifierArn === copyA)).toEqual([]);
-    expect(refused()).toEqual([]);
+    expect(h.refusedChanges()).toEqual([]);
     expect(handlerCalls('CreateEndpoint')).toEqual([created]);
   });
 });
@@ -268,10 +254,10 @@ describe('a renamed endpoint whose Update is cancelled', () => {
 
     await settle(driver);
 
-    expect(leftInAccount()).toEqual(serving(copyA, 'tickets-a'));
+    expect(h.leftInAccount()).toEqual(serving(copyA, 'tickets-a'));
     expect(h.emulator.endpointNow(ENDPOINT_ARN('tickets-b'))).toBeUndefined();
     expect(arnsInAccount()).toEqual(recordedBy(driver));
-    expect(refused()).toEqual([]);
+    expect(h.refusedChanges()).toEqual([]);
     // The cancelled waiter never created tickets-b again once the rollback had deleted it.
     expect(handlerCalls('CreateEndpoint').filter(c => c.input.EndpointName === 'tickets-b')).toEqual(created);
   });
@@ -315,11 +301,11 @@ describe('an endpoint moving to a replacement copy when a sibling fails', () => 
 
     await settle(driver);
 
-    expect(leftInAccount()).toEqual(serving(copyV1, 'tickets-live'));
+    expect(h.leftInAccount()).toEqual(serving(copyV1, 'tickets-live'));
     expect(h.emulator.model(copyV2)).toBeUndefined();
     expect(arnsInAccount()).toEqual(recordedBy(driver));
     expect(driver.resources.get(tickets)!.physicalResourceId).toBe(copyV1);
-    expect(refused()).toEqual([]);
+    expect(h.refusedChanges()).toEqual([]);
     // The cancelled waiter polled on until the endpoint was back on v1, found v2 pending, and stopped before asking for
     // it: nothing asked Comprehend to move the endpoint to v2 after CloudFormation had cancelled that request.
     const [ended] = driver.cancelledOutcomes.filter(o => o.logicalId === live);
@@ -378,9 +364,9 @@ describe('a user role switched and rolled back', () => {
     await settle(driver);
 
     expect(h.emulator.endpointNow(arn)).toMatchObject({ status: 'IN_SERVICE', modelArn: copyA, dataAccessRoleArn: ROLE_A });
-    expect(leftInAccount()).toEqual(serving(copyA, 'tickets-live'));
+    expect(h.leftInAccount()).toEqual(serving(copyA, 'tickets-live'));
     expect(arnsInAccount()).toEqual(recordedBy(driver));
-    expect(refused()).toEqual([]);
+    expect(h.refusedChanges()).toEqual([]);
     // The old template's policies are back: A passable, B no longer.
     expect(passable(handlerKey)).toEqual([ROLE_A]);
     if (cancelledWhileUpdating) {
@@ -430,8 +416,8 @@ describe('a busy endpoint: Application Auto Scaling is changing its units when a
     expect(updates[1].at).toBeGreaterThanOrEqual(scaledAt + ENDPOINT_UPDATE_MS);
     expect(updates.map(c => c.input)).toEqual([{ EndpointArn: arn, DesiredModelArn: copyV2 }, { EndpointArn: arn, DesiredModelArn: copyV2 }]);
     expect(h.emulator.endpointNow(arn)).toMatchObject({ status: 'IN_SERVICE', modelArn: copyV2, units: 3 });
-    expect(leftInAccount()).toEqual(serving(copyV2, 'tickets-live'));
+    expect(h.leftInAccount()).toEqual(serving(copyV2, 'tickets-live'));
     expect(arnsInAccount()).toEqual(recordedBy(driver));
-    expect(refused()).toEqual([]);
+    expect(h.refusedChanges()).toEqual([]);
   });
 });
