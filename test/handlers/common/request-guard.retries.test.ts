@@ -19,6 +19,7 @@ import {
   properties,
   recordData,
   REGION,
+  SOURCE_CLASSIFIER_V2,
   STACK_ID,
   stackRecord,
   updateEvent,
@@ -27,6 +28,10 @@ import {
 
 const cloudFormation = mockStackRecord();
 const TARGET = readImportSpec(properties(), STACK_ID, 'Classifier1234ABCD').targetArn;
+/** A replacement (another source): an Update that imports, and so looks its copy up first; and the copy it makes. */
+const REPLACING = properties({ SourceModelArn: SOURCE_CLASSIFIER_V2 });
+const REPLACEMENT = readImportSpec(REPLACING, STACK_ID, 'Classifier1234ABCD').targetArn;
+const replacement = () => onEvent(updateEvent(TARGET, REPLACING, properties()));
 const COPY = `arn:aws:comprehend:${REGION}:${IMPORTER}:document-classifier/tickets/version/a`;
 const NEW_COPY = `arn:aws:comprehend:${REGION}:${IMPORTER}:document-classifier/tickets/version/b`;
 const ENDPOINT = `arn:aws:comprehend:${REGION}:${IMPORTER}:document-classifier-endpoint/tickets-live`;
@@ -127,13 +132,23 @@ const OWN_TAGS = ok({ Tags: [OWNER_TAG] });
 /** One mutating call, throttled at its first attempt: the invocation, Comprehend's answers, and the call. */
 const THROTTLED_ONCE = [
   {
-    what: 'an onEvent\'s ImportModel',
+    what: 'a Create\'s ImportModel',
     operation: 'ImportModel',
     answer: () => {
-      answers.DescribeDocumentClassifier = [NOT_FOUND];
+      // No answer for DescribeDocumentClassifier: a Create looks nothing up before ImportModel.
       answers.ImportModel = [THROTTLED, ok({ ModelArn: TARGET })];
     },
     invoke: () => onEvent(createEvent()),
+    before: ['DescribeStackResource'],
+  },
+  {
+    what: 'an Update\'s ImportModel',
+    operation: 'ImportModel',
+    answer: () => {
+      answers.DescribeDocumentClassifier = [NOT_FOUND];
+      answers.ImportModel = [THROTTLED, ok({ ModelArn: REPLACEMENT })];
+    },
+    invoke: replacement,
     before: ['DescribeStackResource', 'DescribeDocumentClassifier -> ResourceNotFoundException'],
   },
   {
@@ -191,11 +206,11 @@ describe.each(THROTTLED_ONCE)('$what, throttled at its first attempt', ({ operat
   });
 });
 
-test('the retries of a read-only call prove nothing: only the mutating call reads the record', async () => {
+test('the retries of a read-only call (an Update\'s lookup) prove nothing: only the mutating call reads the record', async () => {
   answers.DescribeDocumentClassifier = [THROTTLED, THROTTLED, NOT_FOUND];
-  answers.ImportModel = [ok({ ModelArn: TARGET })];
+  answers.ImportModel = [ok({ ModelArn: REPLACEMENT })];
 
-  const result = await onEvent(createEvent());
+  const result = await replacement();
 
   expect(sequence).toEqual([
     'DescribeStackResource',
@@ -205,16 +220,26 @@ test('the retries of a read-only call prove nothing: only the mutating call read
     'DescribeStackResource', 'ImportModel',
   ]);
   expect(sleeps).toHaveLength(2);
-  expect(result).toMatchObject({ PhysicalResourceId: TARGET, Data: { NewCopy: 'true' } });
+  expect(result).toMatchObject({ PhysicalResourceId: REPLACEMENT, Data: { NewCopy: 'true' } });
 });
 
-test('a mutating call throttled on every attempt re-proves before each of the SDK\'s 7 retries, and is deferred as before', async () => {
-  answers.DescribeDocumentClassifier = [NOT_FOUND];
-  answers.ImportModel = [THROTTLED];
+describe.each([
+  // A Create looks nothing up: whose copy appears later is unknown, and the gate decides by its SubmitTime.
+  ['a Create\'s', () => onEvent(createEvent()), ['DescribeStackResource'], TARGET, 'unknown'],
+  // An Update's lookup found the name free: whatever appears under it is this request's.
+  ['an Update\'s', replacement, ['DescribeStackResource', 'DescribeDocumentClassifier -> ResourceNotFoundException'], REPLACEMENT, 'true'],
+])('%s ImportModel throttled on every attempt', (_, invoke, before, physicalId, newCopy) => {
+  test('re-proves before each of the SDK\'s 7 retries, and is deferred as before', async () => {
+    answers.DescribeDocumentClassifier = [NOT_FOUND];
+    answers.ImportModel = [THROTTLED];
 
-  const result = await onEvent(createEvent());
+    const result = await invoke();
 
-  expect(sequence.filter(call => call.startsWith('ImportModel'))).toHaveLength(8);
-  expect(sequence.slice(2)).toEqual(Array.from({ length: 8 }, () => ['DescribeStackResource', 'ImportModel -> TooManyRequestsException']).flat());
-  expect(result).toMatchObject({ PhysicalResourceId: TARGET, Data: { NewCopy: 'true' } });
+    expect(sequence.filter(call => call.startsWith('ImportModel'))).toHaveLength(8);
+    expect(sequence).toEqual([
+      ...before,
+      ...Array.from({ length: 8 }, () => ['DescribeStackResource', 'ImportModel -> TooManyRequestsException']).flat(),
+    ]);
+    expect(result).toMatchObject({ PhysicalResourceId: physicalId, Data: { NewCopy: newCopy } });
+  });
 });

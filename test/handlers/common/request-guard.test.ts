@@ -92,15 +92,30 @@ afterEach(() => jest.restoreAllMocks());
 
 describe('onEvent reads CloudFormation\'s record of the resource when the request begins', () => {
   test('a Create reads it before any Comprehend call, again before its mutating call, and hands it to its waiter', async () => {
-    comprehend.on(DescribeDocumentClassifierCommand).rejects(notFound());
     comprehend.on(ImportModelCommand).resolves({ ModelArn: TARGET });
 
     const result = await onEvent(createEvent());
 
-    expect(journal()).toEqual(['DescribeStackResource', 'DescribeDocumentClassifier', 'DescribeStackResource', 'ImportModel']);
+    // A Create asks ImportModel first (no lookup): the record read at the start, then the proof before ImportModel.
+    expect(journal()).toEqual(['DescribeStackResource', 'DescribeStackResource', 'ImportModel']);
     expect(describeStackResourceCalls()).toEqual([THE_RESOURCE, THE_RESOURCE]);
     expect(result.Data).toMatchObject({ ...recordData() });
     expect(RECORD).toBe('CREATE_IN_PROGRESS@2026-01-01T00:00:00.000Z');
+  });
+
+  test('an Update that imports reads it before any Comprehend call, looks its copy up (read-only, no proof), reads it again before ImportModel, and hands it to its waiter', async () => {
+    const replacing = properties({ SourceModelArn: SOURCE_CLASSIFIER_V2 });
+    const replacement = readImportSpec(replacing, STACK_ID, 'Classifier1234ABCD').targetArn;
+    comprehend.on(DescribeDocumentClassifierCommand).rejects(notFound());
+    comprehend.on(ImportModelCommand).resolves({ ModelArn: replacement });
+
+    const result = await onEvent(updateEvent(TARGET, replacing, properties()));
+
+    expect(journal()).toEqual(['DescribeStackResource', 'DescribeDocumentClassifier', 'DescribeStackResource', 'ImportModel']);
+    expect(comprehend.commandCalls(DescribeDocumentClassifierCommand)[0].args[0].input).toEqual({ DocumentClassifierArn: replacement });
+    expect(describeStackResourceCalls()).toEqual([THE_RESOURCE, THE_RESOURCE]);
+    expect(result).toMatchObject({ PhysicalResourceId: replacement, Data: { NewCopy: 'true', ...recordData() } });
+    expect(recordData()).toEqual({ Request: 'UPDATE_IN_PROGRESS@2026-01-01T00:00:00.000Z' });
   });
 
   test.each([

@@ -38,6 +38,7 @@ import {
   REGION,
   SHARER,
   SOURCE_CLASSIFIER,
+  SOURCE_CLASSIFIER_V2,
   SOURCE_RECOGNIZER,
   STACK_ID,
   updateEvent,
@@ -83,9 +84,8 @@ describe('Create', () => {
 
     const result = await handler(createEvent(properties({ Tags: [{ Key: 'team', Value: 'nlp' }] })));
 
-    // The name is looked up first: only a free name is imported into.
-    expect(calledOperations()).toEqual(['DescribeDocumentClassifier', 'ImportModel']);
-    expect(comprehend.commandCalls(DescribeDocumentClassifierCommand)[0].args[0].input).toEqual({ DocumentClassifierArn: TARGET });
+    // A Create asks ImportModel first, with no lookup (a stack's imports start at once): nothing else is called.
+    expect(calledOperations()).toEqual(['ImportModel']);
     const { input } = importedCopy();
     expect(input).toEqual({
       SourceModelArn: SOURCE_CLASSIFIER,
@@ -142,10 +142,6 @@ describe('Create', () => {
     }
   });
 
-  const copyUnderTheName = (status: string) => ({
-    DocumentClassifierProperties: { DocumentClassifierArn: TARGET, Status: status as ModelStatus, SourceModelArn: SOURCE_CLASSIFIER },
-  });
-
   function nameTaken(ownerTag?: string, status = 'TRAINING') {
     comprehend.on(ImportModelCommand).rejects(new ResourceInUseException({ ...metadata, message: 'Name already in use' }));
     comprehend.on(DescribeDocumentClassifierCommand).callsFake(input => ({
@@ -154,50 +150,36 @@ describe('Create', () => {
     comprehend.on(ListTagsForResourceCommand).resolves({ Tags: ownerTag ? [{ Key: OWNER.Key, Value: ownerTag }] : [{ Key: 'team', Value: 'nlp' }] });
   }
 
-  test('adopts the copy a previous attempt of the same resource created, found before any ImportModel: it carries this resource\'s ownership tag', async () => {
+  test('adopts the copy a previous attempt of the same resource created, once ImportModel says the name is taken: it carries this resource\'s ownership tag', async () => {
     nameTaken(OWNER.Value);
 
     const result = await handler(createEvent());
 
     expect(result.PhysicalResourceId).toEqual(TARGET);
+    expect(importedCopy().arn).toEqual(TARGET);
+    expect(comprehend.commandCalls(DescribeDocumentClassifierCommand)[0].args[0].input).toEqual({ DocumentClassifierArn: TARGET });
     expect(comprehend.commandCalls(ListTagsForResourceCommand)[0].args[0].input).toEqual({ ResourceArn: TARGET });
-    expect(calledOperations()).toEqual(['DescribeDocumentClassifier', 'ListTagsForResource']);
+    expect(calledOperations()).toEqual(['ImportModel', 'DescribeDocumentClassifier', 'ListTagsForResource']);
     // Still importing: not a usable copy from before, so the gate judges it as this request's.
     expect(result.Data).toMatchObject({ NewCopy: 'true' });
   });
 
-  test.each(['TRAINED', 'TRAINED_WITH_WARNING'])('adopts its own %s copy (a rollback under the new template\'s IAM, a retained copy) with no ImportModel at all, marked adopted', async status => {
+  test.each(['TRAINED', 'TRAINED_WITH_WARNING'])('adopts its own %s copy (a retained copy back in the stack) once ImportModel says the name is taken, marked adopted', async status => {
     nameTaken(OWNER.Value, status);
-    // ImportModel would be refused (the sharer retired the share, or the policy no longer names the source): never asked.
-    comprehend.on(ImportModelCommand).rejects(new ComprehendServiceException({
-      name: 'AccessDeniedException', $fault: 'client', ...metadata, message: 'not authorized to perform: comprehend:ImportModel',
-    }));
 
     const result = await handler(createEvent());
 
-    expect(result).toMatchObject({ PhysicalResourceId: TARGET, Data: { NewCopy: 'adopted', ...recordData() } });
-    expect(comprehend.commandCalls(ImportModelCommand)).toHaveLength(0);
-    expect(calledOperations()).toEqual(['DescribeDocumentClassifier', 'ListTagsForResource']);
+    expect(result).toEqual({ PhysicalResourceId: TARGET, Data: { Deadline: expect.any(String), NewCopy: 'adopted', ...recordData() } });
+    expect(calledOperations()).toEqual(['ImportModel', 'DescribeDocumentClassifier', 'ListTagsForResource']);
   });
 
-  test('a copy that appears under the name between the lookup and ImportModel (another attempt) is adopted when its own', async () => {
-    comprehend.on(DescribeDocumentClassifierCommand).rejectsOnce(notFound()).resolves(copyUnderTheName('SUBMITTED'));
-    comprehend.on(ImportModelCommand).rejects(new ResourceInUseException({ ...metadata, message: 'Name already in use' }));
-    comprehend.on(ListTagsForResourceCommand).resolves({ Tags: [OWNER] });
-
-    const result = await handler(createEvent());
-
-    expect(result).toMatchObject({ PhysicalResourceId: TARGET, Data: { NewCopy: 'true' } });
-    expect(calledOperations()).toEqual(['DescribeDocumentClassifier', 'ImportModel', 'DescribeDocumentClassifier', 'ListTagsForResource']);
-  });
-
-  test('a name taken between the lookup and ImportModel by a copy not visible yet: the import is left to isComplete, as this request\'s', async () => {
+  test('a name taken by a copy not visible yet: the import is left to isComplete, as this request\'s', async () => {
     comprehend.on(ImportModelCommand).rejects(new ResourceInUseException({ ...metadata, message: 'Name already in use' }));
 
     const result = await handler(createEvent());
 
     expect(result).toMatchObject({ PhysicalResourceId: TARGET, Data: { NewCopy: 'true' } });
-    expect(calledOperations()).toEqual(['DescribeDocumentClassifier', 'ImportModel', 'DescribeDocumentClassifier']);
+    expect(calledOperations()).toEqual(['ImportModel', 'DescribeDocumentClassifier']);
   });
 
   test('refuses a copy without the ownership tag (made by hand), and never deletes it', async () => {
@@ -207,7 +189,8 @@ describe('Create', () => {
       /Model name "shared-name" version "v1" already exists .*and this resource did not create it: it has no cdk-comprehend-model-import:owner tag, so it was made by hand or by another tool\. It is left as it is\. Choose another versionName/,
     );
     expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)).toHaveLength(0);
-    expect(comprehend.commandCalls(ImportModelCommand)).toHaveLength(0);
+    // ImportModel was refused (the name is taken); the copy was only described and its tags read.
+    expect(calledOperations()).toEqual(['ImportModel', 'DescribeDocumentClassifier', 'ListTagsForResource']);
   });
 
   test('refuses the copy of another stack, naming its owner', async () => {
@@ -225,23 +208,16 @@ describe('Create', () => {
     expect(comprehend.calls()).toHaveLength(0);
   });
 
-  test('leaves the import to isComplete when Comprehend still throttles after the SDK retries: the name was free, so the copy is this request\'s', async () => {
+  test('leaves the import to isComplete when Comprehend still throttles ImportModel after the SDK retries: nothing was looked up, so whose copy appears is unknown', async () => {
     comprehend.on(ImportModelCommand).rejects(new TooManyRequestsException({ ...metadata, message: 'Rate exceeded' }));
 
     const result = await handler(createEvent());
 
     expect(result.PhysicalResourceId).toMatch(DEFAULT_COPY);
     expect(result.PhysicalResourceId).toEqual(importedCopy().arn);
-    expect(result.Data).toMatchObject({ NewCopy: 'true' });
-  });
-
-  test('leaves the import to isComplete when Comprehend throttles the lookup itself: whose copy appears is unknown', async () => {
-    comprehend.on(DescribeDocumentClassifierCommand).rejects(new TooManyRequestsException({ ...metadata, message: 'Rate exceeded' }));
-
-    const result = await handler(createEvent());
-
+    // isComplete decides by the copy's SubmitTime.
     expect(result).toEqual({ PhysicalResourceId: TARGET, Data: { Deadline: expect.any(String), NewCopy: 'unknown', ...recordData() } });
-    expect(comprehend.commandCalls(ImportModelCommand)).toHaveLength(0);
+    expect(calledOperations()).toEqual(['ImportModel']);
   });
 
   test('surfaces the service error of a refused import', async () => {
@@ -272,8 +248,8 @@ describe('Create', () => {
       'to that policy (importerAccounts of its SharedModelPolicy); then retry this stack instance',
     );
     await expect(failure).rejects.toThrow(`Comprehend said: AccessDeniedException: User: arn:aws:sts::${IMPORTER}`);
-    // Nothing to clean up: nothing was imported, and nothing but the lookup and the import was called.
-    expect(calledOperations()).toEqual(['DescribeDocumentClassifier', 'ImportModel']);
+    // Nothing to clean up: nothing was imported, and nothing else was called.
+    expect(calledOperations()).toEqual(['ImportModel']);
   });
 
   test.each([
@@ -335,6 +311,10 @@ describe('Create', () => {
 });
 
 describe('Update', () => {
+  /** The properties of a replacement (another source), and the copy it makes: its name derives from the stack and the source. */
+  const REPLACING = properties({ SourceModelArn: SOURCE_CLASSIFIER_V2 });
+  const REPLACEMENT = readImportSpec(REPLACING, STACK_ID, 'Classifier1234ABCD').targetArn;
+
   async function currentCopy(props = properties()) {
     comprehend.on(ImportModelCommand).callsFake(input => ({ ModelArn: `${COPY_PREFIX}${input.VersionName}` }));
     const { PhysicalResourceId } = await handler(createEvent(props));
@@ -439,7 +419,7 @@ describe('Update', () => {
     expect(comprehend.calls().map(call => call.args[0].constructor.name)).toEqual(['ListTagsForResourceCommand']);
   });
 
-  test('a changed source imports a new copy under a new version name', async () => {
+  test('a changed source imports a new copy under a new version name, looked up first: only a free name is imported into', async () => {
     const copy = await currentCopy();
     comprehend.on(ImportModelCommand).callsFake(input => ({ ModelArn: `${COPY_PREFIX}${input.VersionName}` }));
     const newSource = SOURCE_CLASSIFIER.replace('/v1', '/v2');
@@ -449,6 +429,69 @@ describe('Update', () => {
     expect(importedCopy().input.SourceModelArn).toEqual(newSource);
     expect(result.PhysicalResourceId).toMatch(DEFAULT_COPY);
     expect(result.PhysicalResourceId).not.toEqual(copy);
+    // An Update looks its copy up before ImportModel (a rollback's copy is adopted without one), by the new name.
+    expect(calledOperations()).toEqual(['DescribeDocumentClassifier', 'ImportModel']);
+    expect(comprehend.commandCalls(DescribeDocumentClassifierCommand)[0].args[0].input).toEqual({ DocumentClassifierArn: REPLACEMENT });
+    expect(result.PhysicalResourceId).toEqual(REPLACEMENT);
+    expect(result.Data).toEqual({ Deadline: expect.any(String), NewCopy: 'true', ...recordData() });
+  });
+
+  test('a replacement\'s copy that appears under the name between the lookup and ImportModel (another attempt) is adopted when its own', async () => {
+    const copy = await currentCopy();
+    comprehend.on(DescribeDocumentClassifierCommand).rejectsOnce(notFound()).resolves({
+      DocumentClassifierProperties: { DocumentClassifierArn: REPLACEMENT, Status: 'SUBMITTED', SourceModelArn: SOURCE_CLASSIFIER_V2 },
+    });
+    comprehend.on(ImportModelCommand).rejects(new ResourceInUseException({ ...metadata, message: 'Name already in use' }));
+    comprehend.on(ListTagsForResourceCommand).resolves({ Tags: [OWNER] });
+
+    const result = await handler(updateEvent(copy, REPLACING, properties()));
+
+    expect(result).toMatchObject({ PhysicalResourceId: REPLACEMENT, Data: { NewCopy: 'true' } });
+    expect(calledOperations()).toEqual(['DescribeDocumentClassifier', 'ImportModel', 'DescribeDocumentClassifier', 'ListTagsForResource']);
+  });
+
+  test('a replacement\'s name taken between the lookup and ImportModel by a copy not visible yet: the import is left to isComplete, as this request\'s', async () => {
+    const copy = await currentCopy();
+    comprehend.on(ImportModelCommand).rejects(new ResourceInUseException({ ...metadata, message: 'Name already in use' }));
+
+    const result = await handler(updateEvent(copy, REPLACING, properties()));
+
+    expect(result).toMatchObject({ PhysicalResourceId: REPLACEMENT, Data: { NewCopy: 'true' } });
+    expect(calledOperations()).toEqual(['DescribeDocumentClassifier', 'ImportModel', 'DescribeDocumentClassifier']);
+  });
+
+  test('a replacement whose name a copy without the ownership tag holds (made by hand) is refused on the lookup: no ImportModel, nothing deleted', async () => {
+    const copy = await currentCopy();
+    comprehend.on(DescribeDocumentClassifierCommand).resolves({
+      DocumentClassifierProperties: { DocumentClassifierArn: REPLACEMENT, Status: 'TRAINED', SourceModelArn: SOURCE_CLASSIFIER_V2 },
+    });
+    comprehend.on(ListTagsForResourceCommand).resolves({ Tags: [{ Key: 'team', Value: 'nlp' }] });
+    comprehend.on(ImportModelCommand).resolves({ ModelArn: REPLACEMENT });
+
+    await expect(handler(updateEvent(copy, REPLACING, properties()))).rejects.toThrow(
+      /already exists .*and this resource did not create it: it has no cdk-comprehend-model-import:owner tag, so it was made by hand or by another tool\. It is left as it is\./,
+    );
+    expect(calledOperations()).toEqual(['DescribeDocumentClassifier', 'ListTagsForResource']);
+  });
+
+  test('a replacement whose ImportModel Comprehend still throttles after the SDK retries, once the lookup found the name free, is left to isComplete as this request\'s', async () => {
+    const copy = await currentCopy();
+    comprehend.on(ImportModelCommand).rejects(new TooManyRequestsException({ ...metadata, message: 'Rate exceeded' }));
+
+    const result = await handler(updateEvent(copy, REPLACING, properties()));
+
+    expect(result).toEqual({ PhysicalResourceId: REPLACEMENT, Data: { Deadline: expect.any(String), NewCopy: 'true', ...recordData() } });
+    expect(calledOperations()).toEqual(['DescribeDocumentClassifier', 'ImportModel']);
+  });
+
+  test('a replacement whose lookup Comprehend throttles itself is left to isComplete: whose copy appears is unknown', async () => {
+    const copy = await currentCopy();
+    comprehend.on(DescribeDocumentClassifierCommand).rejects(new TooManyRequestsException({ ...metadata, message: 'Rate exceeded' }));
+
+    const result = await handler(updateEvent(copy, REPLACING, properties()));
+
+    expect(result).toEqual({ PhysicalResourceId: REPLACEMENT, Data: { Deadline: expect.any(String), NewCopy: 'unknown', ...recordData() } });
+    expect(comprehend.commandCalls(ImportModelCommand)).toHaveLength(0);
   });
 
   test('a changed model key imports a new copy', async () => {
@@ -531,10 +574,10 @@ describe('Update', () => {
     expect(comprehend.commandCalls(DeleteDocumentClassifierCommand)).toHaveLength(0);
   });
 
-  test('the rollback of a replacement re-adopts the old copy with no ImportModel: the new template\'s policy, or the retired share, may refuse one', async () => {
+  test.each(['TRAINED', 'TRAINED_WITH_WARNING'])('the rollback of a replacement re-adopts the old %s copy with no ImportModel: the new template\'s policy, or the retired share, may refuse one', async status => {
     const copy = await currentCopy();
     comprehend.on(DescribeDocumentClassifierCommand).resolves({
-      DocumentClassifierProperties: { DocumentClassifierArn: copy, Status: 'TRAINED', SourceModelArn: SOURCE_CLASSIFIER },
+      DocumentClassifierProperties: { DocumentClassifierArn: copy, Status: status as ModelStatus, SourceModelArn: SOURCE_CLASSIFIER },
     });
     comprehend.on(ListTagsForResourceCommand).resolves({ Tags: [OWNER] });
     comprehend.on(ImportModelCommand).rejects(new ComprehendServiceException({
@@ -546,6 +589,12 @@ describe('Update', () => {
 
     expect(result.PhysicalResourceId).toEqual(copy);
     expect(comprehend.commandCalls(ImportModelCommand)).toEqual([]);
+    // Found by the lookup and proved its own by its tag; then the failed replacement's copy is deleted, after its own check.
+    expect(calledOperations()).toEqual(['DescribeDocumentClassifier', 'ListTagsForResource', 'ListTagsForResource', 'DeleteDocumentClassifier']);
+    expect(comprehend.commandCalls(DescribeDocumentClassifierCommand)[0].args[0].input).toEqual({ DocumentClassifierArn: copy });
+    expect(comprehend.commandCalls(DeleteDocumentClassifierCommand).map(call => call.args[0].input)).toEqual([
+      { DocumentClassifierArn: readImportSpec(moved, STACK_ID, 'Classifier1234ABCD').targetArn },
+    ]);
     // Its own usable copy: not marked new, so the gate never judges (and never deletes) it.
     expect(result.Data).not.toHaveProperty('NewCopy');
   });

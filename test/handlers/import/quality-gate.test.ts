@@ -198,7 +198,7 @@ describe('isComplete judges a new copy once it is usable', () => {
   });
 
   describe.each([
-    ['unknown (Comprehend throttled onEvent\'s lookup)', { NewCopy: 'unknown' }],
+    ['unknown (Comprehend throttled onEvent\'s ImportModel past the SDK\'s attempts)', { NewCopy: 'unknown' }],
     ['not said (the waiter of an older version of the handlers)', {}],
   ])('a Create whose copy\'s origin is %s is judged, and deleted only when Comprehend says this request submitted it', (_, newCopy) => {
     const timeoutSeconds = 3000;
@@ -393,22 +393,14 @@ describe('onEvent tells isComplete which copy is new, and which it replaces', ()
     expect(result.Data).toEqual({ Deadline: expect.any(String), NewCopy: 'true', ...recordData() });
   });
 
-  test('a create whose ImportModel Comprehend kept throttling, after the lookup found the name free, marks the copy new', async () => {
+  test('a create whose ImportModel Comprehend kept throttling marks the copy unknown (a Create looks nothing up first), for isComplete to decide by SubmitTime', async () => {
     comprehend.on(ImportModelCommand).rejects(new TooManyRequestsException({ message: 'slow down', $metadata: { attempts: 8 } }));
 
     const result = await onEvent(createEvent(properties({ QualityGate: GATE })));
 
-    expect(result.Data).toMatchObject({ NewCopy: 'true' });
-    expect(comprehend.commandCalls(ImportModelCommand)).toHaveLength(1);
-  });
-
-  test('a create whose lookup Comprehend kept throttling marks the copy unknown, for isComplete to decide by SubmitTime', async () => {
-    comprehend.on(DescribeDocumentClassifierCommand).rejects(new TooManyRequestsException({ message: 'slow down', $metadata: { attempts: 8 } }));
-
-    const result = await onEvent(createEvent(properties({ QualityGate: GATE })));
-
     expect(result.Data).toMatchObject({ NewCopy: 'unknown' });
-    expect(comprehend.commandCalls(ImportModelCommand)).toHaveLength(0);
+    expect(comprehend.commandCalls(ImportModelCommand)).toHaveLength(1);
+    expect(comprehend.commandCalls(DescribeDocumentClassifierCommand)).toEqual([]);
   });
 
   test('a create that finds a usable copy of its own under the name marks it adopted: judged, never deleted', async () => {
@@ -419,8 +411,10 @@ describe('onEvent tells isComplete which copy is new, and which it replaces', ()
     const result = await onEvent(createEvent(spec));
 
     expect(result).toMatchObject({ PhysicalResourceId: OLD_COPY, Data: { NewCopy: 'adopted' } });
-    // Found by the lookup: no ImportModel is asked for.
-    expect(comprehend.commandCalls(ImportModelCommand)).toEqual([]);
+    // ImportModel first (a Create looks nothing up), refused for the name; then the copy is described and its tag read.
+    expect(comprehend.calls().map(c => c.args[0].constructor.name)).toEqual([
+      'ImportModelCommand', 'DescribeDocumentClassifierCommand', 'ListTagsForResourceCommand',
+    ]);
   });
 
   test('a replacement with noWorseThanReplaced names the copy it replaces (the old physical id)', async () => {
@@ -446,6 +440,8 @@ describe('onEvent tells isComplete which copy is new, and which it replaces', ()
     const result = await onEvent(updateEvent(copyOf(physicalVersion), v1, v2));
 
     expect(result.PhysicalResourceId).toBe(OLD_COPY);
+    // Found by the Update's lookup: no ImportModel is asked for.
+    expect(comprehend.commandCalls(ImportModelCommand)).toEqual([]);
     expect(result.Data).not.toHaveProperty('NewCopy');
     expect(result.Data).not.toHaveProperty('ReplacedCopy');
     expect((result.Data as any).FailedReplacement).toBe(leftoverVersion && copyOf(leftoverVersion));
