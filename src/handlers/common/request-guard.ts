@@ -16,7 +16,7 @@ import { describeError, isTransient, MAX_ATTEMPTS } from './comprehend';
 /** The CloudFormation client of the handlers: the same retries, on the same clock, as Comprehend's. */
 export const cloudFormation = new CloudFormationClient({ maxAttempts: MAX_ATTEMPTS, retryStrategy: new ClockRetryStrategy(MAX_ATTEMPTS) });
 
-/** The request the handler serves: its stack, its resource, and CloudFormation's record of it when it began. */
+/** The request the handler serves: its stack, its resource, and its kind. */
 export interface RequestIdentity {
   readonly StackId: string;
   readonly LogicalResourceId: string;
@@ -24,8 +24,9 @@ export interface RequestIdentity {
 }
 
 /**
- * The statuses (botocore's CloudFormation ResourceStatus) in which CloudFormation waits for a Create or an Update: the
- * rollback's Update of a resource shows as an update in progress too. A Delete is not checked (readRequestRecord).
+ * The statuses in which CloudFormation waits for a Create or an Update (ResourceStatus of botocore's CloudFormation
+ * model, 1.44.18): a rollback's Update may show as an update or a rollback in progress. A Delete is not checked
+ * (readRequestRecord).
  */
 const IN_PROGRESS: Record<string, readonly string[] | undefined> = {
   Create: ['CREATE_IN_PROGRESS'],
