@@ -46,12 +46,14 @@ test('create: the copy is imported once and ready when CloudFormation is told', 
   expect(copy.tags).toEqual({ team: 'nlp', [OWNER_TAG_KEY]: expect.stringMatching(/^Importer\/[0-9a-f-]{36}\/Tickets[0-9A-F]{8}$/) });
   const [outcome] = result.outcomes;
   expect(outcome.data).toMatchObject({ ModelArn: copy.arn, ModelName: 'tickets', Status: 'TRAINED' });
-  // onEvent looks the copy up first (the name is free), then imports it once; the emulator takes 70 s, so the waiter
-  // looks at most ⌈70/15⌉ + 1 times: one lookup and those looks.
+  // A Create's onEvent imports first, with no lookup, and once; the emulator takes 70 s, so at most ⌈70/15⌉ + 1 looks.
   const comprehend = h.emulator.calls.filter(c => c.service === 'comprehend');
-  expect(comprehend.slice(0, 2).map(c => `${c.operation} ${c.outcome}`)).toEqual(['DescribeDocumentClassifier ResourceNotFoundException', 'ImportModel OK']);
+  expect(comprehend[0]).toMatchObject({ operation: 'ImportModel', outcome: 'OK' });
   expect(h.emulator.count('ImportModel')).toBe(1);
-  expect(h.emulator.count('DescribeDocumentClassifier')).toBeLessThanOrEqual(1 + Math.ceil(70 / 15) + 1);
+  expect(h.emulator.count('DescribeDocumentClassifier')).toBeLessThanOrEqual(Math.ceil(70 / 15) + 1);
+  // CloudFormation's: the record read by the Create's onEvent, and the proof before ImportModel, its one mutating call.
+  expect(h.emulator.calls.filter(c => c.service === 'cloudformation').map(c => `${c.operation} ${c.outcome}`))
+    .toEqual(Array(2).fill('DescribeStackResource OK'));
 });
 
 test('create → IN_ERROR: the deployment fails with Comprehend\'s message, and the rollback leaves nothing', async () => {
@@ -78,15 +80,15 @@ test('a retried create adopts the copy the first attempt started', async () => {
   expect(retry.status).toBe('SUCCESS');
   expect(retry.physicalResourceId).toEqual(first.physicalResourceId);
   expect(copies()).toHaveLength(1);
-  // The retry's onEvent finds the copy by its name (DescribeDocumentClassifier) and adopts it by its ownership tag
-  // (ListTagsForResource): no ImportModel at all.
+  // The retry's ImportModel is refused for the name (ResourceInUseException); its onEvent then finds the copy by its name
+  // (DescribeDocumentClassifier) and adopts it by its ownership tag (ListTagsForResource).
   const retried = h.emulator.calls.slice(before).filter(c => c.service === 'comprehend');
-  expect(retried.slice(0, 2).map(c => `${c.operation} ${c.input.DocumentClassifierArn ?? c.input.ResourceArn} ${c.outcome}`)).toEqual([
+  expect(retried.slice(0, 3).map(c => `${c.operation} ${c.input.DocumentClassifierArn ?? c.input.ResourceArn ?? c.input.ModelName} ${c.outcome}`)).toEqual([
+    'ImportModel tickets ResourceInUseException',
     `DescribeDocumentClassifier ${first.physicalResourceId} OK`,
     `ListTagsForResource ${first.physicalResourceId} OK`,
   ]);
-  expect(retried.filter(c => c.operation === 'ImportModel')).toEqual([]);
-  expect(h.emulator.calls.filter(c => c.operation === 'ImportModel').map(c => c.outcome)).toEqual(['OK']);
+  expect(h.emulator.calls.filter(c => c.operation === 'ImportModel').map(c => c.outcome)).toEqual(['OK', 'ResourceInUseException']);
 });
 
 test('a name and version taken by another stack\'s copy: a clear failure, and its copy survives create and delete', async () => {
@@ -100,12 +102,14 @@ test('a name and version taken by another stack\'s copy: a clear failure, and it
     /Model name "shared" version "v1" already exists .*and this resource did not create it: its cdk-comprehend-model-import:owner tag names Importer\/.*\/Invoices.*Choose another versionName/,
   );
   expect(copies()).toEqual([expect.objectContaining({ source: OTHER_SOURCE_CLASSIFIER, status: 'TRAINED' })]);
-  // The second stack's onEvent finds the copy by its name and reads its ownership tag: another's, so it fails there,
-  // without an ImportModel; the framework answers the rollback's Delete of its placeholder, so nothing else is called.
+  // The second stack's ImportModel is refused for the name; its onEvent then finds the copy by its name and reads its
+  // ownership tag: another's, so it fails there; the framework answers the rollback's Delete of its placeholder, so
+  // nothing else is called.
   const shared = `arn:aws:comprehend:${REGION}:${IMPORTER}:document-classifier/shared/version/v1`;
-  expect(h.emulator.calls.slice(before).filter(c => c.service === 'comprehend').map(c => `${c.operation} ${c.input.DocumentClassifierArn ?? c.input.ResourceArn} ${c.outcome}`))
-    .toEqual([`DescribeDocumentClassifier ${shared} OK`, `ListTagsForResource ${shared} OK`]);
-  expect(h.emulator.calls.filter(c => c.operation === 'ImportModel').map(c => c.outcome)).toEqual(['OK']);
+  expect(h.emulator.calls.slice(before).filter(c => c.service === 'comprehend')
+    .map(c => `${c.operation} ${c.input.DocumentClassifierArn ?? c.input.ResourceArn ?? `${c.input.ModelName}/${c.input.VersionName}`} ${c.outcome}`))
+    .toEqual(['ImportModel shared/v1 ResourceInUseException', `DescribeDocumentClassifier ${shared} OK`, `ListTagsForResource ${shared} OK`]);
+  expect(h.emulator.calls.filter(c => c.operation === 'ImportModel').map(c => c.outcome)).toEqual(['OK', 'ResourceInUseException']);
   expect(h.emulator.count('DeleteDocumentClassifier')).toBe(0);
 });
 
@@ -413,11 +417,9 @@ test('an importer the source\'s resource policy does not name is told the sharer
   expect(result.status).toBe('ROLLBACK_COMPLETE');
   expect(result.failures[0]).toMatch(`ImportModel of ${SOURCE_CLASSIFIER} into account ${STRANGER} was refused`);
   expect(copies(STRANGER)).toEqual([]);
-  // The lookup finds the name free; ImportModel is refused; the framework answers the rollback's Delete of its placeholder.
-  expect(h.emulator.calls.filter(c => c.service === 'comprehend').map(c => `${c.operation} ${c.account} ${c.outcome}`)).toEqual([
-    `DescribeDocumentClassifier ${STRANGER} ResourceNotFoundException`,
-    `ImportModel ${STRANGER} AccessDeniedException`,
-  ]);
+  // ImportModel is refused, and nothing else is called: the framework answers the rollback's Delete of its placeholder.
+  expect(h.emulator.calls.filter(c => c.service === 'comprehend').map(c => `${c.operation} ${c.account} ${c.outcome}`))
+    .toEqual([`ImportModel ${STRANGER} AccessDeniedException`]);
   // CloudFormation's: the record read by the Create's onEvent, and the proof before ImportModel, its one mutating call.
   expect(h.emulator.calls.filter(c => c.service === 'cloudformation').map(c => `${c.operation} ${c.account} ${c.outcome}`))
     .toEqual(Array(2).fill(`DescribeStackResource ${STRANGER} OK`));
