@@ -135,8 +135,10 @@ describe('an update: a sibling fails while a copy is replaced', () => {
     const driver = h.driver();
     expect((await driver.deploy(importer({ Tickets: {} }))).status).toBe('COMPLETE');
     // The cancelled waiter's executions are held back until the rollback is done, so it still polls during the delete.
-    const rolledBack = await driver.deploy(importer({ Tickets: {}, Invoices: { sourceModelArn: OTHER_SOURCE_CLASSIFIER }, Broken: { sourceModelArn: FAILS_LATER } }),
-      { cancelledPolls: 'afterRollback' });
+    const rolledBack = await driver.deploy(
+      importer({ Tickets: {}, Invoices: { sourceModelArn: OTHER_SOURCE_CLASSIFIER }, Broken: { sourceModelArn: FAILS_LATER } }),
+      { cancelledPolls: 'afterRollback' },
+    );
     expect(rolledBack.status).toBe('ROLLBACK_COMPLETE');
     expect(driver.inProgressCancelled).toEqual([expect.stringMatching(/^Invoices/)]);
 
