@@ -10,7 +10,7 @@ export interface ImportReadiness {
   readonly importSeconds: number;
   /** From the copy reaching TRAINED to isComplete answering that it is done. */
   readonly detectedAfterSeconds: number;
-  /** Describe calls of the copy before its ImportModel: onEvent's lookup of the name (issue 32), which finds it free. */
+  /** Describe calls of the copy before its ImportModel: an Update's lookup of the name (issue 32); a Create makes none. */
   readonly lookupCalls: number;
   readonly importModelCalls: number;
   /** Describe calls of the copy after its ImportModel: its waiter's. */
