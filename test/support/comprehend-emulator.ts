@@ -462,7 +462,9 @@ export class ComprehendEmulator {
 
   /** Every endpoint of an account that exists now (DELETING ones too), as it is now. */
   public endpointsOf(account: string): Array<EmulatedEndpoint & { readonly status: string }> {
-    return [...this.endpoints.keys()].map(arn => this.endpointNow(arn)).filter((e): e is EmulatedEndpoint & { status: string } => e?.account === account);
+    return [...this.endpoints.keys()]
+      .map(arn => this.endpointNow(arn))
+      .filter((e): e is EmulatedEndpoint & { status: string } => e?.account === account);
   }
 
   /** Starts moving an endpoint to another model, as UpdateEndpoint with DesiredModelArn does. */
