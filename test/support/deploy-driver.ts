@@ -837,14 +837,16 @@ export class DeployDriver {
   /** CloudFormation stops waiting for `task`: its record shows the cancellation, and it goes on among the lingering. */
   private cancel(task: Task): Task {
     const { logicalId, event } = task.request;
-    task.cancelledAt = this.options.clock.now();
-    this.putRecord(logicalId, `${event.RequestType.toUpperCase()}_FAILED` as ResourceStatus, event.PhysicalResourceId, CANCELLED_REASON[event.RequestType as RequestType]);
+    // When CloudFormation recorded the cancellation: the clock's now, or a millisecond after the record's last change.
+    task.cancelledAt = this.putRecord(logicalId, `${event.RequestType.toUpperCase()}_FAILED` as ResourceStatus, event.PhysicalResourceId,
+      CANCELLED_REASON[event.RequestType as RequestType]).lastUpdatedTimestamp;
     this.lingering.push(task);
     return task;
   }
 
   /** A new record of `logicalId`, strictly later than its last one, handed to the emulator. */
-  private putRecord(logicalId: string, resourceStatus: ResourceStatus, physicalResourceId?: string, resourceStatusReason?: string): void {
+  private putRecord(logicalId: string, resourceStatus: ResourceStatus, physicalResourceId?: string,
+    resourceStatusReason?: string): StackResourceRecord {
     const history = this.records.get(logicalId) ?? [];
     const last = Math.max(0, ...history.map(r => r?.lastUpdatedTimestamp ?? 0));
     const record: StackResourceRecord = {
@@ -857,6 +859,7 @@ export class DeployDriver {
     };
     this.records.set(logicalId, [...history, record]);
     this.options.records?.setStackResourceRecord(this.stackId, logicalId, record);
+    return record;
   }
 
   /** `logicalId` is no longer a resource of the stack: CloudFormation has no record of it. */
