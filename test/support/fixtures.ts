@@ -192,3 +192,21 @@ export function callJournal(...clients: RecordedCalls[]): string[] {
     .sort((a, b) => callId(a) - callId(b))
     .map(call => (call.args[0] as object).constructor.name.replace(/Command$/, ''));
 }
+
+/** When the requests of the tests that control Date.now() begin (mockRequestClock). */
+export const REQUEST_START = Date.parse('2026-01-01T00:00:10.000Z');
+
+/**
+ * Date.now() under the test's control, at REQUEST_START before each test; the function returned moves it to `seconds`
+ * after REQUEST_START. Call it once, at a test file's top level (it registers a beforeEach).
+ */
+export function mockRequestClock(): (seconds: number) => void {
+  let now = REQUEST_START;
+  beforeEach(() => {
+    now = REQUEST_START;
+    jest.spyOn(Date, 'now').mockImplementation(() => now);
+  });
+  return seconds => {
+    now = REQUEST_START + seconds * 1000;
+  };
+}

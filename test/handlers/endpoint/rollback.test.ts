@@ -26,9 +26,11 @@ import {
   deleteEvent,
   IMPORTER,
   MADE_UP_PHYSICAL_ID,
+  mockRequestClock,
   mockStackRecord,
   OWNER_TAG,
   recordData,
+  REQUEST_START,
   REGION,
   stackRecord,
   updateEvent,
@@ -52,18 +54,12 @@ const notFound = () => new ResourceNotFoundException({ ...metadata, message: 'no
 const inUse = () => new ResourceInUseException({ ...metadata, message: 'The endpoint is not in a state to be deleted' });
 const unavailable = () => new ResourceUnavailableException({ ...metadata, message: 'Endpoint is not IN_SERVICE' });
 
-const START = Date.parse('2026-01-01T00:00:10.000Z');
-let now = START;
-/** The clock the handlers read, `seconds` after the request began. */
-const at = (seconds: number) => {
-  now = START + seconds * 1000;
-};
+/** Moves the clock the handlers read to `seconds` after the request began. */
+const at = mockRequestClock();
 
 beforeEach(() => {
   comprehend.reset();
   jest.spyOn(console, 'log').mockImplementation(() => undefined);
-  jest.spyOn(Date, 'now').mockImplementation(() => now);
-  at(0);
   comprehend.on(ListTagsForResourceCommand).resolves({ Tags: [OWNER_TAG] });
 });
 
@@ -260,7 +256,7 @@ describe('the rollback of a rename that failed or was cancelled', () => {
 
     const { waiter } = await start(rollback());
     comprehend.resetHistory();
-    cloudFormation.on(DescribeStackResourceCommand).resolves(stackRecord('UPDATE_ROLLBACK_COMPLETE', new Date(START)));
+    cloudFormation.on(DescribeStackResourceCommand).resolves(stackRecord('UPDATE_ROLLBACK_COMPLETE', new Date(REQUEST_START)));
     at(15);
 
     await expect(isComplete(waiter)).rejects.toMatchObject({ name: 'RequestSuperseded' });
@@ -273,7 +269,7 @@ describe('the rollback of a rename that failed or was cancelled', () => {
     endpointIs(ENDPOINT_V2, EndpointStatus.DELETING);
     const late = waiterEvent(rollback(), {
       PhysicalResourceId: ENDPOINT,
-      Data: { Deadline: String(now - 1), FailedReplacement: ENDPOINT_V2, ...recordData() },
+      Data: { Deadline: String(Date.now() - 1), FailedReplacement: ENDPOINT_V2, ...recordData() },
     });
 
     await expect(isComplete(late)).resolves.toEqual({ IsComplete: true, Data: { EndpointArn: ENDPOINT } });

@@ -25,6 +25,7 @@ import { isComplete, onEvent } from '../../../src/handlers/provider';
 import {
   deleteEvent,
   MADE_UP_PHYSICAL_ID,
+  mockRequestClock,
   mockStackRecord,
   OWNER_TAG,
   properties,
@@ -41,18 +42,12 @@ const notFound = () => new ResourceNotFoundException({ ...metadata, message: 'no
 /** The copy the cancelled Create would have made: its name derives from the stack, the resource and the source. */
 const TARGET = readImportSpec(properties(), STACK_ID, 'Classifier1234ABCD').targetArn;
 
-const START = Date.parse('2026-01-01T00:00:10.000Z');
-let now = START;
-/** The clock the handlers read, `seconds` after the Delete began. */
-const at = (seconds: number) => {
-  now = START + seconds * 1000;
-};
+/** Moves the clock the handlers read to `seconds` after the request began. */
+const at = mockRequestClock();
 
 beforeEach(() => {
   comprehend.reset();
   jest.spyOn(console, 'log').mockImplementation(() => undefined);
-  jest.spyOn(Date, 'now').mockImplementation(() => now);
-  at(0);
 });
 
 afterEach(() => jest.restoreAllMocks());
