@@ -121,8 +121,9 @@ export function pendingChanges(spec: EndpointSpec, previous: EndpointSpec | unde
  * Asks for the changes; when the endpoint is busy or Comprehend is throttling, leaves them to the next poll, which looks
  * again. botocore lists both ResourceInUseException and ResourceUnavailableException for UpdateEndpoint: an endpoint
  * that is not IN_SERVICE (another update still running, Application Auto Scaling changing its units) is waited for.
- * ResourceUnavailableException from an endpoint that is IN_SERVICE says something else is unavailable (the model, the
- * role): that fails now, rather than at the deadline.
+ * botocore documents ResourceUnavailableException only as "The specified resource is not available. Check the resource
+ * and try your request again": from an endpoint that is IN_SERVICE, the endpoint is not what waiting would change, so
+ * the update fails now, in Comprehend's words, rather than at the deadline.
  */
 export async function updateWhenPossible(arn: string, changes: EndpointChanges): Promise<void> {
   try {

@@ -353,7 +353,7 @@ describe('an endpoint busy with something else (not IN_SERVICE) when a deploy mo
     await expect(isComplete(waiter)).rejects.toThrow(/tickets-live is still UPDATING, and CloudFormation's hour is nearly over/);
   });
 
-  test('ResourceUnavailableException from an endpoint IN_SERVICE (the model or role is what is unavailable) fails at once', async () => {
+  test('ResourceUnavailableException from an endpoint IN_SERVICE fails at once: waiting would not change the endpoint', async () => {
     endpointIs(ENDPOINT, EndpointStatus.IN_SERVICE);
     comprehend.on(UpdateEndpointCommand).rejects(unavailable());
 
