@@ -4,7 +4,10 @@ import {
   CloudFormationServiceException,
   DescribeStackResourceCommand,
   DescribeStackResourceCommandOutput,
+  DescribeStacksCommand,
+  DescribeStacksCommandOutput,
   ResourceStatus,
+  StackStatus,
 } from '@aws-sdk/client-cloudformation';
 import { App, Stack } from 'aws-cdk-lib';
 import type {
@@ -166,8 +169,39 @@ export function mockStackRecord() {
     recordStatus = 'CREATE_IN_PROGRESS';
     cloudFormation.reset();
     cloudFormation.on(DescribeStackResourceCommand).callsFake(() => stackRecord());
+    cloudFormation.on(DescribeStacksCommand).resolves(stackStatus('UPDATE_IN_PROGRESS'));
   });
   return cloudFormation;
+}
+
+/** DescribeStacks' answer for the events' stack, in `status` (a forward update unless told otherwise). */
+export function stackStatus(status: string): DescribeStacksCommandOutput {
+  return {
+    $metadata: {},
+    Stacks: [{ StackName: 'Importer', StackId: STACK_ID, CreationTime: RECORD_TIME, StackStatus: status as StackStatus }],
+  };
+}
+
+/**
+ * Sets the environment variable `name` (the provider functions' declared ARNs, src/contract/declared-resources.ts) to
+ * `value` (a JSON array when a list is given; unset when undefined) for the tests of a file or a describe, and restores
+ * it after them. Call it at a file's or describe's top level (it registers beforeAll and afterAll).
+ */
+export function declareInEnvironment(name: string, value: readonly string[] | string | undefined): void {
+  let before: string | undefined;
+  beforeAll(() => {
+    before = process.env[name];
+    setEnvironment(name, typeof value === 'string' || value === undefined ? value : JSON.stringify(value));
+  });
+  afterAll(() => setEnvironment(name, before));
+}
+
+function setEnvironment(name: string, value: string | undefined): void {
+  if (value === undefined) {
+    delete process.env[name];
+  } else {
+    process.env[name] = value;
+  }
 }
 
 /**

@@ -26,13 +26,53 @@ export function locateStack(stackId: string): StackLocation {
  * its start and ends with a hash of the whole.
  */
 export function ownerTag(stackId: string, logicalId: string): Tag {
-  const stack = stackId.split(':').slice(5).join(':').replace(/^stack\//, '');
-  const value = `${stack}/${logicalId}`;
+  const value = `${stackOwnerPrefix(stackId)}${logicalId}`;
   if (value.length <= MAX_TAG_VALUE_LENGTH) {
     return { Key: OWNER_TAG_KEY, Value: value };
   }
   const hash = createHash('sha256').update(value).digest('hex').slice(0, 32);
   return { Key: OWNER_TAG_KEY, Value: `${value.slice(0, MAX_TAG_VALUE_LENGTH - hash.length - 1)}-${hash}` };
+}
+
+/**
+ * How every ownership tag of the stack instance `stackId` begins: `STACK_NAME/STACK_GUID/` (a hashed long value keeps
+ * it). The handler role's IAM statements match this stack's resources with the same prefix and `*`.
+ */
+export function stackOwnerPrefix(stackId: string): string {
+  return `${stackId.split(':').slice(5).join(':').replace(/^stack\//, '')}/`;
+}
+
+/** What the app declares in one of the provider's environment variables: the ARNs, and why none could be read. */
+export interface DeclaredArns {
+  readonly arns: readonly string[];
+  /** Set when the variable is missing or is not a JSON array of strings: then nothing is declared. */
+  readonly problem?: string;
+}
+
+/**
+ * The ARNs in the environment variable `variable` (src/contract/declared-resources.ts: a JSON array of strings, which
+ * the construct side writes). Fails safe: a missing or malformed variable declares nothing, and `problem` says why, for
+ * the message of a refusal.
+ */
+export function readDeclaredArns(variable: string): DeclaredArns {
+  const text = process.env[variable];
+  if (text === undefined) {
+    return { arns: [], problem: `the environment variable ${variable} is not set, so it was read as declaring nothing` };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = undefined;
+  }
+  if (!Array.isArray(value) || !value.every(item => typeof item === 'string')) {
+    return {
+      arns: [],
+      problem: `the environment variable ${variable} is ${JSON.stringify(text.slice(0, 200))}, not a JSON array of ARNs, so it ` +
+        'was read as declaring nothing',
+    };
+  }
+  return { arns: value };
 }
 
 /**

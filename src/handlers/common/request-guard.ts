@@ -9,7 +9,7 @@
 // cancellation, the rollback's or the next operation's request), so an unchanged record proves the request current. A
 // marker on the copy could not: when onEvent's ImportModel was deferred (throttled), there is no copy to mark.
 import { AsyncLocalStorage } from 'async_hooks';
-import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DescribeStackResourceCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { ClockRetryStrategy, mutationAttempts } from './clock';
 import { describeError, isTransient, MAX_ATTEMPTS } from './comprehend';
 
@@ -32,6 +32,34 @@ const IN_PROGRESS: Record<string, readonly string[] | undefined> = {
   Create: ['CREATE_IN_PROGRESS'],
   Update: ['UPDATE_IN_PROGRESS', 'UPDATE_ROLLBACK_IN_PROGRESS', 'ROLLBACK_IN_PROGRESS'],
 };
+
+/**
+ * The stack status while CloudFormation rolls an update back (StackStatus of botocore's CloudFormation model, 1.44.18).
+ * A resource's own record shows UPDATE_IN_PROGRESS for the rollback's Update as for a forward one; only the stack's
+ * status tells them apart.
+ */
+const UPDATE_ROLLBACK_IN_PROGRESS = 'UPDATE_ROLLBACK_IN_PROGRESS';
+
+/**
+ * Whether the stack `stackId` is rolling an update back now (DescribeStacks on the event's own stack): the properties
+ * of its Updates are then those of the template before, which the handlers checked when it was deployed, while the
+ * functions' environment is still the failed template's (CloudFormation rolls the dependents back first). Throttling
+ * and server errors are thrown as they are (the caller asks again at the next poll); any other failure to read it
+ * is thrown with what to do.
+ */
+export async function isStackRollingBack(stackId: string): Promise<boolean> {
+  try {
+    const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackId }));
+    return Stacks?.[0]?.StackStatus === UPDATE_ROLLBACK_IN_PROGRESS;
+  } catch (error) {
+    if (isTransient(error)) {
+      throw error;
+    }
+    throw new Error(`could not read the stack's status (DescribeStacks on ${stackId}: ${describeError(error)}), which ` +
+      'tells a rollback from a forward update; make sure no permissions boundary, SCP or RCP denies ' +
+      'cloudformation:DescribeStacks on this stack to the provider\'s handler role');
+  }
+}
 
 /** Thrown, and thrown again by every later mutating call of the invocation, once CloudFormation has moved on. */
 export class RequestSuperseded extends Error {

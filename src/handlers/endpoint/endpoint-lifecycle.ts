@@ -9,8 +9,11 @@ import {
 } from '@aws-sdk/client-comprehend';
 import { createEndpoint, deleteEndpoint, describeEndpoint, EndpointChanges, EndpointDescription, updateEndpoint } from './endpoint-client';
 import { EndpointSpec, isEndpointArn } from './endpoint-request';
+import { SERVABLE_MODELS_ENV } from '../../contract/declared-resources';
 import { OWNER_TAG_KEY } from '../../contract/import-properties';
 import { describeError, isTransient } from '../common/comprehend';
+import { readDeclaredArns, stackOwnerPrefix } from '../common/ownership';
+import { isStackRollingBack } from '../common/request-guard';
 import { ownerOf } from '../common/tagging';
 
 /**
@@ -26,6 +29,7 @@ const DEFAULT_NAME_NOTE = 'A name left unset is the same in every stack built fr
  * change: the library never adopts, and so never later changes or deletes, what it did not create.
  */
 export async function createOwnEndpoint(spec: EndpointSpec): Promise<string> {
+  await requireServableModel(spec, spec.modelArn);
   try {
     return await createEndpoint({
       endpointName: spec.endpointName,
@@ -63,6 +67,62 @@ export async function createOwnEndpoint(spec: EndpointSpec): Promise<string> {
     // This resource's own endpoint: a retried create.
     return spec.endpointArn;
   }
+}
+
+/**
+ * Fails, before any call that changes something, unless the endpoint of `spec` may serve `modelArn`: a copy of this
+ * stack instance (its ownership tag begins with `STACK_NAME/STACK_GUID/`, the pattern of the handler role's IAM
+ * statements), or a model the app declares (SERVABLE_MODELS_ENV: fromModelArn(), fromModelAttributes(), another
+ * stack's copy). IAM cannot limit UpdateEndpoint's target model, so this is the only guard there. The rollback of an
+ * update is the exception: it returns the endpoint to the model of the template before, which was checked when it was
+ * deployed, while the functions' environment is still the failed template's (CloudFormation rolls the endpoint back
+ * before the functions), which may no longer declare it. An endpoint already serving or heading to the model is never
+ * asked to (pendingChanges), so it needs no check.
+ */
+export async function requireServableModel(spec: EndpointSpec, modelArn: string): Promise<void> {
+  const declared = readDeclaredArns(SERVABLE_MODELS_ENV);
+  if (declared.arns.includes(modelArn)) {
+    return;
+  }
+  let owner: string | undefined;
+  let found = true;
+  try {
+    owner = await ownerOf(modelArn);
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) {
+      throw error;
+    }
+    found = false;
+  }
+  const prefix = stackOwnerPrefix(spec.stackId);
+  if (owner?.startsWith(prefix)) {
+    return;
+  }
+  let rollbackProblem: string | undefined;
+  try {
+    if (await isStackRollingBack(spec.stackId)) {
+      console.log(`${modelArn} is not declared to ${spec.endpointName} now, but the stack is rolling back to the template that declared it`);
+      return;
+    }
+  } catch (error) {
+    if (isTransient(error)) {
+      throw error;
+    }
+    rollbackProblem = error instanceof Error ? error.message : String(error);
+  }
+  const what = !found
+    ? 'Comprehend does not know that model (ResourceNotFoundException)'
+    : owner === undefined
+      ? `that model has no ${OWNER_TAG_KEY} tag, so it was made by hand or by another tool`
+      : `that model's ${OWNER_TAG_KEY} tag names ${owner}, which is not this stack (${prefix}...)`;
+  const notes = [declared.problem, rollbackProblem && `and this handler ${rollbackProblem}`].filter(note => note);
+  throw new Error(
+    `Endpoint "${spec.endpointName}" may not serve ModelArn ${modelArn}: ${what}, and the app does not declare it ` +
+    `(${SERVABLE_MODELS_ENV} of the provider's functions does not list it${notes.length > 0 ? `; ${notes.join('; ')}` : ''}). ` +
+    'Nothing was changed. An endpoint serves the copies this stack imports and the models the app names: serve a copy ' +
+    'of this stack (ImportedComprehendModel.addEndpoint()), or name the model with ImportedComprehendModel.fromModelArn() ' +
+    'or fromModelAttributes() and serve that.',
+  );
 }
 
 /** Creates the endpoint; when Comprehend is still throttling after the SDK's retries, leaves it to isComplete. */
@@ -125,7 +185,10 @@ export function pendingChanges(spec: EndpointSpec, previous: EndpointSpec | unde
  * and try your request again": from an endpoint that is IN_SERVICE, the endpoint is not what waiting would change, so
  * the update fails now, in Comprehend's words, rather than at the deadline.
  */
-export async function updateWhenPossible(arn: string, changes: EndpointChanges): Promise<void> {
+export async function updateWhenPossible(spec: EndpointSpec, arn: string, changes: EndpointChanges): Promise<void> {
+  if (changes.desiredModelArn !== undefined) {
+    await requireServableModel(spec, changes.desiredModelArn);
+  }
   try {
     await updateEndpoint(arn, changes);
   } catch (error) {

@@ -64,6 +64,8 @@ export interface EndpointSpec {
   /** The user's tags, without the ownership tag. */
   readonly tags: readonly Tag[];
   readonly ownerTag: Tag;
+  /** The stack instance (the event's StackId), whose copies the endpoint may serve. */
+  readonly stackId: string;
 }
 
 /** Reads the event once: everything the handlers need of it, checked. */
@@ -136,6 +138,7 @@ export function readEndpointSpec(properties: EndpointProperties, stackId: string
     dataAccessRoleArn: properties.DataAccessRoleArn,
     tags,
     ownerTag: ownerTag(stackId, logicalId),
+    stackId,
   };
 }
 

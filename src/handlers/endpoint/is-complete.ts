@@ -105,7 +105,7 @@ async function isInService(request: CreateEndpoint | UpdateEndpoint, data: Parti
   const changes = pendingChanges(spec, previous, endpoint);
   if (changes) {
     // What onEvent could not ask for (throttling, an update still running then).
-    await updateWhenPossible(endpoint.arn, changes);
+    await updateWhenPossible(spec, endpoint.arn, changes);
     return waitFor(`${endpoint.arn} is not yet updated`, cleanUp);
   }
   if (endpoint.modelArn !== spec.modelArn) {

@@ -67,7 +67,7 @@ async function changeInPlace(spec: EndpointSpec, previous: EndpointSpec | undefi
     await requireOwnEndpoint(spec);
     const changes = pendingChanges(spec, previous, endpoint);
     if (changes) {
-      await updateWhenPossible(spec.endpointArn, changes);
+      await updateWhenPossible(spec, spec.endpointArn, changes);
     }
     await reconcileTags(spec.endpointArn, previous?.tags ?? [], spec.tags, owner => checkOwnEndpoint(spec, owner));
   } catch (error) {

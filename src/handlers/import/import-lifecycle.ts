@@ -19,9 +19,11 @@ import {
   ModelDescription,
   stopImport,
 } from './model-client';
+import { MODEL_KEYS_ENV } from '../../contract/declared-resources';
 import { OWNER_TAG_KEY } from '../../contract/import-properties';
 import { MODEL_TYPES, ModelType } from '../../contract/model-types';
 import { describeError, isTransient } from '../common/comprehend';
+import { readDeclaredArns } from '../common/ownership';
 import { ownerOf } from '../common/tagging';
 
 /** Where an import stands once started: the copy's ARN, and the copy adopted instead, when it already existed. */
@@ -56,6 +58,7 @@ async function startImport(spec: ImportSpec, lookFirst: boolean): Promise<Starte
   if (before) {
     return adoptOwnCopy(spec, before);
   }
+  requireDeclaredKey(spec);
   try {
     const arn = await importModel({
       sourceModelArn: spec.sourceModelArn,
@@ -83,6 +86,28 @@ async function startImport(spec: ImportSpec, lookFirst: boolean): Promise<Starte
     return { arn: spec.targetArn, absentBefore: false };
   }
   return adoptOwnCopy(spec, existing);
+}
+
+/**
+ * Fails, before ImportModel, when the copy would be encrypted with a key the app does not declare: ModelKmsKeyId must be
+ * one of the modelKey ARNs in MODEL_KEYS_ENV, as sent (the handler role's `comprehend:ModelKmsKey` condition compares
+ * the same value). An import without a key needs none. Only ImportModel is guarded: adopting this resource's own copy
+ * (a rollback, a retried create) and deleting one never call it.
+ */
+export function requireDeclaredKey(spec: ImportSpec): void {
+  if (spec.modelKmsKeyId === undefined) {
+    return;
+  }
+  const declared = readDeclaredArns(MODEL_KEYS_ENV);
+  if (declared.arns.includes(spec.modelKmsKeyId)) {
+    return;
+  }
+  throw new Error(
+    `ModelKmsKeyId ${spec.modelKmsKeyId} of the import of ${spec.sourceModelArn} into ${spec.targetArn} is not a key the app ` +
+    `declares: ${MODEL_KEYS_ENV} of the provider's functions lists ${declared.problem ? `nothing (${declared.problem})`
+      : declared.arns.length === 0 ? 'none' : declared.arns.join(', ')}. Nothing was imported. Give the key as the import's modelKey (a key ARN), ` +
+    'and deploy the app again.',
+  );
 }
 
 /** Adopts `existing`, the copy under the name, when it is this resource's and what the properties ask for. */

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-comprehend';
 import type { CdkCustomResourceEvent, CdkCustomResourceResponse } from 'aws-lambda';
 import { holdsExactly, mergeStatements, PolicyDocument, Statement, statementsOf } from './policy-document';
-import { explainInvalidPrincipals } from './policy-principals';
+import { explainInvalidPrincipals, explainInvalidStatements } from './policy-principals';
 import { explainInvalidModelArn, parseModelArn } from '../../contract/model-arn';
 import { explainInvalidPolicy, ModelPolicyProperties, SHARE_SID_HASH_LENGTH, SHARE_SID_PREFIX } from '../../contract/policy-properties';
 import { comprehend, logEvent } from '../common/comprehend';
@@ -45,7 +45,7 @@ export async function onEvent(event: CdkCustomResourceEvent<ModelPolicyPropertie
     throw new Error(problem);
   }
   const policy = JSON.parse(ResourcePolicy) as PolicyDocument;
-  const principalProblem = explainInvalidPrincipals(ModelArn, policy);
+  const principalProblem = explainInvalidStatements(ModelArn, policy) ?? explainInvalidPrincipals(ModelArn, policy);
   if (principalProblem) {
     throw new Error(principalProblem);
   }

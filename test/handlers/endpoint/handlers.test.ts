@@ -15,11 +15,13 @@ import {
   UpdateEndpointCommand,
 } from '@aws-sdk/client-comprehend';
 import { mockClient } from 'aws-sdk-client-mock';
+import { SERVABLE_MODELS_ENV } from '../../../src/contract/declared-resources';
 import { EndpointProperties, MODEL_ENDPOINT_RESOURCE_TYPE } from '../../../src/contract/endpoint-properties';
 import { isComplete, onEvent } from '../../../src/handlers/provider';
 import {
   CREATE_FAILED_MARKER,
   createEvent,
+  declareInEnvironment,
   deleteEvent,
   IMPORTER,
   mockStackRecord,
@@ -37,6 +39,8 @@ const COPY = `arn:aws:comprehend:${REGION}:${IMPORTER}:document-classifier/ticke
 const NEW_COPY = `arn:aws:comprehend:${REGION}:${IMPORTER}:document-classifier/tickets/version/b`;
 const ENDPOINT = `arn:aws:comprehend:${REGION}:${IMPORTER}:document-classifier-endpoint/tickets-live`;
 const ROLE = `arn:aws:iam::${IMPORTER}:role/cdk-comprehend-model-import/served`;
+// The app declares both models (which model an endpoint may serve is serving.test.ts's subject): no lookup of theirs.
+declareInEnvironment(SERVABLE_MODELS_ENV, [COPY, NEW_COPY]);
 
 function props(overrides: Partial<EndpointProperties> = {}): EndpointProperties {
   return { EndpointName: 'tickets-live', ModelArn: COPY, ModelType: 'document-classifier', DesiredInferenceUnits: '1', ...overrides };

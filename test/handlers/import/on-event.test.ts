@@ -24,11 +24,13 @@ import {
   UntagResourceCommand,
 } from '@aws-sdk/client-comprehend';
 import { mockClient } from 'aws-sdk-client-mock';
+import { MODEL_KEYS_ENV } from '../../../src/contract/declared-resources';
 import { readImportSpec } from '../../../src/handlers/import/import-request';
 import { onEvent as handler } from '../../../src/handlers/provider';
 import {
   CREATE_FAILED_MARKER,
   createEvent,
+  declareInEnvironment,
   deleteEvent,
   IMPORTER,
   mockStackRecord,
@@ -52,6 +54,8 @@ const OWNER = OWNER_TAG;
 const DEFAULT_COPY = new RegExp(`^${COPY_PREFIX}Classifier1234ABCD-[0-9a-f]{16}$`);
 /** The copy a Create of the default properties makes (or adopts): its name derives from the stack and the source. */
 const TARGET = readImportSpec(properties(), STACK_ID, 'Classifier1234ABCD').targetArn;
+// The app declares the keys these imports use (which key an import may use is import-key.test.ts's subject).
+declareInEnvironment(MODEL_KEYS_ENV, ['arn:aws:kms:us-west-2:444455556666:key/abcd', 'arn:aws:kms:us-west-2:444455556666:key/k']);
 const notFound = () => new ResourceNotFoundException({ ...metadata, message: 'RESOURCE_NOT_FOUND' });
 
 /** Comprehend knows no copy under any name: the lookup before ImportModel finds the name free. */
