@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -81,6 +82,53 @@ export interface ComprehendProviderProps {
    * @default sfn.LogLevel.ALL
    */
   readonly waiterLogLevel?: sfn.LogLevel;
+
+  /**
+   * The instruction set of every function of the providers: the library's handlers and the framework's. The
+   * handlers are plain JavaScript and run on either. `lambda.Architecture.ARM_64` (Graviton) costs less per
+   * GB-second; it is not the default because the library also deploys to the aws-iso and aws-iso-f partitions, where
+   * Lambda's arm64 availability is not published.
+   *
+   * @default lambda.Architecture.X86_64 (Lambda's default)
+   */
+  readonly architecture?: lambda.Architecture;
+
+  /**
+   * The Node.js runtime of every function of the providers: the library's handlers and, when given, the framework's.
+   * A Node.js runtime at least as new as the default, such as a newer one that Lambda adds before this library moves.
+   *
+   * @default lambda.Runtime.NODEJS_24_X for the handlers; the framework's functions keep the Provider's choice (the newest
+   * Node.js runtime the installed aws-cdk-lib knows)
+   */
+  readonly runtime?: lambda.Runtime;
+
+  /**
+   * The format of the library's handler functions' logs. `applicationLogLevel` and `systemLogLevel` need `JSON`
+   * (Lambda filters levels only in JSON): with either of them and no format, the format is `JSON`; with `TEXT` they
+   * are an error. The framework's functions log `JSON` whatever this says: the Provider keeps the events they pass on
+   * out of their logs by a level, which needs `JSON`.
+   *
+   * @default - text (`JSON` when a log level is given)
+   */
+  readonly loggingFormat?: lambda.LoggingFormat;
+
+  /**
+   * The least severe level of the functions' own log records that Lambda keeps, the handlers' and the framework's.
+   * The framework's functions log each event they pass on at `INFO` (without the response URL), so `INFO` or a more
+   * verbose level puts those events in their logs. Needs `loggingFormat` `JSON`, or no format.
+   *
+   * @default - the handlers keep Lambda's (`INFO` with `JSON` logs, every record with text); the framework's functions
+   * keep the Provider's, `FATAL`
+   */
+  readonly applicationLogLevel?: lambda.ApplicationLogLevel;
+
+  /**
+   * The least severe level of the Lambda runtime's own log records (START, END, REPORT and the like) that Lambda keeps,
+   * for every function of the providers. Needs `loggingFormat` `JSON`, or no format.
+   *
+   * @default - Lambda's: `INFO` with `JSON` logs, every record with text
+   */
+  readonly systemLogLevel?: lambda.SystemLogLevel;
 }
 
 /**

@@ -5,6 +5,7 @@ import * as comprehend from 'aws-cdk-lib/aws-comprehend';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -335,6 +336,155 @@ describe('waiterLogLevel', () => {
   });
 });
 
+describe('architecture', () => {
+  test.each(kinds)('%s: by default no function names one, so every function runs on Lambda\'s x86_64', (_, build, count) => {
+    const fns = Object.values(functions(Template.fromStack(build())));
+    expect(fns).toHaveLength(count);
+    for (const fn of fns) {
+      expect(fn.Properties.Architectures).toBeUndefined();
+    }
+  });
+
+  test.each(kinds)('%s: ARM_64 reaches the handlers and the framework\'s functions', (_, build, count) => {
+    const template = Template.fromStack(build(() => ({ architecture: lambda.Architecture.ARM_64 })));
+
+    const fns = Object.values(functions(template));
+    expect(fns).toHaveLength(count);
+    expect(Object.keys(frameworkFunctions(template)).length).toBeGreaterThanOrEqual(1);
+    for (const fn of fns) {
+      expect([fn.Properties.Handler, fn.Properties.Architectures]).toEqual([fn.Properties.Handler, ['arm64']]);
+    }
+  });
+
+  test('X86_64 given is written on every function', () => {
+    const template = Template.fromStack(importer(() => ({ architecture: lambda.Architecture.X86_64 })));
+
+    for (const fn of Object.values(functions(template))) {
+      expect(fn.Properties.Architectures).toEqual(['x86_64']);
+    }
+  });
+});
+
+describe('runtime', () => {
+  test.each(kinds)('%s: by default the handlers run nodejs24.x, and the framework\'s functions the Provider\'s runtime', (_, build) => {
+    const stack = build();
+    const template = Template.fromStack(stack);
+
+    for (const fn of Object.values(handlers(template))) {
+      expect(fn.Properties.Runtime).toBe('nodejs24.x');
+    }
+    // What the Provider picks with the installed aws-cdk-lib (nodejs24.x with 2.273.0), whatever it is.
+    const providers = stack.resolve(lambda.determineLatestNodeRuntime(stack).name);
+    for (const fn of Object.values(frameworkFunctions(template))) {
+      expect(fn.Properties.Runtime).toEqual(providers);
+    }
+  });
+
+  test.each(kinds)('%s: a newer Node.js runtime reaches the handlers and the framework\'s functions', (_, build, count) => {
+    const template = Template.fromStack(build(() => ({ runtime: new lambda.Runtime('nodejs26.x', lambda.RuntimeFamily.NODEJS) })));
+
+    const fns = Object.values(functions(template));
+    expect(fns).toHaveLength(count);
+    for (const fn of fns) {
+      expect([fn.Properties.Handler, fn.Properties.Runtime]).toEqual([fn.Properties.Handler, 'nodejs26.x']);
+    }
+  });
+
+  test.each([
+    ['NODEJS_24_X', lambda.Runtime.NODEJS_24_X],
+    ['NODEJS_LATEST', lambda.Runtime.NODEJS_LATEST],
+    ['nodejs30.x', new lambda.Runtime('nodejs30.x', lambda.RuntimeFamily.NODEJS)],
+  ])('%s is accepted', (_, runtime) => {
+    const template = Template.fromStack(sharer(() => ({ runtime })));
+
+    for (const fn of Object.values(functions(template))) {
+      expect(fn.Properties.Runtime).toBe(runtime.name);
+    }
+  });
+});
+
+describe('loggingFormat, applicationLogLevel and systemLogLevel', () => {
+  /** The LoggingConfig of every handler and of every framework function, without the log group. */
+  function loggingConfigs(template: Template) {
+    const withoutGroup = (fns: Resources) => Object.values(fns).map(fn => {
+      const { LogGroup: _logGroup, ...rest } = fn.Properties.LoggingConfig ?? {};
+      return rest;
+    });
+    return { handlers: withoutGroup(handlers(template)), framework: withoutGroup(frameworkFunctions(template)) };
+  }
+
+  test.each(kinds)('%s: by default the handlers log text, unfiltered; the framework\'s functions JSON at FATAL (the Provider\'s)', (_, build) => {
+    const configs = loggingConfigs(Template.fromStack(build()));
+
+    expect(configs.handlers.length).toBeGreaterThanOrEqual(1);
+    for (const config of configs.handlers) {
+      expect(config).toEqual({});
+    }
+    expect(configs.framework.length).toBeGreaterThanOrEqual(1);
+    for (const config of configs.framework) {
+      expect(config).toEqual({ LogFormat: 'JSON', ApplicationLogLevel: 'FATAL' });
+    }
+  });
+
+  test.each(kinds)('%s: JSON reaches the handlers; the framework\'s functions log JSON already', (_, build) => {
+    const configs = loggingConfigs(Template.fromStack(build(() => ({ loggingFormat: lambda.LoggingFormat.JSON }))));
+
+    for (const config of configs.handlers) {
+      expect(config).toEqual({ LogFormat: 'JSON' });
+    }
+    for (const config of configs.framework) {
+      expect(config).toEqual({ LogFormat: 'JSON', ApplicationLogLevel: 'FATAL' });
+    }
+  });
+
+  test.each(kinds)('%s: both levels without a format: JSON with those levels on the handlers, the levels on the framework\'s functions', (_, build) => {
+    const configs = loggingConfigs(Template.fromStack(build(() => ({
+      applicationLogLevel: lambda.ApplicationLogLevel.WARN,
+      systemLogLevel: lambda.SystemLogLevel.DEBUG,
+    }))));
+
+    for (const config of [...configs.handlers, ...configs.framework]) {
+      expect(config).toEqual({ LogFormat: 'JSON', ApplicationLogLevel: 'WARN', SystemLogLevel: 'DEBUG' });
+    }
+  });
+
+  test('JSON with only a system level: the application records keep their defaults (Lambda\'s; the Provider\'s FATAL)', () => {
+    const configs = loggingConfigs(Template.fromStack(importer(() => ({
+      loggingFormat: lambda.LoggingFormat.JSON,
+      systemLogLevel: lambda.SystemLogLevel.WARN,
+    }))));
+
+    for (const config of configs.handlers) {
+      expect(config).toEqual({ LogFormat: 'JSON', SystemLogLevel: 'WARN' });
+    }
+    expect(configs.framework).toHaveLength(3);
+    for (const config of configs.framework) {
+      expect(config).toEqual({ LogFormat: 'JSON', ApplicationLogLevel: 'FATAL', SystemLogLevel: 'WARN' });
+    }
+  });
+
+  test.each(kinds)('%s: TEXT reaches the handlers only: the framework\'s functions keep JSON at FATAL', (_, build) => {
+    const configs = loggingConfigs(Template.fromStack(build(() => ({ loggingFormat: lambda.LoggingFormat.TEXT }))));
+
+    for (const config of configs.handlers) {
+      expect(config).toEqual({ LogFormat: 'Text' });
+    }
+    for (const config of configs.framework) {
+      expect(config).toEqual({ LogFormat: 'JSON', ApplicationLogLevel: 'FATAL' });
+    }
+  });
+
+  test('the log group stays with the log settings', () => {
+    let mine!: logs.LogGroup;
+    const stack = importer(s => ({ logGroup: (mine = new logs.LogGroup(s, 'MyLogs')), systemLogLevel: lambda.SystemLogLevel.WARN }));
+    const template = Template.fromStack(stack);
+
+    for (const fn of Object.values(functions(template))) {
+      expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON', SystemLogLevel: 'WARN', LogGroup: { Ref: logicalId(mine) } });
+    }
+  });
+});
+
 test('the settings of one stack do not reach another stack of the app', () => {
   const app = new App();
   importer(() => ({ memorySize: 2048 }), { stack: importerStack(app, 'Configured') });
@@ -366,6 +516,26 @@ describe('errors', () => {
       'Importer/Settings: securityGroups is set without vpc; expected vpc too, or neither'],
     ['logRetention with logGroup', (stack: Stack) => ({ logRetention: logs.RetentionDays.ONE_MONTH, logGroup: new logs.LogGroup(stack, 'Mine') }),
       'Importer/Settings: logRetention (30 days) is set with logGroup; expected one of them'],
+    ['a runtime older than the default', () => ({ runtime: lambda.Runtime.NODEJS_22_X }),
+      'Importer/Settings: runtime nodejs22.x is older than the default, nodejs24.x; expected lambda.Runtime.NODEJS_24_X or a newer '
+      + 'Node.js runtime (nodejsNN.x, NN at least 24)'],
+    ['a Node.js runtime without a version', () => ({ runtime: new lambda.Runtime('nodejs', lambda.RuntimeFamily.NODEJS) }),
+      'Importer/Settings: runtime nodejs is older than the default, nodejs24.x; expected lambda.Runtime.NODEJS_24_X or a newer'],
+    ['a runtime of another language', () => ({ runtime: lambda.Runtime.PYTHON_3_13 }),
+      'Importer/Settings: runtime python3.13 is not a Node.js runtime; expected lambda.Runtime.NODEJS_24_X or a newer Node.js '
+      + 'runtime (nodejsNN.x, NN at least 24): the handlers are JavaScript bundles'],
+    ['an OS-only runtime', () => ({ runtime: lambda.Runtime.PROVIDED_AL2023 }),
+      'Importer/Settings: runtime provided.al2023 is not a Node.js runtime; expected lambda.Runtime.NODEJS_24_X'],
+    ['an architecture Lambda does not offer', () => ({ architecture: lambda.Architecture.custom('riscv64') }),
+      'Importer/Settings: architecture riscv64 is not one Lambda offers; expected lambda.Architecture.ARM_64 or lambda.Architecture.X86_64'],
+    ['an application log level with TEXT', () => ({ loggingFormat: lambda.LoggingFormat.TEXT, applicationLogLevel: lambda.ApplicationLogLevel.ERROR }),
+      'Importer/Settings: applicationLogLevel (ERROR) is set with loggingFormat Text; expected loggingFormat JSON, or no loggingFormat '
+      + '(a log level then means JSON): Lambda filters log levels only in the JSON format'],
+    ['a system log level with TEXT', () => ({ loggingFormat: lambda.LoggingFormat.TEXT, systemLogLevel: lambda.SystemLogLevel.WARN }),
+      'Importer/Settings: systemLogLevel (WARN) is set with loggingFormat Text; expected loggingFormat JSON'],
+    ['both log levels with TEXT', () => ({
+      loggingFormat: lambda.LoggingFormat.TEXT, applicationLogLevel: lambda.ApplicationLogLevel.INFO, systemLogLevel: lambda.SystemLogLevel.INFO,
+    }), 'Importer/Settings: applicationLogLevel (INFO) and systemLogLevel (INFO) are set with loggingFormat Text; expected loggingFormat JSON'],
   ] as Array<[string, (stack: Stack) => ComprehendProviderProps, string]>)('%s', (_, props, message) => {
     expect(configure(props)).toThrow(message);
   });
@@ -407,6 +577,61 @@ describe('errors', () => {
       memorySize: 1024, waiterLogLevel: sfn.LogLevel.ERROR, logRetention: logs.RetentionDays.ONE_MONTH,
     })).toThrow('Importer/TeamB: ComprehendProvider.configure() asks for other settings of the stack\'s providers than Importer/TeamA did '
       + '(memorySize, logRetention)');
+  });
+
+  test('configure() twice with equal runtimes, architectures and log settings in other objects: no error, one set of settings', () => {
+    const stack = importerStack();
+    ComprehendProvider.configure(new Construct(stack, 'TeamA'), {
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      applicationLogLevel: lambda.ApplicationLogLevel.WARN,
+      systemLogLevel: lambda.SystemLogLevel.WARN,
+    });
+    ComprehendProvider.configure(new Construct(stack, 'TeamB'), {
+      runtime: new lambda.Runtime('nodejs24.x', lambda.RuntimeFamily.NODEJS),
+      architecture: lambda.Architecture.custom('arm64'),
+      loggingFormat: lambda.LoggingFormat.JSON,
+      applicationLogLevel: lambda.ApplicationLogLevel.WARN,
+      systemLogLevel: lambda.SystemLogLevel.WARN,
+    });
+    new ImportedComprehendModel(stack, 'Model', { sourceModelArn: SOURCE });
+
+    for (const fn of Object.values(functions(Template.fromStack(stack)))) {
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
+    }
+  });
+
+  test('configure() twice with other runtimes, architectures and log settings: an error naming each that differs', () => {
+    const stack = importerStack();
+    ComprehendProvider.configure(new Construct(stack, 'TeamA'), {
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      applicationLogLevel: lambda.ApplicationLogLevel.WARN,
+      systemLogLevel: lambda.SystemLogLevel.WARN,
+    });
+
+    expect(() => ComprehendProvider.configure(new Construct(stack, 'TeamB'), {
+      runtime: new lambda.Runtime('nodejs26.x', lambda.RuntimeFamily.NODEJS),
+      architecture: lambda.Architecture.X86_64,
+      applicationLogLevel: lambda.ApplicationLogLevel.ERROR,
+      systemLogLevel: lambda.SystemLogLevel.WARN,
+    })).toThrow('Importer/TeamB: ComprehendProvider.configure() asks for other settings of the stack\'s providers than Importer/TeamA did '
+      + '(runtime, architecture, loggingFormat, applicationLogLevel)');
+  });
+
+  test.each([
+    ['architecture', { architecture: lambda.Architecture.ARM_64 }],
+    ['runtime', { runtime: lambda.Runtime.NODEJS_24_X }],
+    ['loggingFormat', { loggingFormat: lambda.LoggingFormat.JSON }],
+    ['applicationLogLevel', { applicationLogLevel: lambda.ApplicationLogLevel.ERROR }],
+    ['systemLogLevel', { systemLogLevel: lambda.SystemLogLevel.WARN }],
+  ] as Array<[string, ComprehendProviderProps]>)('configure() with %s after a share created the policy provider: an error naming that share', (_, props) => {
+    const stack = sharer();
+
+    expect(() => ComprehendProvider.configure(new Construct(stack, 'Settings'), props))
+      .toThrow('Sharer/Settings: ComprehendProvider.configure() comes after Sharer/Share created the stack\'s ComprehendModelPolicyProvider');
   });
 
   test('configure() twice with two VPCs: an error naming vpc', () => {
@@ -473,6 +698,10 @@ describe('errors', () => {
 describe('PermissionsBoundary.of() and Tags.of() reach every role, function, log group and state machine', () => {
   /** Every setting that adds or changes resources. */
   const allSettings: Settings = stack => ({
+    architecture: lambda.Architecture.ARM_64,
+    runtime: lambda.Runtime.NODEJS_24_X,
+    applicationLogLevel: lambda.ApplicationLogLevel.INFO,
+    systemLogLevel: lambda.SystemLogLevel.WARN,
     vpc: vpcOf(stack),
     logRetention: logs.RetentionDays.ONE_MONTH,
     memorySize: 512,
@@ -531,6 +760,18 @@ describe('cdk-nag AwsSolutions with provider settings', () => {
       const vpc = vpcOf(s);
       return { vpc, vpcSubnets: { subnetGroupName: 'Isolated' }, securityGroups: [new ec2.SecurityGroup(s, 'FunctionsSg', { vpc })] };
     });
+
+    expect(libraryFindings(stack)).toEqual([]);
+  });
+
+  test.each(kinds)('%s on arm64, a newer runtime, JSON logs with levels: no unacknowledged finding', (_, build) => {
+    const stack = build(() => ({
+      architecture: lambda.Architecture.ARM_64,
+      runtime: new lambda.Runtime('nodejs26.x', lambda.RuntimeFamily.NODEJS),
+      applicationLogLevel: lambda.ApplicationLogLevel.WARN,
+      systemLogLevel: lambda.SystemLogLevel.WARN,
+    }));
+    Template.fromStack(stack);
 
     expect(libraryFindings(stack)).toEqual([]);
   });

@@ -3,7 +3,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { HandlerRole } from './handler-role';
-import { ProviderSettings } from './provider-settings';
+import { DEFAULT_RUNTIME, handlerLogging, ProviderSettings } from './provider-settings';
 
 /** The bundles of src/handlers/ (`npx projen bundle`): one asset per provider, whatever functions run it. */
 export type HandlerBundle = 'provider' | 'policy';
@@ -20,8 +20,6 @@ export interface HandlerFunctionProps {
   readonly settings: ProviderSettings;
 }
 
-/** The runtime the bundles are built for (`--target=node22` in .projenrc.ts). */
-const RUNTIME = new lambda.Runtime('nodejs22.x', lambda.RuntimeFamily.NODEJS);
 const DEFAULT_MEMORY_MB = 256;
 
 /**
@@ -32,7 +30,10 @@ export class HandlerFunction extends lambda.Function {
   constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
     const { settings } = props;
     super(scope, id, {
-      runtime: RUNTIME,
+      // DEFAULT_RUNTIME or a newer Node.js runtime (validated): the bundles' target, node22, runs on either.
+      runtime: settings.runtime ?? DEFAULT_RUNTIME,
+      // Lambda's default, x86_64, unless the settings say arm64.
+      architecture: settings.architecture,
       code: lambda.Code.fromAsset(path.join(__dirname, '..', '..', 'assets', 'handlers', props.bundle, 'index')),
       handler: `index.${props.exportName}`,
       description: props.description,
@@ -44,6 +45,7 @@ export class HandlerFunction extends lambda.Function {
       vpcSubnets: settings.vpcSubnets,
       securityGroups: settings.securityGroups,
       environmentEncryption: settings.environmentEncryption,
+      ...handlerLogging(settings),
     });
   }
 }

@@ -1,4 +1,5 @@
 import { Duration, Stack, Token } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
 import { invalidProp } from './errors';
 import type { ComprehendProviderProps } from '../comprehend-provider';
@@ -57,6 +58,33 @@ function providerInTree(stack: Stack): { readonly provider: string; readonly cre
   return provider ? { provider, createdFor: 'a construct of another copy of this library' } : undefined;
 }
 
+/**
+ * The handlers' runtime unless the settings give a newer one: the newest Node.js runtime of aws-cdk-lib 2.273.0, the
+ * library's floor, pinned here so that a newer aws-cdk-lib does not change the templates (`determineLatestNodeRuntime`
+ * would). The bundles are built for `--target=node22` (.projenrc.ts): code for Node.js 22 runs as well on any newer
+ * Node.js runtime, so the target need not follow.
+ */
+export const DEFAULT_RUNTIME = lambda.Runtime.NODEJS_24_X;
+/** The major version of DEFAULT_RUNTIME: `runtime` must be at least as new. */
+const DEFAULT_NODE_MAJOR = 24;
+const RUNTIME_FORM = `lambda.Runtime.NODEJS_24_X or a newer Node.js runtime (nodejsNN.x, NN at least ${DEFAULT_NODE_MAJOR})`;
+/** The instruction sets Lambda offers. */
+const ARCHITECTURES = ['x86_64', 'arm64'];
+
+/**
+ * The log settings of a handler function: a log level implies the JSON format (the only format Lambda filters levels
+ * in; validate() refuses a level with TEXT), and with none of them Lambda's defaults (text) stay.
+ */
+export function handlerLogging(settings: ComprehendProviderProps): Pick<lambda.FunctionProps, 'loggingFormat' | 'applicationLogLevelV2' | 'systemLogLevelV2'> {
+  const { applicationLogLevel, systemLogLevel } = settings;
+  const levels = applicationLogLevel !== undefined || systemLogLevel !== undefined;
+  return {
+    loggingFormat: settings.loggingFormat ?? (levels ? lambda.LoggingFormat.JSON : undefined),
+    applicationLogLevelV2: applicationLogLevel,
+    systemLogLevelV2: systemLogLevel,
+  };
+}
+
 const MEMORY_MB = { min: 128, max: 10_240 };
 /** At most 14 minutes: the framework's functions, which wait for a handler's answer, run 15 at most themselves. */
 const TIMEOUT_MINUTES = { min: 1, max: 14 };
@@ -77,6 +105,24 @@ function validate(props: ComprehendProviderProps, scope: Construct): void {
       );
     }
   }
+  validateRuntime(props.runtime, scope);
+  const architecture = props.architecture?.name;
+  if (architecture !== undefined && !Token.isUnresolved(architecture) && !ARCHITECTURES.includes(architecture)) {
+    throw invalidProp(`architecture ${architecture} is not one Lambda offers; expected lambda.Architecture.ARM_64 or lambda.Architecture.X86_64`, scope);
+  }
+  if (props.loggingFormat === lambda.LoggingFormat.TEXT) {
+    const levels = [
+      props.applicationLogLevel !== undefined ? `applicationLogLevel (${props.applicationLogLevel})` : undefined,
+      props.systemLogLevel !== undefined ? `systemLogLevel (${props.systemLogLevel})` : undefined,
+    ].filter(level => level !== undefined);
+    if (levels.length > 0) {
+      throw invalidProp(
+        `${levels.join(' and ')} ${levels.length > 1 ? 'are' : 'is'} set with loggingFormat ${props.loggingFormat}; expected ` +
+        'loggingFormat JSON, or no loggingFormat (a log level then means JSON): Lambda filters log levels only in the JSON format',
+        scope,
+      );
+    }
+  }
   if (!props.vpc && (props.vpcSubnets || props.securityGroups)) {
     throw invalidProp(`${props.vpcSubnets ? 'vpcSubnets' : 'securityGroups'} is set without vpc; expected vpc too, or neither`, scope);
   }
@@ -89,7 +135,21 @@ function validate(props: ComprehendProviderProps, scope: Construct): void {
   }
 }
 
-/** The names of the settings that differ, constructs compared by identity. */
+/** Refuses a runtime that is not Node.js, or older than DEFAULT_RUNTIME (a name known only at deploy time passes). */
+function validateRuntime(runtime: lambda.Runtime | undefined, scope: Construct): void {
+  if (runtime === undefined || Token.isUnresolved(runtime.name)) {
+    return;
+  }
+  if (runtime.family !== lambda.RuntimeFamily.NODEJS || !runtime.name.startsWith('nodejs')) {
+    throw invalidProp(`runtime ${runtime.name} is not a Node.js runtime; expected ${RUNTIME_FORM}: the handlers are JavaScript bundles`, scope);
+  }
+  const major = /^nodejs([0-9]+)(\.|$)/.exec(runtime.name)?.[1];
+  if (major === undefined || Number(major) < DEFAULT_NODE_MAJOR) {
+    throw invalidProp(`runtime ${runtime.name} is older than the default, ${DEFAULT_RUNTIME.name}; expected ${RUNTIME_FORM}`, scope);
+  }
+}
+
+/** The names of the settings that differ, constructs compared by identity, runtimes and architectures by name. */
 function differingSettings(a: ComprehendProviderProps, b: ComprehendProviderProps): string[] {
   const keys = new Set([...Object.keys(a), ...Object.keys(b)].filter(key => key !== 'askedBy')) as Set<keyof ComprehendProviderProps>;
   return [...keys].filter(key => !sameSetting(a[key], b[key]));
@@ -98,6 +158,12 @@ function differingSettings(a: ComprehendProviderProps, b: ComprehendProviderProp
 function sameSetting(a: unknown, b: unknown): boolean {
   if (a === b) {
     return true;
+  }
+  if (a instanceof lambda.Runtime && b instanceof lambda.Runtime) {
+    return a.name === b.name && a.family === b.family;
+  }
+  if (a instanceof lambda.Architecture && b instanceof lambda.Architecture) {
+    return a.name === b.name;
   }
   if (a instanceof Duration && b instanceof Duration) {
     return !a.isUnresolved() && !b.isUnresolved() && a.toMilliseconds() === b.toMilliseconds();
