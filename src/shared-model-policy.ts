@@ -147,6 +147,10 @@ export class SharedModelPolicy extends Construct {
         serviceToken: provider.serviceToken,
         resourceType: MODEL_POLICY_RESOURCE_TYPE,
         properties,
+        // The latest the handler's answer can come (its timeout, the framework's bound): without it, a share whose
+        // answer cannot arrive (a VPC without a route to S3 for the response URL) holds the stack for CloudFormation's
+        // hour (aws/aws-cdk issues 30517 and 33837).
+        serviceTimeout: provider.serviceTimeout,
       });
       resource.node.addDependency(permission);
       if (model.resource) {

@@ -1,10 +1,11 @@
-import { App, CfnParameter, Annotations as ConstructAnnotations, Fn, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Annotations as ConstructAnnotations, Duration, Fn, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as comprehend from 'aws-cdk-lib/aws-comprehend';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { SharedModelPolicy, SharedModelPolicyProps } from '../src';
+import { ComprehendProvider, SharedModelPolicy, SharedModelPolicyProps } from '../src';
 import { IMPORTER, SHARER, sharerStack, SOURCE_CLASSIFIER as MODEL } from './support/fixtures';
+import { synchronousServiceTimeout } from '../src/private/framework';
 
 /** The classifier's version ARN as the template spells it: formatted, so the key policy does not depend on the model. */
 const MODEL_ARN_IN_TEMPLATE = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:comprehend:us-west-2:${SHARER}:document-classifier/tickets/version/v1`]] };
@@ -185,6 +186,61 @@ describe('a modelKey whose key policy the construct does not change gets an ackn
     new SharedModelPolicy(stack, 'NoKey', { modelArn: MODEL.replace('v1', 'v3'), importerAccounts: [IMPORTER] });
 
     Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+  });
+});
+
+describe('ServiceTimeout: the latest a share\'s answer can come, not CloudFormation\'s hour', () => {
+  /** The ServiceTimeout of every share's custom resource, and the timeout of the handler they run through. */
+  function timeouts(stack: Stack) {
+    const template = Template.fromStack(stack);
+    const shares = Object.values(template.findResources('Custom::ComprehendModelPolicy'));
+    const [handler] = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.onEvent' } }));
+    return { serviceTimeouts: shares.map(share => share.Properties.ServiceTimeout), handlerTimeout: handler.Properties.Timeout };
+  }
+
+  test('by default: the handler\'s 2 minutes, 6 for the framework around it, 1 for the delivery: 9 minutes', () => {
+    const stack = sharerStack();
+    new SharedModelPolicy(stack, 'Share', { modelArn: MODEL, importerAccounts: [IMPORTER] });
+    new SharedModelPolicy(stack, 'Other', { modelArn: MODEL.replace('tickets', 'invoices'), importerAccounts: [IMPORTER] });
+
+    expect(timeouts(stack)).toEqual({ serviceTimeouts: ['540', '540'], handlerTimeout: 120 });
+  });
+
+  test('an entity recognizer of the stack, shared through the handler, gets it too', () => {
+    const stack = sharerStack();
+    const recognizer = new comprehend.CfnEntityRecognizer(stack, 'Recognizer', {
+      recognizerName: 'products',
+      dataAccessRoleArn: `arn:aws:iam::${SHARER}:role/training`,
+      languageCode: 'en',
+      inputDataConfig: { entityTypes: [{ type: 'PRODUCT' }], documents: { s3Uri: 's3://training-data/docs' } },
+    });
+    new SharedModelPolicy(stack, 'Share', { entityRecognizer: recognizer, importerAccounts: [IMPORTER] });
+
+    expect(timeouts(stack).serviceTimeouts).toEqual(['540']);
+  });
+
+  test.each([
+    [Duration.minutes(1), '480'],
+    [Duration.minutes(5), '720'],
+    // The framework's function runs 15 minutes at most: an answer cannot come later than that, plus the delivery.
+    [Duration.minutes(9), '960'],
+    [Duration.minutes(14), '960'],
+  ])('with the handler timeout %s of ComprehendProvider.configure(): %s seconds', (timeout, expected) => {
+    const stack = sharerStack();
+    ComprehendProvider.configure(stack, { timeout });
+    new SharedModelPolicy(stack, 'Share', { modelArn: MODEL, importerAccounts: [IMPORTER] });
+
+    expect(timeouts(stack)).toEqual({ serviceTimeouts: [expected], handlerTimeout: timeout.toSeconds() });
+  });
+
+  test('a handler timeout known only at deploy time: the framework\'s bound, 16 minutes', () => {
+    const stack = sharerStack();
+    const seconds = new CfnParameter(stack, 'Seconds', { type: 'Number' });
+    ComprehendProvider.configure(stack, { timeout: Duration.seconds(seconds.valueAsNumber) });
+    new SharedModelPolicy(stack, 'Share', { modelArn: MODEL, importerAccounts: [IMPORTER] });
+
+    expect(timeouts(stack).serviceTimeouts).toEqual(['960']);
+    expect(synchronousServiceTimeout(undefined).toSeconds()).toBe(960);
   });
 });
 

@@ -3,7 +3,7 @@ import { Arn, Duration, Fn, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { acknowledgeFrameworkFindings, acknowledgeWildcard, frameworkProps } from './framework';
+import { acknowledgeFrameworkFindings, acknowledgeWildcard, frameworkProps, synchronousServiceTimeout } from './framework';
 import { HandlerFunction } from './handler-function';
 import { HandlerRole } from './handler-role';
 import { ProviderSettings, settingsForNewProvider } from './provider-settings';
@@ -26,6 +26,11 @@ export class ModelPolicyProvider extends Construct {
 
   /** The service token of the custom resources. */
   public readonly serviceToken: string;
+  /**
+   * The `serviceTimeout` of the custom resources: the latest their answer can come, from the handler's timeout (its
+   * retries, of Comprehend's calls and of its writes, happen within one invocation) and the framework's own bound.
+   */
+  public readonly serviceTimeout: Duration;
   private readonly handlerRole: HandlerRole;
 
   private constructor(scope: Construct, id: string, settings: ProviderSettings) {
@@ -41,6 +46,7 @@ export class ModelPolicyProvider extends Construct {
     });
     const provider = new cr.Provider(this, 'Provider', { onEventHandler, ...frameworkProps(this, false, settings) });
     this.serviceToken = provider.serviceToken;
+    this.serviceTimeout = synchronousServiceTimeout(onEventHandler.timeout);
     acknowledgeFrameworkFindings(this, provider, [onEventHandler]);
     this.node.addValidation({ validate: () => this.explainTooManyModels() });
   }
