@@ -1,6 +1,9 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { awscdk, javascript, JsonFile, release } from 'projen';
+import { HANDLER_BUNDLES, METAFILE_DIR } from './projenrc/handler-bundles';
 
 // The peer-dependency floor, and the version the tests run on (CI runs them on the newest release too): the oldest
 // aws-cdk-lib with which the build and every test pass. It is the first release with comprehend.CfnEntityRecognizer,
@@ -9,12 +12,15 @@ import { awscdk, javascript, JsonFile, release } from 'projen';
 // from 2.269.0. The Go module proxy serves no aws-cdk-go between v2.258.0 and v2.275.0, hence the Go example's replace.
 const CDK_FLOOR = '2.273.0';
 
-// The SDK is bundled into the handler assets, so the version tested is the version deployed.
-const COMPREHEND_SDK = '@aws-sdk/client-comprehend@3.1138.0';
-// The handlers read their own resource's record in the stack (DescribeStackResource) to tell whether CloudFormation
-// has moved on from a request (docs/lifecycle.md): the same release as the Comprehend client, so they share the core.
-const CLOUDFORMATION_SDK = '@aws-sdk/client-cloudformation@3.1138.0';
-const SMITHY_CORE = '@smithy/core@3.41.1';
+// The SDK is bundled into the handler assets, so the version tested is the version deployed. Its pins live in
+// projenrc/bundled-sdk.json, which `npx projen upgrade` moves (post-upgrade, below): the Comprehend client; the
+// CloudFormation client, with which the handlers read their own resource's record in the stack (DescribeStackResource)
+// to tell whether CloudFormation has moved on from a request (docs/lifecycle.md), of the same release as the
+// Comprehend client, so they share the core; and @smithy/core, in the version that release uses.
+const BUNDLED_SDK: { release: string; clients: string[]; smithyCore: string } =
+  JSON.parse(fs.readFileSync(path.join(__dirname, 'projenrc', 'bundled-sdk.json'), 'utf8'));
+const SDK_CLIENTS = BUNDLED_SDK.clients.map(client => `${client}@${BUNDLED_SDK.release}`);
+const SMITHY_CORE = `@smithy/core@${BUNDLED_SDK.smithyCore}`;
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-comprehend-model-import',
@@ -51,8 +57,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   nextVersionCommand: "git tag --list 'v[0-9]*' | grep -q . || echo 0.1.0",
 
   devDeps: [
-    COMPREHEND_SDK,
-    CLOUDFORMATION_SDK,
+    ...SDK_CLIENTS,
     // The SDK's own error classification (throttling, transient, server errors), in the version the SDK uses.
     SMITHY_CORE,
     '@types/aws-lambda',
@@ -140,9 +145,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
 // provider's onEvent and isComplete are two exports of one bundle (its functions share one asset) and route imported
 // models (import/) and endpoints (endpoint/) by resource type. Minified, and resolved through the packages' ES modules
 // (`module` before `main`), so esbuild keeps only the SDK commands the handlers send. No source maps: the stack traces
-// in the logs name the handlers' own functions, whose names are kept (--keep-names).
-for (const entrypoint of ['src/handlers/provider/index.ts', 'src/handlers/policy/index.ts']) {
-  project.bundler.addBundle(entrypoint, {
+// in the logs name the handlers' own functions, whose names are kept (--keep-names). esbuild writes a metafile of each
+// bundle (every input, and the bytes each put in the output) to build/esbuild/, out of the asset folder (whose hash is
+// the asset's) and out of the npm package: the SBOMs below are made from it.
+for (const handler of HANDLER_BUNDLES) {
+  const bundle = project.bundler.addBundle(handler.entrypoint, {
     platform: 'node',
     target: 'node22',
     externals: [],
@@ -152,10 +159,41 @@ for (const entrypoint of ['src/handlers/provider/index.ts', 'src/handlers/policy
     // The SDK's ES modules load node:http lazily with import(); as require() the bundle is plain CommonJS, which jest's
     // module sandbox (where the lifecycle tests load it) runs as Lambda does.
     // Nothing printed on success: the bundle sizes are benchmarked (bench/), not read in every build log.
-    esbuildArgs: { '--supported:dynamic-import': 'false', '--log-level': 'warning' },
+    esbuildArgs: { '--supported:dynamic-import': 'false', '--log-level': 'warning', '--metafile': handler.metafile },
     tsconfigPath: 'tsconfig.dev.json',
     watchTask: false,
   });
+  if (bundle.outfile !== handler.outfile) {
+    throw new Error(`projenrc/handler-bundles.ts says ${handler.outfile}, projen's bundler writes ${bundle.outfile}`);
+  }
+}
+project.gitignore.exclude(`/${METAFILE_DIR}/`);
+project.npmignore?.exclude(`/${METAFILE_DIR}/`);
+
+// The CycloneDX SBOM of each bundle (docs/sbom.md): the packages esbuild put in it, with their versions and licenses
+// from the lockfile, in assets/handlers/NAME/sbom.cdx.json, a build output like the bundle beside it (assets/ is not
+// committed) that the npm package ships. Written after every bundling, so a bundle and its SBOM never part;
+// test/sbom.test.ts checks one against the other. It names the version in package.json: a release's, in a release build.
+project.tasks.tryFind('bundle')!.spawn(project.addTask('sbom', {
+  description: 'Write the CycloneDX SBOM of each handler bundle from its esbuild metafile and the lockfile (projenrc/sbom.ts)',
+  exec: 'ts-node --transpile-only -P tsconfig.dev.json projenrc/sbom.ts',
+}));
+
+// The scheduled upgrade (docs/releasing.md): `npx projen upgrade` is projen's (npm-check-updates on the dependencies
+// declared without a version, then `npm update` of every dependency within its range, then `npx projen`), which leaves
+// exact pins alone; its post-upgrade moves the bundled SDK too (projenrc/upgrade-bundled-sdk.ts): the pins of
+// projenrc/bundled-sdk.json to the newest release both clients publish, `npx projen` to write them into package.json and
+// install them, a bundle, whose SBOMs list what the bundles hold, `npm update` of those packages (the SDK's own
+// dependencies) to the newest their ranges allow, and the bundles with their SBOMs again, ready to review and test.
+{
+  const upgradeSdk = 'ts-node --transpile-only -P tsconfig.dev.json projenrc/upgrade-bundled-sdk.ts';
+  const postUpgrade = project.tasks.tryFind('post-upgrade')!;
+  const bundleTask = project.tasks.tryFind('bundle')!;
+  postUpgrade.exec(`${upgradeSdk} pins`);
+  postUpgrade.exec('npx projen');
+  postUpgrade.spawn(bundleTask);
+  postUpgrade.exec(`${upgradeSdk} transitive`);
+  postUpgrade.spawn(bundleTask);
 }
 
 // jest's per-file coverage table goes to coverage/coverage.txt; the test task prints the totals in one line after jest.
