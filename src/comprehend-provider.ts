@@ -114,8 +114,9 @@ export interface ComprehendProviderProps {
 
   /**
    * The least severe level of the functions' own log records that Lambda keeps, the handlers' and the framework's.
-   * The framework's functions log each event they pass on at `INFO` (without the response URL), so `INFO` or a more
-   * verbose level puts those events in their logs. Needs `loggingFormat` `JSON`, or no format.
+   * The framework's functions keep only `FATAL` records unless this is given: they log each event they pass on at
+   * `INFO` (without the response URL), and the waiter's isComplete function fails with the event as its message at
+   * each poll that finds the import not done (`ERROR`). Needs `loggingFormat` `JSON`, or no format.
    *
    * @default - the handlers keep Lambda's (`INFO` with `JSON` logs, every record with text); the framework's functions
    * keep the Provider's, `FATAL`
