@@ -10,8 +10,8 @@ import type {
 } from 'aws-lambda';
 import { MODEL_ENDPOINT_RESOURCE_TYPE } from '../../contract/endpoint-properties';
 import { DATA_REQUEST, IMPORTED_MODEL_RESOURCE_TYPE } from '../../contract/import-properties';
-import { logEvent } from '../common/comprehend';
-import { guarded, readRequestRecord } from '../common/request-guard';
+import { logCalls, logEvent } from '../common/comprehend';
+import { cloudFormation, guarded, readRequestRecord } from '../common/request-guard';
 import { isEndpointComplete } from '../endpoint/is-complete';
 import { onEndpointEvent } from '../endpoint/on-event';
 import { isImportComplete } from '../import/is-complete';
@@ -22,6 +22,9 @@ import { onImportEvent } from '../import/on-event';
  * stack's window), which the deploy driver sets to its virtual clock. Lambda calls only onEvent and isComplete.
  */
 export { handlerClock } from '../common/clock';
+
+// CloudFormation's DescribeStackResource calls (request-guard.ts) are logged as the Comprehend calls are.
+logCalls(cloudFormation);
 
 /**
  * Starts a request: reads CloudFormation's record of the resource first, which the request's every mutating call, and
