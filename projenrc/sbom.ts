@@ -37,7 +37,6 @@ export interface PackageLock {
     readonly name?: string;
     readonly version?: string;
     readonly license?: string;
-    readonly integrity?: string;
     readonly link?: boolean;
   }>;
 }
@@ -50,8 +49,6 @@ export interface BundledPackage {
   readonly version: string;
   /** An SPDX license id or expression (or, for a package that names none, its license's name). */
   readonly license: string;
-  /** The lockfile's Subresource Integrity of the package's tarball. */
-  readonly integrity?: string;
   /** The folders of the other bundled packages whose files its bundled files import. */
   readonly imports: readonly string[];
 }
@@ -128,7 +125,7 @@ export function bundleContents(bundle: HandlerBundle, metafile: Metafile, lock: 
     if (!license) {
       throw new Error(`${name}@${locked.version} (${dir}) names no license in package-lock.json nor in its package.json`);
     }
-    return { dir, name, version: locked.version, license, integrity: locked.integrity, imports: importsOf(dir) };
+    return { dir, name, version: locked.version, license, imports: importsOf(dir) };
   });
   const ownSources = bundledFiles.filter(file => packageDirOf(file) === undefined).sort();
   return { packages, imports: importsOf(undefined), ownSources };
@@ -183,15 +180,14 @@ export function makeBom(bundle: HandlerBundle, contents: BundleContents, bundleB
   bom.metadata.component = handler;
 
   // One component per package and version: two copies of one version (a lockfile npm could not dedupe) are one package.
+  // No hashes: the lockfile's integrity is that of the package's tarball, of which the bundle holds a tree-shaken part,
+  // so nothing in the bundle could be checked against it; the purl names the package for a registry or a scanner.
   const components = new Map<string, Models.Component>();
   for (const bundled of contents.packages) {
     const purl = purls.get(bundled.dir)!;
     if (!components.has(purl)) {
       const component = libraryComponent(bundled.name, bundled.version, { bomRef: purl, purl });
       component.licenses.add(licenseFactory.makeFromString(bundled.license));
-      if (bundled.integrity) {
-        component.hashes.set(...Contrib.FromNodePackageJson.Utils.parsePackageIntegrity(bundled.integrity));
-      }
       components.set(purl, component);
       bom.components.add(component);
     }
