@@ -28,6 +28,7 @@ import {
   IMPORTED_MODEL_RESOURCE_TYPE,
   ImportProperties,
   MAX_TIMEOUT_SECONDS,
+  STOP_GRACE_SECONDS,
 } from './contract/import-properties';
 import { explainInvalidName, explainSourceRegion, MODEL_ARN_FORM, ModelArnParts } from './contract/model-arn';
 import { MODEL_TYPES, ModelType } from './contract/model-types';
@@ -317,7 +318,7 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
 
     const provider = ModelProvider.of(this);
     provider.addImport();
-    const importPermission = provider.allowImportFrom(props.sourceModelArn, this.modelType);
+    const importPermission = provider.allowImportFrom(props.sourceModelArn, this.modelType, props.modelKey?.keyArn, this);
     // A role the user brings is passable through a policy of its own, which stays until the cleanup phase.
     const passPermission = props.dataAccessRole ? provider.allowPassing(props.dataAccessRole, this) : undefined;
 
@@ -342,6 +343,12 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
       resourceType: IMPORTED_MODEL_RESOURCE_TYPE,
       properties,
       removalPolicy,
+      // A create or update waits for its copy until `timeout` after onEvent starts (the place in the stack's window of
+      // imports included, since the deadline counts from the request), then stops an import still running and waits
+      // up to STOP_GRACE_SECONDS for it to be STOPPED and deleted; a delete waits up to MAX_TIMEOUT_SECONDS whatever the
+      // timeout, for a copy still importing (a cancelled create) must end before it can go. ServiceTimeout covers the
+      // longer, so CloudFormation never gives up on a rollback's delete the handlers would still finish.
+      serviceTimeout: provider.serviceTimeout(Math.max(timeout.toSeconds() + STOP_GRACE_SECONDS, MAX_TIMEOUT_SECONDS)),
     });
     // Imported once its permission is in place, also when it lives in a managed policy of its own (many sources).
     customResource.node.addDependency(importPermission);

@@ -386,6 +386,7 @@ export class ModelEndpoint extends ModelEndpointBase {
       desiredInferenceUnits: units,
       dataAccessRole: this.dataAccessRole,
       roleIsOwn: props.dataAccessRole === undefined,
+      servesOwnCopy: isCopyOfStack(props.model, this),
       tags: props.tags,
     });
     // Tags.of() adds tags after construction, so the limits are checked when the app is synthesized.
@@ -530,6 +531,16 @@ function checkModelIsServable(model: IComprehendModel, endpoint: Construct): voi
       endpoint,
     );
   }
+}
+
+/**
+ * Whether `model` is a copy this stack imports (an ImportedComprehendModel of the endpoint's own stack, not of a nested
+ * or other stack): it carries this stack's ownership tag. Read from its resource, since this file may not import
+ * ImportedComprehendModel (which creates endpoints).
+ */
+function isCopyOfStack(model: IComprehendModel, endpoint: Construct): boolean {
+  const copy = model.node.defaultChild;
+  return CfnResource.isCfnResource(copy) && copy.cfnResourceType === IMPORTED_MODEL_RESOURCE_TYPE && Stack.of(copy) === Stack.of(endpoint);
 }
 
 /** How each DeletionPolicy is set with a RemovalPolicy. */

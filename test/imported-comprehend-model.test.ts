@@ -72,20 +72,34 @@ const OWN_RESOURCE_STATEMENTS = [
     Effect: 'Allow',
     Resource: '*',
   },
+  // Each action on the resource types the Service Authorization Reference lists for it: models, then endpoints.
   {
     Action: [
       'comprehend:DeleteDocumentClassifier',
       'comprehend:StopTrainingDocumentClassifier',
       'comprehend:DeleteEntityRecognizer',
       'comprehend:StopTrainingEntityRecognizer',
-      'comprehend:UpdateEndpoint',
-      'comprehend:DeleteEndpoint',
-      'comprehend:TagResource',
-      'comprehend:UntagResource',
     ],
     Effect: 'Allow',
-    Resource: THIS_ACCOUNTS,
+    Resource: [THIS_ACCOUNTS[0], THIS_ACCOUNTS[2]],
     Condition: { StringLike: { [`aws:ResourceTag/${OWNER_TAG_KEY}`]: OWNED } },
+  },
+  {
+    Action: ['comprehend:UpdateEndpoint', 'comprehend:DeleteEndpoint'],
+    Effect: 'Allow',
+    Resource: [THIS_ACCOUNTS[1], THIS_ACCOUNTS[3]],
+    Condition: { StringLike: { [`aws:ResourceTag/${OWNER_TAG_KEY}`]: OWNED } },
+  },
+  // Any tag key but the ownership tag's, and a request that names its keys.
+  {
+    Action: ['comprehend:TagResource', 'comprehend:UntagResource'],
+    Effect: 'Allow',
+    Resource: THIS_ACCOUNTS,
+    Condition: {
+      'StringLike': { [`aws:ResourceTag/${OWNER_TAG_KEY}`]: OWNED },
+      'ForAllValues:StringNotEquals': { 'aws:TagKeys': [OWNER_TAG_KEY] },
+      'Null': { 'aws:TagKeys': 'false' },
+    },
   },
   {
     Action: 'comprehend:CreateEndpoint',
@@ -93,8 +107,13 @@ const OWN_RESOURCE_STATEMENTS = [
     Resource: [THIS_ACCOUNTS[1], THIS_ACCOUNTS[3]],
     Condition: { StringLike: { [`aws:RequestTag/${OWNER_TAG_KEY}`]: OWNED } },
   },
-  // On the model served, no request-tag key applies (Service Authorization Reference).
-  { Action: 'comprehend:CreateEndpoint', Effect: 'Allow', Resource: [THIS_ACCOUNTS[0], THIS_ACCOUNTS[2]] },
+  // On the model served, only this stack's own copies (the other models the app serves are named by their ARN).
+  {
+    Action: 'comprehend:CreateEndpoint',
+    Effect: 'Allow',
+    Resource: [THIS_ACCOUNTS[0], THIS_ACCOUNTS[2]],
+    Condition: { StringLike: { [`aws:ResourceTag/${OWNER_TAG_KEY}`]: OWNED } },
+  },
   // The handlers read their own resource's record in this stack instance, and in no other stack.
   { Action: 'cloudformation:DescribeStackResource', Effect: 'Allow', Resource: { Ref: 'AWS::StackId' } },
 ];
@@ -107,9 +126,16 @@ const OWN_PASS_ROLE = {
   Condition: { StringEquals: { 'iam:PassedToService': 'comprehend.amazonaws.com' } },
 };
 
-/** The ImportModel statement, its resources aside. */
-function importModel() {
-  return { Action: 'comprehend:ImportModel', Effect: 'Allow', Condition: { StringLike: { [`aws:RequestTag/${OWNER_TAG_KEY}`]: OWNED } } };
+/** The ImportModel statement of the imports that name no key (or of those that name `keys`), its resources aside. */
+function importModel(keys?: unknown[]) {
+  return {
+    Action: 'comprehend:ImportModel',
+    Effect: 'Allow',
+    Condition: {
+      StringLike: { [`aws:RequestTag/${OWNER_TAG_KEY}`]: OWNED },
+      ...keys ? { ArnEquals: { 'comprehend:ModelKmsKey': keys } } : { Null: { 'comprehend:ModelKmsKey': 'true' } },
+    },
+  };
 }
 
 function keyStatements(keys: unknown[]) {
@@ -472,14 +498,18 @@ describe('the provider', () => {
     const statements = handlerStatements(Template.fromStack(stack));
 
     expect(statements).toEqual(expect.arrayContaining(OWN_RESOURCE_STATEMENTS));
-    // Nothing else changes a Comprehend resource: every other statement imports with the tag, or passes roles.
+    // Nothing else changes a Comprehend resource: every other statement imports with the tag, or passes roles (an
+    // endpoint on a model that is not this stack's copy adds CreateEndpoint on its ARN: test/least-privilege.test.ts).
     const others = statements.filter(s => !OWN_RESOURCE_STATEMENTS.some(own => isDeepStrictEqual(own, s)));
     expect(others.map(s => s.Action)).toEqual(expect.arrayContaining(['comprehend:ImportModel', 'iam:PassRole']));
     expect(others.flatMap(s => [s.Action].flat()).filter(a => a.startsWith('comprehend:') && a !== 'comprehend:ImportModel')).toEqual([]);
   });
 
-  test('the handler role\'s policy does not depend on which models and endpoints the stack holds', () => {
-    const withoutImports = (statements: any[]) => statements.filter(s => s.Action !== 'comprehend:ImportModel');
+  test('the handler role\'s policy does not depend on which models and endpoints the stack holds, but for what the app declares', () => {
+    // What the app declares: its sources and keys (ImportModel), and the models it serves that are not its own copies
+    // (CreateEndpoint on their exact ARNs, the one CreateEndpoint statement without a condition).
+    const withoutImports = (statements: any[]) => statements.filter(s => s.Action !== 'comprehend:ImportModel')
+      .filter(s => !(s.Action === 'comprehend:CreateEndpoint' && s.Condition === undefined));
     const variants = [
       (stack: Stack) => new ImportedComprehendModel(stack, 'A', { sourceModelArn: SOURCE }),
       (stack: Stack) => new ImportedComprehendModel(stack, 'B', { sourceModelArn: RECOGNIZER }),
@@ -518,7 +548,7 @@ describe('the provider', () => {
     const importStatements = documents.flatMap(([, r]) => r.Properties.PolicyDocument.Statement)
       .filter((statement: any) => statement.Action === 'comprehend:ImportModel');
 
-    expect(importStatements.map((statement: any) => statement.Resource.length)).toEqual([40, 40, 40, 30]);
+    expect(importStatements.map((statement: any) => statement.Resource.length).sort()).toEqual([30, 40, 40, 40]);
     // IAM's limits: 10,240 characters for the role's inline policies, 6,144 for a managed policy (without whitespace).
     for (const [, document] of documents) {
       expect(JSON.stringify(document.Properties.PolicyDocument).length)
@@ -541,21 +571,24 @@ describe('the provider', () => {
     Template.fromStack(stack).hasResource('Custom::ComprehendImportedModel', { DependsOn: Match.absent() });
   });
 
-  test('the handler policy grows only with the sharer accounts and model types: 200 imports of 20 models of 2 accounts', () => {
+  test('the handler policy grows only with the sharer accounts, model types and keys: 200 imports of 20 models of 2 accounts', () => {
     const stack = importerStack();
+    const keys = [0, 1].map(k => kms.Key.fromKeyArn(stack, `Key${k}`, `arn:aws:kms:us-west-2:${IMPORTER}:key/k${k}`));
     for (let i = 0; i < 200; i++) {
       const account = i % 2 === 0 ? SHARER : '999988887777';
       new ImportedComprehendModel(stack, `Model${i}`, {
         sourceModelArn: `arn:aws:comprehend:us-west-2:${account}:document-classifier/model-${i % 20}/version/v${i}`,
-        modelKey: i % 3 === 0 ? kms.Key.fromKeyArn(stack, `Key${i}`, `arn:aws:kms:us-west-2:${IMPORTER}:key/k${i}`) : undefined,
+        modelKey: i % 3 === 0 ? keys[i % 2] : undefined,
       });
     }
     const template = Template.fromStack(stack);
     const statements = handlerStatements(template);
 
-    expect(statements.find(s => s.Action === 'comprehend:ImportModel').Resource).toEqual([
-      `arn:aws:comprehend:us-west-2:${SHARER}:document-classifier/*`,
-      'arn:aws:comprehend:us-west-2:999988887777:document-classifier/*',
+    const sharers = [`arn:aws:comprehend:us-west-2:${SHARER}:document-classifier/*`, 'arn:aws:comprehend:us-west-2:999988887777:document-classifier/*'];
+    expect(statements.filter(s => s.Action === 'comprehend:ImportModel')).toEqual([
+      { ...importModel(keys.map(key => key.keyArn)), Resource: sharers },
+      // Model1 (no key) comes from the second account first.
+      { ...importModel(), Resource: [...sharers].reverse() },
     ]);
     expect(statements.filter(s => s.Action === 'iam:PassRole')).toEqual([OWN_PASS_ROLE]);
     expect(JSON.stringify(statements).length).toBeLessThan(10_240);

