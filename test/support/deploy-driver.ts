@@ -14,7 +14,11 @@
 // emulator (`records`), which answers the handlers with it: a request sets its resource's record to *_IN_PROGRESS when
 // it is sent, and its answer to *_COMPLETE or *_FAILED; each transition is strictly later than the one before it, and
 // nothing else changes a record while its request is in progress. A resource removed from the stack by an update has
-// no record once the update is done; a deleted stack keeps its records, DELETE_COMPLETE, under its stack id.
+// no record once the update is done; a deleted stack keeps its records, DELETE_COMPLETE, under its stack id. The
+// stack's status (DescribeStacks) follows CloudFormation's: CREATE_IN_PROGRESS or UPDATE_IN_PROGRESS, then
+// UPDATE_COMPLETE_CLEANUP_IN_PROGRESS and *_COMPLETE; on a failure ROLLBACK_IN_PROGRESS or UPDATE_ROLLBACK_IN_PROGRESS
+// (while the rollback's requests run: a resource's record shows UPDATE_IN_PROGRESS for them, as for forward ones), then
+// UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS and *_COMPLETE or *_FAILED; DELETE_IN_PROGRESS, then deleted or DELETE_FAILED.
 //
 // Cancellation, as CloudFormation does it: when a request of the forward operation fails, no new request starts, and
 // every request still in progress is cancelled (its record CREATE_FAILED "Resource creation cancelled" or UPDATE_FAILED
@@ -59,8 +63,12 @@ export interface ProviderHandlers {
   readonly maxAttempts: number;
   /** The logical id of the role the user functions run with, when the template defines it. */
   readonly role?: string;
-  /** The literal string variables of the user functions, onEvent's and isComplete's together, set for the provider's calls. */
-  readonly environment: Record<string, string>;
+  /**
+   * The variables of the user functions, onEvent's and isComplete's together, set for the provider's calls: literal
+   * strings, and those whose intrinsic functions resolve (a JSON list that names a key of the stack); the template's
+   * in force, updated by each deploy.
+   */
+  environment: Record<string, string>;
 }
 
 /** Where the driver registers the handler roles' access keys and policies: the emulator. */
@@ -73,6 +81,8 @@ export interface IdentityRegistry {
 export interface StackRecordRegistry {
   setStackResourceRecord(stackId: string, logicalId: string, record: StackResourceRecord | undefined): void;
   deleteStack(stackId: string): void;
+  /** The stack's status (StackStatus), for DescribeStacks: how a handler tells an update's rollback from a forward one. */
+  setStackStatus(stackId: string, status: string): void;
 }
 
 /** An IAM policy of the template in force: the roles it is attached to and its resolved statements. */
@@ -265,7 +275,11 @@ const CANCELLED_REASON: Partial<Record<RequestType, string>> = {
  */
 const inFlight = new Map<Promise<void>, { readonly owner: object; readonly handlers: ProviderHandlers }>();
 /** The provider whose environment process.env holds now, and the values its variables replaced. */
-let environment: { readonly holder: ProviderHandlers; readonly replaced: Record<string, string | undefined> } | undefined;
+let environment: {
+  readonly holder: ProviderHandlers;
+  readonly replaced: Record<string, string | undefined>;
+  readonly values: Record<string, string>;
+} | undefined;
 
 export class DeployDriver {
   /** The resources of the stack, by logical id. */
@@ -304,6 +318,7 @@ export class DeployDriver {
   public async deploy(stack: Stack, deployOptions: DeployOptions = {}): Promise<DeployResult> {
     const desired = this.load(stack);
     this.inProgress.clear();
+    this.setStackStatus(this.created ? 'UPDATE_IN_PROGRESS' : 'CREATE_IN_PROGRESS');
     const sent = new Map<string, Record<string, any>>();
     const policiesBefore = new Map(this.policies);
     const { outcomes: forward, cancelled } = await this.operate({
@@ -371,9 +386,14 @@ export class DeployDriver {
       });
     }
     this.inProgress.clear();
+    const updated = this.created;
     this.created = true;
+    if (updated) {
+      this.setStackStatus('UPDATE_COMPLETE_CLEANUP_IN_PROGRESS');
+    }
     // CloudFormation does not fail a stack update for a failed cleanup; it reports it.
     const { outcomes: cleaned } = await this.sendInReverseOrder(cleanup, cleanupDeps);
+    this.setStackStatus(updated ? 'UPDATE_COMPLETE' : 'CREATE_COMPLETE');
     // The cleanup phase deletes the removed policies after the resources that depended on them.
     this.applyPolicies(true);
     // The update is done: the resources it removed are no longer the stack's.
@@ -420,10 +440,15 @@ export class DeployDriver {
     forward.forEach(outcome => undo(outcome.logicalId, outcome));
     cancelled.forEach(task => undo(task.request.logicalId, undefined));
     this.inProgress.clear();
+    // The stack's status tells the rollback's Updates from forward ones (a resource's record shows UPDATE_IN_PROGRESS for both).
+    this.setStackStatus(this.created ? 'UPDATE_ROLLBACK_IN_PROGRESS' : 'ROLLBACK_IN_PROGRESS');
     const { outcomes: rolledBack } = await this.sendInReverseOrder(rollback, deps, this.cancelledPollGates(cancelled, rollback, deps, order));
     // The resources rolled back under the new policies; now the old policies come back (those the failed operation
     // created stay until its rollback cleanup is done).
     this.restorePolicies(policiesBefore, false);
+    if (this.created) {
+      this.setStackStatus('UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS');
+    }
     const rollbackCleanup = new Map<string, Request>();
     for (const outcome of rolledBack) {
       const forwardOutcome = forward.find(o => o.logicalId === outcome.logicalId);
@@ -441,6 +466,7 @@ export class DeployDriver {
     }
     const all = [...forward, ...rolledBack, ...cleaned];
     const rollbackFailed = [...rolledBack, ...cleaned].some(o => o.status === 'FAILED');
+    this.setStackStatus(`${this.created ? 'UPDATE_ROLLBACK' : 'ROLLBACK'}_${rollbackFailed ? 'FAILED' : 'COMPLETE'}`);
     return {
       status: rollbackFailed ? 'ROLLBACK_FAILED' : 'ROLLBACK_COMPLETE',
       outcomes: all,
@@ -474,6 +500,7 @@ export class DeployDriver {
    * again does.
    */
   public async destroy(): Promise<DeployResult> {
+    this.setStackStatus('DELETE_IN_PROGRESS');
     const requests = new Map<string, Request>();
     const deps = new Map<string, readonly string[]>();
     for (const [logicalId, had] of this.resources) {
@@ -492,6 +519,8 @@ export class DeployDriver {
       this.restorePolicies(new Map(), true);
       this.options.records?.deleteStack(this.stackId);
       this.created = false;
+    } else {
+      this.setStackStatus('DELETE_FAILED');
     }
     const failures = outcomes.filter(o => o.status === 'FAILED').map(o => `${o.logicalId}: ${o.reason}`);
     return { status: failures.length > 0 ? 'DELETE_FAILED' : 'COMPLETE', outcomes, failures, cancelled: [] };
@@ -543,6 +572,7 @@ export class DeployDriver {
       throw new Error(`startCreates() while ${inFlight.size} handler invocation(s) are in flight: settle() first`);
     }
     const desired = this.load(stack);
+    this.setStackStatus(this.created ? 'UPDATE_IN_PROGRESS' : 'CREATE_IN_PROGRESS');
     this.applyPolicies(false);
     releaseEnvironment();
     const started: string[] = [];
@@ -844,6 +874,11 @@ export class DeployDriver {
     return task;
   }
 
+  /** The stack's status now, handed to the emulator (DescribeStacks). */
+  private setStackStatus(status: string): void {
+    this.options.records?.setStackStatus(this.stackId, status);
+  }
+
   /** A new record of `logicalId`, strictly later than its last one, handed to the emulator. */
   private putRecord(logicalId: string, resourceStatus: ResourceStatus, physicalResourceId?: string,
     resourceStatusReason?: string): StackResourceRecord {
@@ -962,6 +997,13 @@ export class DeployDriver {
     for (const [logicalId, resource] of Object.entries(resources)) {
       const variables = resource.Type === 'AWS::Lambda::Function' ? resource.Properties.Environment?.Variables : undefined;
       const serviceToken = variables?.USER_ON_EVENT_FUNCTION_ARN ? this.getAtt(logicalId, 'Arn', template) : undefined;
+      const environmentOf = () => Object.assign({}, ...[variables.USER_ON_EVENT_FUNCTION_ARN, variables.USER_IS_COMPLETE_FUNCTION_ARN]
+        .filter(reference => reference !== undefined)
+        .map(reference => this.resolvedStrings(resources[reference['Fn::GetAtt'][0]].Properties.Environment?.Variables ?? {}, template)));
+      if (serviceToken && this.providers.has(serviceToken)) {
+        // The functions are updated before the resources that use them; their rollback comes after (dependents first).
+        this.providers.get(serviceToken)!.environment = environmentOf();
+      }
       if (!serviceToken || this.providers.has(serviceToken)) {
         continue;
       }
@@ -973,9 +1015,7 @@ export class DeployDriver {
         intervalSeconds: Number(/IntervalSeconds\\":(\d+)/.exec(definition)?.[1] ?? 0),
         maxAttempts: Number(/MaxAttempts\\":(\d+)/.exec(definition)?.[1] ?? 0),
         role: roleOf(variables.USER_ON_EVENT_FUNCTION_ARN),
-        environment: Object.assign({}, ...[variables.USER_ON_EVENT_FUNCTION_ARN, variables.USER_IS_COMPLETE_FUNCTION_ARN]
-          .filter(reference => reference !== undefined)
-          .map(reference => literalStrings(resources[reference['Fn::GetAtt'][0]].Properties.Environment?.Variables ?? {}))),
+        environment: environmentOf(),
       });
       const role = roleOf(variables.USER_ON_EVENT_FUNCTION_ARN);
       if (role !== undefined && this.options.iam) {
@@ -1097,6 +1137,22 @@ export class DeployDriver {
   }
 
   /** Resolves intrinsic functions as CloudFormation would; every scalar becomes a string. */
+  /** The variables that are strings once resolved; those that do not resolve yet are left out. */
+  private resolvedStrings(variables: Record<string, unknown>, template: any): Record<string, string> {
+    const resolved: Record<string, string> = {};
+    for (const [name, value] of Object.entries(variables)) {
+      try {
+        const text = this.resolve(value, template);
+        if (typeof text === 'string') {
+          resolved[name] = text;
+        }
+      } catch {
+        // A reference to a resource not deployed yet: the variable is not one the handlers read.
+      }
+    }
+    return resolved;
+  }
+
   private resolve(value: any, template: any): any {
     if (Array.isArray(value)) {
       return value.map(v => this.resolve(v, template));
@@ -1198,19 +1254,20 @@ function reverseWaits(id: string, requests: ReadonlyMap<string, unknown>, deps: 
 
 /** Whether `handlers` may run now: process.env is theirs, or no invocation is in flight to lose it. */
 function mayUseEnvironment(handlers: ProviderHandlers): boolean {
-  return inFlight.size === 0 || environment?.holder === handlers;
+  return inFlight.size === 0 || (environment?.holder === handlers && environment.values === handlers.environment);
 }
 
 /** Gives process.env to `handlers`: their credentials (`useCredentials`) and their functions' variables. */
 function holdEnvironment(handlers: ProviderHandlers, useCredentials: () => void): void {
-  if (environment?.holder === handlers) {
+  if (environment?.holder === handlers && environment.values === handlers.environment) {
     return;
   }
   releaseEnvironment();
   useCredentials();
   const replaced = Object.fromEntries(Object.keys(handlers.environment).map(name => [name, process.env[name]]));
   Object.assign(process.env, handlers.environment);
-  environment = { holder: handlers, replaced };
+  // The values held: a deploy that changes the functions' variables gives the provider new ones (load()).
+  environment = { holder: handlers, replaced, values: handlers.environment };
 }
 
 /** Puts back the variables the provider holding process.env replaced. */
@@ -1246,10 +1303,6 @@ function fail(message: string): never {
 }
 
 /** The variables whose value is a plain string, as Lambda would set them (the others refer to resources). */
-function literalStrings(variables: Record<string, unknown>): Record<string, string> {
-  return Object.fromEntries(Object.entries(variables).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
-}
-
 /** What the framework gets back from invoking a handler: its answer as JSON (an undefined value leaves its key out). */
 function overLambda<T>(answer: T): T {
   return answer === undefined ? answer : JSON.parse(JSON.stringify(answer));
