@@ -757,8 +757,14 @@ export class ComprehendEmulator {
     let stack = this.stacks.get(stackId);
     if (!stack) {
       stack = {
-        stackId, stackName: parts[4], account: parts[3], region: parts[2], resources: new Map(), deleted: false,
-        createdAt: this.options.now(), status: 'CREATE_IN_PROGRESS',
+        stackId,
+        stackName: parts[4],
+        account: parts[3],
+        region: parts[2],
+        resources: new Map(),
+        deleted: false,
+        createdAt: this.options.now(),
+        status: 'CREATE_IN_PROGRESS',
       };
       this.stacks.set(stackId, stack);
     }
