@@ -65,8 +65,13 @@ function providerInTree(stack: Stack): { readonly provider: string; readonly cre
  * Node.js runtime, so the target need not follow.
  */
 export const DEFAULT_RUNTIME = lambda.Runtime.NODEJS_24_X;
+/** The major version of a Node.js runtime's name (`nodejs24.x`: 24), if it has one. */
+function nodeMajor(name: string): number | undefined {
+  const major = /^nodejs([0-9]+)(\.|$)/.exec(name)?.[1];
+  return major === undefined ? undefined : Number(major);
+}
 /** The major version of DEFAULT_RUNTIME: `runtime` must be at least as new. */
-const DEFAULT_NODE_MAJOR = 24;
+const DEFAULT_NODE_MAJOR = nodeMajor(DEFAULT_RUNTIME.name)!;
 const RUNTIME_FORM = `lambda.Runtime.NODEJS_24_X or a newer Node.js runtime (nodejsNN.x, NN at least ${DEFAULT_NODE_MAJOR})`;
 /** The instruction sets Lambda offers. */
 const ARCHITECTURES = ['x86_64', 'arm64'];
@@ -143,8 +148,8 @@ function validateRuntime(runtime: lambda.Runtime | undefined, scope: Construct):
   if (runtime.family !== lambda.RuntimeFamily.NODEJS || !runtime.name.startsWith('nodejs')) {
     throw invalidProp(`runtime ${runtime.name} is not a Node.js runtime; expected ${RUNTIME_FORM}: the handlers are JavaScript bundles`, scope);
   }
-  const major = /^nodejs([0-9]+)(\.|$)/.exec(runtime.name)?.[1];
-  if (major === undefined || Number(major) < DEFAULT_NODE_MAJOR) {
+  const major = nodeMajor(runtime.name);
+  if (major === undefined || major < DEFAULT_NODE_MAJOR) {
     throw invalidProp(`runtime ${runtime.name} is older than the default, ${DEFAULT_RUNTIME.name}; expected ${RUNTIME_FORM}`, scope);
   }
 }
