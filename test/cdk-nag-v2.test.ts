@@ -108,7 +108,6 @@ test('cdk-nag 2.x AwsSolutions: no unsuppressed error or warning in the example 
   // The run did check the library's resources: its acknowledged findings are there, suppressed with their reasons.
   expect([...suppressed.keys()]).toEqual(expect.arrayContaining([
     expect.stringMatching(/^AwsSolutions-IAM5\[Resource::.*\] \(error\) at EveryFeature\/ComprehendProvider/),
-    expect.stringMatching(/^AwsSolutions-L1\[\] \(error\) at EveryFeature\/ComprehendProvider/),
     expect.stringMatching(/^AwsSolutions-SF2\[\] \(error\) at EveryFeature\/ComprehendProvider/),
     expect.stringMatching(/^AwsSolutions-IAM4\[Policy::.*AWSLambdaVPCAccessExecutionRole\] \(error\) at EveryFeature\/ComprehendProvider/),
     expect.stringMatching(/^AwsSolutions-IAM5\[Resource::.*\] \(error\) at EveryFeature\/ComprehendModelPolicyProvider/),
