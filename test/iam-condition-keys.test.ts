@@ -14,8 +14,8 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { ComprehendProvider, ImportedComprehendModel, ModelEndpoint, SharedModelPolicy } from '../src';
 import { defineCrossAccountStacks } from '../examples/cross-account';
+import { ComprehendProvider, ImportedComprehendModel, ModelEndpoint, SharedModelPolicy } from '../src';
 import { importWithEndpoint, importWithKeys, importWithoutKeys, serveAnywhere, sharerSide } from './integ/integ-stacks';
 import { IMPORTER, importerStack, SHARER, SHARER_KEY, sharerStack, SOURCE_CLASSIFIER, SOURCE_RECOGNIZER } from './support/fixtures';
 
@@ -63,8 +63,14 @@ function resolved(value: any): string | undefined {
     return value;
   }
   if (value?.Ref !== undefined) {
-    return ({ 'AWS::Partition': 'aws', 'AWS::Region': 'us-west-2', 'AWS::AccountId': IMPORTER, 'AWS::URLSuffix': 'amazonaws.com',
-      'AWS::StackName': 'Stack', 'AWS::StackId': `arn:aws:cloudformation:us-west-2:${IMPORTER}:stack/Stack/guid` } as Record<string, string>)[value.Ref];
+    return ({
+      'AWS::Partition': 'aws',
+      'AWS::Region': 'us-west-2',
+      'AWS::AccountId': IMPORTER,
+      'AWS::URLSuffix': 'amazonaws.com',
+      'AWS::StackName': 'Stack',
+      'AWS::StackId': `arn:aws:cloudformation:us-west-2:${IMPORTER}:stack/Stack/guid`,
+    } as Record<string, string>)[value.Ref];
   }
   if (value?.['Fn::Join']) {
     const parts = value['Fn::Join'][1].map(resolved);
