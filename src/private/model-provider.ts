@@ -47,12 +47,15 @@ interface Declared {
  * default policy included. Measured on synthesized templates, their tokens replaced by deployed values:
  * - one role's policy is 175 characters and the role's ARN: 270 for an ARN of 95 (`arn:aws:iam::ACCOUNT:role/` and a
  *   name of IAM's 64 characters at most, under the path `/`);
- * - the default policy is 2,984 characters for a stack named `Importer` importing from one sharer account, 3,471 for a
- *   stack name of 128 characters (CloudFormation's longest, which the ownership conditions repeat), and 70 to 90 more
- *   for each further sharer account and model type (allowImportFrom()).
- * So 20 roles (5,400 characters) leave 4,840: the default policy and about 15 further sharer accounts and types. The
- * CDK moves the default policy's statements to managed policies only when the default policy alone passes 10,000
- * characters, so a stack that imports from many more sharers and brings this many roles is better split in two.
+ * - the default policy is 3,932 characters for a stack named `Importer` importing from one sharer account, 4,772 for a
+ *   stack name of 128 characters (CloudFormation's longest, which the ownership conditions repeat; measured after issue
+ *   33 split the mutating statements by resource type and protected the ownership tag), and 70 to 90 more for each
+ *   further sharer account and model type (allowImportFrom()), each model served by ARN and each declared key
+ *   (allowServing(), MAX_DECLARED_ENV_CHARACTERS).
+ * So 20 roles (5,400 characters) leave 4,840: the default policy of a short stack name and about 10 further sharer
+ * accounts, types, served models or keys, and little beside a stack name of 128 characters. The CDK moves the default
+ * policy's statements to managed policies only when the default policy alone passes 10,000 characters, so a stack that
+ * imports from many more sharers and brings this many roles is better split in two.
  */
 export const MAX_PASSED_ROLES = 20;
 
@@ -85,16 +88,22 @@ export const MAX_DECLARED_ENV_CHARACTERS = 3_072;
  * of a kind never takes away the permissions its Delete needs: CloudFormation applies a changed policy in the update
  * phase and sends the Delete of a removed or replaced resource later, in the cleanup phase. IAM, not only the
  * handlers' code, enforces ownership: every mutating call is allowed only on resources whose ownership tag names this
- * stack instance, and every creating call only with that tag in the request. Two grants grow with the app, and no
- * rollback has to wait for the old template's policy to get them back (CloudFormation restores it only after the
- * custom resources' rollback Updates):
+ * stack instance, and every creating call only with that tag in the request (CreateEndpoint also on the model: this
+ * stack's copy by its tag). Three grants grow with the app, and no rollback has to wait for the old template's policy to
+ * get them back (CloudFormation restores it only after the custom resources' rollback Updates):
  * - PassRole for the roles the user brings grows by whole policies, one per role, that the resources passing the role
  *   depend on: a role no longer used leaves with its policy, which CloudFormation deletes in the cleanup phase, so a
  *   rollback that passes it again still may.
- * - ImportModel (the sharer accounts and model types the app imports from) grows in one statement, which an update
- *   changes in place, so a rollback may run without the sources the update removed. It needs none of them: a rollback
- *   re-adopts the copy it had, which exists and carries this resource's ownership tag, without ImportModel; nor does a
- *   Delete.
+ * - ImportModel (the sharer accounts and model types the app imports from, and the keys it imports into) grows in
+ *   statements an update changes in place, so a rollback may run without the sources and keys the update removed. It
+ *   needs none of them: a rollback re-adopts the copy it had, which exists and carries this resource's ownership tag,
+ *   without ImportModel; nor does a Delete.
+ * - CreateEndpoint on the models the app serves that are not this stack's copies grows in one statement, changed in
+ *   place too. An endpoint's Delete needs no permission on its model, and a rollback returns an endpoint to its model
+ *   with UpdateEndpoint, which IAM authorizes on the endpoint alone; only an endpoint deleted out of band and created
+ *   again by a rollback would need the old model's ARN. The handlers read the same list from SERVABLE_MODELS_ENV, which
+ *   a rollback restores only after the endpoints' own rollback Updates: the endpoint handler must accept a rollback's
+ *   return to the model the endpoint served before.
  */
 export class ModelProvider extends Construct {
   /** The stack's provider, created with the first model or endpoint that needs it. */
