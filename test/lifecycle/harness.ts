@@ -1,5 +1,6 @@
 // What every lifecycle scenario needs: accounts, shared source models, the emulator, the clock and a driver.
 import { randomUUID } from 'crypto';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { App, Stack } from 'aws-cdk-lib';
 import { ImportedComprehendModel, ImportedComprehendModelProps } from '../../src';
 import { ComprehendEmulator } from '../support/comprehend-emulator';
@@ -51,6 +52,11 @@ export interface Harness {
    * what does not carry its stack's ownership tag shows here.
    */
   refusedChanges(): string[];
+  /**
+   * The status of the stack `driver` deploys, as CloudFormation answers DescribeStacks (by its stack id) to the account
+   * that owns it: CREATE_COMPLETE, UPDATE_ROLLBACK_COMPLETE, DELETE_COMPLETE once deleted, and so on.
+   */
+  stackStatus(driver: DeployDriver, account?: string): Promise<string | undefined>;
   stop(): Promise<void>;
 }
 
@@ -90,9 +96,24 @@ export async function startHarness(seed = 7, shareWithImporter = true, options: 
   const refusedChanges = () => emulator.calls
     .filter(c => c.service === 'comprehend' && MUTATING.test(c.operation) && c.outcome === 'AccessDeniedException')
     .map(c => `${c.operation} ${JSON.stringify(c.input)}`);
+  const stackStatus = async (driver: DeployDriver, account = IMPORTER) => {
+    const cloudFormation = new CloudFormationClient({
+      endpoint: emulator.endpoint,
+      region: driver.stackId.split(':')[3],
+      credentials: { accessKeyId: KEY_OF[account], secretAccessKey: 'emulator-secret' },
+      maxAttempts: 1,
+    });
+    try {
+      const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: driver.stackId }));
+      return Stacks?.[0]?.StackStatus;
+    } finally {
+      cloudFormation.destroy();
+    }
+  };
   return {
     leftInAccount,
     refusedChanges,
+    stackStatus,
     emulator,
     clock,
     driver: (account = IMPORTER, stackExports = {}, onPoll) => newDriver({ accessKeyId: KEY_OF[account], exports: stackExports, onPoll }),
