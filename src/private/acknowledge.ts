@@ -40,6 +40,20 @@ type CfnSuppression = {
 
 const SUPPRESSIONS = Symbol.for('cdk-comprehend-model-import.NagV2Suppressions');
 
+/**
+ * The resource types each rule the library acknowledges checks (cdk-nag 2.x's rules/iam/IAMNoManagedPolicies,
+ * IAMNoWildcardPermissions, rules/lambda/LambdaLatestVersion, rules/stepfunctions/StepFunctionStateMachineXray): a
+ * suppression on any other resource could never apply, and would only make the template longer (each reason repeated
+ * on every log group and function of a provider). A rule not listed here is suppressed on every resource.
+ */
+const IAM_IDENTITIES = ['AWS::IAM::Role', 'AWS::IAM::User', 'AWS::IAM::Group'];
+const RESOURCE_TYPES_CHECKED: Record<string, readonly string[] | undefined> = {
+  'AwsSolutions-IAM4': IAM_IDENTITIES,
+  'AwsSolutions-IAM5': [...IAM_IDENTITIES, 'AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy'],
+  'AwsSolutions-L1': ['AWS::Lambda::Function'],
+  'AwsSolutions-SF2': ['AWS::StepFunctions::StateMachine'],
+};
+
 /** The cdk-nag 2.x suppressions one construct acknowledges, written onto the CfnResources under it at synthesis. */
 class NagV2Suppressions implements IAspect {
   public static of(scope: IConstruct): NagV2Suppressions {
@@ -74,10 +88,13 @@ class NagV2Suppressions implements IAspect {
     if (!CfnResource.isCfnResource(node)) {
       return;
     }
-    const ours = [...this.rules].map(([key, findings]) => {
-      const [rule, reason] = JSON.parse(key) as [string, string];
-      return cfnFormat(rule, reason, findings && [...findings]);
-    });
+    const ours = [...this.rules]
+      .map(([key, findings]) => ({ findings, pair: JSON.parse(key) as [string, string] }))
+      .filter(({ pair: [rule] }) => RESOURCE_TYPES_CHECKED[rule]?.includes(node.cfnResourceType) ?? true)
+      .map(({ findings, pair: [rule, reason] }) => cfnFormat(rule, reason, findings && [...findings]));
+    if (ours.length === 0) {
+      return;
+    }
     const existing = node.getMetadata(NAG_V2_METADATA_KEY) ?? {};
     const theirs: CfnSuppression[] = existing.rules_to_suppress ?? [];
     const present = new Set(theirs.map(r => JSON.stringify(r)));

@@ -1,9 +1,10 @@
-import { AspectPriority, Aspects, Duration, IAspect, Stack, Token, Validations } from 'aws-cdk-lib';
+import { AspectPriority, Aspects, Duration, IAspect, Stack, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
+import { acknowledge } from './acknowledge';
 import { DEFAULT_RETENTION, HandlerRole } from './handler-role';
 import { ProviderSettings } from './provider-settings';
 
@@ -135,14 +136,14 @@ export function acknowledgeFrameworkFindings(scope: Construct, provider: cr.Prov
     acknowledgeWildcard(scope, `${fn.functionArn}:*`,
       'The framework invokes its own functions and their versions (`<function ARN>:*`), as the Provider grants itself.');
   }
-  Validations.of(scope).acknowledge({
+  acknowledge(scope, {
     id: 'AwsSolutions-L1',
     reason: 'The framework functions run on the latest Node.js runtime the installed aws-cdk-lib knows, chosen by the '
       + 'Provider at synth time (a token the check cannot read).',
   });
   const waiter = provider.node.tryFindChild('waiter-state-machine');
   if (waiter) {
-    Validations.of(waiter).acknowledge(
+    acknowledge(waiter,
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason: 'CloudWatch Logs delivery for Step Functions (logs:CreateLogDelivery and the like) takes no resource-level '
@@ -155,7 +156,7 @@ export function acknowledgeFrameworkFindings(scope: Construct, provider: cr.Prov
 
 /** Acknowledges the AwsSolutions-IAM5 finding for one wildcard resource, by its exact finding id. */
 export function acknowledgeWildcard(scope: IConstruct, resource: string, reason: string): void {
-  Validations.of(scope).acknowledge({ id: `AwsSolutions-IAM5[Resource::${nagRendering(Stack.of(scope).resolve(resource))}]`, reason });
+  acknowledge(scope, { id: `AwsSolutions-IAM5[Resource::${nagRendering(Stack.of(scope).resolve(resource))}]`, reason });
 }
 
 /** How cdk-nag spells a resolved value in a finding id: `<Ref>`, `<LogicalId.Attribute>`, joins flattened. */

@@ -1,7 +1,7 @@
-import { Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { acknowledge } from './acknowledge';
 import { ProviderSettings } from './provider-settings';
 
 /** The AWS managed policy that lets Lambda attach a function to a VPC (what lambda.Function gives a role of its own). */
@@ -22,7 +22,7 @@ export class HandlerRole extends iam.Role {
       // Lambda checks the role's network-interface permissions when it creates the function, so they are part of the
       // role itself (a managed policy ARN on it), not a separate policy the function might be created before.
       this.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName(VPC_ACCESS_POLICY));
-      Validations.of(this).acknowledge({
+      acknowledge(this, {
         id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${VPC_ACCESS_POLICY}]`,
         reason: 'The stack\'s provider settings attach the functions to a VPC; this AWS managed policy holds the network '
           + 'interface permissions Lambda needs for it (ec2:CreateNetworkInterface and the like take no resource-level permissions).',
