@@ -68,9 +68,9 @@ const MUTATING = /^(ImportModel|CreateEndpoint|UpdateEndpoint|Delete|StopTrainin
  * that tests move.
  */
 export async function startHarness(seed = 7, shareWithImporter = true, options: { recordCalls?: boolean } = {}): Promise<Harness> {
-  const log = console.log;
-  // The handlers log every event they receive; the outcomes say what matters here.
-  console.log = () => undefined;
+  const { log, info, warn } = console;
+  // The handlers log every request and every call they make (INFO, WARN); the outcomes say what matters here.
+  console.log = console.info = console.warn = () => undefined;
   const clock = new VirtualClock().install();
   const emulator = await ComprehendEmulator.start({ accessKeys: ACCESS_KEYS, now: () => clock.now(), deleteMs: 30_000, seed, ...options });
   for (const arn of [SOURCE_CLASSIFIER, SOURCE_CLASSIFIER_V2, OTHER_SOURCE_CLASSIFIER, SOURCE_RECOGNIZER]) {
@@ -136,7 +136,7 @@ export async function startHarness(seed = 7, shareWithImporter = true, options: 
       } finally {
         await emulator.stop();
         // Before restore(), which throws when a handler was left asleep: the rest of the file logs again either way.
-        console.log = log;
+        Object.assign(console, { log, info, warn });
         clock.restore();
       }
     },
