@@ -43,6 +43,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   jsiiVersion: '~6.0.0',
   // The assembly is a third of the package's bytes uncompressed; jsii, pacmak and Construct Hub read it gzipped.
   compressAssembly: true,
+  // lib/*.js keep their inline source maps (stack traces name the TypeScript lines) without the TypeScript sources in
+  // them, which were a fifth of the package's bytes; the sources are in the repository, and the assembly has the docs.
+  tsconfig: { compilerOptions: { inlineSources: false } },
 
   // CI is .ci/run; no hosted workflows live in this repository. Releases are cut by hand with `npx projen release`
   // (docs/releasing.md): the version from the commits since the last tag, the build, CHANGELOG.md and the tag. Nothing
@@ -255,7 +258,7 @@ project.npmignore?.exclude('/API.md');
 // jsii compiles all of src/, handlers included, but synth loads only the bundles in assets/: the package ships those.
 project.npmignore?.exclude('/lib/handlers/');
 
-// A quiet toolchain on Node 20 (the handlers run on nodejs22.x in Lambda): jsii's end-of-life banner for Node 20 only,
+// A quiet toolchain on Node 20 (the handlers run on nodejs24.x in Lambda by default): jsii's end-of-life banner for Node 20 only,
 // and the AWS SDK's notice that its releases after January 2027 need Node 22, which the tests would print once per
 // bundled handler they load (read in @aws-sdk/core's emitWarningIfUnsupportedVersion).
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');

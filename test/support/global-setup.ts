@@ -11,7 +11,7 @@ export default function globalSetup(): void {
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-comprehend-model-import-test-'));
   process.env[TEMP_FOLDER_VARIABLE] = folder;
   process.env.TMPDIR = folder;
-  // The bundled handlers run on nodejs22.x in Lambda; loaded here on Node 20, each would print the SDK's notice that
+  // The bundled handlers run on nodejs24.x in Lambda by default; loaded here on Node 20, each would print the SDK's notice that
   // its releases after January 2027 need Node 22 (read in @aws-sdk/core's emitWarningIfUnsupportedVersion).
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   // aws-cdk-lib's built-in CloudFormation validator (WASM) runs at every synth: 3.5 to 5.7 s per test file and about
