@@ -10,10 +10,11 @@ import { Construct, IConstruct } from 'constructs';
 import { acknowledge, NAG_V2_METADATA_KEY } from '../src/private/acknowledge';
 
 const WILDCARD = { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'Reviewed: this action takes no resource-level permissions.' };
-const RUNTIME = { id: 'AwsSolutions-L1', reason: 'Reviewed: the runtime is chosen at synth time.' };
+const MANAGED_POLICY = { id: 'AwsSolutions-IAM4', reason: 'Reviewed: the AWS managed policy Lambda documents for this.' };
 
-function resource(scope: Construct, id: string): CfnResource {
-  return new CfnResource(scope, id, { type: 'AWS::SNS::Topic' });
+/** A resource both rules above check (IAM4 and IAM5 read a role's managed policies and inline policies). */
+function resource(scope: Construct, id: string, type = 'AWS::IAM::Role'): CfnResource {
+  return new CfnResource(scope, id, { type });
 }
 
 /** The `cdk_nag` metadata of each resource once the app is synthesized (the Aspects have run), by construct path. */
@@ -31,12 +32,12 @@ test('every CfnResource under the construct gets the rules in cdk-nag 2.x\'s for
   resource(new Construct(scope, 'Child'), 'Nested');
   resource(stack, 'Sibling');
 
-  acknowledge(scope, WILDCARD, RUNTIME);
+  acknowledge(scope, WILDCARD, MANAGED_POLICY);
 
   const expected = {
     rules_to_suppress: [
       { reason: WILDCARD.reason, id: 'AwsSolutions-IAM5', applies_to: ['Resource::*'] },
-      { reason: RUNTIME.reason, id: 'AwsSolutions-L1' },
+      { reason: MANAGED_POLICY.reason, id: 'AwsSolutions-IAM4' },
     ],
   };
   expect(nagMetadata(stack)).toEqual({
@@ -50,19 +51,19 @@ test('every CfnResource under the construct gets the rules in cdk-nag 2.x\'s for
 
 test('the acknowledging construct itself, when it is a CfnResource, and resources added under it afterwards', () => {
   const stack = new Stack(new App(), 'Stack');
-  const scope = resource(stack, 'Topic');
-  acknowledge(scope, RUNTIME);
+  const scope = resource(stack, 'Role');
+  acknowledge(scope, MANAGED_POLICY);
   resource(scope, 'Later');
 
   expect(nagMetadata(stack)).toEqual({
-    'Stack/Topic': { rules_to_suppress: [{ reason: RUNTIME.reason, id: 'AwsSolutions-L1' }] },
-    'Stack/Topic/Later': { rules_to_suppress: [{ reason: RUNTIME.reason, id: 'AwsSolutions-L1' }] },
+    'Stack/Role': { rules_to_suppress: [{ reason: MANAGED_POLICY.reason, id: 'AwsSolutions-IAM4' }] },
+    'Stack/Role/Later': { rules_to_suppress: [{ reason: MANAGED_POLICY.reason, id: 'AwsSolutions-IAM4' }] },
   });
 });
 
 test('the findings of one rule with one reason share a suppression; another reason gets its own; a whole rule covers its findings', () => {
   const stack = new Stack(new App(), 'Stack');
-  const scope = resource(stack, 'Topic');
+  const scope = resource(stack, 'Role');
   const reason = 'Reviewed: names chosen at deploy time.';
 
   acknowledge(scope, { id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::a/*]', reason });
@@ -72,35 +73,55 @@ test('the findings of one rule with one reason share a suppression; another reas
   acknowledge(scope, { id: 'AwsSolutions-IAM4', reason });
   acknowledge(scope, { id: 'AwsSolutions-IAM4[Policy::y]', reason });
   // aws-cdk-lib's namespace for ids it qualifies is not part of cdk-nag's rule id.
-  acknowledge(scope, { id: 'Annotation::AwsSolutions-SF2', reason });
+  acknowledge(scope, { id: 'Annotation::AwsSolutions-COG1', reason });
 
-  expect(nagMetadata(stack)['Stack/Topic'].rules_to_suppress).toEqual([
+  expect(nagMetadata(stack)['Stack/Role'].rules_to_suppress).toEqual([
     { reason, id: 'AwsSolutions-IAM5', applies_to: ['Resource::arn:<AWS::Partition>:s3:::a/*', 'Resource::arn:<AWS::Partition>:s3:::b/*'] },
     { reason: 'Reviewed: another reason.', id: 'AwsSolutions-IAM5', applies_to: ['Action::s3:*'] },
     { reason, id: 'AwsSolutions-IAM4' },
-    { reason, id: 'AwsSolutions-SF2' },
+    { reason, id: 'AwsSolutions-COG1' },
   ]);
+});
+
+test('each rule only on the resource types it checks (a rule the library does not know: on every resource)', () => {
+  const stack = new Stack(new App(), 'Stack');
+  const scope = new Construct(stack, 'Scope');
+  for (const type of ['AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::Lambda::Function', 'AWS::StepFunctions::StateMachine', 'AWS::Logs::LogGroup']) {
+    resource(scope, type.split('::')[2], type);
+  }
+  const reason = 'Reviewed: one reason for every rule here.';
+  acknowledge(scope, ...['AwsSolutions-IAM4', 'AwsSolutions-IAM5', 'AwsSolutions-L1', 'AwsSolutions-SF2', 'AwsSolutions-COG1'].map(id => ({ id, reason })));
+
+  const rules = Object.fromEntries(Object.entries(nagMetadata(stack))
+    .map(([path, metadata]) => [path.split('/')[2], metadata.rules_to_suppress.map((r: { id: string }) => r.id)]));
+  expect(rules).toEqual({
+    Role: ['AwsSolutions-IAM4', 'AwsSolutions-IAM5', 'AwsSolutions-COG1'],
+    Policy: ['AwsSolutions-IAM5', 'AwsSolutions-COG1'],
+    Function: ['AwsSolutions-L1', 'AwsSolutions-COG1'],
+    StateMachine: ['AwsSolutions-SF2', 'AwsSolutions-COG1'],
+    LogGroup: ['AwsSolutions-COG1'],
+  });
 });
 
 test('merged with the app\'s own suppressions and other metadata, which stay as they were, in front', () => {
   const stack = new Stack(new App(), 'Stack');
-  const scope = resource(stack, 'Topic');
+  const scope = resource(stack, 'Role');
   const theirs = { id: 'AwsSolutions-SNS3', reason: 'The app\'s own reason for its own rule.' };
   NagSuppressions.addResourceSuppressions(scope, [theirs]);
   scope.addMetadata('cfn_nag', { rules_to_suppress: [{ id: 'W47', reason: 'cfn_nag, not ours' }] });
-  acknowledge(scope, RUNTIME, WILDCARD);
+  acknowledge(scope, MANAGED_POLICY, WILDCARD);
   // Suppressions the app adds after the library's acknowledgement, and one the library also makes.
   NagSuppressions.addResourceSuppressions(scope, [{ id: 'AwsSolutions-IAM5', reason: WILDCARD.reason, appliesTo: ['Resource::*'] }]);
 
   const template = Template(stack);
 
-  expect(template.Resources.Topic.Metadata).toEqual({
+  expect(template.Resources.Role.Metadata).toEqual({
     cfn_nag: { rules_to_suppress: [{ id: 'W47', reason: 'cfn_nag, not ours' }] },
     cdk_nag: {
       rules_to_suppress: [
         { reason: theirs.reason, id: 'AwsSolutions-SNS3' },
         { reason: WILDCARD.reason, id: 'AwsSolutions-IAM5', applies_to: ['Resource::*'] },
-        { reason: RUNTIME.reason, id: 'AwsSolutions-L1' },
+        { reason: MANAGED_POLICY.reason, id: 'AwsSolutions-IAM4' },
       ],
     },
   });
@@ -108,17 +129,17 @@ test('merged with the app\'s own suppressions and other metadata, which stay as 
 
 test('a reason outside Latin-1 is stored base64-encoded, as cdk-nag 2.x stores it, and cdk-nag 2.x reads it back', () => {
   const stack = new Stack(new App(), 'Stack');
-  const scope = resource(stack, 'Topic');
+  const scope = resource(stack, 'Role');
   const reason = 'Reviewed — the names are chosen at deploy time ✓';
 
-  acknowledge(scope, { id: 'AwsSolutions-IAM5[Resource::*]', reason }, RUNTIME);
+  acknowledge(scope, { id: 'AwsSolutions-IAM5[Resource::*]', reason }, MANAGED_POLICY);
 
-  expect(nagMetadata(stack)['Stack/Topic'].rules_to_suppress[0]).toEqual({
+  expect(nagMetadata(stack)['Stack/Role'].rules_to_suppress[0]).toEqual({
     reason: Buffer.from(reason).toString('base64'), id: 'AwsSolutions-IAM5', applies_to: ['Resource::*'], is_reason_encoded: true,
   });
   expect(NagSuppressionHelper.getSuppressions(scope)).toEqual([
     { reason, id: 'AwsSolutions-IAM5', appliesTo: ['Resource::*'] },
-    { reason: RUNTIME.reason, id: 'AwsSolutions-L1' },
+    { reason: MANAGED_POLICY.reason, id: 'AwsSolutions-IAM4' },
   ]);
 });
 
@@ -126,11 +147,11 @@ test('the acknowledgement for cdk-nag 3 and aws-cdk-lib is made as before', () =
   const stack = new Stack(new App(), 'Stack');
   const scope = new Construct(stack, 'Scope');
 
-  acknowledge(scope, WILDCARD, RUNTIME);
+  acknowledge(scope, WILDCARD, MANAGED_POLICY);
 
   expect(scope.node.metadata.filter(m => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).map(m => m.data)).toEqual([
     { 'Annotation::AwsSolutions-IAM5[Resource::*]': WILDCARD.reason },
-    { 'Annotation::AwsSolutions-L1': RUNTIME.reason },
+    { 'Annotation::AwsSolutions-IAM4': MANAGED_POLICY.reason },
   ]);
 });
 

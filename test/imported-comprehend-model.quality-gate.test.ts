@@ -67,7 +67,7 @@ describe('qualityGate reaches the handlers as a resource property', () => {
     const props = Template.fromStack(build({ qualityGate: { minimum: { f1Score: 0.9 } } }).stack).findResources(IMPORT);
     const [resource] = Object.values(props) as any[];
     expect(resource.Properties.VersionName).toBeUndefined();
-    expect(Object.keys(resource.Properties).sort()).toEqual(['AttributeSet', 'QualityGate', 'ServiceToken', 'SourceModelArn']);
+    expect(Object.keys(resource.Properties).sort()).toEqual(['AttributeSet', 'QualityGate', 'ServiceTimeout', 'ServiceToken', 'SourceModelArn']);
   });
 
   test('the attribute set is a property, so a library that returns new attributes updates the resource before they are read', () => {

@@ -115,7 +115,7 @@ const OWN_RESOURCE_STATEMENTS = [
     Condition: { StringLike: { [`aws:ResourceTag/${OWNER_TAG_KEY}`]: OWNED } },
   },
   // The handlers read their own resource's record in this stack instance, and in no other stack.
-  { Action: 'cloudformation:DescribeStackResource', Effect: 'Allow', Resource: { Ref: 'AWS::StackId' } },
+  { Action: ['cloudformation:DescribeStackResource', 'cloudformation:DescribeStacks'], Effect: 'Allow', Resource: { Ref: 'AWS::StackId' } },
 ];
 
 /** PassRole on this stack instance's own service roles, to Comprehend only. */
@@ -298,7 +298,7 @@ describe('the custom resource', () => {
   });
 
   // Every import of a stack pays for its properties: what the handlers know without being told is left out.
-  test('a literal source ARN and the default timeout: no ModelType, no TimeoutSeconds (the handlers derive both)', () => {
+  test('a literal source ARN and the default timeout: no ModelType, no TimeoutSeconds (the handlers derive both); the ServiceTimeout of the import\'s bound', () => {
     const stack = importerStack();
     new ImportedComprehendModel(stack, 'A', { sourceModelArn: SOURCE });
     new ImportedComprehendModel(stack, 'B', { sourceModelArn: RECOGNIZER, modelType: ModelType.ENTITY_RECOGNIZER, timeout: Duration.minutes(50) });
@@ -307,7 +307,7 @@ describe('the custom resource', () => {
     expect(resources).toHaveLength(2);
     for (const resource of resources) {
       expect(Object.keys(resource).sort()).toEqual(['Properties', 'Type']);
-      expect(Object.keys(resource.Properties).sort()).toEqual(['AttributeSet', 'ServiceToken', 'SourceModelArn']);
+      expect(Object.keys(resource.Properties).sort()).toEqual(['AttributeSet', 'ServiceTimeout', 'ServiceToken', 'SourceModelArn']);
     }
   });
 

@@ -57,6 +57,8 @@ describe('one endpoint type in every Region', () => {
         ModelArn: { 'Fn::GetAtt': [stack.getLogicalId(model.node.defaultChild as any), 'ModelArn'] },
         ModelType: 'document-classifier',
         DesiredInferenceUnits: '1',
+        // The endpoint handler's deadline and the last poll, capped at CloudFormation's hour.
+        ServiceTimeout: '3600',
       });
       expect(stack.resolve(endpoint.endpointArn)).toEqual({ 'Fn::GetAtt': [logicalId, 'EndpointArn'] });
       expect(endpoint.endpointName).toBe('live');

@@ -34,7 +34,7 @@ function logicalIdOf(construct: { node: { defaultChild?: any } }): string {
 }
 
 describe('the handlers read their own resource\'s record in the stack', () => {
-  test('DescribeStackResource on this stack instance only (AWS::StackId), in the handler role\'s default policy', () => {
+  test('DescribeStackResource and DescribeStacks on this stack instance only (AWS::StackId), in the handler role\'s default policy', () => {
     const stack = importerStack();
     new ImportedComprehendModel(stack, 'Model', { sourceModelArn: SOURCE });
     const template = Template.fromStack(stack);
@@ -43,7 +43,7 @@ describe('the handlers read their own resource\'s record in the stack', () => {
       .filter(([id]) => id.startsWith('ComprehendProviderHandlerRoleDefaultPolicy'))
       .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement);
     expect(statements.filter(s => [s.Action].flat().some((action: string) => action.startsWith('cloudformation:')))).toEqual([
-      { Action: 'cloudformation:DescribeStackResource', Effect: 'Allow', Resource: { Ref: 'AWS::StackId' } },
+      { Action: ['cloudformation:DescribeStackResource', 'cloudformation:DescribeStacks'], Effect: 'Allow', Resource: { Ref: 'AWS::StackId' } },
     ]);
   });
 
@@ -53,7 +53,7 @@ describe('the handlers read their own resource\'s record in the stack', () => {
       .addEndpoint('Live');
 
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([{ Action: 'cloudformation:DescribeStackResource', Effect: 'Allow', Resource: { Ref: 'AWS::StackId' } }]) },
+      PolicyDocument: { Statement: Match.arrayWith([{ Action: ['cloudformation:DescribeStackResource', 'cloudformation:DescribeStacks'], Effect: 'Allow', Resource: { Ref: 'AWS::StackId' } }]) },
     });
   });
 

@@ -18,6 +18,16 @@ import type {
 import { mockClient } from 'aws-sdk-client-mock';
 import { ImportProperties, OWNER_TAG_KEY } from '../../src/contract/import-properties';
 
+/**
+ * Keeps the handlers quiet in a test: what they log for each request (console.info), for each call (console.info,
+ * console.warn) and along the way (console.log). A test that reads a log spies on it again.
+ */
+export function silenceHandlerLogs(): void {
+  for (const level of ['log', 'info', 'warn'] as const) {
+    jest.spyOn(console, level).mockImplementation(() => undefined);
+  }
+}
+
 export const REGION = 'us-west-2';
 /** The account that trained the models and shares them. */
 export const SHARER = '111122223333';

@@ -6,7 +6,7 @@ import { INITIAL_RETRY_TOKENS, MAXIMUM_RETRY_DELAY, Retry, StandardRetryStrategy
 import type * as ClockModule from '../../../src/handlers/common/clock';
 import type * as ComprehendModule from '../../../src/handlers/common/comprehend';
 import { ComprehendEmulator } from '../../support/comprehend-emulator';
-import { IMPORTER, REGION } from '../../support/fixtures';
+import { IMPORTER, REGION, silenceHandlerLogs } from '../../support/fixtures';
 import { VirtualClock } from '../../support/virtual-clock';
 
 const ACCESS_KEY = 'AKIACLOCKTEST0000000';
@@ -39,6 +39,7 @@ beforeEach(async () => {
     };
   });
   sleeps = [];
+  silenceHandlerLogs();
   handlers.clock.handlerClock.sleep = ms => {
     sleeps.push({ ms, at: clock.now() });
     return clock.sleep(ms);

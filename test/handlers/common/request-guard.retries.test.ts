@@ -24,6 +24,7 @@ import {
   stackRecord,
   updateEvent,
   waiterEvent,
+  silenceHandlerLogs,
 } from '../../support/fixtures';
 
 const cloudFormation = mockStackRecord();
@@ -97,7 +98,7 @@ afterAll(() => {
 });
 
 beforeEach(() => {
-  jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  silenceHandlerLogs();
   answers = {};
   sequence = [];
   sleeps = [];

@@ -42,6 +42,7 @@ import {
   stackRecord,
   updateEvent,
   waiterEvent,
+  silenceHandlerLogs,
 } from '../../support/fixtures';
 
 const comprehend = mockClient(ComprehendClient);
@@ -84,7 +85,7 @@ const waiting = (inMs = 60_000, extra: Record<string, string> = {}) => ({ Deadli
 
 beforeEach(() => {
   comprehend.reset();
-  jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  silenceHandlerLogs();
   comprehend.on(ListTagsForResourceCommand).resolves({ Tags: [OWNER_TAG] });
 });
 

@@ -30,6 +30,7 @@ import {
   REGION,
   updateEvent,
   waiterEvent,
+  silenceHandlerLogs,
 } from '../../support/fixtures';
 
 const comprehend = mockClient(ComprehendClient);
@@ -51,7 +52,7 @@ const inService = (overrides: object = {}) => ({
   EndpointProperties: { EndpointArn: ENDPOINT, Status: EndpointStatus.IN_SERVICE, ModelArn: COPY, DesiredInferenceUnits: 1, ...overrides },
 });
 
-beforeAll(() => jest.spyOn(console, 'log').mockImplementation(() => undefined));
+beforeAll(() => silenceHandlerLogs());
 beforeEach(() => comprehend.reset());
 
 describe('onEvent', () => {

@@ -35,6 +35,7 @@ import {
   stackRecord,
   updateEvent,
   waiterEvent,
+  silenceHandlerLogs,
 } from '../../support/fixtures';
 
 const comprehend = mockClient(ComprehendClient);
@@ -59,7 +60,7 @@ const at = mockRequestClock();
 
 beforeEach(() => {
   comprehend.reset();
-  jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  silenceHandlerLogs();
   comprehend.on(ListTagsForResourceCommand).resolves({ Tags: [OWNER_TAG] });
 });
 

@@ -31,6 +31,7 @@ import {
   stackStatus,
   updateEvent,
   waiterEvent,
+  silenceHandlerLogs,
 } from '../../support/fixtures';
 
 const comprehend = mockClient(ComprehendClient);
@@ -74,7 +75,7 @@ const mutations = () => [...comprehend.commandCalls(CreateEndpointCommand), ...c
 /** A move in place from `from` to `to`, as CloudFormation sends it (the rollback's has the same shape). */
 const move = (from: string, to: string) => asEndpoint(updateEvent(ENDPOINT, props(to), props(from)));
 
-beforeAll(() => jest.spyOn(console, 'log').mockImplementation(() => undefined));
+beforeAll(() => silenceHandlerLogs());
 beforeEach(() => {
   comprehend.reset();
   comprehend.on(ListTagsForResourceCommand).callsFake(({ ResourceArn }) => {

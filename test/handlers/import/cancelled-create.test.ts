@@ -33,6 +33,7 @@ import {
   SOURCE_RECOGNIZER,
   STACK_ID,
   waiterEvent,
+  silenceHandlerLogs,
 } from '../../support/fixtures';
 
 const comprehend = mockClient(ComprehendClient);
@@ -47,7 +48,7 @@ const at = mockRequestClock();
 
 beforeEach(() => {
   comprehend.reset();
-  jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  silenceHandlerLogs();
 });
 
 afterEach(() => jest.restoreAllMocks());

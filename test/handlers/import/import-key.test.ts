@@ -28,6 +28,7 @@ import {
   STACK_ID,
   updateEvent,
   waiterEvent,
+  silenceHandlerLogs,
 } from '../../support/fixtures';
 
 const comprehend = mockClient(ComprehendClient);
@@ -42,7 +43,7 @@ const withKey = (key: string | undefined) => properties({ ModelKmsKeyId: key, Da
 const targetOf = (key: string | undefined) => readImportSpec(withKey(key), STACK_ID, 'Classifier1234ABCD').targetArn;
 const notFound = () => new ResourceNotFoundException({ ...metadata, message: 'RESOURCE_NOT_FOUND' });
 
-beforeAll(() => jest.spyOn(console, 'log').mockImplementation(() => undefined));
+beforeAll(() => silenceHandlerLogs());
 beforeEach(() => {
   comprehend.reset();
   comprehend.on(DescribeDocumentClassifierCommand).rejects(notFound());

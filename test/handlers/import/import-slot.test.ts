@@ -13,14 +13,14 @@ import { DATA_DEADLINE, DEFAULT_TIMEOUT_SECONDS, IMPORT_SPREAD_ENV } from '../..
 import { readImportRequest } from '../../../src/handlers/import/import-request';
 import { importSlotSeconds } from '../../../src/handlers/import/import-slot';
 import { onEvent } from '../../../src/handlers/provider';
-import { createEvent, deleteEvent, mockStackRecord, OWNER_TAG, properties, updateEvent } from '../../support/fixtures';
+import { createEvent, deleteEvent, mockStackRecord, OWNER_TAG, properties, updateEvent, silenceHandlerLogs } from '../../support/fixtures';
 
 const comprehend = mockClient(ComprehendClient);
 mockStackRecord();
 
 beforeEach(() => {
   comprehend.reset();
-  jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  silenceHandlerLogs();
 });
 
 afterEach(() => {

@@ -40,6 +40,7 @@ import {
   STACK_ID,
   updateEvent,
   waiterEvent,
+  silenceHandlerLogs,
 } from '../../support/fixtures';
 
 const comprehend = mockClient(ComprehendClient);
@@ -57,7 +58,7 @@ const longPast = () => ({ Deadline: String(Date.now() - STOP_GRACE_SECONDS * 100
 
 beforeEach(() => {
   comprehend.reset();
-  jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  silenceHandlerLogs();
   // The copies of these tests carry this resource's ownership tag, unless a test says otherwise.
   comprehend.on(ListTagsForResourceCommand).resolves({ Tags: [OWNER_TAG] });
 });

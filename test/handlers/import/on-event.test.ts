@@ -44,6 +44,7 @@ import {
   SOURCE_RECOGNIZER,
   STACK_ID,
   updateEvent,
+  silenceHandlerLogs,
 } from '../../support/fixtures';
 
 const comprehend = mockClient(ComprehendClient);
@@ -70,7 +71,7 @@ const calledOperations = () => comprehend.calls().map(call => call.args[0].const
 beforeEach(() => {
   comprehend.reset();
   namesFree();
-  jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  silenceHandlerLogs();
 });
 
 /** What ImportModel was called with, and the ARN a real Comprehend would have answered. */

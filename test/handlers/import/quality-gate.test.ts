@@ -28,6 +28,7 @@ import {
   SOURCE_RECOGNIZER,
   updateEvent,
   waiterEvent,
+  silenceHandlerLogs,
 } from '../../support/fixtures';
 
 const comprehend = mockClient(ComprehendClient);
@@ -40,7 +41,7 @@ const GATE: QualityGateProperties = { Bounds: { F1Score: '0.85', Accuracy: '0.9'
 
 beforeEach(() => {
   comprehend.reset();
-  jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  silenceHandlerLogs();
   // No copy but those a test describes (which take precedence, defined later).
   comprehend.on(DescribeDocumentClassifierCommand).rejects(new ResourceNotFoundException({ message: 'not found', $metadata: {} }));
   comprehend.on(ListTagsForResourceCommand).resolves({ Tags: [OWNER_TAG] });

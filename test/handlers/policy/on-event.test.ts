@@ -9,7 +9,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { ModelPolicyProperties } from '../../../src/contract/policy-properties';
 import { onEvent as handler, statementId } from '../../../src/handlers/policy';
-import { CREATE_FAILED_MARKER, createEvent, deleteEvent, IMPORTER, SOURCE_CLASSIFIER, STACK_ID, updateEvent } from '../../support/fixtures';
+import { CREATE_FAILED_MARKER, createEvent, deleteEvent, IMPORTER, SOURCE_CLASSIFIER, STACK_ID, updateEvent, silenceHandlerLogs } from '../../support/fixtures';
 
 const comprehend = mockClient(ComprehendClient);
 const metadata = { $metadata: {} };
@@ -30,7 +30,7 @@ function event(requestType: 'Create' | 'Update' | 'Delete', properties: ModelPol
 
 beforeEach(() => {
   comprehend.reset();
-  jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  silenceHandlerLogs();
 });
 
 const SID = statementId(STACK_ID, 'Classifier1234ABCD');

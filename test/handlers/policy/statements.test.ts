@@ -5,7 +5,7 @@ import { ComprehendClient, DescribeResourcePolicyCommand, PutResourcePolicyComma
 import { mockClient } from 'aws-sdk-client-mock';
 import { ModelPolicyProperties } from '../../../src/contract/policy-properties';
 import { onEvent as handler } from '../../../src/handlers/policy';
-import { createEvent, deleteEvent, IMPORTER, SOURCE_CLASSIFIER, updateEvent } from '../../support/fixtures';
+import { createEvent, deleteEvent, IMPORTER, SOURCE_CLASSIFIER, updateEvent, silenceHandlerLogs } from '../../support/fixtures';
 
 const comprehend = mockClient(ComprehendClient);
 const MODEL = SOURCE_CLASSIFIER;
@@ -20,7 +20,7 @@ const share = (...statements: unknown[]): ModelPolicyProperties => ({
 
 beforeEach(() => {
   comprehend.reset();
-  jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  silenceHandlerLogs();
   // No policy yet; the write is read back as written.
   let stored: string | undefined;
   comprehend.on(DescribeResourcePolicyCommand).callsFake(() => {
