@@ -6,10 +6,12 @@ import {
   Duration,
   IResource,
   Names,
+  Reference,
   Resource,
   ResourceProps,
   Stack,
   Token,
+  Tokenization,
 } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -536,11 +538,17 @@ function checkModelIsServable(model: IComprehendModel, endpoint: Construct): voi
 /**
  * Whether `model` is a copy this stack imports (an ImportedComprehendModel of the endpoint's own stack, not of a nested
  * or other stack): it carries this stack's ownership tag. Read from its resource, since this file may not import
- * ImportedComprehendModel (which creates endpoints).
+ * ImportedComprehendModel (which creates endpoints). A model named by such a copy's ARN (`fromModelArn(copy.modelArn)`)
+ * is that copy too: declaring its ARN would put the copy's attribute in the provider's functions, which the copy
+ * itself waits for (a dependency cycle CloudFormation refuses).
  */
 function isCopyOfStack(model: IComprehendModel, endpoint: Construct): boolean {
-  const copy = model.node.defaultChild;
-  return CfnResource.isCfnResource(copy) && copy.cfnResourceType === IMPORTED_MODEL_RESOURCE_TYPE && Stack.of(copy) === Stack.of(endpoint);
+  const stack = Stack.of(endpoint);
+  const isCopy = (resource: unknown) => CfnResource.isCfnResource(resource)
+    && resource.cfnResourceType === IMPORTED_MODEL_RESOURCE_TYPE && Stack.of(resource) === stack;
+  const arn = Tokenization.reverseString(model.modelArn);
+  const reference = arn.length === 1 ? arn.firstToken : undefined;
+  return isCopy(model.node.defaultChild) || (reference instanceof Reference && isCopy(reference.target));
 }
 
 /** How each DeletionPolicy is set with a RemovalPolicy. */

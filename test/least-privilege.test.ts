@@ -164,6 +164,21 @@ describe('CreateEndpoint: only on the models this stack may serve', () => {
     });
   });
 
+  test('a copy of this stack named by its ARN (fromModelAttributes(copy.modelArn)) is the copy: not listed, so no dependency cycle', () => {
+    const stack = importerStack();
+    const copy = new ImportedComprehendModel(stack, 'Copy', { sourceModelArn: SOURCE });
+    ImportedComprehendModel.fromModelAttributes(stack, 'Again', { modelArn: copy.modelArn, modelType: copy.modelType }).addEndpoint('Live');
+    const template = Template.fromStack(stack);
+
+    expect(allowing(handlerStatements(template), 'comprehend:CreateEndpoint').filter(s => !s.Condition)).toEqual([]);
+    expect(declared(template, SERVABLE_MODELS_ENV)).toEqual('[]');
+    // The copy waits for the provider's functions; nothing of the provider refers to the copy.
+    const copyId = stack.getLogicalId(copy.node.defaultChild as CfnResource);
+    const provider = Object.entries(template.toJSON().Resources).filter(([id]) => id.startsWith('ComprehendProvider'));
+    expect(provider.length).toBeGreaterThan(0);
+    expect(provider.filter(([, resource]) => JSON.stringify(resource).includes(`"${copyId}"`)).map(([id]) => id)).toEqual([]);
+  });
+
   test('a copy of a nested stack, served by its parent, is not the parent\'s own: named by its ARN', () => {
     const parent = importerStack();
     const nested = new NestedStack(parent, 'Nested');
