@@ -7,10 +7,12 @@ import { ModelType } from './contract/model-types';
 import {
   ACCOUNT_OR_IAM_PRINCIPAL,
   explainInvalidPolicy,
+  explainInvalidStatement,
   MODEL_POLICY_RESOURCE_TYPE,
   ModelPolicyProperties,
   policyText,
   SHARE_SID_PLACEHOLDER,
+  SHARE_STATEMENT_FORM,
 } from './contract/policy-properties';
 import { registerShare, shareModelArn } from './private/cross-account-checks';
 import { describeResource, invalidProp, requireKeyArn, requireModelArn } from './private/errors';
@@ -130,6 +132,8 @@ export class SharedModelPolicy extends Construct {
     const mergedByHandler = !(model.resource instanceof comprehend.CfnDocumentClassifier);
     const statements = this.statementTexts(mergedByHandler);
     this.validatePolicySize(statements);
+    // resourcePolicy is public: statements added after the constructor are checked when the app is synthesized.
+    this.node.addValidation({ validate: () => this.explainInvalidStatements() });
 
     if (model.resource?.modelPolicy !== undefined) {
       throw invalidProp(`${model.prop} already has a modelPolicy; let SharedModelPolicy write it, or share the model yourself`, this);
@@ -318,6 +322,20 @@ export class SharedModelPolicy extends Construct {
     }
     // One statement, whose Sid the handler writes last.
     return (resolved.Statement as object[]).map(statement => JSON.stringify(withSid ? { ...statement, Sid: SHARE_SID_PLACEHOLDER } : statement));
+  }
+
+  /**
+   * The statements of resourcePolicy that are not of the form a share writes (Allow of comprehend:ImportModel on the
+   * model, with a Condition if any). Principals may hold tokens (an AccountPrincipal's partition); a statement whose
+   * effect, action or resource is known only at deploy time is left to the handler, which checks it resolved.
+   */
+  private explainInvalidStatements(): string[] {
+    const statements: Array<Record<string, unknown>> = Stack.of(this).resolve(this.resourcePolicy.toJSON())?.Statement ?? [];
+    return statements.flatMap((statement, index) => {
+      const { Effect, Action, Resource } = statement;
+      const problem = !/"(Ref|Fn::[A-Za-z]+)"/.test(JSON.stringify({ Effect, Action, Resource })) && explainInvalidStatement(statement);
+      return problem ? [`statement ${index + 1} of resourcePolicy ${problem}: ${JSON.stringify(statement)}. ${SHARE_STATEMENT_FORM}`] : [];
+    });
   }
 
   /** Comprehend takes 1 to 20,000 Latin-1 characters; checked when the whole policy is known at synth time. */

@@ -97,7 +97,7 @@ const OWN_RESOURCE_STATEMENTS = [
     Resource: THIS_ACCOUNTS,
     Condition: {
       'StringLike': { [`aws:ResourceTag/${OWNER_TAG_KEY}`]: OWNED },
-      'ForAllValues:StringNotEquals': { 'aws:TagKeys': [OWNER_TAG_KEY] },
+      'ForAllValues:StringNotEqualsIgnoreCase': { 'aws:TagKeys': [OWNER_TAG_KEY] },
       'Null': { 'aws:TagKeys': 'false' },
     },
   },

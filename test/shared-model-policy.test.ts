@@ -421,6 +421,28 @@ describe('bad input is refused with the prop, the value and the expected form', 
     expect(() => new SharedModelPolicy(stack, 'Share', { documentClassifier: model, importerAccounts: [IMPORTER] }))
       .toThrow('documentClassifier already has a modelPolicy');
   });
+
+  test('a statement added to resourcePolicy that grants more than importing is refused at synth; a Condition narrows and passes', () => {
+    const narrowed = sharerStack();
+    const share = new SharedModelPolicy(narrowed, 'Share', { modelArn: MODEL, importerAccounts: [IMPORTER] });
+    share.resourcePolicy.addStatements(new iam.PolicyStatement({
+      actions: ['comprehend:ImportModel'],
+      resources: ['*'],
+      principals: [new iam.AccountPrincipal(IMPORTER)],
+      conditions: { StringEquals: { 'aws:PrincipalOrgID': 'o-abc123' } },
+    }));
+    expect(() => Template.fromStack(narrowed)).not.toThrow();
+
+    const widened = sharerStack();
+    const wide = new SharedModelPolicy(widened, 'Share', { modelArn: MODEL, importerAccounts: [IMPORTER] });
+    wide.resourcePolicy.addStatements(new iam.PolicyStatement({
+      actions: ['comprehend:DeleteResourcePolicy'],
+      resources: ['*'],
+      principals: [new iam.AccountPrincipal(IMPORTER)],
+    }));
+    expect(() => Template.fromStack(widened)).toThrow(
+      /Sharer\/Share] statement 2 of resourcePolicy has Action "comprehend:DeleteResourcePolicy": .*A share writes only statements of the form/);
+  });
 });
 
 describe('several shares of one model version merge into its one policy, which Comprehend takes up to 20,000 characters', () => {

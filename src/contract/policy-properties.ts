@@ -51,3 +51,32 @@ export function explainInvalidPolicy(modelArn: string, policy: string): string |
  * key-policy statements would grant it too. SharedModelPolicy checks it at synth time, its handler at deploy time.
  */
 export const ACCOUNT_OR_IAM_PRINCIPAL = /^([0-9]{12}|arn:aws[a-z-]*:iam::[0-9]{12}:(root|role\/[^*?]+|user\/[^*?]+))$/;
+
+/** The members of a statement a share writes (the handler gives it its Sid), and a Condition that narrows it. */
+const STATEMENT_MEMBERS = new Set(['Sid', 'Effect', 'Action', 'Principal', 'Resource', 'Condition']);
+
+/**
+ * Why `statement` (resolved) is not of the form a share writes, or undefined when it is: Effect Allow, Action exactly
+ * `comprehend:ImportModel` (a string or a list of one), Resource `*` (the model version the policy is attached to; a
+ * string or a list of one), a Principal (whose importers are checked apart), and a Condition if any, which can only
+ * narrow an Allow; nothing else (no NotAction, NotPrincipal or NotResource). A share grants importing the model, and
+ * nothing else.
+ */
+export function explainInvalidStatement(statement: unknown): string | undefined {
+  if (statement === null || typeof statement !== 'object' || Array.isArray(statement)) {
+    return 'is not an object';
+  }
+  const members = statement as Record<string, unknown>;
+  const one = (value: unknown, expected: string) => value === expected || (Array.isArray(value) && value.length === 1 && value[0] === expected);
+  return [
+    ...Object.keys(members).filter(member => !STATEMENT_MEMBERS.has(member)).map(member => `has ${member}`),
+    members.Effect !== 'Allow' ? `has Effect ${JSON.stringify(members.Effect)}` : undefined,
+    !one(members.Action, 'comprehend:ImportModel') ? `has Action ${JSON.stringify(members.Action)}` : undefined,
+    !one(members.Resource, '*') ? `has Resource ${JSON.stringify(members.Resource)}` : undefined,
+  ].filter(found => found !== undefined).join(', ') || undefined;
+}
+
+/** What a share's statements may be, for the messages that refuse one. */
+export const SHARE_STATEMENT_FORM = 'A share writes only statements of the form { "Effect": "Allow", "Action": ' +
+  '"comprehend:ImportModel", "Resource": "*", "Principal": { "AWS": importers } }, and a Condition that narrows one, ' +
+  'without NotAction, NotPrincipal or NotResource';

@@ -108,6 +108,8 @@ const FRAMEWORK_FUNCTION_TIMEOUT = Duration.minutes(15);
 const FRAMEWORK_OVERHEAD = Duration.minutes(6);
 /** CloudFormation's asynchronous invocation of the framework reaching it, and its cold start. */
 const DELIVERY = Duration.minutes(1);
+/** The framework's own time around a request, beside its handlers': what a ServiceTimeout must leave room for. */
+export const FRAMEWORK_SECONDS = FRAMEWORK_OVERHEAD.toSeconds() + DELIVERY.toSeconds();
 
 /**
  * The `serviceTimeout` of a custom resource whose provider has no waiter, so that onEvent's answer is the resource's:

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, Dependable, IConstruct, IDependable } from 'constructs';
 import { describeResource } from './errors';
-import { acknowledgeFrameworkFindings, acknowledgeWildcard, frameworkProps } from './framework';
+import { acknowledgeFrameworkFindings, acknowledgeWildcard, FRAMEWORK_SECONDS, frameworkProps } from './framework';
 import { HandlerFunction } from './handler-function';
 import { HandlerRole } from './handler-role';
 import { ProviderSettings, settingsForNewProvider } from './provider-settings';
@@ -203,15 +203,19 @@ export class ModelProvider extends Construct {
 
   /**
    * The ServiceTimeout of one of this provider's custom resources (CloudFormation fails the resource when no answer
-   * comes within it, 1 to 3,600 seconds), from the longest the handlers wait for it: `longestWaitSeconds`, counted from
-   * the start of onEvent, whose deadline the handlers carry to isComplete. Past it, the poll that notices comes within
-   * one query interval, and that isComplete invocation runs at most the functions' timeout (its SDK retries included);
-   * one more interval covers the framework's own steps (invoking onEvent, starting the waiter, answering CloudFormation).
-   * CloudFormation's hour caps it: the handlers' longest waits are chosen to fit in it. Written even when it is that
-   * hour, CloudFormation's own default, so the template says each resource's bound rather than leaving it implied.
+   * comes within it, 1 to 3,600 seconds): an upper bound of the time from CloudFormation's request to the answer.
+   * `longestWaitSeconds` is the longest the handlers wait for it, counted from the end of onEvent's work, which may
+   * itself take the functions' timeout (a Delete's first deletion attempt and its SDK retries come before its deadline
+   * starts); past the deadline, the poll that notices comes within one query interval, and that isComplete invocation
+   * runs at most the functions' timeout; one more interval, and the framework's own time around the handlers (the
+   * delivery of the request, a function waited for until active, the answer's PUT: framework.ts), complete it.
+   * CloudFormation's hour caps it. With the handlers' longest waits (a Delete waits up to MAX_TIMEOUT_SECONDS for a copy
+   * still importing; an endpoint's deadline is the same) every import and endpoint reaches that hour: it is written
+   * all the same, so the template says each resource's bound rather than leaving it implied, and a shorter wait of the
+   * handlers would shorten it.
    */
   public serviceTimeout(longestWaitSeconds: number): Duration {
-    const seconds = longestWaitSeconds + this.functionSeconds + 2 * QUERY_INTERVAL_SECONDS;
+    const seconds = longestWaitSeconds + 2 * this.functionSeconds + 2 * QUERY_INTERVAL_SECONDS + FRAMEWORK_SECONDS;
     return Duration.seconds(Math.min(seconds, MAX_SERVICE_TIMEOUT_SECONDS));
   }
 
@@ -264,13 +268,14 @@ export class ModelProvider extends Construct {
     // The ownership tag itself is out of the tag calls' reach: the handlers set it only when they create (ImportModel's
     // and CreateEndpoint's Tags), and change only the user's tags afterwards. So TagResource and UntagResource may name
     // any key but that one (aws:TagKeys, which the reference lists for both; UntagResource lists no aws:RequestTag). A
-    // request without aws:TagKeys would satisfy ForAllValues vacuously, hence Null false.
+    // request without aws:TagKeys would satisfy ForAllValues vacuously, hence Null false. Compared ignoring case:
+    // whether Comprehend tells tag keys apart by case is not documented, and no other casing is ours to set either.
     this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['comprehend:TagResource', 'comprehend:UntagResource'],
       resources,
       conditions: {
         ...own,
-        'ForAllValues:StringNotEquals': { 'aws:TagKeys': [OWNER_TAG_KEY] },
+        'ForAllValues:StringNotEqualsIgnoreCase': { 'aws:TagKeys': [OWNER_TAG_KEY] },
         'Null': { 'aws:TagKeys': 'false' },
       },
     }));

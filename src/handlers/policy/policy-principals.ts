@@ -2,36 +2,21 @@
 // principal it can read; a token (a CfnParameter, Fn.importValue) is only resolved here, and a `*` then would share
 // the model with everyone.
 import { PolicyDocument, statementsOf } from './policy-document';
-import { ACCOUNT_OR_IAM_PRINCIPAL } from '../../contract/policy-properties';
-
-/** The members SharedModelPolicy writes in a statement (the handler gives it its Sid); any other is refused. */
-const STATEMENT_MEMBERS = new Set(['Sid', 'Effect', 'Action', 'Principal', 'Resource']);
+import { ACCOUNT_OR_IAM_PRINCIPAL, explainInvalidStatement, SHARE_STATEMENT_FORM } from '../../contract/policy-properties';
 
 /**
- * Why a statement of `policy` (this resource's statements, resolved) is not of the one form SharedModelPolicy writes,
- * undefined when all are: Effect Allow, Action exactly `comprehend:ImportModel` (a string or a list of one), Resource
- * `*` (the model version the policy is attached to; a string or a list of one), a Principal (checked by
- * explainInvalidPrincipals), and no other member (no Condition, NotAction, NotPrincipal or NotResource). A share
- * grants importing the model, and nothing else.
+ * Why a statement of `policy` (this resource's statements, resolved) is not of the form a share writes
+ * (explainInvalidStatement), undefined when all are. SharedModelPolicy refuses the same at synth when the whole policy is
+ * known; a token (a parameter, an import) is only resolved here.
  */
 export function explainInvalidStatements(modelArn: string, policy: PolicyDocument): string | undefined {
-  const one = (value: unknown, expected: string) => value === expected || (Array.isArray(value) && value.length === 1 && value[0] === expected);
   const statements = statementsOf(policy);
   for (const [index, statement] of statements.entries()) {
-    const problem = statement === null || typeof statement !== 'object' || Array.isArray(statement)
-      ? 'is not an object'
-      : [
-        ...Object.keys(statement).filter(member => !STATEMENT_MEMBERS.has(member)).map(member => `has ${member}`),
-        statement.Effect !== 'Allow' ? `has Effect ${JSON.stringify(statement.Effect)}` : undefined,
-        !one(statement.Action, 'comprehend:ImportModel') ? `has Action ${JSON.stringify(statement.Action)}` : undefined,
-        !one(statement.Resource, '*') ? `has Resource ${JSON.stringify(statement.Resource)}` : undefined,
-      ].filter(found => found !== undefined).join(', ') || undefined;
+    const problem = explainInvalidStatement(statement);
     if (problem) {
       return `statement ${index + 1} of ${statements.length} of the resource policy of ${modelArn} ${problem}: ` +
-        `${JSON.stringify(statement).slice(0, 500)}. A share writes only statements of the form { "Effect": "Allow", ` +
-        '"Action": "comprehend:ImportModel", "Resource": "*", "Principal": { "AWS": importers } }, without Condition, ' +
-        'NotAction, NotPrincipal or NotResource; check the value that a token (a parameter, an import) resolved to, ' +
-        'and what was added to SharedModelPolicy.resourcePolicy';
+        `${JSON.stringify(statement).slice(0, 500)}. ${SHARE_STATEMENT_FORM}; check the value that a token (a parameter, ` +
+        'an import) resolved to, and what was added to SharedModelPolicy.resourcePolicy';
     }
   }
   return undefined;

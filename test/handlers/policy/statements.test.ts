@@ -42,6 +42,7 @@ describe('the forms SharedModelPolicy writes are written', () => {
     ['a list of one resource', { ...WRITTEN, Resource: ['*'] }],
     ['several importers', { ...WRITTEN, Principal: { AWS: [IMPORTER_ROOT, '777788889999', `arn:aws:iam::${IMPORTER}:role/importer`] } }],
     ['a Sid of its own (the handler writes its own over it)', { ...WRITTEN, Sid: 'Mine' }],
+    ['a Condition, which only narrows the Allow', { ...WRITTEN, Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abc' } } }],
   ])('%s', async (_, statement) => {
     await handler(createEvent(share(statement)));
 
@@ -61,7 +62,6 @@ describe('anything else is refused before any call, naming the statement', () =>
     ['an action in other letters', { ...WRITTEN, Action: 'Comprehend:importmodel' }, /has Action "Comprehend:importmodel"/],
     ['NotAction', { Effect: 'Allow', NotAction: 'comprehend:DeleteDocumentClassifier', Resource: '*', Principal: WRITTEN.Principal },
       /has NotAction, has Action undefined/],
-    ['a Condition', { ...WRITTEN, Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abc' } } }, /has Condition/],
     ['NotPrincipal', { Effect: 'Allow', Action: WRITTEN.Action, Resource: '*', NotPrincipal: { AWS: IMPORTER_ROOT } }, /has NotPrincipal/],
     ['NotResource', { Effect: 'Allow', Action: WRITTEN.Action, NotResource: 'arn:aws:s3:::x', Principal: WRITTEN.Principal },
       /has NotResource, .*has Resource undefined/],
@@ -73,7 +73,7 @@ describe('anything else is refused before any call, naming the statement', () =>
     expect(failure).toBeInstanceOf(Error);
     expect(failure.message).toMatch(new RegExp(`^statement 1 of 1 of the resource policy of ${MODEL} `));
     expect(failure.message).toMatch(problem);
-    expect(failure.message).toMatch(/A share writes only statements of the form \{ "Effect": "Allow", "Action": "comprehend:ImportModel", "Resource": "\*", "Principal": \{ "AWS": importers \} \}/);
+    expect(failure.message).toMatch(/A share writes only statements of the form \{ "Effect": "Allow", "Action": "comprehend:ImportModel", "Resource": "\*", "Principal": \{ "AWS": importers \} \}, and a Condition that narrows one/);
     expect(comprehend.calls()).toHaveLength(0);
   });
 
