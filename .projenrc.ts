@@ -258,9 +258,9 @@ project.npmignore?.exclude('/API.md');
 // jsii compiles all of src/, handlers included, but synth loads only the bundles in assets/: the package ships those.
 project.npmignore?.exclude('/lib/handlers/');
 
-// A quiet toolchain on Node 20 (the handlers run on nodejs24.x in Lambda by default): jsii's end-of-life banner for Node 20 only,
-// and the AWS SDK's notice that its releases after January 2027 need Node 22, which the tests would print once per
-// bundled handler they load (read in @aws-sdk/core's emitWarningIfUnsupportedVersion).
+// A quiet toolchain on Node 20 (the handlers run on nodejs24.x in Lambda by default): jsii's end-of-life banner for
+// Node 20 only, and the AWS SDK's notice that its releases after January 2027 need Node 22, which the tests would print
+// once per bundled handler they load (read in @aws-sdk/core's emitWarningIfUnsupportedVersion).
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
 project.tasks.addEnvironment('AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED', 'true');
 
