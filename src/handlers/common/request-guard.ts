@@ -34,7 +34,7 @@ const IN_PROGRESS: Record<string, readonly string[] | undefined> = {
 };
 
 /**
- * The stack status while CloudFormation rolls an update back (StackStatus of botocore's CloudFormation model, 1.44.18).
+ * The stack status while CloudFormation rolls an update back (the StackStatus enum of botocore's CloudFormation model).
  * A resource's own record shows UPDATE_IN_PROGRESS for the rollback's Update as for a forward one; only the stack's
  * status tells them apart.
  */
