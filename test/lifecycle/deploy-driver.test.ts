@@ -56,11 +56,26 @@ const statuses = (driver: DeployDriver, logicalId: string) =>
 
 /**
  * Tickets fails at once in its onEvent; Invoices imports for ten minutes, so its Create is in progress when the failure
- * cancels it. `others` are more copies of the stack.
+ * cancels it. `others` are more copies of the stack; `tickets` replaces the failing copy (failingLater()).
  */
-function failingStack(invoices: Partial<ImportedComprehendModelProps> = {}, others: Models = {}): Stack {
+function failingStack(
+  invoices: Partial<ImportedComprehendModelProps> = {},
+  others: Models = {},
+  tickets: Partial<ImportedComprehendModelProps> = FAILS_AT_ONCE,
+): Stack {
   h.emulator.importBehaviour.set(OTHER_SOURCE_CLASSIFIER, { trainMs: 10 * 60_000 });
-  return h.stack({ ...others, Tickets: FAILS_AT_ONCE, Invoices: { sourceModelArn: OTHER_SOURCE_CLASSIFIER, ...invoices } });
+  return h.stack({ ...others, Tickets: tickets, Invoices: { sourceModelArn: OTHER_SOURCE_CLASSIFIER, ...invoices } });
+}
+
+/**
+ * Tickets fails a minute in (its import ends IN_ERROR), so Invoices's onEvent has imported and its waiter polls when the
+ * failure cancels it: a test about that waiter does not depend on how fast onEvent runs in real time (the driver's clock
+ * follows real time while a handler works, and on a loaded machine a failure at once can cancel Invoices's onEvent
+ * before its ImportModel, which then imports nothing and leaves no waiter).
+ */
+function failingLater(): Partial<ImportedComprehendModelProps> {
+  h.emulator.importBehaviour.set(SOURCE_CLASSIFIER, { trainMs: 60_000, failWith: 'The training data of the source is invalid.' });
+  return { sourceModelArn: SOURCE_CLASSIFIER };
 }
 
 describe('the emulator answers DescribeStackResource as CloudFormation does', () => {
@@ -324,7 +339,7 @@ describe('a failure cancels the requests in progress', () => {
     const driver = h.driver(IMPORTER, ELSEWHERE);
     const base = { Base: { sourceModelArn: SOURCE_CLASSIFIER_V2 } };
     await driver.deploy(h.stack(base));
-    const stack = failingStack({ removalPolicy: RemovalPolicy.RETAIN }, base);
+    const stack = failingStack({ removalPolicy: RemovalPolicy.RETAIN }, base, failingLater());
     const invoices = logicalIdOf(stack, 'Invoices');
 
     const result = await driver.deploy(stack);
@@ -351,9 +366,11 @@ describe('a failure cancels the requests in progress', () => {
     const driver = h.driver(IMPORTER, ELSEWHERE);
     const base = { Base: { sourceModelArn: SOURCE_CLASSIFIER_V2 } };
     await driver.deploy(h.stack(base));
-    const stack = failingStack({ removalPolicy: RemovalPolicy.RETAIN }, base);
+    const stack = failingStack({ removalPolicy: RemovalPolicy.RETAIN }, base, failingLater());
     const invoices = logicalIdOf(stack, 'Invoices');
     await driver.deploy(stack);
+    // The premise: Invoices's cancelled Create still has a waiter polling when the stack is deleted.
+    expect(driver.inProgressCancelled).toEqual([`${invoices} Create`]);
     const destroyFrom = h.clock.now();
 
     const destroyed = await driver.destroy();
