@@ -32,6 +32,7 @@ import {
 } from './contract/import-properties';
 import { explainInvalidName, explainSourceRegion, MODEL_ARN_FORM, ModelArnParts } from './contract/model-arn';
 import { MODEL_TYPES, ModelType } from './contract/model-types';
+import { checkComprehendRegion } from './private/comprehend-regions';
 import { registerImport } from './private/cross-account-checks';
 import {
   describeResource,
@@ -298,6 +299,7 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
     super(scope, id);
 
     const source = this.validateSource(props);
+    checkComprehendRegion(this, source && { prop: 'sourceModelArn', arn: props.sourceModelArn, region: source.region });
     this.modelType = source?.modelType ?? props.modelType!;
     this.validateNames(props, source);
     const timeout = validateTimeout(this, props.timeout);

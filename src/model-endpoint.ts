@@ -24,6 +24,7 @@ import { IMPORTED_MODEL_RESOURCE_TYPE } from './contract/import-properties';
 import { MODEL_TYPES, ModelType, modelTypeOfEndpointResource } from './contract/model-types';
 import { IdleAlarmOptions } from './idle-alarm-options';
 import { explainInvalidArnRegion } from './private/arn-rules';
+import { checkComprehendRegion } from './private/comprehend-regions';
 import { registerEndpoint } from './private/cross-account-checks';
 import { invalidProp, requireRoleOfStackAccount } from './private/errors';
 import { ProviderEndpoint } from './private/provider-endpoint';
@@ -375,6 +376,7 @@ export class ModelEndpoint extends ModelEndpointBase {
     this.endpointName = endpointName;
     this.checkNameIsFree(props.endpointName);
     requireRoleOfStackAccount('dataAccessRole', props.dataAccessRole, this);
+    checkComprehendRegion(this);
 
     this.modelType = props.model.modelType;
     this.desiredInferenceUnits = units;

@@ -14,6 +14,7 @@ import {
   SHARE_SID_PLACEHOLDER,
   SHARE_STATEMENT_FORM,
 } from './contract/policy-properties';
+import { checkComprehendRegion } from './private/comprehend-regions';
 import { registerShare, shareModelArn } from './private/cross-account-checks';
 import { describeResource, invalidProp, requireKeyArn, requireModelArn } from './private/errors';
 import { ModelPolicyProvider } from './private/model-policy-provider';
@@ -115,6 +116,7 @@ export class SharedModelPolicy extends Construct {
 
     const model = this.modelOf(props);
     this.modelArn = model.arn;
+    checkComprehendRegion(this, model.region === undefined ? undefined : { prop: 'modelArn', arn: model.arn, region: model.region });
     requireKeyArn('modelKey', props.modelKey, this);
     const importers = this.importersOf(props, model.partition);
 
@@ -213,12 +215,12 @@ export class SharedModelPolicy extends Construct {
         resource: isClassifier ? ModelType.DOCUMENT_CLASSIFIER : ModelType.ENTITY_RECOGNIZER,
         resourceName: resource.versionName === undefined ? name : `${name}/version/${resource.versionName}`,
       });
-      return { arn, resource, prop: given[0]!, partition: undefined };
+      return { arn, resource, prop: given[0]!, partition: undefined, region: undefined };
     }
 
     const arn = props.modelArn!;
     if (Token.isUnresolved(arn)) {
-      return { arn, resource: undefined, prop: 'modelArn', partition: undefined };
+      return { arn, resource: undefined, prop: 'modelArn', partition: undefined, region: undefined };
     }
     const parts = requireModelArn('modelArn', arn, this);
     const stack = Stack.of(this);
@@ -228,7 +230,7 @@ export class SharedModelPolicy extends Construct {
     if (!Token.isUnresolved(stack.region) && parts.region !== stack.region) {
       throw invalidProp(`modelArn "${arn}" is in Region ${parts.region}, but this stack deploys to ${stack.region}; expected a model of the stack's Region`, this);
     }
-    return { arn, resource: undefined, prop: 'modelArn', partition: parts.partition };
+    return { arn, resource: undefined, prop: 'modelArn', partition: parts.partition, region: parts.region };
   }
 
   private importersOf(props: SharedModelPolicyProps, partition: string | undefined): iam.IPrincipal[] {
