@@ -43,6 +43,7 @@ import {
   requireRoleOfStackAccount,
 } from './private/errors';
 import { ModelProvider } from './private/model-provider';
+import { withPartitionLiteral } from './private/partition-literal';
 import { renderQualityGate } from './private/quality-gate-properties';
 import { importServiceRole } from './private/service-role';
 import { claimName } from './private/stack-name-index';
@@ -221,6 +222,8 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
    * A model version defined elsewhere, from its attributes.
    */
   public static fromModelAttributes(scope: Construct, id: string, attrs: ComprehendModelAttributes): IComprehendModel {
+    // The ARN as aws-cdk-lib writes it under @aws-cdk/core:enablePartitionLiterals, whatever the app's flags.
+    attrs = { ...attrs, modelArn: withPartitionLiteral(scope, attrs.modelArn) };
     const parts = Token.isUnresolved(attrs.modelArn) ? undefined : requireModelArn('modelArn', attrs.modelArn, scope);
     const modelType = attrs.modelType ?? parts?.modelType;
     if (!modelType) {
@@ -297,6 +300,8 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
 
   constructor(scope: Construct, id: string, props: ImportedComprehendModelProps) {
     super(scope, id);
+    // The source ARN as aws-cdk-lib writes it under @aws-cdk/core:enablePartitionLiterals, whatever the app's flags.
+    props = { ...props, sourceModelArn: withPartitionLiteral(this, props.sourceModelArn) };
 
     const source = this.validateSource(props);
     checkComprehendRegion(this, source && { prop: 'sourceModelArn', arn: props.sourceModelArn, region: source.region });

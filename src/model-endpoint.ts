@@ -27,6 +27,7 @@ import { explainInvalidArnRegion } from './private/arn-rules';
 import { checkComprehendRegion } from './private/comprehend-regions';
 import { registerEndpoint } from './private/cross-account-checks';
 import { invalidProp, requireRoleOfStackAccount } from './private/errors';
+import { withPartitionLiteral } from './private/partition-literal';
 import { ProviderEndpoint } from './private/provider-endpoint';
 import { ScalableInferenceUnitsAttribute } from './private/scalable-inference-units-attribute';
 import { endpointServiceRole } from './private/service-role';
@@ -306,6 +307,8 @@ export class ModelEndpoint extends ModelEndpointBase {
    * An endpoint defined elsewhere, from its attributes.
    */
   public static fromEndpointAttributes(scope: Construct, id: string, attrs: ModelEndpointAttributes): IModelEndpoint {
+    // The ARN as aws-cdk-lib writes it under @aws-cdk/core:enablePartitionLiterals, whatever the app's flags.
+    attrs = { ...attrs, endpointArn: withPartitionLiteral(scope, attrs.endpointArn) };
     const arn = attrs.endpointArn;
     const parts = splitEndpointArn(arn);
     let typeInArn: ModelType | undefined;

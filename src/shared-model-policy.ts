@@ -16,8 +16,9 @@ import {
 } from './contract/policy-properties';
 import { checkComprehendRegion } from './private/comprehend-regions';
 import { registerShare, shareModelArn } from './private/cross-account-checks';
-import { describeResource, invalidProp, requireKeyArn, requireModelArn } from './private/errors';
+import { describeResource, invalidProp, requireKeyArn, requireKeyNotAlias, requireModelArn } from './private/errors';
 import { ModelPolicyProvider } from './private/model-policy-provider';
+import { withPartitionLiteral } from './private/partition-literal';
 
 /** The id of the warning about a `modelKey` whose key policy the construct does not change, to acknowledge it by. */
 const IMPORTED_MODEL_KEY_WARNING = 'cdk-comprehend-model-import:importedModelKey';
@@ -113,10 +114,13 @@ export class SharedModelPolicy extends Construct {
 
   constructor(scope: Construct, id: string, props: SharedModelPolicyProps) {
     super(scope, id);
+    // The model ARN as aws-cdk-lib writes it under @aws-cdk/core:enablePartitionLiterals, whatever the app's flags.
+    props = { ...props, modelArn: props.modelArn === undefined ? undefined : withPartitionLiteral(this, props.modelArn) };
 
     const model = this.modelOf(props);
     this.modelArn = model.arn;
     checkComprehendRegion(this, model.region === undefined ? undefined : { prop: 'modelArn', arn: model.arn, region: model.region });
+    requireKeyNotAlias('modelKey', props.modelKey, this);
     requireKeyArn('modelKey', props.modelKey, this);
     const importers = this.importersOf(props, model.partition);
 

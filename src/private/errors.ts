@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
 import { explainInvalidArnRegion, explainInvalidKeyArn, explainInvalidRoleArn } from './arn-rules';
+import { withPartitionLiteral } from './partition-literal';
 import { explainInvalidModelArn, MODEL_ARN_FORM, ModelArnParts, parseModelArn } from '../contract/model-arn';
 
 /** An error for a prop that cannot work, located at the construct that received it. */
@@ -53,7 +54,8 @@ export function describeResource(arn: string, resource: IConstruct): string {
  * the checks of its account and Region, and Comprehend, would read it wrong.
  */
 export function requireKeyArn(prop: string, key: kms.IKey | undefined, scope: IConstruct): void {
-  const problem = key === undefined || Token.isUnresolved(key.keyArn) ? undefined : explainInvalidKeyArn(prop, key.keyArn);
+  const arn = key && withPartitionLiteral(scope, key.keyArn);
+  const problem = arn === undefined || Token.isUnresolved(arn) ? undefined : explainInvalidKeyArn(prop, arn);
   if (problem) {
     throw invalidProp(problem, scope);
   }
@@ -67,7 +69,8 @@ export function requireRoleOfStackAccount(prop: string, role: iam.IRole | undefi
   if (role === undefined) {
     return;
   }
-  const problem = Token.isUnresolved(role.roleArn) ? undefined : explainInvalidRoleArn(prop, role.roleArn);
+  const roleArn = withPartitionLiteral(scope, role.roleArn);
+  const problem = Token.isUnresolved(roleArn) ? undefined : explainInvalidRoleArn(prop, roleArn);
   if (problem) {
     throw invalidProp(problem, scope);
   }
