@@ -22,6 +22,8 @@ import { withPartitionLiteral } from './private/partition-literal';
 
 /** The id of the warning about a `modelKey` whose key policy the construct does not change, to acknowledge it by. */
 const IMPORTED_MODEL_KEY_WARNING = 'cdk-comprehend-model-import:importedModelKey';
+/** The id of the warning about the sharer's own account among the importers, to acknowledge it by. */
+const SHARER_AMONG_IMPORTERS_WARNING = 'cdk-comprehend-model-import:sharerAmongImporters';
 
 /**
  * Properties of a SharedModelPolicy. Name the model in exactly one way, and at least one importer.
@@ -254,7 +256,71 @@ export class SharedModelPolicy extends Construct {
     if (importers.length === 0) {
       throw invalidProp('no importer was given; expected at least one account in importerAccounts or principal in importerPrincipals', this);
     }
+    const labels = [
+      ...accounts.map((account, index) => `importerAccounts[${index}] "${account}"`),
+      ...(props.importerPrincipals ?? []).map((principal, index) => `importerPrincipals[${index}] (${principal})`),
+    ];
+    this.requireEachImporterOnce(importers, labels);
+    this.warnAboutSharerAmongImporters(importers, labels);
     return importers;
+  }
+
+  /**
+   * Fails when two importers are one principal (an account given as an ID and as an AccountPrincipal, say): each is
+   * written into the policy, whose 20,000 characters hold about 600 accounts.
+   */
+  private requireEachImporterOnce(importers: iam.IPrincipal[], labels: string[]): void {
+    const seen = new Map<string, string>();
+    importers.forEach((importer, index) => {
+      const key = this.importerKey(importer);
+      const first = key === undefined ? undefined : seen.get(key);
+      if (first !== undefined) {
+        throw invalidProp(
+          `${labels[index]} names ${key}, as ${first} does; expected each importer once, since each is written into the model's ` +
+          'policy (at most 20,000 characters, about 600 accounts): remove one of them',
+          this,
+        );
+      }
+      if (key !== undefined) {
+        seen.set(key, labels[index]);
+      }
+    });
+  }
+
+  /**
+   * Warns when an importer is the sharer's own account: a resource-based policy lets other accounts import; the
+   * sharer's own roles and users import under their IAM policies (a copy within one account), so the statement only
+   * spends room in the policy, and usually means an account ID was mixed up.
+   */
+  private warnAboutSharerAmongImporters(importers: iam.IPrincipal[], labels: string[]): void {
+    const account = Stack.of(this).account;
+    if (Token.isUnresolved(account)) {
+      return;
+    }
+    importers.forEach((importer, index) => {
+      if (this.importerKey(importer) === `account ${account}`) {
+        Annotations.of(this).addWarningV2(SHARER_AMONG_IMPORTERS_WARNING,
+          `${labels[index]} is the sharer's own account ${account} (this stack's): the policy lets other accounts import the ` +
+          'model, and principals of the sharer\'s account need none (their IAM policies decide); expected the accounts that ' +
+          'import a copy: remove it, or correct the account ID; if you mean it, acknowledge this warning');
+      }
+    });
+  }
+
+  /**
+   * What an importer names: `account ID` for an account (an ID, a root ARN, an AccountPrincipal or AccountRootPrincipal),
+   * else its ARN with the partition left out; undefined when anything but the partition is known only at deploy time.
+   */
+  private importerKey(importer: iam.IPrincipal): string | undefined {
+    const stack = Stack.of(this);
+    const account = Token.isUnresolved(stack.account) ? undefined : stack.account;
+    const values = (importer.policyFragment.principalJson.AWS ?? []).map(value => textWithoutPartition(stack.resolve(value), account));
+    const value = values.length === 1 ? values[0] : undefined;
+    if (value === undefined) {
+      return undefined;
+    }
+    const named = /^[0-9]{12}$/.exec(value)?.[0] ?? /^arn:[^:]*:iam::([0-9]{12}):root$/.exec(value)?.[1];
+    return named !== undefined ? `account ${named}` : value.replace(/^arn:[^:]*:/, 'arn:PARTITION:');
   }
 
   /**
@@ -351,4 +417,23 @@ export class SharedModelPolicy extends Construct {
       throw invalidProp(problem, this);
     }
   }
+}
+
+/**
+ * A principal's resolved value as text: a string, or the `Fn::Join` that an account principal resolves to when the
+ * partition (under either setting of @aws-cdk/core:enablePartitionLiterals) or the account (`AccountRootPrincipal`) is
+ * a reference. The partition is left empty (it decides nothing here), the account is `account` (the stack's, when
+ * known); undefined for anything else.
+ */
+function textWithoutPartition(resolved: unknown, account: string | undefined): string | undefined {
+  if (typeof resolved === 'string') {
+    return Token.isUnresolved(resolved) ? undefined : resolved;
+  }
+  const join = (resolved as { 'Fn::Join'?: [string, unknown[]] } | undefined)?.['Fn::Join'];
+  const parts = join?.[0] === '' && Array.isArray(join[1]) ? join[1] : [undefined];
+  const texts = parts.map(part => {
+    const ref = (part as { Ref?: string } | undefined)?.Ref;
+    return typeof part === 'string' ? part : ref === 'AWS::Partition' ? '' : ref === 'AWS::AccountId' ? account : undefined;
+  });
+  return texts.every(text => text !== undefined) ? texts.join('') : undefined;
 }

@@ -292,24 +292,27 @@ describe('a model of this stack', () => {
     const model = classifier(stack, { modelKmsKeyId: key.keyArn });
     new SharedModelPolicy(stack, 'Share', { documentClassifier: model, importerAccounts: [IMPORTER], modelKey: key });
     const template = Template.fromStack(stack);
+    // The partition is a reference, or with @aws-cdk/core:enablePartitionLiterals written out (test/partition-literals.test.ts).
+    const importerRoot = stack.resolve(`arn:${stack.partition}:iam::${IMPORTER}:root`);
+    const modelArn = stack.resolve(`arn:${stack.partition}:comprehend:us-west-2:${SHARER}:document-classifier/tickets/version/v1`);
 
     const [keyResource] = Object.values(template.findResources('AWS::KMS::Key'));
     const statements = keyResource.Properties.KeyPolicy.Statement;
     expect(statements).toContainEqual({
       Sid: expect.stringMatching(/^ComprehendImportDecryptSharerShare/),
       Effect: 'Allow',
-      Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${IMPORTER}:root`]] } },
+      Principal: { AWS: importerRoot },
       Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
       Resource: '*',
-      Condition: { StringEquals: { 'aws:SourceArn': MODEL_ARN_IN_TEMPLATE } },
+      Condition: { StringEquals: { 'aws:SourceArn': modelArn } },
     });
     expect(statements).toContainEqual({
       Sid: expect.stringMatching(/^ComprehendImportCreateGrantSharerShare/),
       Effect: 'Allow',
-      Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${IMPORTER}:root`]] } },
+      Principal: { AWS: importerRoot },
       Action: 'kms:CreateGrant',
       Resource: '*',
-      Condition: { StringEquals: { 'kms:EncryptionContext:aws:comprehend:arn': MODEL_ARN_IN_TEMPLATE } },
+      Condition: { StringEquals: { 'kms:EncryptionContext:aws:comprehend:arn': modelArn } },
     });
   });
 });
