@@ -1,4 +1,5 @@
 import {
+  Annotations,
   Arn,
   ArnFormat,
   CfnDeletionPolicy,
@@ -49,6 +50,11 @@ import { importServiceRole } from './private/service-role';
 import { claimName } from './private/stack-name-index';
 import { explainInvalidModelTags } from './private/tags';
 import { QualityGate } from './quality-gate';
+
+/** The id of the warning about a retained copy with a fixed versionName, to acknowledge it by. */
+const RETAINED_FIXED_VERSION_WARNING = 'cdk-comprehend-model-import:retainedFixedVersion';
+/** The id of the warning about two imports of one source model version in a stack, to acknowledge it by. */
+const SOURCE_IMPORTED_TWICE_WARNING = 'cdk-comprehend-model-import:sourceImportedTwice';
 
 /**
  * Properties of an ImportedComprehendModel.
@@ -309,6 +315,8 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
     this.validateNames(props, source);
     const timeout = validateTimeout(this, props.timeout);
     const removalPolicy = validateRemovalPolicy(this, props.removalPolicy ?? RemovalPolicy.DESTROY, 'removalPolicy');
+    this.warnAboutRetainedFixedVersion(removalPolicy, 'removalPolicy');
+    this.warnAboutSourceImportedTwice(props.sourceModelArn);
     this.validateKeys(props, source);
     requireRoleOfStackAccount('dataAccessRole', props.dataAccessRole, this);
     this.modelKey = props.modelKey;
@@ -400,6 +408,37 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
    */
   public applyRemovalPolicy(policy: RemovalPolicy): void {
     super.applyRemovalPolicy(validateRemovalPolicy(this, policy, 'applyRemovalPolicy()'));
+    this.warnAboutRetainedFixedVersion(policy, 'applyRemovalPolicy()');
+  }
+
+  /**
+   * Warns when the copy outlives its stack under a fixed name and version: the same stack deployed again (after a
+   * delete) finds the name taken by a copy it cannot prove its own (the ownership tag names the old stack), and fails.
+   */
+  private warnAboutRetainedFixedVersion(policy: RemovalPolicy, prop: string): void {
+    if (policy === RemovalPolicy.DESTROY || this.fixedCopyName === undefined) {
+      return;
+    }
+    Annotations.of(this).addWarningV2(RETAINED_FIXED_VERSION_WARNING,
+      `${prop} ${policy} keeps the copy ${this.fixedCopyName} when the stack is deleted, and its versionName is fixed: the ` +
+      'stack deployed again after a delete finds that name taken by the retained copy, which it did not create, and fails ' +
+      '("… already exists … and this resource did not create it"); expected versionName unset (a name unique to the stack, ' +
+      'the construct and its inputs) with a retained copy, or delete the retained copy before deploying again; if you mean ' +
+      'it, acknowledge this warning');
+  }
+
+  /**
+   * Warns when another import of the stack copies the same model version: each import makes and bills a copy of its own,
+   * where one copy can serve several endpoints.
+   */
+  private warnAboutSourceImportedTwice(sourceModelArn: string): void {
+    const other = claimName(this, 'source', sourceModelArn);
+    if (other) {
+      Annotations.of(this).addWarningV2(SOURCE_IMPORTED_TWICE_WARNING,
+        `sourceModelArn "${sourceModelArn}" is imported by ${other.node.path} too: each ImportedComprehendModel makes a copy of ` +
+        'its own, billed as a custom model of the account; expected one import per source model version (call addEndpoint() ' +
+        'on it as often as needed); if you mean two copies (under another modelKey, say), acknowledge this warning');
+    }
   }
 
   /** The parts of the source ARN when it is known at synth time, checked against the stack and the props. */

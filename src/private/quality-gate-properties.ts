@@ -35,6 +35,14 @@ export function renderQualityGate(gate: QualityGate | undefined, modelType: Mode
     }
     bounds[metric] = Token.isUnresolved(bound) ? Token.asString(bound) : String(bound);
   }
+  if (Object.keys(bounds).length === 0 && !gate.noWorseThanReplaced) {
+    throw invalidProp(
+      `qualityGate sets no bound (${JSON.stringify(gate)}), so it would judge nothing but whether the copy reports metrics; ` +
+      'expected at least one of minimum (a metric\'s lowest value, such as minimum: { f1Score: 0.8 }), maximumHammingLoss or ' +
+      'noWorseThanReplaced: true, or no qualityGate',
+      scope,
+    );
+  }
   return {
     Bounds: Object.keys(bounds).length > 0 ? bounds : undefined,
     NoWorseThanReplaced: gate.noWorseThanReplaced ? 'true' : undefined,

@@ -1,8 +1,11 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
-/** The kinds of fixed name, one namespace each: a copy's `NAME/version/VERSION`, an endpoint's name. */
-export type NameKind = 'copy' | 'endpoint';
+/**
+ * The kinds of fixed name, one namespace each: a copy's `NAME/version/VERSION`, an endpoint's name, and the source
+ * model version an import copies (two imports may share one, at a price: a warning).
+ */
+export type NameKind = 'copy' | 'endpoint' | 'source';
 
 /**
  * Per top-level stack, per kind of name: the constructs that claimed each name, in the order they did (more than one
