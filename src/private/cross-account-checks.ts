@@ -1,4 +1,4 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { IConstruct } from 'constructs';
@@ -40,10 +40,27 @@ const shares = new WeakMap<IConstruct, ShareFacts>();
 const imports = new WeakMap<IConstruct, ImportFacts>();
 const endpoints = new WeakMap<IConstruct, EndpointFacts>();
 
+/** The id of the warning about an import of a version the app does not share, while it shares another. */
+export const UNSHARED_VERSION_WARNING = 'cdk-comprehend-model-import:unsharedVersion';
+/** The id of the warning about a sourceModelKey for a version the app shares without a key. */
+export const SOURCE_KEY_WITHOUT_SHARED_KEY_WARNING = 'cdk-comprehend-model-import:sourceKeyWithoutSharedKey';
+
+/** A finding that a rare user may mean: reported as a warning with an id to acknowledge it by. */
+interface Warning {
+  readonly id: string;
+  readonly message: string;
+}
+
+/** What the app-wide checks found, by the construct that reports each. */
+interface Findings {
+  readonly errors: Map<IConstruct, string[]>;
+  readonly warnings: Map<IConstruct, Warning[]>;
+}
+
 /** Per app (root of the tree): how many constructs registered, and what was found when that many had. */
 interface AppChecks {
   registrations: number;
-  found?: { readonly registrations: number; readonly errors: Map<IConstruct, string[]> };
+  found?: { readonly registrations: number; readonly findings: Findings };
 }
 const apps = new WeakMap<IConstruct, AppChecks>();
 
@@ -88,29 +105,42 @@ function register(scope: IConstruct): void {
   const app = apps.get(root) ?? { registrations: 0 };
   apps.set(root, app);
   app.registrations++;
-  scope.node.addValidation({ validate: () => findingsOf(root, app).get(scope) ?? [] });
+  scope.node.addValidation({
+    validate: () => {
+      const findings = findingsOf(root, app);
+      // Warnings added while the tree is validated reach the assembly: the stacks' metadata is read after it. An
+      // acknowledgement made before synth keeps them out (addWarningV2); the same warning twice is one.
+      for (const warning of findings.warnings.get(scope) ?? []) {
+        Annotations.of(scope).addWarningV2(warning.id, warning.message);
+      }
+      return findings.errors.get(scope) ?? [];
+    },
+  });
 }
 
-function findingsOf(root: IConstruct, app: AppChecks): Map<IConstruct, string[]> {
+function findingsOf(root: IConstruct, app: AppChecks): Findings {
   if (app.found?.registrations !== app.registrations) {
-    app.found = { registrations: app.registrations, errors: crossCheck(root) };
+    app.found = { registrations: app.registrations, findings: crossCheck(root) };
   }
-  return app.found.errors;
+  return app.found.findings;
 }
 
-/** The errors of the app, by the construct that reports each. */
-function crossCheck(root: IConstruct): Map<IConstruct, string[]> {
-  const errors = new Map<IConstruct, string[]>();
+/** The errors and warnings of the app, by the construct that reports each. */
+function crossCheck(root: IConstruct): Findings {
+  const findings: Findings = { errors: new Map(), warnings: new Map() };
   const report = (construct: IConstruct, messages: string[]) => {
     if (messages.length > 0) {
-      errors.set(construct, [...errors.get(construct) ?? [], ...messages]);
+      findings.errors.set(construct, [...findings.errors.get(construct) ?? [], ...messages]);
     }
   };
+  const warn = (construct: IConstruct, warning: Warning) => {
+    findings.warnings.set(construct, [...findings.warnings.get(construct) ?? [], warning]);
+  };
   const all = root.node.findAll();
-  checkSharesAndImports(all, report);
+  checkSharesAndImports(all, report, warn);
   checkSharedPolicies(all, report);
   checkFixedNames(all, report);
-  return errors;
+  return findings;
 }
 
 /**
@@ -118,21 +148,81 @@ function crossCheck(root: IConstruct): Map<IConstruct, string[]> {
  * and version. The same name in another Region is another model (and an import from another Region than its stack's is
  * refused by the import itself).
  */
-function checkSharesAndImports(all: IConstruct[], report: (construct: IConstruct, messages: string[]) => void): void {
+function checkSharesAndImports(
+  all: IConstruct[],
+  report: (construct: IConstruct, messages: string[]) => void,
+  warn: (construct: IConstruct, warning: Warning) => void,
+): void {
   const sharesByArn = new Map<string, Array<{ share: IConstruct; facts: ShareFacts }>>();
+  // The shares of each model (every version), by its ARN without the version.
+  const sharesByModel = new Map<string, Array<{ share: IConstruct; facts: ShareFacts }>>();
   for (const share of all.filter(c => shares.has(c))) {
     const facts = shares.get(share)!;
     if (facts.modelArn !== undefined && parseModelArn(facts.modelArn)) {
       sharesByArn.set(facts.modelArn, [...sharesByArn.get(facts.modelArn) ?? [], { share, facts }]);
+      const model = modelOfVersion(facts.modelArn);
+      sharesByModel.set(model, [...sharesByModel.get(model) ?? [], { share, facts }]);
     }
   }
   for (const imported of all.filter(c => imports.has(c))) {
     const facts = imports.get(imported)!;
-    const candidates = Token.isUnresolved(facts.sourceModelArn) ? [] : sharesByArn.get(facts.sourceModelArn) ?? [];
+    if (Token.isUnresolved(facts.sourceModelArn) || !parseModelArn(facts.sourceModelArn)) {
+      continue;
+    }
+    const candidates = sharesByArn.get(facts.sourceModelArn) ?? [];
     for (const { share, facts: shared } of candidates) {
       report(imported, explainMismatch(imported, facts, share, shared));
+      const warning = warnAboutKeyWithoutSharedKey(imported, facts, share, shared);
+      if (warning) {
+        warn(imported, warning);
+      }
+    }
+    const otherVersions = candidates.length > 0 ? [] : sharesByModel.get(modelOfVersion(facts.sourceModelArn)) ?? [];
+    if (otherVersions.length > 0) {
+      warn(imported, unsharedVersionWarning(imported, facts, otherVersions));
     }
   }
+}
+
+/** A model version's ARN without its version: `…:TYPE/NAME`. */
+function modelOfVersion(versionArn: string): string {
+  return versionArn.replace(/\/version\/[^/]+$/, '');
+}
+
+/**
+ * An import of a version that no share of the app names, while the app shares other versions of that model (v7
+ * shared, v8 imported): ImportModel fails unless a share made elsewhere names the version. Another app, or a policy
+ * written by hand, may share it, hence a warning.
+ */
+function unsharedVersionWarning(imported: IConstruct, facts: ImportFacts, others: Array<{ share: IConstruct; facts: ShareFacts }>): Warning {
+  const shared = others.map(({ share, facts: s }) => `${s.modelArn!.replace(/^.*\/version\//, '')} (${share.node.path})`);
+  const version = facts.sourceModelArn.replace(/^.*\/version\//, '');
+  return {
+    id: UNSHARED_VERSION_WARNING,
+    message: `${imported.node.path} imports version ${version} of ${modelOfVersion(facts.sourceModelArn)}, but the app shares ` +
+      `only ${[...new Set(shared)].join(', ')} of that model: a share names one version, so ImportModel of ${version} fails ` +
+      `unless it is shared elsewhere; expected a SharedModelPolicy of ${facts.sourceModelArn}, or an import of a shared ` +
+      'version; if another app or a policy written by hand shares it, acknowledge this warning',
+  };
+}
+
+/**
+ * An import that passes sourceModelKey for a version the app shares without modelKey: either the model is encrypted
+ * with that key, and the share writes no key-policy statement for the importers (ImportModel then fails, unless the
+ * key's policy is managed elsewhere), or it is not, and the key is needless.
+ */
+function warnAboutKeyWithoutSharedKey(imported: IConstruct, facts: ImportFacts, share: IConstruct, shared: ShareFacts): Warning | undefined {
+  if (!facts.sourceModelKey || shared.modelKey) {
+    return undefined;
+  }
+  const key = Token.isUnresolved(facts.sourceModelKey.keyArn) ? `(${facts.sourceModelKey.node.path})` : facts.sourceModelKey.keyArn;
+  return {
+    id: SOURCE_KEY_WITHOUT_SHARED_KEY_WARNING,
+    message: `${imported.node.path} passes sourceModelKey ${key}, but ${share.node.path} shares ${facts.sourceModelArn} without ` +
+      'modelKey, so no key policy lets the importers use a key for it; expected modelKey on the share when a customer ' +
+      'managed key encrypts the model (SharedModelPolicy then writes the key-policy statements), or no sourceModelKey when ' +
+      'an AWS owned key does; if that key\'s policy is managed elsewhere, acknowledge this warning',
+  };
 }
 
 /**
