@@ -142,7 +142,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
 
   // The compressed jsii assembly is a build output, like .jsii itself.
-  gitignore: ['cdk.out/', 'examples/cdk.out/', 'examples/cdk.out.multi/', 'examples/cdk.out.org/', '/.jsii.gz'],
+  gitignore: ['cdk.out/', 'examples/cdk.out/', 'examples/cdk.out.multi/', 'examples/cdk.out.org/', 'examples/cdk.out.encrypted/', '/.jsii.gz'],
 });
 
 // What runs in Lambda, under src/handlers/: one entry point per provider (src/handlers/NAME/index.ts), each bundled with
@@ -290,6 +290,19 @@ project.addTask('synth:multi-account', {
   steps: [
     { spawn: 'bundle' },
     { exec: 'cdk synth --app "ts-node -P tsconfig.dev.json examples/multi-account-app.ts" --output examples/cdk.out.multi --quiet \'**\'' },
+  ],
+});
+
+// The encrypted model in one app, deployed in two phases: without context the sharer's Stage only (phase 1); with
+// `-c sharerModelKeyArn=ARN` (passed on by the task) the importer's too (phase 2).
+project.addTask('synth:encrypted', {
+  description: 'Synthesize the encrypted one-app example to examples/cdk.out.encrypted (phase 2 with -c sharerModelKeyArn=ARN)',
+  steps: [
+    { spawn: 'bundle' },
+    {
+      exec: 'cdk synth --app "ts-node -P tsconfig.dev.json examples/encrypted-one-app.ts" --output examples/cdk.out.encrypted --quiet \'**\'',
+      receiveArgs: true,
+    },
   ],
 });
 
