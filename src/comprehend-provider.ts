@@ -14,10 +14,11 @@ import { configureProviders } from './private/provider-settings';
  */
 export interface ComprehendProviderProps {
   /**
-   * The VPC every function of the providers runs in. The functions call Comprehend, CloudFormation's response URL
-   * (Amazon S3), Lambda, Step Functions and CloudWatch Logs, so the subnets need a route to them: a NAT gateway, or
-   * VPC endpoints for `comprehend`, `s3`, `lambda`, `states` and `logs`. The functions' roles get the AWS managed
-   * policy `AWSLambdaVPCAccessExecutionRole`.
+   * The VPC every function of the providers runs in. The functions call Comprehend, CloudFormation, Lambda, Step
+   * Functions and CloudFormation's response URL (Amazon S3), so the subnets need a route to them: a NAT gateway, or
+   * VPC endpoints for `comprehend`, `cloudformation`, `lambda`, `states` and `s3` (subnets that are all isolated, without
+   * those endpoints in the app, are a synth-time warning). The functions' roles get the AWS managed policy
+   * `AWSLambdaVPCAccessExecutionRole`.
    *
    * @default - the functions run outside any VPC
    */
@@ -154,7 +155,8 @@ export class ComprehendProvider {
   /**
    * Sets how the providers of `scope`'s stack run. Calling it again with the same settings changes nothing; with
    * other settings, or (unless it asks for nothing) after the stack's first model, endpoint or share created a
-   * provider with the defaults, it is an error that names both places.
+   * provider with the defaults, it is an error that names both places. A stack none of whose constructs runs through a
+   * provider is a synth-time warning (`cdk-comprehend-model-import:unusedProviderSettings`): the settings reach nothing.
    */
   public static configure(scope: Construct, props: ComprehendProviderProps): void {
     configureProviders(scope, props);

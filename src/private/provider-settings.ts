@@ -1,8 +1,14 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CfnResource, Duration, Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
 import { invalidProp } from './errors';
 import type { ComprehendProviderProps } from '../comprehend-provider';
+
+/** The id of the warning about provider functions placed in isolated subnets only, to acknowledge it by. */
+export const ISOLATED_SUBNETS_WARNING = 'cdk-comprehend-model-import:isolatedProviderSubnets';
+/** The id of the warning about configure() on a stack none of whose constructs runs through a provider. */
+export const UNUSED_SETTINGS_WARNING = 'cdk-comprehend-model-import:unusedProviderSettings';
 
 /** The settings of a stack's providers, and who set them. */
 export interface ProviderSettings extends ComprehendProviderProps {
@@ -39,6 +45,16 @@ export function configureProviders(scope: Construct, props: ComprehendProviderPr
     );
   }
   settingsOfStack.set(stack, { ...props, askedBy: scope.node.path });
+  // At synth, once the app is built: the stack's models and the VPC's endpoints may come after configure().
+  // A validation may only return errors, so these warnings are added as annotations, which the stack's artifact
+  // collects after validation; an identical warning is added once however often the app is synthesized.
+  scope.node.addValidation({
+    validate: () => {
+      warnOfIsolatedSubnets(scope, props);
+      warnOfUnusedSettings(scope, stack, props);
+      return [];
+    },
+  });
 }
 
 /** The settings of `scope`'s stack for a provider created now for `createdFor` (the defaults if none were set). */
@@ -56,6 +72,129 @@ const PROVIDER_IDS = ['ComprehendProvider', 'ComprehendModelPolicyProvider'];
 function providerInTree(stack: Stack): { readonly provider: string; readonly createdFor: string } | undefined {
   const provider = PROVIDER_IDS.find(id => stack.node.tryFindChild(id));
   return provider ? { provider, createdFor: 'a construct of another copy of this library' } : undefined;
+}
+
+/** Whether the stack has a provider of this library (created by this copy of it or another). */
+function hasProvider(stack: Stack): boolean {
+  return PROVIDER_IDS.some(id => stack.node.tryFindChild(id) !== undefined);
+}
+
+/** The names of the settings given, for a message. */
+function givenSettings(props: ComprehendProviderProps): string {
+  return Object.entries(props).filter(([, value]) => value !== undefined).map(([key]) => key).join(', ') || 'none';
+}
+
+/**
+ * configure() on a stack none of whose constructs runs through a provider sets nothing: the providers are created in
+ * the stack of the model, endpoint or share that needs them (a nested stack's are its own), so the stack meant to be
+ * configured, if the app has one, runs with the defaults. Typical: configure() on one stack of the app and the models
+ * in another, or on a parent stack whose models are in a nested stack.
+ */
+function warnOfUnusedSettings(scope: Construct, stack: Stack, props: ComprehendProviderProps): void {
+  if (hasProvider(stack)) {
+    return;
+  }
+  const withDefaults = scope.node.root.node.findAll()
+    .filter((construct): construct is Stack => Stack.isStack(construct) && construct !== stack && hasProvider(construct)
+      && !settingsOfStack.has(construct))
+    .map(other => other.node.path);
+  const others = withDefaults.length === 0 ? ''
+    : `, while ${withDefaults.length === 1 ? 'stack' : 'stacks'} ${withDefaults.join(', ')} ${withDefaults.length === 1 ? 'holds' : 'hold'} ` +
+      'such constructs and run their providers with the default settings';
+  Annotations.of(scope).addWarningV2(UNUSED_SETTINGS_WARNING,
+    `ComprehendProvider.configure() sets the providers of stack ${stack.node.path} (settings: ${givenSettings(props)}), but ` +
+    'no ImportedComprehendModel, ModelEndpoint or SharedModelPolicy of that stack runs through a provider, so the ' +
+    `settings reach nothing${others}. Expected configure() with the stack that holds those constructs as scope (a nested ` +
+    'stack has providers of its own: configure it with the nested stack): move the call there, or remove it; if this ' +
+    `stack is meant to hold none of them, acknowledge: Annotations.of(scope).acknowledgeWarning('${UNUSED_SETTINGS_WARNING}')`);
+}
+
+/**
+ * What the functions of the providers call, by the short name of its VPC endpoint service: the handlers call
+ * Comprehend and CloudFormation (DescribeStackResource, DescribeStacks), the framework's functions Lambda and Step
+ * Functions, and every answer goes to CloudFormation's response URL in Amazon S3. CloudWatch Logs is not among them:
+ * Lambda and Step Functions deliver the logs themselves, outside the functions' subnets.
+ */
+const SERVICES_CALLED: Record<string, string> = {
+  comprehend: 'Comprehend',
+  cloudformation: 'CloudFormation',
+  s3: 'Amazon S3',
+  lambda: 'Lambda',
+  states: 'Step Functions',
+};
+
+/**
+ * Functions in isolated subnets only reach what the VPC's endpoints reach: without an endpoint for each service they
+ * call, a deploy waits for the functions' timeouts, then for the resource's ServiceTimeout. The subnets the functions
+ * get are those `vpc.selectSubnets(vpcSubnets)` returns (as lambda.Function asks); isolated ones are the VPC's
+ * `isolatedSubnets`, which a Vpc, Vpc.fromLookup() and Vpc.fromVpcAttributes() each list. Endpoints of the VPC defined in
+ * this app are looked for; those made elsewhere cannot be seen, hence a warning to acknowledge rather than an error.
+ */
+function warnOfIsolatedSubnets(scope: Construct, props: ComprehendProviderProps): void {
+  const vpc = props.vpc;
+  if (!vpc) {
+    return;
+  }
+  let subnets: ec2.ISubnet[];
+  try {
+    subnets = vpc.selectSubnets(props.vpcSubnets).subnets;
+  } catch {
+    // A selection the VPC cannot make fails the synth in the functions themselves.
+    return;
+  }
+  const isolated = vpc.isolatedSubnets;
+  const isIsolated = (subnet: ec2.ISubnet) => isolated.some(known => known === subnet || known.subnetId === subnet.subnetId);
+  if (subnets.length === 0 || !subnets.every(isIsolated)) {
+    return;
+  }
+  const reached = endpointServicesOf(scope.node.root, vpc);
+  const missing = Object.keys(SERVICES_CALLED).filter(service => !reached.has(service));
+  if (missing.length === 0) {
+    return;
+  }
+  const ids = subnets.map(subnet => Token.isUnresolved(subnet.subnetId) ? subnet.node.path : subnet.subnetId);
+  const selection = props.vpcSubnets ? 'vpcSubnets selects' : 'vpcSubnets is unset, and the VPC\'s default selection is';
+  Annotations.of(scope).addWarningV2(ISOLATED_SUBNETS_WARNING,
+    `ComprehendProvider.configure() puts every function of the providers in isolated subnets: ${selection} ` +
+    `${ids.join(', ')}, all of them isolated (ec2.SubnetType.PRIVATE_ISOLATED), with no route out of the VPC. The functions ` +
+    `call ${Object.values(SERVICES_CALLED).join(', ')} (CloudFormation's response URL), and the app defines no VPC endpoint ` +
+    `of this VPC for ${missing.join(', ')}: without one, every import, endpoint and share waits until the functions time ` +
+    'out and the deploy fails. Expected subnets with a route out (vpcSubnets: { subnetType: ' +
+    'ec2.SubnetType.PRIVATE_WITH_EGRESS }, through a NAT gateway) or VPC endpoints for ' +
+    `${Object.keys(SERVICES_CALLED).join(', ')}: select such subnets, or add the endpoints; if the VPC has them already ` +
+    `(made outside this app), acknowledge: Annotations.of(scope).acknowledgeWarning('${ISOLATED_SUBNETS_WARNING}')`);
+}
+
+/**
+ * The services (the last part of the service name, `com.amazonaws.REGION.SERVICE`) of the app's VPC endpoints in `vpc`:
+ * ec2's InterfaceVpcEndpoint and GatewayVpcEndpoint, or any AWS::EC2::VPCEndpoint, whichever construct made them.
+ */
+function endpointServicesOf(root: IConstruct, vpc: ec2.IVpc): Set<string> {
+  const services = new Set<string>();
+  for (const construct of root.node.findAll()) {
+    if (!CfnResource.isCfnResource(construct) || construct.cfnResourceType !== ec2.CfnVPCEndpoint.CFN_RESOURCE_TYPE_NAME) {
+      continue;
+    }
+    const endpoint = construct as ec2.CfnVPCEndpoint;
+    // The same token (a Ref of the VPC) in any stack, or the same ID of a VPC looked up.
+    if (endpoint.vpcId !== vpc.vpcId) {
+      continue;
+    }
+    const service = /\.([a-z0-9-]+)$/.exec(lastLiteral(Stack.of(endpoint).resolve(endpoint.serviceName)) ?? '')?.[1];
+    if (service) {
+      services.add(service);
+    }
+  }
+  return services;
+}
+
+/** The literal end of a resolved string: the string, or the last part of an `Fn::Join`; undefined if a token ends it. */
+function lastLiteral(value: unknown): string | undefined {
+  if (typeof value === 'string') {
+    return value;
+  }
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] } | undefined)?.['Fn::Join'];
+  return join && join[0] === '' && join[1].length > 0 ? lastLiteral(join[1][join[1].length - 1]) : undefined;
 }
 
 /**
