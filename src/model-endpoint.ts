@@ -360,6 +360,7 @@ export class ModelEndpoint extends ModelEndpointBase {
   public readonly dataAccessRole?: iam.IRole;
 
   private readonly desiredInferenceUnits: number;
+  private readonly resource: ProviderEndpoint;
   private scaling?: ScalableInferenceUnitsAttribute;
 
   constructor(scope: Construct, id: string, props: ModelEndpointProps) {
@@ -396,6 +397,7 @@ export class ModelEndpoint extends ModelEndpointBase {
       servesOwnCopy: isCopyOfStack(props.model, this),
       tags: props.tags,
     });
+    this.resource = endpoint;
     // Tags.of() adds tags after construction, so the limits are checked when the app is synthesized.
     this.node.addValidation({ validate: () => explainInvalidEndpointTags({ ...props.tags, ...endpoint.tags.tagValues() }) });
     // The CloudFormation resource, so that escape hatches and applyRemovalPolicy() reach it.
@@ -451,6 +453,8 @@ export class ModelEndpoint extends ModelEndpointBase {
       minCapacity,
       maxCapacity,
     });
+    // The units the scaler may set count against Comprehend's quota of inference units per account and Region.
+    this.resource.scaledBy(this.scaling);
     return this.scaling;
   }
 
