@@ -7,9 +7,6 @@ import { ComprehendProvider, SharedModelPolicy, SharedModelPolicyProps } from '.
 import { IMPORTER, SHARER, sharerStack, SOURCE_CLASSIFIER as MODEL } from './support/fixtures';
 import { synchronousServiceTimeout } from '../src/private/framework';
 
-/** The classifier's version ARN as the template spells it: formatted, so the key policy does not depend on the model. */
-const MODEL_ARN_IN_TEMPLATE = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:comprehend:us-west-2:${SHARER}:document-classifier/tickets/version/v1`]] };
-
 /** Renders a CloudFormation string built with Fn::Join and the partition, as CloudFormation would in aws. */
 function render(value: any): string {
   if (typeof value === 'string') {

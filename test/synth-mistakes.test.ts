@@ -75,7 +75,7 @@ describe.each([false, true])(`with ${PARTITION_LITERALS} %s`, (partitionLiterals
     test('the same source imported twice in one stack is a warning on the second, until acknowledged', () => {
       const stack = stackOf(IMPORTER);
       new ImportedComprehendModel(stack, 'First', { sourceModelArn: SOURCE_CLASSIFIER });
-      const second = new ImportedComprehendModel(stack, 'Second', { sourceModelArn: SOURCE_CLASSIFIER });
+      new ImportedComprehendModel(stack, 'Second', { sourceModelArn: SOURCE_CLASSIFIER });
       new ImportedComprehendModel(stack, 'OtherVersion', { sourceModelArn: SOURCE_CLASSIFIER_V2 });
 
       Annotations.fromStack(stack).hasWarning('/Importer/Second', Match.stringLikeRegexp(
