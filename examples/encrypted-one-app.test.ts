@@ -1,5 +1,5 @@
-// The encrypted model in one app (examples/encrypted-one-app.ts): phase 1 without the sharer's key ARN, phase 2 with it,
-// and a wrong ARN refused by the library before anything deploys.
+// The encrypted model in one app (examples/encrypted-one-app.ts): phase 1 without the sharer's key ARN, phase 2 with
+// it, and a wrong ARN refused before anything deploys.
 import { App, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -149,7 +149,7 @@ describe('a wrong key ARN fails the synth', () => {
     expect(() => encryptedApp({ [SHARER_KEY_CONTEXT]: keyArn })).toThrow(message);
   });
 
-  // What `-c sharerModelKeyArn="$(node -p …)"` passes when the outputs file lacks the output: aws-cdk-lib refuses it first.
+  // What `-c sharerModelKeyArn="$(node -p …)"` passes when the outputs file lacks the output: aws-cdk-lib refuses it.
   test.each(['', 'undefined'])('not an ARN at all: "%s"', keyArn => {
     expect(() => encryptedApp({ [SHARER_KEY_CONTEXT]: keyArn })).toThrow(/ARNs must start with "arn:"/);
   });

@@ -1,7 +1,7 @@
-// A jest snapshot serializer for CloudFormation templates that masks asset hashes. They change whenever the library is
-// rebuilt or upgraded: its Lambda handlers are assets, and the S3Key of their code is the bundle's hash (`<64 hex>.zip`).
-// Masked, a snapshot changes only when the template says something else. In a test file (or, for every test file, in
-// a file that jest's `setupFilesAfterEnv` names):
+// A jest snapshot serializer for CloudFormation templates that masks asset hashes. They change whenever the library
+// is rebuilt or upgraded: its Lambda handlers are assets, and the S3Key of their code is the bundle's hash
+// (`<64 hex>.zip`). Masked, a snapshot changes only when the template says something else. In a test file (or, for
+// every test file, in a file that jest's `setupFilesAfterEnv` names):
 //   expect.addSnapshotSerializer(maskAssetHashes);
 
 /** What stands for an asset hash in a snapshot. */

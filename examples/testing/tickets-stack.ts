@@ -1,5 +1,5 @@
-// A stack of a user's app, as its own tests see it (tickets-stack.test.ts): a copy of the model factory's support-tickets
-// classifier, encrypted there with the factory's key, served from an endpoint that the app's triage function calls.
+// A stack of a user's app, as its own tests see it (tickets-stack.test.ts): a copy of the model factory's
+// support-tickets classifier, encrypted there with the factory's key, served from an endpoint that triage calls.
 import { Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
