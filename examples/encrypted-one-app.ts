@@ -1,8 +1,7 @@
 // An encrypted model, both sides in one app: the model factory's Stage trains a classifier under a customer managed
 // key of its own and shares both; the serving account's Stage imports a copy, which must name that key. The key's ARN
-// exists only once the key is deployed, and CDK cannot hand a value from one account's stack to another's (a
-// cross-stack reference is an export and Fn::ImportValue, which work within one account and Region), so the app deploys
-// in two phases, each with its account's credentials (not tried against AWS yet):
+// exists only once the key is deployed, in another account than the import's, so the app hands it over as a string, in
+// two phases, each with its account's credentials (not tried against AWS yet):
 //
 //   1. The model factory. Its output ModelKeyArn is the key's ARN:
 //        npx -y aws-cdk@2 deploy 'ModelFactory/*' --outputs-file sharer-outputs.json
@@ -13,6 +12,10 @@
 //
 // A stack of a Stage is selected by its path, STAGE/STACK: `--all` selects only the app's top-level stacks, and a
 // plain `cdk synth` lists none of these ("Supply a stack id ()"); '**' selects every stack of every Stage.
+//
+// Why not a reference to the key itself: across accounts, aws-cdk-lib renders one as Fn::GetStackOutput, with an IAM
+// role in the sharer's account for the importer's deployments to assume; and between Stages, the sharer's Stage (the
+// first) is written before the importer's reference adds that output and role to it (docs/one-app.md).
 //
 // In this repository (cdk.json has no "app"): `npx projen synth:encrypted` synthesizes phase 1 to
 // examples/cdk.out.encrypted, and `npx projen synth:encrypted -c sharerModelKeyArn=ARN` phase 2.
@@ -67,14 +70,14 @@ export interface EncryptedSharerStackProps extends StackProps {
   readonly trainingBucketName: string;
 }
 
-/** The model factory: a classifier under its own customer managed key, shared with the serving account, key included. */
+/** The model factory: a classifier under a customer managed key of its own, shared with the serving account. */
 export class EncryptedSharerStack extends Stack {
   public readonly modelKey: kms.Key;
 
   constructor(scope: Construct, id: string, props: EncryptedSharerStackProps) {
     super(scope, id, props);
 
-    // Kept when it leaves the stack (kms.Key's default): the importer names it by ARN, and a new key would be a new ARN.
+    // Kept when it leaves the stack (kms.Key's default): the importer names it by its ARN, which a new key changes.
     this.modelKey = new kms.Key(this, 'ModelKey', {
       description: 'Encrypts the support-tickets classifier, and lets the serving account import it',
       enableKeyRotation: true,
@@ -125,9 +128,9 @@ export class EncryptedImporterStack extends Stack {
   constructor(scope: Construct, id: string, props: EncryptedImporterStackProps) {
     super(scope, id, props);
 
-    // The library checks the key it is given: a key, not an alias (IAM matches a key's ARN only), in the model's Region,
-    // of the model's account (or this one). Comprehend's service role for the import gets the key's permissions.
-    // A modelKey of this account would encrypt the copy with a key of ours; without one it gets an AWS owned key.
+    // The library checks the key it is given: a key, not an alias (IAM matches a key's ARN only), of the model's
+    // Region, and of the model's account (or this one). Comprehend's service role for the import may use it. A modelKey
+    // of this account would encrypt the copy with a key of ours; without one the copy gets an AWS owned key.
     this.copy = new ImportedComprehendModel(this, 'SupportTickets', {
       sourceModelArn: props.sourceModelArn,
       sourceModelKey: kms.Key.fromKeyArn(this, 'SharerModelKey', props.sharerModelKeyArn),
