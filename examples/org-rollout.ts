@@ -8,7 +8,8 @@
 // to share with are read from examples/org-rollout-accounts.json, which a pipeline writes before it synthesizes:
 //   aws organizations list-accounts-for-parent --parent-id OU_ID \
 //     --query 'Accounts[?State==`ACTIVE`].Id' --output json > examples/org-rollout-accounts.json
-// (that lists the OU's own accounts; a StackSet also deploys to the accounts of the OUs nested in it: list those too).
+// (that lists the OU's own accounts; a StackSet also deploys to the accounts of the OUs nested in it: docs/organizations.md,
+// "Keep importerAccounts in step with the OU", has a command that lists those too).
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
