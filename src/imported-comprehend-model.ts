@@ -228,7 +228,9 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
    * A model version defined elsewhere, from its attributes.
    */
   public static fromModelAttributes(scope: Construct, id: string, attrs: ComprehendModelAttributes): IComprehendModel {
-    // The ARN as aws-cdk-lib writes it under @aws-cdk/core:enablePartitionLiterals, whatever the app's flags.
+    // Checked as aws-cdk-lib writes it under @aws-cdk/core:enablePartitionLiterals, whatever the app's flags; the
+    // model's modelArn is the ARN as given.
+    const givenArn = attrs.modelArn;
     attrs = { ...attrs, modelArn: withPartitionLiteral(scope, attrs.modelArn) };
     const parts = Token.isUnresolved(attrs.modelArn) ? undefined : requireModelArn('modelArn', attrs.modelArn, scope);
     const modelType = attrs.modelType ?? parts?.modelType;
@@ -252,7 +254,7 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
     requireKeyArn('modelKey', attrs.modelKey, scope);
 
     class Import extends ComprehendModelBase {
-      public readonly modelArn = attrs.modelArn;
+      public readonly modelArn = givenArn;
       public readonly modelType = modelType!;
       // For a token, the first part of the resource name (NAME of TYPE/NAME/version/VERSION), at deploy time.
       public readonly modelName = parts?.modelName ?? Arn.split(attrs.modelArn, ArnFormat.SLASH_RESOURCE_NAME).resourceName!;
@@ -306,21 +308,20 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
 
   constructor(scope: Construct, id: string, props: ImportedComprehendModelProps) {
     super(scope, id);
-    // The source ARN as aws-cdk-lib writes it under @aws-cdk/core:enablePartitionLiterals, whatever the app's flags.
-    props = { ...props, sourceModelArn: withPartitionLiteral(this, props.sourceModelArn) };
-
-    const source = this.validateSource(props);
-    checkComprehendRegion(this, source && { prop: 'sourceModelArn', arn: props.sourceModelArn, region: source.region });
+    // Checked as aws-cdk-lib writes it under @aws-cdk/core:enablePartitionLiterals, whatever the app's flags; rendered
+    // as given, so the template follows the app's flags as aws-cdk-lib's own resources do.
+    const sourceArn = withPartitionLiteral(this, props.sourceModelArn);
+    const source = this.validateSource(props, sourceArn);
+    checkComprehendRegion(this, source && { prop: 'sourceModelArn', arn: sourceArn, region: source.region });
     this.modelType = source?.modelType ?? props.modelType!;
     this.validateNames(props, source);
     const timeout = validateTimeout(this, props.timeout);
     const removalPolicy = validateRemovalPolicy(this, props.removalPolicy ?? RemovalPolicy.DESTROY, 'removalPolicy');
-    this.warnAboutRetainedFixedVersion(removalPolicy, 'removalPolicy');
-    this.warnAboutSourceImportedTwice(props.sourceModelArn);
-    this.validateKeys(props, source);
+    this.warnAboutSourceImportedTwice(sourceArn);
+    this.validateKeys(props, source, sourceArn);
     requireRoleOfStackAccount('dataAccessRole', props.dataAccessRole, this);
     this.modelKey = props.modelKey;
-    registerImport(this, { sourceModelArn: props.sourceModelArn, sourceModelKey: props.sourceModelKey, fixedCopyName: this.fixedCopyName });
+    registerImport(this, { sourceModelArn: sourceArn, sourceModelKey: props.sourceModelKey, fixedCopyName: this.fixedCopyName });
 
     this.tags = new TagManager(TagType.KEY_VALUE, IMPORTED_MODEL_RESOURCE_TYPE);
     for (const [key, value] of Object.entries(props.tags ?? {})) {
@@ -343,7 +344,7 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
     // deployed when these were rendered sees no new copy.
     const properties: { [name in keyof ImportProperties]: unknown } = {
       SourceModelArn: props.sourceModelArn,
-      ModelType: source ? undefined : this.modelType,
+      ModelType: source && !Token.isUnresolved(props.sourceModelArn) ? undefined : this.modelType,
       ModelName: props.modelName,
       VersionName: props.versionName,
       ModelKmsKeyId: props.modelKey?.keyArn,
@@ -375,6 +376,14 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
     this.node.defaultChild = resource;
     // RemovalPolicies.of() and cfnOptions reach the resource without passing through applyRemovalPolicy().
     this.node.addValidation({ validate: () => explainUnsupportedDeletionPolicy(resource) });
+    // The policy the resource ends with, however it was set, decides; a warning added while the tree is validated
+    // reaches the assembly (the stacks' metadata is read after it).
+    this.node.addValidation({
+      validate: () => {
+        this.warnAboutRetainedFixedVersion(resource.cfnOptions.deletionPolicy);
+        return [];
+      },
+    });
     omitDeletePolicies(resource);
 
     this.resource = customResource;
@@ -408,23 +417,23 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
    */
   public applyRemovalPolicy(policy: RemovalPolicy): void {
     super.applyRemovalPolicy(validateRemovalPolicy(this, policy, 'applyRemovalPolicy()'));
-    this.warnAboutRetainedFixedVersion(policy, 'applyRemovalPolicy()');
   }
 
   /**
    * Warns when the copy outlives its stack under a fixed name and version: the same stack deployed again (after a
    * delete) finds the name taken by a copy it cannot prove its own (the ownership tag names the old stack), and fails.
    */
-  private warnAboutRetainedFixedVersion(policy: RemovalPolicy, prop: string): void {
-    if (policy === RemovalPolicy.DESTROY || this.fixedCopyName === undefined) {
+  private warnAboutRetainedFixedVersion(policy: CfnDeletionPolicy | undefined): void {
+    if (policy === undefined || policy === CfnDeletionPolicy.DELETE || this.fixedCopyName === undefined) {
       return;
     }
     Annotations.of(this).addWarningV2(RETAINED_FIXED_VERSION_WARNING,
-      `${prop} ${policy} keeps the copy ${this.fixedCopyName} when the stack is deleted, and its versionName is fixed: the ` +
-      'stack deployed again after a delete finds that name taken by the retained copy, which it did not create, and fails ' +
+      `DeletionPolicy ${policy} (removalPolicy) keeps the copy ${this.fixedCopyName} when the stack is deleted, and its ` +
+      'versionName is fixed: the stack deployed again after a delete finds that name taken by the retained copy, which it ' +
+      'did not create, and fails ' +
       '("… already exists … and this resource did not create it"); expected versionName unset (a name unique to the stack, ' +
       'the construct and its inputs) with a retained copy, or delete the retained copy before deploying again; if you mean ' +
-      'it, acknowledge this warning');
+      `it, acknowledge this warning: Annotations.of(scope).acknowledgeWarning('${RETAINED_FIXED_VERSION_WARNING}')`);
   }
 
   /**
@@ -437,13 +446,13 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
       Annotations.of(this).addWarningV2(SOURCE_IMPORTED_TWICE_WARNING,
         `sourceModelArn "${sourceModelArn}" is imported by ${other.node.path} too: each ImportedComprehendModel makes a copy of ` +
         'its own, billed as a custom model of the account; expected one import per source model version (call addEndpoint() ' +
-        'on it as often as needed); if you mean two copies (under another modelKey, say), acknowledge this warning');
+        'on it as often as needed); if you mean two copies (under another modelKey, say), acknowledge this warning: ' +
+        `Annotations.of(scope).acknowledgeWarning('${SOURCE_IMPORTED_TWICE_WARNING}')`);
     }
   }
 
   /** The parts of the source ARN when it is known at synth time, checked against the stack and the props. */
-  private validateSource(props: ImportedComprehendModelProps): ModelArnParts | undefined {
-    const arn = props.sourceModelArn;
+  private validateSource(props: ImportedComprehendModelProps, arn: string): ModelArnParts | undefined {
     if (Token.isUnresolved(arn)) {
       if (!props.modelType) {
         throw invalidProp(
@@ -505,7 +514,7 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
     }
   }
 
-  private validateKeys(props: ImportedComprehendModelProps, source: ModelArnParts | undefined): void {
+  private validateKeys(props: ImportedComprehendModelProps, source: ModelArnParts | undefined, sourceArn: string): void {
     requireKeyNotAlias('sourceModelKey', props.sourceModelKey, this);
     requireKeyNotAlias('modelKey', props.modelKey, this);
     requireKeyArn('sourceModelKey', props.sourceModelKey, this);
@@ -536,7 +545,7 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
       throw invalidProp(
         `sourceModelKey ${describeResource(props.sourceModelKey.keyArn, props.sourceModelKey)} is a key of account ` +
         `${sourceKeyAccount}, which is neither the source model's account (${source.account}, of sourceModelArn ` +
-        `"${props.sourceModelArn}") nor this stack's (${account}); expected the key that encrypts the source model, whose ` +
+        `"${sourceArn}") nor this stack's (${account}); expected the key that encrypts the source model, whose ` +
         'ARN the sharer hands over with the model\'s (kms.Key.fromKeyArn())',
         this,
       );
@@ -544,7 +553,7 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
     const sourceKeyRegion = props.sourceModelKey?.env.region;
     if (props.sourceModelKey && source && known(sourceKeyRegion) && sourceKeyRegion !== source.region) {
       throw invalidProp(
-        `sourceModelKey ${describeResource(props.sourceModelKey.keyArn, props.sourceModelKey)} is a key of Region ${sourceKeyRegion}, but sourceModelArn "${props.sourceModelArn}" is in ` +
+        `sourceModelKey ${describeResource(props.sourceModelKey.keyArn, props.sourceModelKey)} is a key of Region ${sourceKeyRegion}, but sourceModelArn "${sourceArn}" is in ` +
         `${source.region}; expected the key that encrypts the source model, which is in the model's Region`,
         this,
       );

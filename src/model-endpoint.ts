@@ -307,9 +307,9 @@ export class ModelEndpoint extends ModelEndpointBase {
    * An endpoint defined elsewhere, from its attributes.
    */
   public static fromEndpointAttributes(scope: Construct, id: string, attrs: ModelEndpointAttributes): IModelEndpoint {
-    // The ARN as aws-cdk-lib writes it under @aws-cdk/core:enablePartitionLiterals, whatever the app's flags.
-    attrs = { ...attrs, endpointArn: withPartitionLiteral(scope, attrs.endpointArn) };
-    const arn = attrs.endpointArn;
+    // Checked as aws-cdk-lib writes it under @aws-cdk/core:enablePartitionLiterals, whatever the app's flags; the
+    // endpoint's endpointArn is the ARN as given.
+    const arn = withPartitionLiteral(scope, attrs.endpointArn);
     const parts = splitEndpointArn(arn);
     let typeInArn: ModelType | undefined;
     if (!Token.isUnresolved(arn)) {
@@ -334,7 +334,7 @@ export class ModelEndpoint extends ModelEndpointBase {
     }
 
     class Import extends ModelEndpointBase {
-      public readonly endpointArn = arn;
+      public readonly endpointArn = attrs.endpointArn;
       public readonly endpointName = parts!.resourceName!;
       public readonly modelType = modelType!;
     }

@@ -116,15 +116,16 @@ export class SharedModelPolicy extends Construct {
 
   constructor(scope: Construct, id: string, props: SharedModelPolicyProps) {
     super(scope, id);
-    // The model ARN as aws-cdk-lib writes it under @aws-cdk/core:enablePartitionLiterals, whatever the app's flags.
-    props = { ...props, modelArn: props.modelArn === undefined ? undefined : withPartitionLiteral(this, props.modelArn) };
 
     const model = this.modelOf(props);
     this.modelArn = model.arn;
-    checkComprehendRegion(this, model.region === undefined ? undefined : { prop: 'modelArn', arn: model.arn, region: model.region });
+    checkComprehendRegion(this, model.region === undefined ? undefined : { prop: 'modelArn', arn: withPartitionLiteral(this, model.arn), region: model.region });
     requireKeyNotAlias('modelKey', props.modelKey, this);
     requireKeyArn('modelKey', props.modelKey, this);
-    const importers = this.importersOf(props, model.partition);
+    // The sharer's account: the stack's, or in an environment-agnostic stack the model ARN's, which is the stack's.
+    const stackAccount = Stack.of(this).account;
+    const sharerAccount = Token.isUnresolved(stackAccount) ? model.account : stackAccount;
+    const importers = this.importersOf(props, model.partition, sharerAccount);
 
     this.resourcePolicy = new iam.PolicyDocument({
       statements: [new iam.PolicyStatement({
@@ -191,7 +192,8 @@ export class SharedModelPolicy extends Construct {
         `modelKey ${describeResource(key.keyArn, key)} is ${what}, whose key policy SharedModelPolicy does not change: add ` +
         'the statements of this construct\'s keyPolicyStatements (kms:Decrypt and kms:GenerateDataKey conditioned on ' +
         `aws:SourceArn, kms:CreateGrant conditioned on kms:EncryptionContext:aws:comprehend:arn, both = ${sharedArn}) to that ` +
-        'key\'s policy where the key is managed, or the importers\' ImportModel fails; then acknowledge this warning');
+        'key\'s policy where the key is managed, or the importers\' ImportModel fails; then acknowledge this warning: ' +
+        `Annotations.of(scope).acknowledgeWarning('${IMPORTED_MODEL_KEY_WARNING}')`);
     }
   }
 
@@ -221,12 +223,15 @@ export class SharedModelPolicy extends Construct {
         resource: isClassifier ? ModelType.DOCUMENT_CLASSIFIER : ModelType.ENTITY_RECOGNIZER,
         resourceName: resource.versionName === undefined ? name : `${name}/version/${resource.versionName}`,
       });
-      return { arn, resource, prop: given[0]!, partition: undefined, region: undefined };
+      return { arn, resource, prop: given[0]!, partition: undefined, region: undefined, account: undefined };
     }
 
-    const arn = props.modelArn!;
+    // Checked as aws-cdk-lib writes it under @aws-cdk/core:enablePartitionLiterals, whatever the app's flags; rendered as
+    // given (the importers too: their partition is the model's only when the ARN writes it).
+    const givenArn = props.modelArn!;
+    const arn = withPartitionLiteral(this, givenArn);
     if (Token.isUnresolved(arn)) {
-      return { arn, resource: undefined, prop: 'modelArn', partition: undefined, region: undefined };
+      return { arn: givenArn, resource: undefined, prop: 'modelArn', partition: undefined, region: undefined, account: undefined };
     }
     const parts = requireModelArn('modelArn', arn, this);
     const stack = Stack.of(this);
@@ -236,10 +241,11 @@ export class SharedModelPolicy extends Construct {
     if (!Token.isUnresolved(stack.region) && parts.region !== stack.region) {
       throw invalidProp(`modelArn "${arn}" is in Region ${parts.region}, but this stack deploys to ${stack.region}; expected a model of the stack's Region`, this);
     }
-    return { arn, resource: undefined, prop: 'modelArn', partition: parts.partition, region: parts.region };
+    const partition = Token.isUnresolved(givenArn) ? undefined : parts.partition;
+    return { arn: givenArn, resource: undefined, prop: 'modelArn', partition, region: parts.region, account: parts.account };
   }
 
-  private importersOf(props: SharedModelPolicyProps, partition: string | undefined): iam.IPrincipal[] {
+  private importersOf(props: SharedModelPolicyProps, partition: string | undefined, sharerAccount: string | undefined): iam.IPrincipal[] {
     const accounts = props.importerAccounts ?? [];
     for (const account of accounts) {
       if (!Token.isUnresolved(account) && !/^[0-9]{12}$/.test(account)) {
@@ -260,8 +266,8 @@ export class SharedModelPolicy extends Construct {
       ...accounts.map((account, index) => `importerAccounts[${index}] "${account}"`),
       ...(props.importerPrincipals ?? []).map((principal, index) => `importerPrincipals[${index}] (${principal})`),
     ];
-    this.requireEachImporterOnce(importers, labels);
-    this.warnAboutSharerAmongImporters(importers, labels);
+    this.requireEachImporterOnce(importers, labels, sharerAccount);
+    this.warnAboutSharerAmongImporters(importers, labels, sharerAccount);
     return importers;
   }
 
@@ -269,10 +275,10 @@ export class SharedModelPolicy extends Construct {
    * Fails when two importers are one principal (an account given as an ID and as an AccountPrincipal, say): each is
    * written into the policy, whose 20,000 characters hold about 600 accounts.
    */
-  private requireEachImporterOnce(importers: iam.IPrincipal[], labels: string[]): void {
+  private requireEachImporterOnce(importers: iam.IPrincipal[], labels: string[], sharerAccount: string | undefined): void {
     const seen = new Map<string, string>();
     importers.forEach((importer, index) => {
-      const key = this.importerKey(importer);
+      const key = this.importerKey(importer, sharerAccount);
       const first = key === undefined ? undefined : seen.get(key);
       if (first !== undefined) {
         throw invalidProp(
@@ -292,17 +298,17 @@ export class SharedModelPolicy extends Construct {
    * sharer's own roles and users import under their IAM policies (a copy within one account), so the statement only
    * spends room in the policy, and usually means an account ID was mixed up.
    */
-  private warnAboutSharerAmongImporters(importers: iam.IPrincipal[], labels: string[]): void {
-    const account = Stack.of(this).account;
-    if (Token.isUnresolved(account)) {
+  private warnAboutSharerAmongImporters(importers: iam.IPrincipal[], labels: string[], sharerAccount: string | undefined): void {
+    if (sharerAccount === undefined) {
       return;
     }
     importers.forEach((importer, index) => {
-      if (this.importerKey(importer) === `account ${account}`) {
+      if (this.importerKey(importer, sharerAccount) === `account ${sharerAccount}`) {
         Annotations.of(this).addWarningV2(SHARER_AMONG_IMPORTERS_WARNING,
-          `${labels[index]} is the sharer's own account ${account} (this stack's): the policy lets other accounts import the ` +
+          `${labels[index]} is the sharer's own account ${sharerAccount} (this stack's): the policy lets other accounts import the ` +
           'model, and principals of the sharer\'s account need none (their IAM policies decide); expected the accounts that ' +
-          'import a copy: remove it, or correct the account ID; if you mean it, acknowledge this warning');
+          'import a copy: remove it, or correct the account ID; if you mean it, acknowledge this warning: ' +
+          `Annotations.of(scope).acknowledgeWarning('${SHARER_AMONG_IMPORTERS_WARNING}')`);
       }
     });
   }
@@ -311,10 +317,9 @@ export class SharedModelPolicy extends Construct {
    * What an importer names: `account ID` for an account (an ID, a root ARN, an AccountPrincipal or AccountRootPrincipal),
    * else its ARN with the partition left out; undefined when anything but the partition is known only at deploy time.
    */
-  private importerKey(importer: iam.IPrincipal): string | undefined {
+  private importerKey(importer: iam.IPrincipal, sharerAccount: string | undefined): string | undefined {
     const stack = Stack.of(this);
-    const account = Token.isUnresolved(stack.account) ? undefined : stack.account;
-    const values = (importer.policyFragment.principalJson.AWS ?? []).map(value => textWithoutPartition(stack.resolve(value), account));
+    const values = (importer.policyFragment.principalJson.AWS ?? []).map(value => textWithoutPartition(stack.resolve(value), sharerAccount));
     const value = values.length === 1 ? values[0] : undefined;
     if (value === undefined) {
       return undefined;
@@ -422,8 +427,8 @@ export class SharedModelPolicy extends Construct {
 /**
  * A principal's resolved value as text: a string, or the `Fn::Join` that an account principal resolves to when the
  * partition (under either setting of @aws-cdk/core:enablePartitionLiterals) or the account (`AccountRootPrincipal`) is
- * a reference. The partition is left empty (it decides nothing here), the account is `account` (the stack's, when
- * known); undefined for anything else.
+ * a reference. The partition is left empty (it decides nothing here); `AWS::AccountId`, in the sharer's stack, is
+ * `account`, the sharer's; undefined for anything else.
  */
 function textWithoutPartition(resolved: unknown, account: string | undefined): string | undefined {
   if (typeof resolved === 'string') {

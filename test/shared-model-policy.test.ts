@@ -159,7 +159,8 @@ describe('a modelKey whose key policy the construct does not change gets an ackn
       `modelKey "${KEY}" is a key imported by reference, whose key policy SharedModelPolicy does not change: add the statements ` +
       'of this construct\'s keyPolicyStatements (kms:Decrypt and kms:GenerateDataKey conditioned on aws:SourceArn, ' +
       `kms:CreateGrant conditioned on kms:EncryptionContext:aws:comprehend:arn, both = ${MODEL}) to that key's policy where the ` +
-      `key is managed, or the importers' ImportModel fails; then acknowledge this warning ${ACK}`);
+      'key is managed, or the importers\' ImportModel fails; then acknowledge this warning: ' +
+      `Annotations.of(scope).acknowledgeWarning('cdk-comprehend-model-import:importedModelKey') ${ACK}`);
   });
 
   test('a key of another stack, and a key imported from a token, are named by their paths', () => {

@@ -1,7 +1,7 @@
 // Mistakes a newcomer makes that synth can know (issue 34): an error where the value can only be wrong, an acknowledgeable
 // warning where a rare user may mean it. Every case runs under both settings of the flag that decides how aws-cdk-lib
 // writes the partition of the ARNs it formats: no check may depend on it.
-import { App, RemovalPolicy, Stack, Stage } from 'aws-cdk-lib';
+import { App, RemovalPolicies, RemovalPolicy, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as comprehend from 'aws-cdk-lib/aws-comprehend';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -46,6 +46,14 @@ describe.each([false, true])(`with ${PARTITION_LITERALS} %s`, (partitionLiterals
       }, `names arn:PARTITION:iam::${IMPORTER}:role/importer, as importerPrincipals[0]`],
     ])('%s is an error', (_, props, message) => {
       expect(() => share(stackOf(SHARER), props)).toThrow(message);
+    });
+
+    test('in an environment-agnostic stack, the sharer is the model ARN\'s account, and AccountRootPrincipal is it', () => {
+      for (const props of [{ importerAccounts: [SHARER] }, { importerAccounts: [IMPORTER], importerPrincipals: [new iam.AccountRootPrincipal()] }]) {
+        const stack = new Stack(newApp(), 'Sharer');
+        share(stack, props);
+        Annotations.fromStack(stack).hasWarning('/Sharer/Share', Match.stringLikeRegexp(`is the sharer's own account ${SHARER}`));
+      }
     });
 
     test('one account and one of its roles, or two accounts, pass', () => {
@@ -115,22 +123,35 @@ describe.each([false, true])(`with ${PARTITION_LITERALS} %s`, (partitionLiterals
     });
 
     test.each([
-      ['RETAIN', RemovalPolicy.RETAIN, 'retain'],
-      ['RETAIN_ON_UPDATE_OR_DELETE', RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE, 'retain-on-update-or-delete'],
-    ])('%s with a fixed versionName is a warning until acknowledged; with applyRemovalPolicy() too', (_, removalPolicy, words) => {
+      ['RETAIN', RemovalPolicy.RETAIN, 'Retain'],
+      ['RETAIN_ON_UPDATE_OR_DELETE', RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE, 'RetainExceptOnCreate'],
+    ])('%s with a fixed versionName is a warning until acknowledged, however the policy is set', (_, removalPolicy, rendered) => {
       const stack = stackOf(IMPORTER);
       new ImportedComprehendModel(stack, 'Fixed', { sourceModelArn: SOURCE_CLASSIFIER, versionName: 'live', removalPolicy });
       new ImportedComprehendModel(stack, 'Later', { sourceModelArn: SOURCE_CLASSIFIER_V2, versionName: 'live2' }).applyRemovalPolicy(removalPolicy);
       for (const id of ['Fixed', 'Later']) {
         Annotations.fromStack(stack).hasWarning(`/Importer/${id}`, Match.stringLikeRegexp(
-          `${id === 'Fixed' ? 'removalPolicy' : 'applyRemovalPolicy\\(\\)'} ${words} keeps the copy tickets/version/live2? when the ` +
-          'stack is deleted, and its versionName is fixed: the stack deployed again after a delete finds that name taken'));
+          `DeletionPolicy ${rendered} \\(removalPolicy\\) keeps the copy tickets/version/live2? when the stack is deleted, and its ` +
+          'versionName is fixed: the stack deployed again after a delete finds that name taken'));
       }
 
       const acknowledged = stackOf(IMPORTER);
       ConstructAnnotations.of(new ImportedComprehendModel(acknowledged, 'Fixed', { sourceModelArn: SOURCE_CLASSIFIER, versionName: 'live', removalPolicy }))
         .acknowledgeWarning('cdk-comprehend-model-import:retainedFixedVersion');
       expect(warningsOf(acknowledged, 'retainedFixedVersion')).toEqual([]);
+    });
+
+    test('the policy the resource ends with decides: RemovalPolicies.of() warns, RETAIN then DESTROY does not', () => {
+      const stack = stackOf(IMPORTER);
+      new ImportedComprehendModel(stack, 'ByAspect', { sourceModelArn: SOURCE_CLASSIFIER, versionName: 'live' });
+      RemovalPolicies.of(stack).retain();
+      expect(warningsOf(stack, 'retainedFixedVersion').map(w => w.id)).toEqual(['/Importer/ByAspect']);
+
+      const changed = stackOf(IMPORTER);
+      const model = new ImportedComprehendModel(changed, 'Changed', { sourceModelArn: SOURCE_CLASSIFIER, versionName: 'live' });
+      model.applyRemovalPolicy(RemovalPolicy.RETAIN);
+      model.applyRemovalPolicy(RemovalPolicy.DESTROY);
+      expect(warningsOf(changed, 'retainedFixedVersion')).toEqual([]);
     });
 
     test('RETAIN without a fixed versionName, or DESTROY with one, is no warning', () => {
@@ -177,7 +198,7 @@ describe.each([false, true])(`with ${PARTITION_LITERALS} %s`, (partitionLiterals
       });
       app.synth();
       Annotations.fromStack(importer).hasWarning('/Prod/Importer/Copy', Match.stringLikeRegexp(
-        `Prod/Importer/Copy passes sourceModelKey ${SHARER_KEY}, but Factory/Sharer/Share shares ${SOURCE_CLASSIFIER} without ` +
+        `Prod/Importer/Copy passes sourceModelKey "${SHARER_KEY}", but Factory/Sharer/Share shares ${SOURCE_CLASSIFIER} without ` +
         'modelKey, so no key policy lets the importers use a key for it'));
 
       const again = oneApp();
@@ -187,6 +208,17 @@ describe.each([false, true])(`with ${PARTITION_LITERALS} %s`, (partitionLiterals
       })).acknowledgeWarning('cdk-comprehend-model-import:sourceKeyWithoutSharedKey');
       again.app.synth();
       expect(warningsOf(again.importer, 'sourceKeyWithoutSharedKey')).toEqual([]);
+    });
+
+    test('keys compared whatever the flag: the sharer\'s key by a literal ARN, the import\'s formatted by aws-cdk-lib', () => {
+      const { app, sharer, importer } = oneApp();
+      new SharedModelPolicy(sharer, 'Share', {
+        modelArn: SOURCE_CLASSIFIER, importerAccounts: [IMPORTER], modelKey: kms.Key.fromKeyArn(sharer, 'Key', SHARER_KEY),
+      });
+      const otherKey = importer.formatArn({ service: 'kms', account: SHARER, resource: 'key', resourceName: '9999abcd-12ab-34cd-56ef-1234567890ab' });
+      new ImportedComprehendModel(importer, 'Copy', { sourceModelArn: SOURCE_CLASSIFIER, sourceModelKey: kms.Key.fromKeyArn(importer, 'SharerKey', otherKey) });
+      expect(() => app.synth()).toThrow(`Prod/Importer/Copy passes sourceModelKey ${SHARER_KEY.replace('1234abcd', '9999abcd')}, but ` +
+        `Factory/Sharer/Share says ${SOURCE_CLASSIFIER} is encrypted with ${SHARER_KEY}; pass the key that encrypts the model`);
     });
 
     test('a share with the key, and an import with it, is no warning', () => {
@@ -233,7 +265,8 @@ describe.each([false, true])(`with ${PARTITION_LITERALS} %s`, (partitionLiterals
       const stack = stackOf(IMPORTER);
       const copy = new ImportedComprehendModel(stack, 'Copy', { sourceModelArn: formatted(stack) });
       expect(copy.modelType).toBe(ModelType.DOCUMENT_CLASSIFIER);
-      Template.fromStack(stack).hasResourceProperties('Custom::ComprehendImportedModel', { SourceModelArn: SOURCE_CLASSIFIER });
+      // Rendered as given: the partition a reference without the flag, as aws-cdk-lib's own resources render it.
+      Template.fromStack(stack).hasResourceProperties('Custom::ComprehendImportedModel', { SourceModelArn: stack.resolve(formatted(stack)) });
 
       const other = stackOf(IMPORTER);
       expect(() => new ImportedComprehendModel(other, 'Copy', { sourceModelArn: formatted(other, 'eu-west-1') }))

@@ -2,6 +2,8 @@ import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { IConstruct } from 'constructs';
+import { describeResource } from './errors';
+import { withPartitionLiteral } from './partition-literal';
 import { parseModelArn } from '../contract/model-arn';
 import { MAX_POLICY_LENGTH, policyText } from '../contract/policy-properties';
 
@@ -195,14 +197,16 @@ function modelOfVersion(versionArn: string): string {
  * written by hand, may share it, hence a warning.
  */
 function unsharedVersionWarning(imported: IConstruct, facts: ImportFacts, others: Array<{ share: IConstruct; facts: ShareFacts }>): Warning {
-  const shared = others.map(({ share, facts: s }) => `${s.modelArn!.replace(/^.*\/version\//, '')} (${share.node.path})`);
+  const versionOf = (arn: string) => arn.includes('/version/') ? arn.replace(/^.*\/version\//, '') : 'the version-less model';
+  const shared = others.map(({ share, facts: s }) => `${versionOf(s.modelArn!)} (${share.node.path})`);
   const version = facts.sourceModelArn.replace(/^.*\/version\//, '');
   return {
     id: UNSHARED_VERSION_WARNING,
     message: `${imported.node.path} imports version ${version} of ${modelOfVersion(facts.sourceModelArn)}, but the app shares ` +
       `only ${[...new Set(shared)].join(', ')} of that model: a share names one version, so ImportModel of ${version} fails ` +
       `unless it is shared elsewhere; expected a SharedModelPolicy of ${facts.sourceModelArn}, or an import of a shared ` +
-      'version; if another app or a policy written by hand shares it, acknowledge this warning',
+      'version; if another app or a policy written by hand shares it, acknowledge this warning: ' +
+      `Annotations.of(scope).acknowledgeWarning('${UNSHARED_VERSION_WARNING}')`,
   };
 }
 
@@ -215,13 +219,13 @@ function warnAboutKeyWithoutSharedKey(imported: IConstruct, facts: ImportFacts, 
   if (!facts.sourceModelKey || shared.modelKey) {
     return undefined;
   }
-  const key = Token.isUnresolved(facts.sourceModelKey.keyArn) ? `(${facts.sourceModelKey.node.path})` : facts.sourceModelKey.keyArn;
   return {
     id: SOURCE_KEY_WITHOUT_SHARED_KEY_WARNING,
-    message: `${imported.node.path} passes sourceModelKey ${key}, but ${share.node.path} shares ${facts.sourceModelArn} without ` +
+    message: `${imported.node.path} passes sourceModelKey ${describeResource(facts.sourceModelKey.keyArn, facts.sourceModelKey)}, but ${share.node.path} shares ${facts.sourceModelArn} without ` +
       'modelKey, so no key policy lets the importers use a key for it; expected modelKey on the share when a customer ' +
       'managed key encrypts the model (SharedModelPolicy then writes the key-policy statements), or no sourceModelKey when ' +
-      'an AWS owned key does; if that key\'s policy is managed elsewhere, acknowledge this warning',
+      'an AWS owned key does; if that key\'s policy is managed elsewhere, acknowledge this warning: ' +
+      `Annotations.of(scope).acknowledgeWarning('${SOURCE_KEY_WITHOUT_SHARED_KEY_WARNING}')`,
   };
 }
 
@@ -319,8 +323,9 @@ function explainMismatch(imported: IConstruct, facts: ImportFacts, share: IConst
     errors.push(`${imported.node.path} imports ${facts.sourceModelArn} without sourceModelKey, but ${share.node.path} says the model ` +
       'is encrypted with a customer managed key; pass that key as sourceModelKey (kms.Key.fromKeyArn()), so that Comprehend may use it');
   }
-  const sharedKeyArn = shared.modelKey?.keyArn;
-  const importKeyArn = facts.sourceModelKey?.keyArn;
+  // Compared as aws-cdk-lib writes them under @aws-cdk/core:enablePartitionLiterals, whatever the app's flags.
+  const sharedKeyArn = shared.modelKey && withPartitionLiteral(shared.modelKey, shared.modelKey.keyArn);
+  const importKeyArn = facts.sourceModelKey && withPartitionLiteral(facts.sourceModelKey, facts.sourceModelKey.keyArn);
   if (sharedKeyArn && importKeyArn && !Token.isUnresolved(sharedKeyArn) && !Token.isUnresolved(importKeyArn) && sharedKeyArn !== importKeyArn) {
     errors.push(`${imported.node.path} passes sourceModelKey ${importKeyArn}, but ${share.node.path} says ${facts.sourceModelArn} ` +
       `is encrypted with ${sharedKeyArn}; pass the key that encrypts the model`);

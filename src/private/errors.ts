@@ -44,9 +44,13 @@ export function requireKeyNotAlias(prop: string, key: kms.IKey | undefined, scop
   }
 }
 
-/** A key or role in a message: its ARN when known at synth time, else its construct path. */
+/**
+ * A key or role in a message: its ARN when known at synth time (its partition written out, whatever the app's flags),
+ * else its construct path.
+ */
 export function describeResource(arn: string, resource: IConstruct): string {
-  return Token.isUnresolved(arn) ? `(${resource.node.path})` : `"${arn}"`;
+  const known = withPartitionLiteral(resource, arn);
+  return Token.isUnresolved(known) ? `(${resource.node.path})` : `"${known}"`;
 }
 
 /**

@@ -120,7 +120,11 @@ const checkedStacks = new WeakSet<Stack>();
 function registerForQuotas(endpoint: ProviderEndpoint): void {
   const root = endpoint.node.root;
   endpointsOfApp.set(root, [...endpointsOfApp.get(root) ?? [], endpoint]);
-  const stack = Stack.of(endpoint);
+  // On the top-level stack: a nested stack's endpoints are in its parent's artifact, which warns once for both.
+  let stack = Stack.of(endpoint);
+  while (stack.nestedStackParent) {
+    stack = stack.nestedStackParent;
+  }
   if (!checkedStacks.has(stack)) {
     checkedStacks.add(stack);
     // A validation may only return errors: the warnings are annotations, which the stack's artifact collects after
