@@ -48,6 +48,7 @@ import { withPartitionLiteral } from './private/partition-literal';
 import { renderQualityGate } from './private/quality-gate-properties';
 import { importServiceRole } from './private/service-role';
 import { claimName } from './private/stack-name-index';
+import { howToAcknowledge, warnAtSynth } from './private/synth-warnings';
 import { explainInvalidModelTags } from './private/tags';
 import { QualityGate } from './quality-gate';
 
@@ -376,14 +377,8 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
     this.node.defaultChild = resource;
     // RemovalPolicies.of() and cfnOptions reach the resource without passing through applyRemovalPolicy().
     this.node.addValidation({ validate: () => explainUnsupportedDeletionPolicy(resource) });
-    // The policy the resource ends with, however it was set, decides; a warning added while the tree is validated
-    // reaches the assembly (the stacks' metadata is read after it).
-    this.node.addValidation({
-      validate: () => {
-        this.warnAboutRetainedFixedVersion(resource.cfnOptions.deletionPolicy);
-        return [];
-      },
-    });
+    // The policy the resource ends with, however it was set, decides.
+    warnAtSynth(this, () => this.warnAboutRetainedFixedVersion(resource.cfnOptions.deletionPolicy));
     omitDeletePolicies(resource);
 
     this.resource = customResource;
@@ -433,7 +428,7 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
       'did not create, and fails ' +
       '("… already exists … and this resource did not create it"); expected versionName unset (a name unique to the stack, ' +
       'the construct and its inputs) with a retained copy, or delete the retained copy before deploying again; if you mean ' +
-      `it, acknowledge this warning: Annotations.of(scope).acknowledgeWarning('${RETAINED_FIXED_VERSION_WARNING}')`);
+      `it, acknowledge this warning: ${howToAcknowledge(RETAINED_FIXED_VERSION_WARNING)}`);
   }
 
   /**
@@ -447,7 +442,7 @@ export class ImportedComprehendModel extends ComprehendModelBase implements ITag
         `sourceModelArn "${sourceModelArn}" is imported by ${other.node.path} too: each ImportedComprehendModel makes a copy of ` +
         'its own, billed as a custom model of the account; expected one import per source model version (call addEndpoint() ' +
         'on it as often as needed); if you mean two copies (under another modelKey, say), acknowledge this warning: ' +
-        `Annotations.of(scope).acknowledgeWarning('${SOURCE_IMPORTED_TWICE_WARNING}')`);
+        howToAcknowledge(SOURCE_IMPORTED_TWICE_WARNING));
     }
   }
 

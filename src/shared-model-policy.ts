@@ -19,6 +19,7 @@ import { registerShare, shareModelArn } from './private/cross-account-checks';
 import { describeResource, invalidProp, requireKeyArn, requireKeyNotAlias, requireModelArn } from './private/errors';
 import { ModelPolicyProvider } from './private/model-policy-provider';
 import { withPartitionLiteral } from './private/partition-literal';
+import { howToAcknowledge } from './private/synth-warnings';
 
 /** The id of the warning about a `modelKey` whose key policy the construct does not change, to acknowledge it by. */
 const IMPORTED_MODEL_KEY_WARNING = 'cdk-comprehend-model-import:importedModelKey';
@@ -193,7 +194,7 @@ export class SharedModelPolicy extends Construct {
         'the statements of this construct\'s keyPolicyStatements (kms:Decrypt and kms:GenerateDataKey conditioned on ' +
         `aws:SourceArn, kms:CreateGrant conditioned on kms:EncryptionContext:aws:comprehend:arn, both = ${sharedArn}) to that ` +
         'key\'s policy where the key is managed, or the importers\' ImportModel fails; then acknowledge this warning: ' +
-        `Annotations.of(scope).acknowledgeWarning('${IMPORTED_MODEL_KEY_WARNING}')`);
+        howToAcknowledge(IMPORTED_MODEL_KEY_WARNING));
     }
   }
 
@@ -308,7 +309,7 @@ export class SharedModelPolicy extends Construct {
           `${labels[index]} is the sharer's own account ${sharerAccount} (this stack's): the policy lets other accounts import the ` +
           'model, and principals of the sharer\'s account need none (their IAM policies decide); expected the accounts that ' +
           'import a copy: remove it, or correct the account ID; if you mean it, acknowledge this warning: ' +
-          `Annotations.of(scope).acknowledgeWarning('${SHARER_AMONG_IMPORTERS_WARNING}')`);
+          howToAcknowledge(SHARER_AMONG_IMPORTERS_WARNING));
       }
     });
   }

@@ -68,14 +68,13 @@ describe.each([false, true])(`with ${PARTITION_LITERALS} %s`, (partitionLiterals
         `importerPrincipals\\[0\\] \\(AccountRootPrincipal\\(\\)\\) is the sharer's own account ${SHARER}`],
     ])('the sharer itself among the importers, as %s, is a warning until acknowledged', (_, props, message) => {
       const stack = stackOf(SHARER);
-      const shared = share(stack, props);
+      share(stack, props);
       Annotations.fromStack(stack).hasWarning('/Sharer/Share', Match.stringLikeRegexp(
         `${message} \\(this stack's\\): the policy lets other accounts import the model, .* remove it, or correct the account ID`));
 
       const acknowledged = stackOf(SHARER);
       ConstructAnnotations.of(share(acknowledged, props)).acknowledgeWarning('cdk-comprehend-model-import:sharerAmongImporters');
       expect(warningsOf(acknowledged, 'sharerAmongImporters')).toEqual([]);
-      expect(shared.node.path).toBe('Sharer/Share');
     });
   });
 
@@ -166,7 +165,7 @@ describe.each([false, true])(`with ${PARTITION_LITERALS} %s`, (partitionLiterals
     test('importing v2 while the app shares only v1 of that model is a warning on the import, until acknowledged', () => {
       const { app, sharer, importer } = oneApp();
       new SharedModelPolicy(sharer, 'ShareV1', { modelArn: SOURCE_CLASSIFIER, importerAccounts: [IMPORTER] });
-      const copy = new ImportedComprehendModel(importer, 'Copy', { sourceModelArn: SOURCE_CLASSIFIER_V2 });
+      new ImportedComprehendModel(importer, 'Copy', { sourceModelArn: SOURCE_CLASSIFIER_V2 });
       app.synth();
       Annotations.fromStack(importer).hasWarning('/Prod/Importer/Copy', Match.stringLikeRegexp(
         `Prod/Importer/Copy imports version v2 of arn:aws:comprehend:${REGION}:${SHARER}:document-classifier/tickets, but the ` +
@@ -178,7 +177,6 @@ describe.each([false, true])(`with ${PARTITION_LITERALS} %s`, (partitionLiterals
         .acknowledgeWarning('cdk-comprehend-model-import:unsharedVersion');
       again.app.synth();
       expect(warningsOf(again.importer, 'unsharedVersion')).toEqual([]);
-      expect(copy.modelType).toBe(ModelType.DOCUMENT_CLASSIFIER);
     });
 
     test('the version the app shares, or a model the app does not share at all, is no warning', () => {

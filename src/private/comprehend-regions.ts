@@ -10,6 +10,7 @@
 import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { BOTOCORE_VERSION, COMPREHEND_REGIONS, PARTITION_REGIONS } from './comprehend-regions-data';
+import { howToAcknowledge } from './synth-warnings';
 import { COMPREHEND_PARTITIONS } from '../contract/model-arn';
 
 /** The id of the warning about a Region code that no partition lists. */
@@ -52,7 +53,7 @@ export function checkComprehendRegion(scope: IConstruct, fromArn?: RegionOfArn):
   }
   const problem = explainRegion(region, fromStack ? `this stack's Region "${region}" is` : `${fromArn!.prop} "${fromArn!.arn}" is in Region "${region}", which is`);
   if (problem) {
-    Annotations.of(scope).addWarningV2(problem.id, `${problem.message}: Annotations.of(scope).acknowledgeWarning('${problem.id}')`);
+    Annotations.of(scope).addWarningV2(problem.id, `${problem.message}: ${howToAcknowledge(problem.id)}`);
   }
 }
 

@@ -4,6 +4,7 @@ import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { IConstruct } from 'constructs';
 import { describeResource } from './errors';
 import { withPartitionLiteral } from './partition-literal';
+import { howToAcknowledge } from './synth-warnings';
 import { parseModelArn } from '../contract/model-arn';
 import { MAX_POLICY_LENGTH, policyText } from '../contract/policy-properties';
 
@@ -162,7 +163,7 @@ function checkSharesAndImports(
     const facts = shares.get(share)!;
     if (facts.modelArn !== undefined && parseModelArn(facts.modelArn)) {
       sharesByArn.set(facts.modelArn, [...sharesByArn.get(facts.modelArn) ?? [], { share, facts }]);
-      const model = modelOfVersion(facts.modelArn);
+      const model = modelOf(facts.modelArn);
       sharesByModel.set(model, [...sharesByModel.get(model) ?? [], { share, facts }]);
     }
   }
@@ -179,16 +180,22 @@ function checkSharesAndImports(
         warn(imported, warning);
       }
     }
-    const otherVersions = candidates.length > 0 ? [] : sharesByModel.get(modelOfVersion(facts.sourceModelArn)) ?? [];
+    const otherVersions = candidates.length > 0 ? [] : sharesByModel.get(modelOf(facts.sourceModelArn)) ?? [];
     if (otherVersions.length > 0) {
       warn(imported, unsharedVersionWarning(imported, facts, otherVersions));
     }
   }
 }
 
-/** A model version's ARN without its version: `…:TYPE/NAME`. */
-function modelOfVersion(versionArn: string): string {
-  return versionArn.replace(/\/version\/[^/]+$/, '');
+/** A model version's ARN (one `parseModelArn` reads) without its version: `arn:PARTITION:comprehend:…:TYPE/NAME`. */
+function modelOf(versionArn: string): string {
+  const { partition, region, account, modelType, modelName } = parseModelArn(versionArn)!;
+  return `arn:${partition}:comprehend:${region}:${account}:${modelType}/${modelName}`;
+}
+
+/** A model version's version, for a message. */
+function versionOf(versionArn: string): string {
+  return parseModelArn(versionArn)!.versionName ?? 'the version-less model';
 }
 
 /**
@@ -197,16 +204,15 @@ function modelOfVersion(versionArn: string): string {
  * written by hand, may share it, hence a warning.
  */
 function unsharedVersionWarning(imported: IConstruct, facts: ImportFacts, others: Array<{ share: IConstruct; facts: ShareFacts }>): Warning {
-  const versionOf = (arn: string) => arn.includes('/version/') ? arn.replace(/^.*\/version\//, '') : 'the version-less model';
   const shared = others.map(({ share, facts: s }) => `${versionOf(s.modelArn!)} (${share.node.path})`);
-  const version = facts.sourceModelArn.replace(/^.*\/version\//, '');
+  const version = versionOf(facts.sourceModelArn);
   return {
     id: UNSHARED_VERSION_WARNING,
-    message: `${imported.node.path} imports version ${version} of ${modelOfVersion(facts.sourceModelArn)}, but the app shares ` +
+    message: `${imported.node.path} imports version ${version} of ${modelOf(facts.sourceModelArn)}, but the app shares ` +
       `only ${[...new Set(shared)].join(', ')} of that model: a share names one version, so ImportModel of ${version} fails ` +
       `unless it is shared elsewhere; expected a SharedModelPolicy of ${facts.sourceModelArn}, or an import of a shared ` +
       'version; if another app or a policy written by hand shares it, acknowledge this warning: ' +
-      `Annotations.of(scope).acknowledgeWarning('${UNSHARED_VERSION_WARNING}')`,
+      howToAcknowledge(UNSHARED_VERSION_WARNING),
   };
 }
 
@@ -225,7 +231,7 @@ function warnAboutKeyWithoutSharedKey(imported: IConstruct, facts: ImportFacts, 
       'modelKey, so no key policy lets the importers use a key for it; expected modelKey on the share when a customer ' +
       'managed key encrypts the model (SharedModelPolicy then writes the key-policy statements), or no sourceModelKey when ' +
       'an AWS owned key does; if that key\'s policy is managed elsewhere, acknowledge this warning: ' +
-      `Annotations.of(scope).acknowledgeWarning('${SOURCE_KEY_WITHOUT_SHARED_KEY_WARNING}')`,
+      howToAcknowledge(SOURCE_KEY_WITHOUT_SHARED_KEY_WARNING),
   };
 }
 

@@ -2,6 +2,7 @@ import { Annotations, CfnResource, CustomResource, ITaggable, Lazy, NestedStack,
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { ModelProvider } from './model-provider';
+import { howToAcknowledge, warnAtSynth } from './synth-warnings';
 import { ATTRIBUTE_ENDPOINT_ARN, EndpointProperties, MODEL_ENDPOINT_RESOURCE_TYPE } from '../contract/endpoint-properties';
 import { MAX_TIMEOUT_SECONDS } from '../contract/import-properties';
 import { ModelType } from '../contract/model-types';
@@ -127,9 +128,7 @@ function registerForQuotas(endpoint: ProviderEndpoint): void {
   }
   if (!checkedStacks.has(stack)) {
     checkedStacks.add(stack);
-    // A validation may only return errors: the warnings are annotations, which the stack's artifact collects after
-    // validation; an identical warning is added once however often the app is synthesized.
-    stack.node.addValidation({ validate: () => { warnOfQuotas(stack, endpointsOfApp.get(root) ?? []); return []; } });
+    warnAtSynth(stack, () => warnOfQuotas(stack, endpointsOfApp.get(root) ?? []));
   }
 }
 
@@ -162,7 +161,7 @@ function warnOfQuotas(stack: Stack, all: readonly ProviderEndpoint[]): void {
   const one = stacks.length === 1;
   const paths = stacks.map(s => s.node.path);
   const holders = one ? `stack ${paths[0]}` : `stacks ${paths.slice(0, -1).join(', ')} and ${paths[paths.length - 1]}`;
-  const acknowledge = (id: string) => `if the account's quota in that Region was raised, acknowledge: Annotations.of(scope).acknowledgeWarning('${id}')`;
+  const acknowledge = (id: string) => `if the account's quota in that Region was raised, acknowledge: ${howToAcknowledge(id)}`;
   if (endpoints.length > ACTIVE_ENDPOINTS_QUOTA) {
     Annotations.of(stack).addWarningV2(ENDPOINT_QUOTA_WARNING,
       `${holders} ${one ? 'creates' : 'create'} ${endpoints.length} Comprehend endpoints (ModelEndpoint) in ${where}, more ` +

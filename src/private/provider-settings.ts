@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
 import { invalidProp } from './errors';
+import { howToAcknowledge, warnAtSynth } from './synth-warnings';
 import type { ComprehendProviderProps } from '../comprehend-provider';
 
 /** The id of the warning about provider functions placed in isolated subnets only, to acknowledge it by. */
@@ -46,14 +47,9 @@ export function configureProviders(scope: Construct, props: ComprehendProviderPr
   }
   settingsOfStack.set(stack, { ...props, askedBy: scope.node.path });
   // At synth, once the app is built: the stack's models and the VPC's endpoints may come after configure().
-  // A validation may only return errors, so these warnings are added as annotations, which the stack's artifact
-  // collects after validation; an identical warning is added once however often the app is synthesized.
-  scope.node.addValidation({
-    validate: () => {
-      warnOfIsolatedSubnets(scope, props);
-      warnOfUnusedSettings(scope, stack, props);
-      return [];
-    },
+  warnAtSynth(scope, () => {
+    warnOfIsolatedSubnets(scope, props);
+    warnOfUnusedSettings(scope, stack, props);
   });
 }
 
@@ -106,7 +102,7 @@ function warnOfUnusedSettings(scope: Construct, stack: Stack, props: ComprehendP
     'no ImportedComprehendModel, ModelEndpoint or SharedModelPolicy of that stack runs through a provider, so the ' +
     `settings reach nothing${others}. Expected configure() with the stack that holds those constructs as scope (a nested ` +
     'stack has providers of its own: configure it with the nested stack): move the call there, or remove it; if this ' +
-    `stack is meant to hold none of them, acknowledge: Annotations.of(scope).acknowledgeWarning('${UNUSED_SETTINGS_WARNING}')`);
+    `stack is meant to hold none of them, acknowledge: ${howToAcknowledge(UNUSED_SETTINGS_WARNING)}`);
 }
 
 /**
@@ -162,7 +158,7 @@ function warnOfIsolatedSubnets(scope: Construct, props: ComprehendProviderProps)
     'out and the deploy fails. Expected subnets with a route out (vpcSubnets: { subnetType: ' +
     'ec2.SubnetType.PRIVATE_WITH_EGRESS }, through a NAT gateway) or VPC endpoints for ' +
     `${Object.keys(SERVICES_CALLED).join(', ')}: select such subnets, or add the endpoints; if the VPC has them already ` +
-    `(made outside this app), acknowledge: Annotations.of(scope).acknowledgeWarning('${ISOLATED_SUBNETS_WARNING}')`);
+    `(made outside this app), acknowledge: ${howToAcknowledge(ISOLATED_SUBNETS_WARNING)}`);
 }
 
 /**
