@@ -20,7 +20,7 @@ import {
   QUERY_INTERVAL_SECONDS,
   STOP_GRACE_SECONDS,
 } from '../contract/import-properties';
-import { parseModelArn } from '../contract/model-arn';
+import { NAME_MAX_LENGTH, parseModelArn } from '../contract/model-arn';
 import { MODEL_TYPES, ModelType } from '../contract/model-types';
 
 const PROVIDER_ID = 'ComprehendProvider';
@@ -64,7 +64,7 @@ export const MAX_PASSED_ROLES = 20;
  * `:comprehend:`, the longest Region code (14), the account, `document-classifier/`, and a name and a version of 63
  * characters each (Comprehend's limit), with `/version/` between them. An ARN known only at deploy time counts as this.
  */
-const LONGEST_MODEL_ARN = 4 + 10 + 12 + 14 + 1 + 12 + 1 + 20 + 63 + 9 + 63;
+const LONGEST_MODEL_ARN = 4 + 10 + 12 + 14 + 1 + 12 + 1 + 20 + NAME_MAX_LENGTH + 9 + NAME_MAX_LENGTH;
 /** The longest KMS key ARN: `arn:`, partition, `:kms:`, Region, account, `:key/` and a key id of 36 (`mrk-` and 32 hex). */
 const LONGEST_KEY_ARN = 4 + 10 + 5 + 14 + 1 + 12 + 5 + 36;
 /**

@@ -75,11 +75,11 @@ export async function createOwnEndpoint(spec: EndpointSpec): Promise<string> {
  * statements), or a model the app declares (SERVABLE_MODELS_ENV: fromModelArn(), fromModelAttributes(), another
  * stack's copy). IAM cannot limit UpdateEndpoint's target model, so this is the only guard there. The rollback of an
  * update is the exception: it returns the endpoint to the model of the template before, which was checked when it was
- * deployed, while the functions' environment is still the failed template's (CloudFormation rolls the endpoint back
- * before the functions), which may no longer declare it. An endpoint already serving or heading to the model is never
+ * deployed, while the functions' environment may still be the failed template's (if CloudFormation rolls the endpoint
+ * back before the functions, as the project assumes without a documented source), which may no longer declare it. An endpoint already serving or heading to the model is never
  * asked to (pendingChanges), so it needs no check.
  */
-export async function requireServableModel(spec: EndpointSpec, modelArn: string): Promise<void> {
+async function requireServableModel(spec: EndpointSpec, modelArn: string): Promise<void> {
   const declared = readDeclaredArns(SERVABLE_MODELS_ENV);
   if (declared.arns.includes(modelArn)) {
     return;

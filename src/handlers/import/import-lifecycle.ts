@@ -94,7 +94,7 @@ async function startImport(spec: ImportSpec, lookFirst: boolean): Promise<Starte
  * the same value). An import without a key needs none. Only ImportModel is guarded: adopting this resource's own copy
  * (a rollback, a retried create) and deleting one never call it.
  */
-export function requireDeclaredKey(spec: ImportSpec): void {
+function requireDeclaredKey(spec: ImportSpec): void {
   if (spec.modelKmsKeyId === undefined) {
     return;
   }
