@@ -72,6 +72,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@cdklabs/cdk-validator-cfnguard@0.0.62',
     // The integration tests' assertions; the alpha's newest release, whose peer range covers our aws-cdk-lib.
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    // The contract tests' fixtures in real accounts (test/contract/aws/, `npx projen contract:aws`): roles for the IAM
+    // rows, the training set's bucket, the idle endpoint's metric; of the bundled clients' release, so they share the core.
+    ...['client-iam', 'client-sts', 'client-s3', 'client-cloudwatch'].map(client => `@aws-sdk/${client}@${BUNDLED_SDK.release}`),
     // The organization rollout example (examples/org-rollout.ts): a StackSet stack with Lambda assets, from cdklabs.
     'cdk-stacksets@0.0.153',
     // cdk-nag 2.x beside 3.x, under an alias: apps still on 2.x read the library's suppressions from `cdk_nag`
@@ -365,6 +368,23 @@ project.addTask('bench:fast', {
     { spawn: 'bundle' },
     { exec: 'ts-node -P tsconfig.dev.json bench/run.ts --fast' },
   ],
+});
+
+// The contract tests (test/contract/) run against the emulator in every build. Against two real AWS accounts only on
+// request: each command below refuses to start unless the environment names the sharer's and the importer's profiles
+// and says, in so many words, that it may create billable resources; it then prints its plan and cost before it
+// creates anything (docs/aws-assumptions.md). ts-node only transpiles: the test command type-checks test/.
+project.addTask('contract:aws', {
+  description: 'Run the contract tests against two AWS accounts (needs CONTRACT_AWS_SHARER_PROFILE, CONTRACT_AWS_IMPORTER_PROFILE, CONTRACT_AWS_CONFIRM)',
+  env: { TS_NODE_TRANSPILE_ONLY: 'true' },
+  exec: 'ts-node -P tsconfig.dev.json test/contract/aws/run-contract.ts',
+  receiveArgs: true,
+});
+project.addTask('integ:aws', {
+  description: 'Deploy, update and destroy the integration stacks (test/*.integ.ts) in two AWS accounts, with their assertions (same environment as contract:aws)',
+  env: { TS_NODE_TRANSPILE_ONLY: 'true' },
+  exec: 'ts-node -P tsconfig.dev.json test/contract/aws/run-integ.ts',
+  receiveArgs: true,
 });
 
 // The standing budgets (budgets.json): the sizes and the test command's peak memory fail when over, timings are
