@@ -1,0 +1,60 @@
+// A contract test: one behaviour of the register, observed through the SDK on whichever target CONTRACT_TARGET names,
+// and compared with the row's assumed answer. On the emulator a difference fails the build (the emulator and the
+// register must change together); on AWS it is what the report says "differs" about.
+import * as fs from 'fs';
+import { emulatedOverHttp, registerRow } from './register';
+import { ContractTarget, openTarget } from './target';
+
+/** One line of the report file (CONTRACT_REPORT_FILE, JSON lines) that contract:aws turns into its report. */
+export interface Observation {
+  readonly id: string;
+  readonly target: string;
+  readonly outcome: 'held' | 'differs' | 'could not run';
+  /** What the test observed, or why it could not run. */
+  readonly saw: string;
+  readonly assumed: string;
+  readonly seconds: number;
+}
+
+export interface AssumptionOptions {
+  /** How long the check may take against AWS (imports and endpoints take minutes). @default 60 */
+  readonly awsTimeoutMinutes?: number;
+}
+
+function record(observation: Observation): void {
+  const file = process.env.CONTRACT_REPORT_FILE;
+  if (file) {
+    fs.appendFileSync(file, JSON.stringify(observation) + '\n');
+  }
+}
+
+/**
+ * Declares the contract test of the register's row `id`: `observe` does what the row describes against the target and
+ * returns what it saw, in the words of the row's assumed answer. Rows the emulator does not answer over HTTP (their
+ * status says so) run only against AWS, and are skipped, by name, elsewhere.
+ */
+export function assumption(id: string, observe: (target: ContractTarget) => Promise<string>, options: AssumptionOptions = {}): void {
+  const row = registerRow(id);
+  const kind = process.env.CONTRACT_TARGET ?? 'emulator';
+  const runs = kind === 'aws' || emulatedOverHttp(row);
+  const declare = runs ? test : test.skip;
+  const title = `${id}: ${row.assumed}${runs ? '' : ' (AWS only: the emulator does not model it)'}`;
+  declare(title, async () => {
+    const started = Date.now();
+    const seconds = () => Math.round((Date.now() - started) / 1000);
+    const target = await openTarget();
+    let saw: string;
+    try {
+      saw = await observe(target);
+      record({ id, target: target.kind, outcome: saw === row.assumed ? 'held' : 'differs', saw, assumed: row.assumed, seconds: seconds() });
+    } catch (error) {
+      const why = error instanceof Error ? error.stack ?? error.message : String(error);
+      record({ id, target: target.kind, outcome: 'could not run', saw: why, assumed: row.assumed, seconds: seconds() });
+      throw error;
+    } finally {
+      // Whatever the test made goes, pass or fail.
+      await target.close();
+    }
+    expect(saw).toBe(row.assumed);
+  }, kind === 'aws' ? (options.awsTimeoutMinutes ?? 60) * 60_000 : undefined);
+}
