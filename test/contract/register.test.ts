@@ -1,0 +1,142 @@
+// The assumptions register (docs/aws-assumptions.md) checked as data, in every build: each row is well formed, names
+// files that exist and a contract test that checks it; every contract test checks a row; and no source line says that
+// a behaviour of AWS is undocumented or assumed in a file that no row names, so such an assumption cannot be written
+// without its row.
+import * as fs from 'fs';
+import * as path from 'path';
+import { COLUMNS, readRegister, REGISTER_PATH, RegisterRow, STATUS } from './register';
+
+const ROOT = path.join(__dirname, '..', '..');
+const CONTRACT_DIR = path.join('test', 'contract');
+const REGISTER_FILE = path.relative(ROOT, REGISTER_PATH).split(path.sep).join('/');
+
+/** How a source line says that a behaviour it relies on is not fixed by any source. */
+const UNDOCUMENTED = /not documented|undocumented|most likely|the project assumes|project's understanding|unverified on AWS/i;
+/** A contract test's declaration of the row it checks (assumption.ts): the id is its first argument, a string literal. */
+const DECLARATION = /\bassumption\(\s*(['"`])([^'"`]*)\1/g;
+/** A backticked token that names a file of the repository (the cells name them relative to its root). */
+const PATH_LIKE = /^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*\.[a-z]+$/;
+
+let rows: RegisterRow[] = [];
+let parseError: unknown;
+try {
+  rows = readRegister();
+} catch (error) {
+  parseError = error;
+}
+const registerText = fs.readFileSync(REGISTER_PATH, 'utf8');
+
+/** The backticked tokens of a cell. */
+const backticked = (cell: string): string[] => [...cell.matchAll(/`([^`]+)`/g)].map(match => match[1]);
+
+/** The files of the repository a cell names (its backticked tokens that look like paths). */
+const pathsIn = (cell: string): string[] => backticked(cell).filter(token => PATH_LIKE.test(token));
+
+const exists = (relative: string): boolean => fs.existsSync(path.join(ROOT, relative));
+
+const read = (relative: string): string => fs.readFileSync(path.join(ROOT, relative), 'utf8');
+
+/** The files below `dir` (relative to the root, with `/`) whose names end with `extension`; `deep` to go into folders. */
+function filesIn(dir: string, extension: string, deep: boolean): string[] {
+  if (!exists(dir)) {
+    return [];
+  }
+  return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap(entry => {
+    const relative = `${dir.split(path.sep).join('/')}/${entry.name}`;
+    if (entry.isDirectory()) {
+      return deep && entry.name !== 'node_modules' && !entry.name.startsWith('__snapshots__') ? filesIn(relative, extension, deep) : [];
+    }
+    return entry.name.endsWith(extension) ? [relative] : [];
+  });
+}
+
+/** The ids a file declares contract tests for. */
+const declaredIn = (text: string): string[] => [...text.matchAll(DECLARATION)].map(match => match[2]);
+
+test('the register parses: its header is the columns in order, and every row has one cell per column', () => {
+  expect(parseError).toBeUndefined();
+  const header = registerText.split('\n').find(line => /^\|\s*Id\s*\|/.test(line));
+  expect(header?.trim().replace(/^\||\|$/g, '').split('|').map(cell => cell.trim())).toEqual([...COLUMNS]);
+  expect(rows.length).toBeGreaterThan(0);
+});
+
+test('row ids are unique and kebab-case', () => {
+  const ids = rows.map(row => row.id);
+  expect(ids.filter(id => !/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(id))).toEqual([]);
+  expect(ids.filter((id, index) => ids.indexOf(id) !== index)).toEqual([]);
+});
+
+test('every status says who models the behaviour and what AWS said (STATUS)', () => {
+  expect(rows.filter(row => !STATUS.test(row.status)).map(row => `${row.id}: "${row.status}"`)).toEqual([]);
+});
+
+test('every assumed answer is one non-empty backticked string, which the contract test compares byte for byte', () => {
+  const malformed = rows.filter(row => row.assumed.trim() === ''
+    || row.assumed !== row.assumed.trim()
+    || row.assumed.includes('`')
+    || !registerText.includes(`| \`${row.assumed}\` |`));
+  expect(malformed.map(row => `${row.id}: ${row.assumed}`)).toEqual([]);
+});
+
+test('every "Relied on in" cell names at least one file, and every file it names exists', () => {
+  const problems = rows.flatMap(row => {
+    const paths = pathsIn(row.reliedOn);
+    if (paths.length === 0) {
+      return [`${row.id}: names no file in backticks`];
+    }
+    return paths.filter(file => !exists(file)).map(file => `${row.id}: ${file} does not exist`);
+  });
+  expect(problems).toEqual([]);
+});
+
+test('every row\'s contract test is a file under test/contract/ that declares the row\'s test', () => {
+  const problems = rows.flatMap(row => {
+    const files = backticked(row.contractTest);
+    if (files.length !== 1 || !files[0].startsWith(`${CONTRACT_DIR.split(path.sep).join('/')}/`) || !files[0].endsWith('.ts')) {
+      return [`${row.id}: the contract test cell "${row.contractTest}" must name one .ts file under test/contract/ in backticks`];
+    }
+    if (!exists(files[0])) {
+      return [`${row.id}: ${files[0]} does not exist`];
+    }
+    return declaredIn(read(files[0])).includes(row.id) ? [] : [`${row.id}: ${files[0]} declares no contract test of this row (assumption with its id)`];
+  });
+  expect(problems).toEqual([]);
+});
+
+test('every contract test under test/contract/ checks a row of the register, in the file the row names', () => {
+  const byId = new Map(rows.map(row => [row.id, row]));
+  const problems = filesIn(CONTRACT_DIR, '.ts', true).flatMap(file => declaredIn(read(file)).flatMap(id => {
+    const row = byId.get(id);
+    if (!row) {
+      return [`${file}: declares a contract test of "${id}", which is no row of ${REGISTER_FILE}`];
+    }
+    return backticked(row.contractTest).includes(file) ? [] : [`${file}: declares "${id}", whose row names ${row.contractTest}`];
+  }));
+  expect(problems).toEqual([]);
+});
+
+test('every source line that says a behaviour is undocumented or assumed is in a file some row relies on', () => {
+  const sources = [
+    ...filesIn('src', '.ts', true),
+    ...filesIn('docs', '.md', false).filter(file => file !== REGISTER_FILE),
+    'README.md',
+    ...filesIn(path.join('test', 'support'), '.ts', false),
+    ...filesIn(path.join('test', 'lifecycle'), '.ts', false),
+  ];
+  const named = new Set(rows.flatMap(row => pathsIn(row.reliedOn)));
+  const saying = sources.flatMap(file => read(file).split('\n')
+    .map((line, index) => ({ file, line: index + 1, text: line.trim() }))
+    .filter(({ text }) => UNDOCUMENTED.test(text)));
+  // The scan must see the lines it is about, or it would pass on a tree it cannot read.
+  expect(saying.length).toBeGreaterThan(0);
+  const offending = saying.filter(({ file }) => !named.has(file)).map(({ file, line, text }) => `${file}:${line}: ${text}`);
+  expect(offending).toEqual([]);
+});
+
+test('the README links the register and says how to check it against AWS (npx projen contract:aws)', () => {
+  const readme = read('README.md');
+  expect({
+    linksTheRegister: /\]\(docs\/aws-assumptions\.md(?:#[^)]*)?\)/.test(readme),
+    mentionsContractAws: readme.includes('npx projen contract:aws'),
+  }).toEqual({ linksTheRegister: true, mentionsContractAws: true });
+});
