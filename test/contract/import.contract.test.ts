@@ -1,0 +1,138 @@
+// Contract tests of ImportModel: who may import the sharer's source, and what the copy is while and after it imports.
+import { DeleteDocumentClassifierCommand } from '@aws-sdk/client-comprehend';
+import { assumption } from './assumption';
+import {
+  attempt, describeModel, errorName, GONE, importCopy, IMPORT_DEADLINE_MS, IMPORT_POLL_MS, modelStatus, said, shareSource,
+  TERMINAL_STATUSES, unshareSource, USABLE_STATUSES, waitForModel,
+} from './steps';
+import { explainImportDenied } from '../../src/handlers/import/import-denied';
+import { readImportSpec } from '../../src/handlers/import/import-request';
+
+/** Imports that wait for a copy (and for its deletion) take longer than the default hour on AWS. */
+const WAITS_FOR_IMPORT = { awsTimeoutMinutes: 150 };
+/** How far the other side's clock may be from the SubmitTime Comprehend reports. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+/** How long a copy ImportModel answered for may take to be described. */
+const VISIBLE_WITHIN_MS = 30_000;
+
+assumption('import-authorized-on-source', async target => {
+  await shareSource(target);
+  const owner = target.name('import-authorized');
+  // The identity policy names the SOURCE as the resource: the copy does not exist when IAM judges the request.
+  const client = await target.clientWithPolicy('import-tag-condition', [{
+    Effect: 'Allow',
+    Action: 'comprehend:ImportModel',
+    Resource: target.sourceClassifierArn,
+    Condition: { StringEquals: { 'aws:RequestTag/contract-owner': owner } },
+  }]);
+  const untagged = await attempt(importCopy(target, 'import-authorized-untagged', {}, client));
+  const tagged = await attempt(importCopy(target, 'import-authorized-tagged', { Tags: [{ Key: 'contract-owner', Value: owner }] }, client));
+  return `untagged: ${untagged.name}; tagged: ${tagged.name}`;
+}, WAITS_FOR_IMPORT);
+
+assumption('import-refused-without-share', async target => {
+  await unshareSource(target);
+  const purpose = 'import-unshared';
+  const refused = await attempt(importCopy(target, purpose));
+  if (refused.name === 'accepted') {
+    return 'accepted';
+  }
+  // The library's own reading of the refusal, with the spec its handler would have built for this import.
+  const stackId = `arn:${target.partition}:cloudformation:${target.region}:${target.importer.accountId}:stack/contract/00000000-0000-4000-8000-000000000000`;
+  const spec = readImportSpec({ SourceModelArn: target.sourceClassifierArn, ModelName: target.name(purpose) }, stackId, 'Copy');
+  return explainImportDenied(refused.error, spec) !== undefined
+    ? `${refused.name}, recognised as the missing share`
+    : `${refused.name}, not recognised: ${refused.message.slice(0, 200)}`;
+});
+
+assumption('copy-reports-metrics', async target => {
+  await shareSource(target);
+  const arn = await importCopy(target, 'copy-metrics');
+  await waitForModel(target, target.importer.comprehend, arn, USABLE_STATUSES);
+  const copy = (await describeModel(target.importer.comprehend, arn)).ClassifierMetadata?.EvaluationMetrics;
+  const source = (await describeModel(target.sharer.comprehend, target.sourceClassifierArn)).ClassifierMetadata?.EvaluationMetrics;
+  if (copy === undefined) {
+    return 'none';
+  }
+  return canonical(copy) === canonical(source) ? 'the source\'s evaluation metrics' : `different: copy ${canonical(copy)}, source ${canonical(source)}`;
+}, WAITS_FOR_IMPORT);
+
+assumption('copy-submit-time', async target => {
+  await shareSource(target);
+  const importedAt = target.now();
+  const arn = await importCopy(target, 'copy-submit-time');
+  // Waiting costs nothing extra: the copy cannot be deleted before its import ends anyway.
+  await waitForModel(target, target.importer.comprehend, arn, TERMINAL_STATUSES);
+  const copy = (await describeModel(target.importer.comprehend, arn)).SubmitTime?.getTime();
+  const source = (await describeModel(target.sharer.comprehend, target.sourceClassifierArn)).SubmitTime?.getTime();
+  if (copy !== undefined && copy === source) {
+    return 'the source\'s';
+  }
+  if (copy !== undefined && source !== undefined && copy >= importedAt - CLOCK_SKEW_MS && copy > source) {
+    return 'the import\'s';
+  }
+  return `${iso(copy)}, the import began at ${iso(importedAt)}, the source was submitted at ${iso(source)}`;
+}, WAITS_FOR_IMPORT);
+
+assumption('import-statuses', async target => {
+  await shareSource(target);
+  const client = target.importer.comprehend;
+  const arn = await importCopy(target, 'import-statuses');
+  // Every status a poll sees, from right after ImportModel until the import ends (each one once, in order).
+  const seen: string[] = [];
+  for (let waited = 0; ; waited += IMPORT_POLL_MS) {
+    const status = await modelStatus(client, arn);
+    if (seen[seen.length - 1] !== status) {
+      seen.push(status);
+    }
+    if (TERMINAL_STATUSES.includes(status) || status === GONE || waited >= IMPORT_DEADLINE_MS) {
+      return seen.join(', ');
+    }
+    await target.wait(IMPORT_POLL_MS);
+  }
+}, WAITS_FOR_IMPORT);
+
+assumption('delete-while-importing', async target => {
+  await shareSource(target);
+  const arn = await importCopy(target, 'delete-while-importing');
+  return errorName(target.importer.comprehend.send(new DeleteDocumentClassifierCommand({ DocumentClassifierArn: arn })));
+}, WAITS_FOR_IMPORT);
+
+assumption('import-visible-at-once', async target => {
+  await shareSource(target);
+  const arn = await importCopy(target, 'import-visible');
+  // Comprehend may be eventually consistent: a copy it answered for might not be described for a moment.
+  for (let waited = 0; ; waited += IMPORT_POLL_MS) {
+    if (await modelStatus(target.importer.comprehend, arn) !== GONE) {
+      return waited === 0 ? 'described at once' : `described after ${waited / 1000} s`;
+    }
+    if (waited >= VISIBLE_WITHIN_MS) {
+      return `not described within ${VISIBLE_WITHIN_MS / 1000} s`;
+    }
+    await target.wait(IMPORT_POLL_MS);
+  }
+}, WAITS_FOR_IMPORT);
+
+assumption('model-kms-key-condition', async target => {
+  await shareSource(target);
+  // A made-up key of the importer: IAM judges comprehend:ModelKmsKey as a string, before Comprehend looks at the key.
+  const keyArn = `arn:${target.partition}:kms:${target.region}:${target.importer.accountId}:key/00000000-0000-4000-8000-000000000000`;
+  const client = await target.clientWithPolicy('import-kms-condition', [{
+    Effect: 'Allow',
+    Action: 'comprehend:ImportModel',
+    Resource: target.sourceClassifierArn,
+    Condition: { StringEquals: { 'comprehend:ModelKmsKey': keyArn } },
+  }]);
+  // No DataAccessRoleArn: Comprehend refuses the import itself, after IAM let it through (or not).
+  const outcome = await attempt(importCopy(target, 'import-kms-condition', { ModelKmsKeyId: keyArn }, client));
+  return outcome.name === 'AccessDeniedException' ? `refused: ${said(outcome)}` : 'the ModelKmsKeyId as sent';
+});
+
+/** JSON with sorted keys, so two metrics objects compare by their values. */
+function canonical(value: Record<string, unknown> | object | undefined): string {
+  return value === undefined ? 'none' : JSON.stringify(Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b))));
+}
+
+function iso(epochMs: number | undefined): string {
+  return epochMs === undefined ? 'none' : new Date(epochMs).toISOString();
+}

@@ -1,0 +1,52 @@
+// Contract tests of a copy's tags: those ImportModel applies, and how TagResource keys compare.
+import { ComprehendClient, ListTagsForResourceCommand, Tag, TagResourceCommand } from '@aws-sdk/client-comprehend';
+import { assumption } from './assumption';
+import { attempt, importCopy, shareSource, USABLE_STATUSES, waitForModel } from './steps';
+
+/** Both tests wait for the copy's import (and deletion): longer than the default hour on AWS. */
+const WAITS_FOR_IMPORT = { awsTimeoutMinutes: 150 };
+
+assumption('tags-applied-at-creation', async target => {
+  await shareSource(target);
+  const owner = target.name('tags-at-creation');
+  // The handler role may import with its ownership tag, not tag afterwards: an explicit Deny makes sure the tags come
+  // with ImportModel. The listing (and the cleanup) go through the importer's full client: they only observe.
+  const client = await target.clientWithPolicy('tags-at-creation', [
+    { Effect: 'Allow', Action: 'comprehend:ImportModel', Resource: target.sourceClassifierArn },
+    { Effect: 'Deny', Action: 'comprehend:TagResource', Resource: '*' },
+  ]);
+  const imported = await attempt(importCopy(target, 'tags-at-creation', { Tags: [{ Key: 'contract-owner', Value: owner }] }, client));
+  if (imported.value === undefined) {
+    return `refused: ${imported.name}`;
+  }
+  const tags = await listTags(target.importer.comprehend, imported.value);
+  return tags.some(t => t.Key === 'contract-owner' && t.Value === owner)
+    ? 'listed once ImportModel returns, without comprehend:TagResource'
+    : `listed: ${formatTags(tags)}`;
+}, WAITS_FOR_IMPORT);
+
+assumption('tag-keys-case', async target => {
+  await shareSource(target);
+  const arn = await importCopy(target, 'tag-keys-case');
+  await waitForModel(target, target.importer.comprehend, arn, USABLE_STATUSES);
+  const tagged = await attempt(target.importer.comprehend.send(new TagResourceCommand({
+    ResourceArn: arn, Tags: [{ Key: 'contract-case', Value: 'lower' }, { Key: 'Contract-Case', Value: 'upper' }],
+  })));
+  if (tagged.name !== 'accepted') {
+    return tagged.name;
+  }
+  const listed = (await listTags(target.importer.comprehend, arn)).filter(t => t.Key?.toLowerCase() === 'contract-case');
+  const kept = listed.some(t => t.Key === 'contract-case' && t.Value === 'lower') && listed.some(t => t.Key === 'Contract-Case' && t.Value === 'upper');
+  if (kept && listed.length === 2) {
+    return 'kept apart';
+  }
+  return listed.length === 1 ? `merged into ${formatTags(listed)}` : `listed: ${formatTags(listed)}`;
+}, WAITS_FOR_IMPORT);
+
+async function listTags(client: ComprehendClient, arn: string): Promise<Tag[]> {
+  return (await client.send(new ListTagsForResourceCommand({ ResourceArn: arn }))).Tags ?? [];
+}
+
+function formatTags(tags: readonly Tag[]): string {
+  return tags.length === 0 ? 'no tags' : tags.map(t => `${t.Key}=${t.Value}`).join(', ');
+}
