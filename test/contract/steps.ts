@@ -6,6 +6,7 @@ import { createHash } from 'crypto';
 import {
   ComprehendClient,
   CreateEndpointCommand,
+  CreateEndpointCommandInput,
   DeleteDocumentClassifierCommand,
   DeleteEndpointCommand,
   DeleteResourcePolicyCommand,
@@ -192,11 +193,13 @@ function endpointName(target: ContractTarget, purpose: string): string {
 
 /**
  * Creates an endpoint of one inference unit (each minute of it costs money on AWS) serving `modelArn`, and registers its
- * deletion. Registered after the model's, it runs before it: a model cannot be deleted while an endpoint serves it.
+ * deletion (by the importer's full client). Registered after the model's, it runs before it: a model cannot be deleted while an endpoint serves it.
  */
-export async function createEndpoint(target: ContractTarget, purpose: string, modelArn: string): Promise<string> {
-  const answer = await target.importer.comprehend.send(new CreateEndpointCommand({
-    EndpointName: endpointName(target, purpose), ModelArn: modelArn, DesiredInferenceUnits: 1,
+export async function createEndpoint(
+  target: ContractTarget, purpose: string, modelArn: string, extra: Partial<CreateEndpointCommandInput> = {}, client = target.importer.comprehend,
+): Promise<string> {
+  const answer = await client.send(new CreateEndpointCommand({
+    EndpointName: endpointName(target, purpose), ModelArn: modelArn, DesiredInferenceUnits: 1, ...extra,
   }));
   const arn = answer.EndpointArn;
   if (!arn) {

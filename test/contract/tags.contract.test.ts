@@ -1,7 +1,7 @@
-// Contract tests of a copy's tags: those ImportModel applies, and how TagResource keys compare.
+// Contract tests of tags: those ImportModel and CreateEndpoint apply, and how TagResource keys compare.
 import { ComprehendClient, ListTagsForResourceCommand, Tag, TagResourceCommand } from '@aws-sdk/client-comprehend';
 import { assumption } from './assumption';
-import { attempt, importCopy, shareSource, USABLE_STATUSES, waitForModel } from './steps';
+import { attempt, createEndpoint, importCopy, shareSource, USABLE_STATUSES, waitForModel } from './steps';
 
 /** Both tests wait for the copy's import (and deletion): longer than the default hour on AWS. */
 const WAITS_FOR_IMPORT = { awsTimeoutMinutes: 150 };
@@ -24,6 +24,26 @@ assumption('tags-applied-at-creation', async target => {
     ? 'listed once ImportModel returns, without comprehend:TagResource'
     : `listed: ${formatTags(tags)}`;
 }, WAITS_FOR_IMPORT);
+
+assumption('endpoint-tags-applied-at-creation', async target => {
+  await shareSource(target);
+  const copy = await importCopy(target, 'endpoint-tags');
+  await waitForModel(target, target.importer.comprehend, copy, USABLE_STATUSES);
+  const owner = target.name('endpoint-tags');
+  // As for the copy: the handler role creates its endpoint with the ownership tag and may not tag it afterwards.
+  const client = await target.clientWithPolicy('endpoint-tags', [
+    { Effect: 'Allow', Action: 'comprehend:CreateEndpoint', Resource: '*' },
+    { Effect: 'Deny', Action: 'comprehend:TagResource', Resource: '*' },
+  ]);
+  const created = await attempt(createEndpoint(target, 'endpoint-tags', copy, { Tags: [{ Key: 'contract-owner', Value: owner }] }, client));
+  if (created.value === undefined) {
+    return `refused: ${created.name}`;
+  }
+  const tags = await listTags(target.importer.comprehend, created.value);
+  return tags.some(t => t.Key === 'contract-owner' && t.Value === owner)
+    ? 'listed once CreateEndpoint returns, without comprehend:TagResource'
+    : `listed: ${formatTags(tags)}`;
+}, { awsTimeoutMinutes: 240 });
 
 assumption('tag-keys-case', async target => {
   await shareSource(target);
