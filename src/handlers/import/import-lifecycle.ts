@@ -207,8 +207,10 @@ export async function requestDeletion(modelType: ModelType, arn: string, ownerTa
 }
 
 /**
- * Comprehend answers ResourceInUseException for a copy still importing, for one an endpoint uses, and (botocore's
- * documentation of DeleteDocumentClassifier / DeleteEntityRecognizer) for one "an active inference job is using".
+ * Comprehend answers ResourceInUseException for a copy an endpoint uses, (botocore's documentation of
+ * DeleteDocumentClassifier / DeleteEntityRecognizer) for one "an active inference job is using", and perhaps for one
+ * still importing (which of its two errors it answers then is not documented: docs/aws-assumptions.md,
+ * delete-while-importing).
  * Endpoints moving to another model (UPDATING, another DesiredModelArn) will let go of it; any other endpoint, and any
  * job, will not soon: the deletion fails at once, naming them, instead of waiting for the deadline.
  */
