@@ -118,7 +118,9 @@ test('every contract test under test/contract/ checks a row of the register, in 
 test('every source line that says a behaviour is undocumented or assumed is in a file some row relies on', () => {
   const sources = [
     ...filesIn('src', '.ts', true),
-    ...filesIn('docs', '.md', false).filter(file => file !== REGISTER_FILE),
+    // The register itself, and the page about running its tests against AWS (whose cost estimate says what AWS's
+    // pricing page leaves open: no behaviour the library relies on).
+    ...filesIn('docs', '.md', false).filter(file => file !== REGISTER_FILE && file !== 'docs/contract-aws.md'),
     'README.md',
     ...filesIn(path.join('test', 'support'), '.ts', false),
     ...filesIn(path.join('test', 'lifecycle'), '.ts', false),
