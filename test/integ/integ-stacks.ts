@@ -1,14 +1,27 @@
 // The stacks of the integration tests, shared by the *.integ.ts apps (snapshots, real deployments) and the
 // compliance tests. Source ARNs come from context, so a user with AWS accounts can point them at real models.
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
-import { App, Aspects, CfnResource, Stack } from 'aws-cdk-lib';
+import { App, Aspects, CfnResource, Stack, Tags } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
 
 import { ImportedComprehendModel, ModelEndpoint, SharedModelPolicy } from '../../src';
+import { INTEG_UPDATE_CONTEXT, INTEG_UPDATE_TAG, KEYED_SHARES_CONTEXT } from '../contract/aws/integ-plan';
 
 function context(app: App, key: string, fallback: string): string {
   return app.node.tryGetContext(key) ?? fallback;
+}
+
+/**
+ * `npx projen integ:aws`'s update step (`-c integUpdate=VALUE`): the tag integ-update=VALUE on what the stack is about
+ * (the copy, the endpoint; the sharer's stack), so that a second deploy updates it. Without the key nothing is added,
+ * and the synthesized templates are those of the snapshots.
+ */
+function integUpdate(app: App, ...scopes: IConstruct[]): void {
+  const value = app.node.tryGetContext(INTEG_UPDATE_CONTEXT);
+  if (value !== undefined) {
+    scopes.forEach(scope => Tags.of(scope).add(INTEG_UPDATE_TAG, String(value)));
+  }
 }
 
 const CLASSIFIER = 'arn:aws:comprehend:us-west-2:111122223333:document-classifier/support-tickets/version/v1';
@@ -18,6 +31,7 @@ const SHARER_KEY = 'arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56
 export function importWithoutKeys(app: App): { stack: Stack; model: ImportedComprehendModel } {
   const stack = new Stack(app, 'ImportWithoutKeys');
   const model = new ImportedComprehendModel(stack, 'Copy', { sourceModelArn: context(app, 'sourceModelArn', CLASSIFIER) });
+  integUpdate(app, model);
   return { stack, model };
 }
 
@@ -29,6 +43,7 @@ export function importWithKeys(app: App): { stack: Stack; model: ImportedCompreh
     sourceModelKey: kms.Key.fromKeyArn(stack, 'SharerKey', context(app, 'sourceModelKeyArn', SHARER_KEY)),
     modelKey: new kms.Key(stack, 'ModelKey', { enableKeyRotation: true }),
   });
+  integUpdate(app, model);
   return { stack, model };
 }
 
@@ -36,7 +51,9 @@ export function importWithKeys(app: App): { stack: Stack; model: ImportedCompreh
 export function importWithEndpoint(app: App): { stack: Stack; model: ImportedComprehendModel; endpoint: ModelEndpoint } {
   const stack = new Stack(app, 'ImportWithEndpoint');
   const model = new ImportedComprehendModel(stack, 'Copy', { sourceModelArn: context(app, 'sourceModelArn', CLASSIFIER) });
-  return { stack, model, endpoint: model.addEndpoint('Endpoint') };
+  const endpoint = model.addEndpoint('Endpoint');
+  integUpdate(app, model, endpoint);
+  return { stack, model, endpoint };
 }
 
 /**
@@ -51,10 +68,15 @@ export function serveAnywhere(app: App): { stack: Stack; model: ImportedComprehe
   });
   const endpoint = model.addEndpoint('Endpoint');
   endpoint.autoScaleInferenceUnits({ minCapacity: 1, maxCapacity: 4 }).scaleOnUtilization({ targetUtilizationPercent: 70 });
+  integUpdate(app, model, endpoint);
   return { stack, model, endpoint };
 }
 
-/** The sharer's side: a classifier of this stack shared by ModelPolicy, and one trained elsewhere by PutResourcePolicy. */
+/**
+ * The sharer's side: a classifier of this stack shared by ModelPolicy, and one trained elsewhere by PutResourcePolicy.
+ * `-c keyedShares=false` (integ:aws, in an account without the keyed model's versions, which would have to exist before
+ * the stack that makes their key) leaves out the key and its two shares.
+ */
 export function sharerSide(app: App): { stack: Stack; shared: SharedModelPolicy } {
   const stack = new Stack(app, 'SharerSide');
   const importer = context(app, 'importerAccount', '444455556666');
@@ -62,6 +84,10 @@ export function sharerSide(app: App): { stack: Stack; shared: SharedModelPolicy 
     modelArn: context(app, 'sharedModelArn', `arn:aws:comprehend:${stack.region}:${stack.account}:document-classifier/existing/version/v1`),
     importerAccounts: [importer],
   });
+  integUpdate(app, stack);
+  if (String(app.node.tryGetContext(KEYED_SHARES_CONTEXT)) === 'false') {
+    return { stack, shared };
+  }
   // Two versions of a model under one key of the stack: each share adds key-policy statements with Sids of its own.
   const modelKey = new kms.Key(stack, 'ModelKey', { enableKeyRotation: true, description: 'Encrypts the keyed model\'s versions' });
   for (const version of ['v1', 'v2']) {

@@ -1,0 +1,378 @@
+// `npx projen integ:aws`: the integration apps (test/*.integ.ts) deployed for real with the CDK CLI, their
+// integ-tests-alpha assertions read from the assertion stacks' outputs, then updated (-c integUpdate=RUNID) and
+// destroyed, with checks of what each step left in the accounts. CI keeps running them in snapshot mode
+// (integ:*:assert); this command never writes test/*.integ.snapshot. Same environment and opt-in as contract:aws.
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { AwsContractEnvironment } from './environment';
+import { readEnvironment, RUN_DIR } from './environment';
+import * as plan from './integ-plan';
+import type { IntegApp, IntegStep, TaggedResource } from './integ-plan';
+import { newRunId } from './plan';
+import { OWNER_TAG_KEY } from '../../../src/contract/import-properties';
+import { stackOwnerPrefix } from '../../../src/handlers/common/ownership';
+
+const COMMAND = 'npx projen integ:aws';
+const ROOT = path.join(__dirname, '..', '..', '..');
+
+/** One step's outcome, a row of the report. */
+export interface StepOutcome {
+  readonly app: string;
+  readonly step: string;
+  readonly outcome: 'passed' | 'failed' | 'could not run';
+  readonly saw: string;
+}
+
+async function main(): Promise<number> {
+  // The refusals come first, before anything heavy is loaded.
+  const { environment, refusal, confirmed } = readEnvironment(COMMAND);
+  if (!environment) {
+    console.error(refusal);
+    return 2;
+  }
+  const selected = plan.INTEG_APPS.filter(app => process.argv.length <= 2 || process.argv.slice(2).includes(app.name));
+  if (!confirmed) {
+    const placeholder = { sharerAccount: 'SHARER_ACCOUNT', importerAccount: 'IMPORTER_ACCOUNT', sourceModelArn: 'SOURCE', ...plan.optionalInputs() };
+    console.log(plan.integPlanLines(environment, placeholder, selected).join('\n'));
+    console.error(refusal);
+    return 2;
+  }
+  const outcomes = await runIntegApps(environment, selected);
+  const report = reportMarkdown(outcomes);
+  fs.mkdirSync(RUN_DIR, { recursive: true });
+  fs.writeFileSync(path.join(RUN_DIR, 'integ-report.md'), report);
+  console.log(report);
+  console.log(`Report: ${path.join(RUN_DIR, 'integ-report.md')}`);
+  return outcomes.some(o => o.outcome === 'failed') ? 1 : 0;
+}
+
+/** The report: each app and step, its outcome and what it saw. */
+export function reportMarkdown(outcomes: readonly StepOutcome[], when = new Date()): string {
+  const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n+/g, ' ');
+  return [
+    `# integ:aws report, ${when.toISOString()}`,
+    '',
+    '| App | Step | Outcome | Saw |',
+    '| --- | --- | --- | --- |',
+    ...outcomes.map(o => `| ${o.app} | ${o.step} | ${o.outcome} | ${cell(o.saw)} |`),
+    '',
+  ].join('\n');
+}
+
+/** Runs the CDK CLI of the project in the repository's root; its output goes to `log`. Resolves with the exit code. */
+export function runCdk(args: readonly string[], log: string, env: NodeJS.ProcessEnv): Promise<number> {
+  fs.mkdirSync(path.dirname(log), { recursive: true });
+  const out = fs.openSync(log, 'a');
+  return new Promise(resolve => {
+    const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'cdk'), args, { cwd: ROOT, env, stdio: ['ignore', out, out] });
+    child.on('error', error => {
+      fs.appendFileSync(log, `\n${error.stack ?? error.message}\n`);
+      resolve(127);
+    });
+    child.on('close', code => {
+      fs.closeSync(out);
+      resolve(code ?? 1);
+    });
+  });
+}
+
+if (require.main === module) {
+  main().then(code => process.exit(code), error => {
+    console.error(error);
+    process.exit(1);
+  });
+}
+
+/** What a step checks in the account: each line passed or not. */
+interface Check {
+  readonly ok: boolean;
+  readonly saw: string;
+}
+
+const errorText = (error: unknown) => error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+
+/** The step's outcome from the CLI's exit code and the checks of what it left. */
+export function stepOutcome(app: string, step: string, exitCode: number, log: string, checks: readonly Check[]): StepOutcome {
+  const cli = exitCode === 0 ? [] : [{ ok: false, saw: `cdk exited with ${exitCode} (see ${log})` }];
+  const all = [...cli, ...checks];
+  return { app, step, outcome: all.every(c => c.ok) ? 'passed' : 'failed', saw: all.map(c => `${c.ok ? '✓' : '✗'} ${c.saw}`).join('; ') };
+}
+
+/**
+ * Deploys, updates and destroys each app in turn. sharer-side goes first and is destroyed last: its SharedModelPolicy
+ * is what shares the fixtures' source with the importer, so the imports of that source run only when it deployed.
+ */
+async function runIntegApps(env: AwsContractEnvironment, apps: readonly IntegApp[]): Promise<StepOutcome[]> {
+  // The SDK and the fixtures only now, after the opt-in (require: this project's module resolution wants dynamic
+  // imports of relative paths with an extension, which ts-node's CommonJS would not find).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const fixtures = require('./fixtures') as typeof import('./fixtures');
+  const cfn = await import('@aws-sdk/client-cloudformation');
+  const cmp = await import('@aws-sdk/client-comprehend');
+
+  let interrupted = false;
+  process.on('SIGINT', () => {
+    interrupted = true;
+  });
+  const log = (line: string) => console.log(`[integ:aws] ${line}`);
+  const outcomes: StepOutcome[] = [];
+  const record = (outcome: StepOutcome) => {
+    outcomes.push(outcome);
+    log(`${outcome.app} ${outcome.step}: ${outcome.outcome}: ${outcome.saw}`);
+  };
+
+  const accounts = await fixtures.openAccounts(env);
+  const sourceModelArn = await fixtures.ensureSource(accounts.sharer, { log, interrupted: () => interrupted });
+  const runId = newRunId();
+  const inputs = { sharerAccount: accounts.sharer.accountId, importerAccount: accounts.importer.accountId, sourceModelArn, ...plan.optionalInputs() };
+  log(`run ${runId}: source ${sourceModelArn}; sharer ${inputs.sharerAccount}, importer ${inputs.importerAccount}`);
+
+  const profileOf = (app: IntegApp) => app.side === 'sharer' ? env.sharerProfile : env.importerProfile;
+  const regionOf = (app: IntegApp) => app.region ?? env.region;
+  const clients = (app: IntegApp) => {
+    const config = { profile: profileOf(app), region: regionOf(app), maxAttempts: 5 };
+    return { cloudFormation: new cfn.CloudFormationClient(config), comprehend: new cmp.ComprehendClient(config) };
+  };
+  // The app command's ts-node is the project's (projen puts node_modules/.bin on PATH; so does this, if run otherwise).
+  const cdkEnv = (app: IntegApp): NodeJS.ProcessEnv => ({
+    ...process.env,
+    PATH: [path.join(ROOT, 'node_modules', '.bin'), process.env.PATH].join(path.delimiter),
+    AWS_REGION: regionOf(app),
+    AWS_DEFAULT_REGION: regionOf(app),
+  });
+
+  /** The stack's id and status, or undefined when there is none under the name (or id). */
+  async function describeStack(app: IntegApp, stackName: string) {
+    try {
+      const stack = (await clients(app).cloudFormation.send(new cfn.DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0];
+      return stack ? { id: stack.StackId!, status: stack.StackStatus!, reason: stack.StackStatusReason } : undefined;
+    } catch (error) {
+      if (/does not exist/.test(errorText(error))) {
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
+  /** The physical ids of the stack's resources of `type` (the copy's and the endpoint's are their ARNs). */
+  async function physicalIds(app: IntegApp, stackId: string, type: string): Promise<string[]> {
+    const { StackResources } = await clients(app).cloudFormation.send(new cfn.DescribeStackResourcesCommand({ StackName: stackId }));
+    return (StackResources ?? []).filter(r => r.ResourceType === type).map(r => r.PhysicalResourceId ?? '');
+  }
+
+  async function tagsOf(app: IntegApp, arn: string): Promise<Record<string, string>> {
+    const { Tags } = await clients(app).comprehend.send(new cmp.ListTagsForResourceCommand({ ResourceArn: arn }));
+    return Object.fromEntries((Tags ?? []).map(t => [t.Key!, t.Value ?? '']));
+  }
+
+  /** The importer's classifiers and endpoints in the app's Region, with their tags. */
+  async function comprehendResources(app: IntegApp): Promise<TaggedResource[]> {
+    const { comprehend } = clients(app);
+    const found: Array<{ arn: string; status?: string }> = [];
+    let token: string | undefined;
+    do {
+      const page = await comprehend.send(new cmp.ListDocumentClassifiersCommand({ NextToken: token }));
+      found.push(...(page.DocumentClassifierPropertiesList ?? []).map(p => ({ arn: p.DocumentClassifierArn!, status: p.Status })));
+      token = page.NextToken;
+    } while (token);
+    do {
+      const page = await comprehend.send(new cmp.ListEndpointsCommand({ NextToken: token }));
+      found.push(...(page.EndpointPropertiesList ?? []).map(p => ({ arn: p.EndpointArn!, status: p.Status })));
+      token = page.NextToken;
+    } while (token);
+    const tagged = [];
+    for (const resource of found) {
+      tagged.push({ ...resource, tags: await tagsOf(app, resource.arn).catch(() => ({})) });
+    }
+    return tagged;
+  }
+
+  /** What an import app's deploy or update left: the copy (TRAINED) and endpoint (IN_SERVICE), owned by the stack. */
+  async function importChecks(app: IntegApp, stackId: string, update: boolean, before?: { copies: string[] }): Promise<Check[]> {
+    const { comprehend } = clients(app);
+    const prefix = stackOwnerPrefix(stackId);
+    const checks: Check[] = [];
+    const copies = await physicalIds(app, stackId, 'Custom::ComprehendImportedModel');
+    const endpoints = await physicalIds(app, stackId, 'Custom::ComprehendModelEndpoint');
+    checks.push({ ok: copies.length === 1 && copies[0].startsWith('arn:'), saw: `copy ${copies.join(', ') || 'none'}` });
+    if (before) {
+      const kept = before.copies.join() === copies.join();
+      checks.push({ ok: kept, saw: kept ? 'the update kept the copy' : `the update replaced the copy ${before.copies.join()}` });
+    }
+    for (const arn of copies.filter(a => a.startsWith('arn:'))) {
+      const described = await comprehend.send(new cmp.DescribeDocumentClassifierCommand({ DocumentClassifierArn: arn }));
+      const status = described.DocumentClassifierProperties?.Status;
+      checks.push({ ok: status === 'TRAINED' || status === 'TRAINED_WITH_WARNING', saw: `copy ${status}` });
+      checks.push(...tagChecks('copy', await tagsOf(app, arn), prefix, update));
+    }
+    for (const arn of endpoints) {
+      const status = (await comprehend.send(new cmp.DescribeEndpointCommand({ EndpointArn: arn }))).EndpointProperties?.Status;
+      checks.push({ ok: status === 'IN_SERVICE', saw: `endpoint ${arn} ${status}` });
+      checks.push(...tagChecks('endpoint', await tagsOf(app, arn), prefix, update));
+    }
+    return checks;
+  }
+
+  function tagChecks(what: string, tags: Record<string, string>, prefix: string, update: boolean): Check[] {
+    const owner = tags[OWNER_TAG_KEY] ?? '';
+    return [
+      { ok: owner.startsWith(prefix), saw: `${what}'s ${OWNER_TAG_KEY} ${owner || 'missing'}` },
+      ...update ? [{ ok: tags[plan.INTEG_UPDATE_TAG] === runId, saw: `${what}'s tag ${plan.INTEG_UPDATE_TAG}=${tags[plan.INTEG_UPDATE_TAG] ?? '(none)'}` }] : [],
+    ];
+  }
+
+  /** The Sids of the source's resource-policy statements that name the importer account. */
+  async function sharesOfImporter(): Promise<string[]> {
+    try {
+      const { ResourcePolicy } = await accounts.sharer.comprehend.send(new cmp.DescribeResourcePolicyCommand({ ResourceArn: sourceModelArn }));
+      const statements = (JSON.parse(ResourcePolicy ?? '{}').Statement ?? []) as Array<{ Sid?: string }>;
+      return statements.filter(s => JSON.stringify(s).includes(inputs.importerAccount)).map(s => s.Sid ?? '(no Sid)');
+    } catch (error) {
+      if (errorText(error).startsWith('ResourceNotFoundException')) {
+        return [];
+      }
+      throw error;
+    }
+  }
+
+  const assertionChecks = (outputsFile: string): Check[] => {
+    if (!fs.existsSync(outputsFile)) {
+      return [{ ok: false, saw: `no outputs file ${outputsFile}` }];
+    }
+    const results = plan.assertionResults(JSON.parse(fs.readFileSync(outputsFile, 'utf8')));
+    return results.length === 0
+      ? [{ ok: false, saw: 'no integ-tests-alpha assertion result among the outputs' }]
+      : results.map(r => ({ ok: r.status === 'success', saw: `assertion ${r.output}: ${r.status}${r.message ? ` (${r.message})` : ''}` }));
+  };
+
+  /** Runs one step of the CLI, then `check` (whose failure is a failed check, not a crash). */
+  async function step(app: IntegApp, name: IntegStep, context: Record<string, string>, check: () => Promise<Check[]>): Promise<StepOutcome> {
+    const files = plan.stepFiles(app, name, RUN_DIR);
+    const args = plan.cdkArgs(app, name, { profile: profileOf(app), context, runDir: RUN_DIR, updateValue: runId });
+    log(`${app.name} ${name}: cdk ${args.join(' ')}`);
+    const exitCode = await runCdk(args, files.log, cdkEnv(app));
+    const checks = await check().catch(error => [{ ok: false, saw: `could not check: ${errorText(error)}` }]);
+    const outcome = stepOutcome(app.name, name, exitCode, files.log, checks);
+    record(outcome);
+    return outcome;
+  }
+
+  /** Deploy, update, destroy (always, once a deploy was tried); `between` runs while the app is deployed. */
+  async function runApp(app: IntegApp, between: () => Promise<void> = async () => {}): Promise<boolean> {
+    const { context, needs } = plan.appContext(app, inputs);
+    if (!context) {
+      record({ app: app.name, step: 'all', outcome: 'could not run', saw: `needs ${needs}` });
+      return false;
+    }
+    const bootstrap = await describeStack(app, 'CDKToolkit').catch(() => undefined);
+    if (!bootstrap) {
+      record({
+        app: app.name,
+        step: 'all',
+        outcome: 'could not run',
+        saw: `the ${app.side} account is not bootstrapped in ${regionOf(app)} (or its CDKToolkit stack cannot be read): ` +
+          `npx cdk bootstrap aws://${app.side === 'sharer' ? inputs.sharerAccount : inputs.importerAccount}/${regionOf(app)} --profile ${profileOf(app)}`,
+      });
+      return false;
+    }
+    if (await describeStack(app, app.stack)) {
+      record({ app: app.name, step: 'all', outcome: 'could not run', saw: `a stack ${app.stack} already exists (a crashed run's?): destroy it first` });
+      return false;
+    }
+    let stackId: string | undefined;
+    let deployed = false;
+    const sharesBefore = app.name === 'sharer-side' ? await sharesOfImporter() : [];
+    let ourShares: string[] = [];
+    let copies: string[] = [];
+    try {
+      const deploy = await step(app, 'deploy', context, async () => {
+        const stack = await describeStack(app, app.stack);
+        stackId = stack?.id;
+        const checks: Check[] = [{ ok: stack?.status === 'CREATE_COMPLETE', saw: `stack ${stack?.status ?? 'missing'}${stack?.reason ? ` (${stack.reason})` : ''}` }];
+        checks.push(...assertionChecks(plan.stepFiles(app, 'deploy', RUN_DIR).outputs));
+        if (stackId && app.name === 'sharer-side') {
+          ourShares = (await sharesOfImporter()).filter(sid => !sharesBefore.includes(sid));
+          checks.push({ ok: ourShares.length > 0, saw: `statements added to the source's policy for the importer: ${ourShares.join(', ') || 'none'}` });
+        } else if (stackId) {
+          copies = await physicalIds(app, stackId, 'Custom::ComprehendImportedModel');
+          checks.push(...await importChecks(app, stackId, false));
+        }
+        return checks;
+      });
+      deployed = deploy.outcome === 'passed';
+      if (deployed) {
+        await step(app, 'update', context, async () => {
+          const stack = await describeStack(app, stackId!);
+          const checks: Check[] = [{ ok: stack?.status === 'UPDATE_COMPLETE', saw: `stack ${stack?.status ?? 'missing'}${stack?.reason ? ` (${stack.reason})` : ''}` }];
+          checks.push(...assertionChecks(plan.stepFiles(app, 'update', RUN_DIR).outputs));
+          if (app.name === 'sharer-side') {
+            const now = await sharesOfImporter();
+            checks.push({ ok: ourShares.every(sid => now.includes(sid)), saw: `the source's policy after the update: ${now.join(', ') || 'no statement for the importer'}` });
+          } else {
+            checks.push(...await importChecks(app, stackId!, true, { copies }));
+          }
+          return checks;
+        });
+        await between();
+      }
+    } finally {
+      await step(app, 'destroy', context, async () => {
+        const id = stackId ?? (await describeStack(app, app.stack))?.id;
+        const stack = id ? await describeStack(app, id) : undefined;
+        const checks: Check[] = [{ ok: !stack || stack.status === 'DELETE_COMPLETE', saw: `stack ${stack?.status ?? 'gone'}${stack?.reason ? ` (${stack.reason})` : ''}` }];
+        if (app.name === 'sharer-side') {
+          const now = await sharesOfImporter();
+          const left = ourShares.filter(sid => now.includes(sid));
+          checks.push({ ok: left.length === 0, saw: left.length === 0 ? 'the stack\'s statements left the source\'s policy' : `still in the source's policy: ${left.join(', ')}` });
+        } else if (id) {
+          // No app retains a copy (every removal policy is the default DESTROY): nothing of the stack may stay.
+          let left = plan.leftovers(await comprehendResources(app), OWNER_TAG_KEY, stackOwnerPrefix(id));
+          for (let polls = 0; left.length > 0 && left.every(r => r.status === 'DELETING') && polls < 20; polls++) {
+            await fixtures.sleep(30_000, () => interrupted);
+            left = plan.leftovers(await comprehendResources(app), OWNER_TAG_KEY, stackOwnerPrefix(id));
+          }
+          checks.push({
+            ok: left.length === 0,
+            saw: left.length === 0 ? `no model or endpoint tagged ${OWNER_TAG_KEY}=${stackOwnerPrefix(id)}…` : `left: ${left.map(r => `${r.arn} ${r.status}`).join(', ')}`,
+          });
+        }
+        return checks;
+      });
+    }
+    return deployed;
+  }
+
+  const sharerSide = apps.find(app => app.name === 'sharer-side');
+  const imports = apps.filter(app => app !== sharerSide);
+  const sharesTheSource = (app: IntegApp) => app.name === 'import-without-keys' || app.name === 'import-with-endpoint';
+  const runImports = async (shared: boolean) => {
+    for (const app of imports) {
+      if (interrupted) {
+        record({ app: app.name, step: 'all', outcome: 'could not run', saw: 'interrupted' });
+      } else if (sharesTheSource(app) && !shared) {
+        record({
+          app: app.name,
+          step: 'all',
+          outcome: 'could not run',
+          saw: `needs the source shared with the importer, which sharer-side's deploy does ${sharerSide ? '(it failed)' : '(not selected)'}`,
+        });
+      } else {
+        await runApp(app);
+      }
+    }
+  };
+  if (sharerSide) {
+    let ranImports = false;
+    await runApp(sharerSide, async () => {
+      ranImports = true;
+      await runImports(true);
+    });
+    if (!ranImports) {
+      await runImports(false);
+    }
+  } else {
+    await runImports(false);
+  }
+  return outcomes;
+}
