@@ -8,7 +8,7 @@ import {
   StackEvent, UpdateStackCommand,
 } from '@aws-sdk/client-cloudformation';
 import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { CreateEndpointCommand, DeleteEndpointCommand, DescribeEndpointCommand } from '@aws-sdk/client-comprehend';
+import { ClassifyDocumentCommand, CreateEndpointCommand, DeleteEndpointCommand, DescribeEndpointCommand } from '@aws-sdk/client-comprehend';
 import { App, Stack } from 'aws-cdk-lib';
 import { assumption } from './assumption';
 import { GONE, endpointStatus, importCopy, shareSource, USABLE_STATUSES, waitForModel } from './steps';
@@ -124,10 +124,15 @@ assumption('idle-minute-datapoint', async target => {
     throw new Error(`the idle endpoint did not come into service: ${outcome}`);
   }
   await target.wait(IDLE_MINUTES * 60_000);
-  const metric = idleAlarmMetric(arn, target.region, target.importer.accountId);
+  return describeDatapoints(await idleAlarmValues(clients, target, arn, 5));
+}, LONG);
+
+/** The values of the idle alarm's metric of `endpointArn` over the last `minutes`. */
+async function idleAlarmValues(clients: AwsOnlyClients, target: ContractTarget, endpointArn: string, minutes: number): Promise<number[]> {
+  const metric = idleAlarmMetric(endpointArn, target.region, target.importer.accountId);
   const end = new Date(target.now());
   const { MetricDataResults } = await clients.importerCloudWatch.send(new GetMetricDataCommand({
-    StartTime: new Date(end.getTime() - 5 * 60_000),
+    StartTime: new Date(end.getTime() - minutes * 60_000),
     EndTime: end,
     MetricDataQueries: [{
       Id: 'consumed',
@@ -139,7 +144,27 @@ assumption('idle-minute-datapoint', async target => {
       ReturnData: true,
     }],
   }));
-  return describeDatapoints(MetricDataResults?.[0]?.Values ?? []);
+  return MetricDataResults?.[0]?.Values ?? [];
+}
+
+/** How long CloudWatch may take to show a served minute. */
+const METRIC_DELAY_MINUTES = 15;
+
+// The namespace and dimension themselves (src/model-endpoint.ts, METRICS_NAMESPACE) are no machine-readable source's:
+// were they wrong, the idle row above would read "no datapoint" all the same. An endpoint that served must show up.
+assumption('endpoint-metrics-namespace', async target => {
+  const clients = awsOnly(target);
+  const copy = await trainedCopy(target, 'metric-copy', false);
+  const { arn, outcome } = await serve(target, 'metric-endpoint', copy);
+  if (outcome !== 'IN_SERVICE') {
+    throw new Error(`the endpoint did not come into service: ${outcome}`);
+  }
+  for (let i = 0; i < 5; i++) {
+    await target.importer.comprehend.send(new ClassifyDocumentCommand({ EndpointArn: arn, Text: 'My invoice was charged twice this month.' }));
+  }
+  const values = await pollUntil(target, `the idle alarm's metric of ${arn}`, METRIC_DELAY_MINUTES,
+    () => idleAlarmValues(clients, target, arn, METRIC_DELAY_MINUTES + 5), found => found.some(v => v > 0)).catch(() => []);
+  return values.some(v => v > 0) ? 'datapoints in AWS/Comprehend by EndpointArn' : `no datapoint ${METRIC_DELAY_MINUTES} minutes after 5 inferences`;
 }, LONG);
 
 // ---- CloudFormation's rollback of an update ----

@@ -50,14 +50,18 @@ export const HOURS_PER_MONTH = 730;
 export const WORKLOAD = {
   /** Training the source classifier once, on the tiny generated set ("tens of minutes"). */
   trainingMinutes: [20, 60],
-  /** Rows 13-17 create about 5 endpoints of 1 IU, row 18 one more: each lives from its creation to its deletion. */
-  endpoints: 6,
+  /**
+   * Endpoints of 1 IU that live from their creation to their deletion: one each for update-busy-endpoint,
+   * describe-endpoint-during-swap, delete-busy-endpoint, delete-served-model, endpoint-tags-applied-at-creation and
+   * endpoint-reads-without-s3, and possibly endpoint-on-untrained-model (should Comprehend accept it).
+   */
+  endpoints: 7,
   endpointMinutes: [10, 20],
-  /** Row 19 keeps one endpoint idle for about 10 minutes, after it is created. */
-  idleEndpoints: 1,
-  idleEndpointMinutes: [15, 25],
-  /** About 10 imports (each test that imports makes its own copy, deleted when it ends). */
-  imports: 10,
+  /** idle-minute-datapoint keeps one idle for 8 minutes, endpoint-metrics-namespace waits up to 15 for its metric. */
+  idleEndpoints: 2,
+  idleEndpointMinutes: [15, 35],
+  /** The imports: each test that imports makes its own copies (describe-endpoint-during-swap two), deleted when it ends. */
+  imports: 18,
   importMinutes: [5, 15],
   /** How long a run keeps its KMS key before teardown schedules its deletion. */
   runHours: [1.5, 4],
@@ -103,7 +107,7 @@ export function costEstimate(): CostEstimate {
       basis: `${w.trainingMinutes[0]}-${w.trainingMinutes[1]} min × ${PRICES.training.text}`,
     },
     {
-      item: `Endpoints: ${w.endpoints} of 1 IU (rows 13-18) and ${w.idleEndpoints} idle one (row 19)`,
+      item: `Endpoints: ${w.endpoints} of 1 IU, and ${w.idleEndpoints} that wait for CloudWatch`,
       lowUsd: w.endpoints * endpointUsd(w.endpointMinutes[0] * 60) + w.idleEndpoints * endpointUsd(w.idleEndpointMinutes[0] * 60),
       highUsd: w.endpoints * endpointUsd(w.endpointMinutes[1] * 60) + w.idleEndpoints * endpointUsd(w.idleEndpointMinutes[1] * 60),
       everyRun: true,

@@ -2,6 +2,7 @@
 // maintainer runs it, with no AWS credentials in its environment), the plan and its cost arithmetic, the report, and
 // the fixtures' pure parts. The AWS path itself has not run (docs/contract-aws.md).
 import { spawnSync } from 'child_process';
+import * as fs from 'fs';
 import * as path from 'path';
 import type { Observation } from '../assumption';
 import type { RegisterRow } from '../register';
@@ -70,10 +71,10 @@ describe('the cost estimate', () => {
     const training = e.items[0];
     expect(training.lowUsd).toBeCloseTo(WORKLOAD.trainingMinutes[0] / 60 * PRICES.training.usd);
     expect(training.everyRun).toBe(false);
-    // 6 endpoints of 10-20 min and an idle one of 15-25 min at $0.0005 per IU-second.
-    expect(e.items[1].lowUsd).toBeCloseTo((6 * 600 + 900) * 0.0005);
-    expect(e.items[1].highUsd).toBeCloseTo((6 * 1200 + 1500) * 0.0005);
-    expect(e.items[2].highUsd).toBeCloseTo(10 * 0.25 * 3);
+    // 7 endpoints of 10-20 min and 2 that wait for CloudWatch 15-35 min, at $0.0005 per IU-second.
+    expect(e.items[1].lowUsd).toBeCloseTo((7 * 600 + 2 * 900) * 0.0005);
+    expect(e.items[1].highUsd).toBeCloseTo((7 * 1200 + 2 * 2100) * 0.0005);
+    expect(e.items[2].highUsd).toBeCloseTo(18 * 0.25 * 3);
     const total = (key: 'lowUsd' | 'highUsd') => e.items.reduce((s, i) => s + i[key], 0);
     expect(e.firstRun.lowUsd).toBeCloseTo(total('lowUsd'));
     expect(e.firstRun.highUsd).toBeCloseTo(total('highUsd'));
@@ -82,6 +83,16 @@ describe('the cost estimate', () => {
     expect(e.laterRun.highUsd).toBeCloseTo(e.firstRun.highUsd - training.highUsd - PRICES.modelManagement.usd);
     expect(e.firstRun.highUsd).toBeGreaterThan(e.laterRun.highUsd);
   });
+});
+
+test('the docs and the README quote the estimate the command prints', () => {
+  const e = costEstimate();
+  const docs = fs.readFileSync(path.join(REPO, 'docs', 'contract-aws.md'), 'utf8');
+  const readme = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8').replace(/\n> /g, ' ');
+  for (const run of [e.firstRun, e.laterRun]) {
+    expect(docs).toContain(`**$${run.lowUsd.toFixed(2)}** | **$${run.highUsd.toFixed(2)}**`);
+    expect(readme).toContain(`$${Math.round(run.lowUsd)} to $${Math.round(run.highUsd)}`);
+  }
 });
 
 describe('names', () => {
