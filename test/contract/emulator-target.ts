@@ -1,8 +1,8 @@
 // The contract tests' default target: the project's Comprehend emulator on loopback, with two accounts and a trained,
 // unshared classifier in the sharer's. Its clock moves only when a test waits, so an import's minutes take none.
 import { ComprehendClient } from '@aws-sdk/client-comprehend';
-import { ComprehendEmulator } from '../support/comprehend-emulator';
 import { ContractTarget, Statement } from './target';
+import { ComprehendEmulator } from '../support/comprehend-emulator';
 
 const REGION = 'us-west-2';
 const SHARER = '111122223333';
@@ -11,7 +11,9 @@ const SHARER_KEY = 'contract-sharer';
 const IMPORTER_KEY = 'contract-importer';
 
 /** What the source classifier reports, as a classifier trained on a tiny set might. */
-export const SOURCE_METRICS = { Accuracy: 0.9, Precision: 0.88, Recall: 0.87, F1Score: 0.875, MicroPrecision: 0.9, MicroRecall: 0.9, MicroF1Score: 0.9, HammingLoss: 0.1 };
+export const SOURCE_METRICS = {
+  Accuracy: 0.9, Precision: 0.88, Recall: 0.87, F1Score: 0.875, MicroPrecision: 0.9, MicroRecall: 0.9, MicroF1Score: 0.9, HammingLoss: 0.1,
+};
 
 export async function openEmulatorTarget(): Promise<ContractTarget> {
   let now = Date.parse('2026-06-01T00:00:00.000Z');

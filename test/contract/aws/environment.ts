@@ -75,7 +75,7 @@ export function readEnvironment(command: string, env: NodeJS.ProcessEnv = proces
     environment,
     confirmed,
     refusal: `${command} stops here: set ${ENV.confirm}=${CONFIRM_VALUE} to let it create the resources above, ` +
-      `which it deletes when it ends, but for the trained source classifier, kept for the next run` +
+      'which it deletes when it ends, but for the trained source classifier, kept for the next run' +
       `${env[ENV.confirm] ? ` (${ENV.confirm} is '${env[ENV.confirm]}')` : ''}. Nothing was created.`,
   };
 }
