@@ -73,8 +73,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // The integration tests' assertions; the alpha's newest release, whose peer range covers our aws-cdk-lib.
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
     // The contract tests' fixtures in real accounts (test/contract/aws/, `npx projen contract:aws`): roles for the IAM
-    // rows, the training set's bucket, the idle endpoint's metric; of the bundled clients' release, so they share the core.
-    ...['client-iam', 'client-sts', 'client-s3', 'client-cloudwatch'].map(client => `@aws-sdk/${client}@${BUNDLED_SDK.release}`),
+    // rows, the training set's bucket, the idle endpoint's metric, the rollback recorder's log; of the bundled clients'
+    // release, so they share the core.
+    ...['client-iam', 'client-sts', 'client-s3', 'client-cloudwatch', 'client-cloudwatch-logs']
+      .map(client => `@aws-sdk/${client}@${BUNDLED_SDK.release}`),
     // The organization rollout example (examples/org-rollout.ts): a StackSet stack with Lambda assets, from cdklabs.
     'cdk-stacksets@0.0.153',
     // cdk-nag 2.x beside 3.x, under an alias: apps still on 2.x read the library's suppressions from `cdk_nag`

@@ -43,7 +43,7 @@ export async function openEmulatorTarget(): Promise<ContractTarget> {
       now += ms;
     },
     now: () => now,
-    name: (purpose: string) => `contract-${purpose}`.slice(0, 63),
+    name: (purpose: string, maxLength = 63) => `contract-${purpose}`.slice(0, maxLength),
     onClose(cleanup) {
       cleanups.push(cleanup);
     },

@@ -3,6 +3,7 @@
 // this interface and the AWS SDK v3 clients it hands out, nothing else, so the same test code checks both sides.
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { ComprehendClient } from '@aws-sdk/client-comprehend';
 import { openAwsTarget } from './aws/aws-target';
 import { openEmulatorTarget } from './emulator-target';
@@ -27,12 +28,14 @@ export interface AwsOnlyClients {
   readonly importerCloudWatch: CloudWatchClient;
   /** The importer account's CloudFormation, for the rollback rows. */
   readonly importerCloudFormation: CloudFormationClient;
-  /**
-   * A customer managed key of the importer account made for the run, and a role Comprehend may assume with the
-   * library's service-role permissions on it (the import's, with kms:ViaService s3; the endpoint's, without).
-   */
+  /** The importer account's CloudWatch Logs, where the rollback rows' function writes what it saw. */
+  readonly importerLogs: CloudWatchLogsClient;
+  /** A customer managed key of the importer account made for the run. */
   readonly importerKeyArn: string;
-  readonly importerDataAccessRoleArn: string;
+  /** A role Comprehend may assume with exactly the library's import service-role permissions on that key (src/private/service-role.ts). */
+  readonly importerImportRoleArn: string;
+  /** A role Comprehend may assume with exactly the library's endpoint data-access-role permissions on that key. */
+  readonly importerEndpointRoleArn: string;
 }
 
 export interface ContractTarget {
@@ -59,8 +62,11 @@ export interface ContractTarget {
   wait(ms: number): Promise<void>;
   /** Now on the other side's clock (epoch milliseconds), to compare with the times it reports. */
   now(): number;
-  /** A name unique to this run for what a test creates, saying what it is: `contract-PURPOSE-RUN`, within 63 characters. */
-  name(purpose: string): string;
+  /**
+   * A name unique to this run for what a test creates, saying what it is: `contract-PURPOSE-RUN`, within `maxLength`
+   * characters (63, a model's; an endpoint's is 40), shortened in PURPOSE so that the run's part stays whole.
+   */
+  name(purpose: string, maxLength?: number): string;
   /** A cleanup, run by close() in reverse order of registration, whether the test passed or not. */
   onClose(cleanup: () => Promise<void>): void;
   /** Runs every cleanup (each one's failure is collected and thrown at the end, after the others ran). */
