@@ -14,6 +14,16 @@ export interface Observation {
   readonly saw: string;
   readonly assumed: string;
   readonly seconds: number;
+  /** What else the test measured, for the report only (an import's durations, say). */
+  readonly details?: string;
+  /** Why the test's cleanup failed, when it did: what it made may still be there. */
+  readonly cleanup?: string;
+}
+
+/** What a contract test observed: `answer` is compared with the row; `details` only reported. */
+export interface Seen {
+  readonly answer: string;
+  readonly details?: string;
 }
 
 export interface AssumptionOptions {
@@ -33,7 +43,7 @@ function record(observation: Observation): void {
  * returns what it saw, in the words of the row's assumed answer. Rows the emulator does not answer over HTTP (their
  * status says so) run only against AWS, and are skipped, by name, elsewhere.
  */
-export function assumption(id: string, observe: (target: ContractTarget) => Promise<string>, options: AssumptionOptions = {}): void {
+export function assumption(id: string, observe: (target: ContractTarget) => Promise<string | Seen>, options: AssumptionOptions = {}): void {
   const row = registerRow(id);
   const kind = process.env.CONTRACT_TARGET ?? 'emulator';
   const runs = kind === 'aws' || emulatedOverHttp(row);
@@ -41,20 +51,35 @@ export function assumption(id: string, observe: (target: ContractTarget) => Prom
   const title = `${id}: ${row.assumed}${runs ? '' : ' (AWS only: the emulator does not model it)'}`;
   declare(title, async () => {
     const started = Date.now();
-    const seconds = () => Math.round((Date.now() - started) / 1000);
     const target = await openTarget();
-    let saw: string;
+    let seen: Seen | undefined;
+    let failure: unknown;
     try {
-      saw = await observe(target);
-      record({ id, target: target.kind, outcome: saw === row.assumed ? 'held' : 'differs', saw, assumed: row.assumed, seconds: seconds() });
+      const observed = await observe(target);
+      seen = typeof observed === 'string' ? { answer: observed } : observed;
     } catch (error) {
-      const why = error instanceof Error ? error.stack ?? error.message : String(error);
-      record({ id, target: target.kind, outcome: 'could not run', saw: why, assumed: row.assumed, seconds: seconds() });
-      throw error;
-    } finally {
-      // Whatever the test made goes, pass or fail.
-      await target.close();
+      failure = error;
     }
-    expect(saw).toBe(row.assumed);
+    // Whatever the test made goes, pass or fail; the observation says when it could not.
+    let cleanup: string | undefined;
+    try {
+      await target.close();
+    } catch (error) {
+      cleanup = explain(error);
+    }
+    const base = { id, target: target.kind, assumed: row.assumed, seconds: Math.round((Date.now() - started) / 1000), cleanup };
+    if (seen === undefined) {
+      record({ ...base, outcome: 'could not run', saw: explain(failure) });
+      throw failure;
+    }
+    record({ ...base, outcome: seen.answer === row.assumed ? 'held' : 'differs', saw: seen.answer, details: seen.details });
+    expect(seen.answer).toBe(row.assumed);
+    if (cleanup !== undefined) {
+      throw new Error(`${id}: the cleanup failed, and what the test made may still be there: ${cleanup}`);
+    }
   }, kind === 'aws' ? (options.awsTimeoutMinutes ?? 60) * 60_000 : undefined);
+}
+
+function explain(error: unknown): string {
+  return error instanceof Error ? error.stack ?? error.message : String(error);
 }

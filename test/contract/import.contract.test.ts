@@ -2,14 +2,17 @@
 import { DeleteDocumentClassifierCommand } from '@aws-sdk/client-comprehend';
 import { assumption } from './assumption';
 import {
-  attempt, describeModel, errorName, GONE, importCopy, IMPORT_DEADLINE_MS, IMPORT_POLL_MS, modelStatus, said, shareSource,
+  attempt, describeModel, errorName, GONE, importCopy, IMPORT_DEADLINE_MS, IMPORT_POLL_MS, modelStatus, Outcome, said, shareSource,
   TERMINAL_STATUSES, unshareSource, USABLE_STATUSES, waitForModel,
 } from './steps';
+import { MAX_TIMEOUT_SECONDS } from '../../src/contract/import-properties';
 import { explainImportDenied } from '../../src/handlers/import/import-denied';
 import { readImportSpec } from '../../src/handlers/import/import-request';
 
 /** Imports that wait for a copy (and for its deletion) take longer than the default hour on AWS. */
 const WAITS_FOR_IMPORT = { awsTimeoutMinutes: 150 };
+/** The longest an import may take: the handlers' timeout prop allows at most 55 minutes. */
+const IMPORT_BOUND_MS = MAX_TIMEOUT_SECONDS * 1000;
 /** How far the other side's clock may be from the SubmitTime Comprehend reports. */
 const CLOCK_SKEW_MS = 5 * 60_000;
 /** How long a copy ImportModel answered for may take to be described. */
@@ -40,9 +43,15 @@ assumption('import-refused-without-share', async target => {
   // The library's own reading of the refusal, with the spec its handler would have built for this import.
   const stackId = `arn:${target.partition}:cloudformation:${target.region}:${target.importer.accountId}:stack/contract/00000000-0000-4000-8000-000000000000`;
   const spec = readImportSpec({ SourceModelArn: target.sourceClassifierArn, ModelName: target.name(purpose) }, stackId, 'Copy');
-  return explainImportDenied(refused.error, spec) !== undefined
-    ? `${refused.name}, recognised as the missing share`
-    : `${refused.name}, not recognised: ${refused.message.slice(0, 200)}`;
+  // The handler explains any AccessDeniedException of this import as the missing share, "most likely" when the
+  // message lacks IAM's reason: the row is about IAM's wording, so only an explanation with the reason holds.
+  const explanation = explainImportDenied(refused.error, spec);
+  if (explanation === undefined) {
+    return `${refused.name}, not recognised: ${refused.message.slice(0, 200)}`;
+  }
+  return explanation.includes('most likely')
+    ? `${refused.name}, recognised as most likely the missing share (without IAM's reason): ${refused.message.slice(0, 200)}`
+    : `${refused.name}, recognised as the missing share by IAM's reason`;
 });
 
 assumption('copy-reports-metrics', async target => {
@@ -78,15 +87,18 @@ assumption('import-statuses', async target => {
   await shareSource(target);
   const client = target.importer.comprehend;
   const arn = await importCopy(target, 'import-statuses');
-  // Every status a poll sees, from right after ImportModel until the import ends (each one once, in order).
-  const seen: string[] = [];
+  // Every status a poll sees, from right after ImportModel until the import ends (each one once, in order), and when
+  // each was first seen: how long each lasts is for the report; the order, and the handlers' 55-minute bound, are the row.
+  const seen: Array<{ readonly status: string; readonly at: number }> = [];
   for (let waited = 0; ; waited += IMPORT_POLL_MS) {
     const status = await modelStatus(client, arn);
-    if (seen[seen.length - 1] !== status) {
-      seen.push(status);
+    if (seen[seen.length - 1]?.status !== status) {
+      seen.push({ status, at: waited });
     }
     if (TERMINAL_STATUSES.includes(status) || status === GONE || waited >= IMPORT_DEADLINE_MS) {
-      return seen.join(', ');
+      const details = seen.map(({ status: s, at }, i) => `${s} from ${at / 1000} s` + (i === seen.length - 1 ? '' : ` for ${(seen[i + 1].at - at) / 1000} s`)).join(', ');
+      const order = seen.map(({ status: s }) => s).join(', ');
+      return { answer: waited > IMPORT_BOUND_MS ? `${order}, after ${Math.round(waited / 60_000)} minutes (over 55)` : order, details };
     }
     await target.wait(IMPORT_POLL_MS);
   }
@@ -115,18 +127,33 @@ assumption('import-visible-at-once', async target => {
 
 assumption('model-kms-key-condition', async target => {
   await shareSource(target);
-  // A made-up key of the importer: IAM judges comprehend:ModelKmsKey as a string, before Comprehend looks at the key.
-  const keyArn = `arn:${target.partition}:kms:${target.region}:${target.importer.accountId}:key/00000000-0000-4000-8000-000000000000`;
-  const client = await target.clientWithPolicy('import-kms-condition', [{
+  // Made-up keys of the importer: IAM judges comprehend:ModelKmsKey as a string, before Comprehend looks at the key.
+  const keyArn = (id: string) => `arn:${target.partition}:kms:${target.region}:${target.importer.accountId}:key/${id}`;
+  const key = keyArn('00000000-0000-4000-8000-000000000000');
+  const keyed = await target.clientWithPolicy('import-kms-condition', [{
     Effect: 'Allow',
     Action: 'comprehend:ImportModel',
     Resource: target.sourceClassifierArn,
-    Condition: { StringEquals: { 'comprehend:ModelKmsKey': keyArn } },
+    Condition: { StringEquals: { 'comprehend:ModelKmsKey': key } },
   }]);
-  // No DataAccessRoleArn: Comprehend refuses the import itself, after IAM let it through (or not).
-  const outcome = await attempt(importCopy(target, 'import-kms-condition', { ModelKmsKeyId: keyArn }, client));
-  return outcome.name === 'AccessDeniedException' ? `refused: ${said(outcome)}` : 'the ModelKmsKeyId as sent';
-});
+  // The library's statement for imports without a key: the key absent from the request context.
+  const unkeyed = await target.clientWithPolicy('import-kms-absent', [{
+    Effect: 'Allow',
+    Action: 'comprehend:ImportModel',
+    Resource: target.sourceClassifierArn,
+    Condition: { Null: { 'comprehend:ModelKmsKey': 'true' } },
+  }]);
+  // Without a DataAccessRoleArn Comprehend refuses a keyed import itself, once IAM let it through; that refusal (or an
+  // import) is what IAM's consent looks like. A refusal IAM did not make but that is not Comprehend's validation either
+  // (throttling, say) proves nothing, and shows up as such.
+  const passedIam = (outcome: Outcome<unknown>) => ['accepted', 'InvalidRequestException', 'KmsKeyValidationException'].includes(outcome.name);
+  const asSent = await attempt(importCopy(target, 'import-kms-condition', { ModelKmsKeyId: key }, keyed));
+  const otherKey = await attempt(importCopy(target, 'import-kms-other', { ModelKmsKeyId: keyArn('11111111-1111-4111-8111-111111111111') }, keyed));
+  const noKey = await attempt(importCopy(target, 'import-kms-absent', {}, unkeyed));
+  const holds = passedIam(asSent) && otherKey.name === 'AccessDeniedException' && passedIam(noKey);
+  return holds ? 'the ModelKmsKeyId as sent'
+    : `the key as sent: ${said(asSent)}; another key: ${said(otherKey)}; no key, under Null true: ${said(noKey)}`;
+}, WAITS_FOR_IMPORT);
 
 /** JSON with sorted keys, so two metrics objects compare by their values. */
 function canonical(value: Record<string, unknown> | object | undefined): string {
