@@ -2,7 +2,6 @@
 // cleanup that removes it registered at once, and polling on the target's clock. Only the SDK's commands and the target
 // are used, so the same steps run against the emulator and against AWS. Deadlines count the time waited, not the wall
 // clock: on the emulator waiting takes no time at all.
-import { createHash } from 'crypto';
 import {
   ComprehendClient,
   CreateEndpointCommand,
@@ -181,14 +180,10 @@ async function deleteCopy(target: ContractTarget, arn: string): Promise<void> {
 
 // ---- Endpoints (the importer's, on its copies) ----
 
-/** `target.name(purpose)`, shortened (with a hash of the whole, so it stays unique) to an endpoint name's 40 characters. */
+/** `target.name(purpose)` within an endpoint name's 40 characters. */
 function endpointName(target: ContractTarget, purpose: string): string {
-  const name = target.name(purpose);
-  if (name.length <= ENDPOINT_NAME_MAX_LENGTH) {
-    return name;
-  }
-  const hash = createHash('sha256').update(name).digest('hex').slice(0, 8);
-  return `${name.slice(0, ENDPOINT_NAME_MAX_LENGTH - hash.length - 1)}-${hash}`;
+  // Shortened in the purpose: the run's part stays whole, so that a sweep by the run's name finds the endpoint.
+  return target.name(purpose, ENDPOINT_NAME_MAX_LENGTH);
 }
 
 /**
