@@ -38,7 +38,8 @@ import { EnableInferenceUnitScalingProps, IScalableInferenceUnits } from './scal
 /**
  * The CloudWatch namespace of Comprehend's endpoint metrics. The Comprehend Developer Guide (manage-endpoints-monitor)
  * shows it as "Comprehend" in the console, whose namespaces of AWS services are `AWS/<Service>`; AWS's own tools read
- * ConsumedInferenceUnits by EndpointArn from `AWS/Comprehend`. No machine-readable AWS source lists it.
+ * ConsumedInferenceUnits by EndpointArn from `AWS/Comprehend`. No machine-readable AWS source lists it
+ * (docs/aws-assumptions.md, endpoint-metrics-namespace).
  */
 const METRICS_NAMESPACE = 'AWS/Comprehend';
 /** The service-linked role Application Auto Scaling uses for Comprehend endpoints (Application Auto Scaling User Guide). */
@@ -258,7 +259,8 @@ abstract class ModelEndpointBase extends Resource implements IModelEndpoint {
       metric: this.metricConsumedInferenceUnits({ statistic: cloudwatch.Stats.SUM, period }),
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD,
-      // Whether a quiet minute has a 0 or no datapoint is not documented: both are idle time.
+      // Whether a quiet minute has a 0 or no datapoint is not documented (docs/aws-assumptions.md, idle-minute-datapoint):
+      // both are idle time.
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
       evaluationPeriods: periods,
       datapointsToAlarm: periods,

@@ -92,7 +92,8 @@ export interface QualityGate {
   /**
    * Whether a copy may pass without the metrics the gate needs. Whether Comprehend reports evaluation metrics for an
    * imported copy is not documented: without this, a copy that reports none (or lacks a metric the gate bounds or
-   * compares) fails the gate, with a message that says so.
+   * compares) fails the gate, with a message that says so. (The assumptions register, docs/aws-assumptions.md,
+   * copy-reports-metrics.)
    *
    * @default false
    */

@@ -269,7 +269,8 @@ export class ModelProvider extends Construct {
     // and CreateEndpoint's Tags), and change only the user's tags afterwards. So TagResource and UntagResource may name
     // any key but that one (aws:TagKeys, which the reference lists for both; UntagResource lists no aws:RequestTag). A
     // request without aws:TagKeys would satisfy ForAllValues vacuously, hence Null false. Compared ignoring case:
-    // whether Comprehend tells tag keys apart by case is not documented, and no other casing is ours to set either.
+    // whether Comprehend tells tag keys apart by case is not documented (docs/aws-assumptions.md, tag-keys-case), and no
+    // other casing is ours to set either.
     this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['comprehend:TagResource', 'comprehend:UntagResource'],
       resources,

@@ -61,7 +61,8 @@ export function importServiceRole(scope: Construct, sourceModelKey?: kms.IKey, m
  *   (the import role's documented `kms:CreateGrant`, and the sharer's key policy that Comprehend documents for
  *   `kms:CreateGrant` with the model's encryption context, custom-copy-sharing).
  * - No `kms:ViaService` condition: the import role's `s3.<region>` condition is about reading model files from S3 during
- *   the import; an endpoint's reads are not documented to go through S3, and the condition would deny them if they did not.
+ *   the import; an endpoint's reads are not documented to go through S3, and the condition would deny them if they did not
+ *   (docs/aws-assumptions.md, endpoint-reads-without-s3).
  */
 export function endpointServiceRole(scope: Construct, modelKey: kms.IKey): iam.IRole {
   const id = `ComprehendEndpointServiceRole${keysHash(modelKey)}`;

@@ -1,7 +1,7 @@
 // The assumptions register (docs/aws-assumptions.md) checked as data, in every build: each row is well formed, names
 // files that exist and a contract test that checks it; every contract test checks a row; and no source line says that
-// a behaviour of AWS is undocumented or assumed in a file that no row names, so such an assumption cannot be written
-// without its row.
+// a behaviour of AWS is undocumented or assumed without naming, next to it, the row of the register that lists it and
+// relies on that file, so such an assumption cannot be written without its row.
 import * as fs from 'fs';
 import * as path from 'path';
 import { COLUMNS, readRegister, REGISTER_PATH, RegisterRow, STATUS } from './register';
@@ -11,7 +11,12 @@ const CONTRACT_DIR = path.join('test', 'contract');
 const REGISTER_FILE = path.relative(ROOT, REGISTER_PATH).split(path.sep).join('/');
 
 /** How a source line says that a behaviour it relies on is not fixed by any source. */
-const UNDOCUMENTED = /not documented|undocumented|most likely|the project assumes|project's understanding|unverified on AWS/i;
+const UNDOCUMENTED = new RegExp([
+  'not documented', 'undocumented', 'does not document', 'most likely', 'the project assumes', 'project\'s understanding',
+  'is an assumption', 'unverified on AWS', 'no machine-readable',
+].join('|'), 'i');
+/** How many lines before and after such a line may name its row (a comment or a paragraph around it). */
+const CITATION_REACH = 4;
 /** A contract test's declaration of the row it checks (assumption.ts): the id is its first argument, a string literal. */
 const DECLARATION = /\bassumption\(\s*(['"`])([^'"`]*)\1/g;
 /** A backticked token that names a file of the repository (the cells name them relative to its root). */
@@ -115,7 +120,7 @@ test('every contract test under test/contract/ checks a row of the register, in 
   expect(problems).toEqual([]);
 });
 
-test('every source line that says a behaviour is undocumented or assumed is in a file some row relies on', () => {
+test('every source line that says a behaviour is undocumented or assumed names, near it, a row that relies on its file', () => {
   const sources = [
     ...filesIn('src', '.ts', true),
     // The register itself, and the page about running its tests against AWS (whose cost estimate says what AWS's
@@ -125,13 +130,17 @@ test('every source line that says a behaviour is undocumented or assumed is in a
     ...filesIn(path.join('test', 'support'), '.ts', false),
     ...filesIn(path.join('test', 'lifecycle'), '.ts', false),
   ];
-  const named = new Set(rows.flatMap(row => pathsIn(row.reliedOn)));
-  const saying = sources.flatMap(file => read(file).split('\n')
-    .map((line, index) => ({ file, line: index + 1, text: line.trim() }))
-    .filter(({ text }) => UNDOCUMENTED.test(text)));
+  const saying = sources.flatMap(file => {
+    const lines = read(file).split('\n');
+    return lines.map((text, index) => ({ file, line: index + 1, text: text.trim(), near: lines.slice(Math.max(0, index - CITATION_REACH), index + CITATION_REACH + 1).join('\n') }))
+      .filter(({ text }) => UNDOCUMENTED.test(text));
+  });
   // The scan must see the lines it is about, or it would pass on a tree it cannot read.
   expect(saying.length).toBeGreaterThan(0);
-  const offending = saying.filter(({ file }) => !named.has(file)).map(({ file, line, text }) => `${file}:${line}: ${text}`);
+  const cites = (near: string, row: RegisterRow) => new RegExp(`(^|[^a-z0-9-])${row.id}($|[^a-z0-9-])`).test(near);
+  const offending = saying
+    .filter(({ file, near }) => !rows.some(row => cites(near, row) && pathsIn(row.reliedOn).includes(file)))
+    .map(({ file, line, text }) => `${file}:${line}: ${text} (name the row's id within ${CITATION_REACH} lines, and the file in its Relied on cell)`);
   expect(offending).toEqual([]);
 });
 

@@ -335,7 +335,8 @@ test('deleting a copy whose endpoint is moving to another model waits for the mo
   expect(h.emulator.count('ListEndpoints')).toBeGreaterThanOrEqual(1);
 });
 
-// botocore lists both errors for deleting a model, and which one a model still importing gets is not documented.
+// botocore lists both errors for deleting a model, and which one a model still importing gets is not documented
+// (docs/aws-assumptions.md, delete-while-importing).
 test.each(['ResourceUnavailableException', 'ResourceInUseException'] as const)('deleting during a cancelled create, answered %s, stops the import, then deletes', async error => {
   h.emulator.importBehaviour.set(SOURCE_CLASSIFIER, { trainMs: 10 * 60_000 });
   h.emulator.deleteWhileImportingError = error;

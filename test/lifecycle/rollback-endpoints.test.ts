@@ -384,7 +384,8 @@ describe('a busy endpoint: Application Auto Scaling is changing its units when a
   test.each([
     // What the emulator answers UpdateEndpoint on an endpoint that is not IN_SERVICE.
     ['ResourceInUseException', false],
-    // The other error botocore lists for UpdateEndpoint; which one Comprehend answers a busy endpoint is not documented.
+    // The other error botocore lists for UpdateEndpoint; which one Comprehend answers a busy endpoint is not documented
+    // (docs/aws-assumptions.md, update-busy-endpoint).
     ['ResourceUnavailableException', true],
   ])('UpdateEndpoint answered %s: the deploy waits, ends COMPLETE on the new copy, the scaler\'s units kept', async (refusal, inject) => {
     const driver = h.driver();

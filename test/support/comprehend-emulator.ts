@@ -102,7 +102,8 @@ export interface ImportBehaviour {
    */
   readonly unknownStatus?: string;
   /**
-   * The copy reports no evaluation metrics. Whether a real copy carries its source's is not documented: by default the
+   * The copy reports no evaluation metrics. Whether a real copy carries its source's is not documented (the register's
+   * copy-reports-metrics row): by default the
    * emulator copies them, and a test asks for this to see the other case.
    */
   readonly withoutMetrics?: boolean;
@@ -325,7 +326,7 @@ export class ComprehendEmulator {
   public readonly importBehaviour = new Map<string, ImportBehaviour>();
   /**
    * What DeleteDocumentClassifier and DeleteEntityRecognizer answer for a model still importing: botocore lists both
-   * for these operations, and which one the service sends is not documented.
+   * for these operations, and which one the service sends is not documented (the register's delete-while-importing row).
    */
   public deleteWhileImportingError: 'ResourceUnavailableException' | 'ResourceInUseException' = 'ResourceUnavailableException';
   private readonly models = new Map<string, EmulatedModel>();
@@ -1052,7 +1053,7 @@ export class ComprehendEmulator {
       throw new ServiceError('ResourceNotFoundException', `Could not find model ${input.SourceModelArn}`);
     }
     // The model's resource-based policy authorizes another account's import (botocore's ImportModel documentation). The
-    // error Comprehend answers is not documented: this one is IAM's for a cross-account request that no resource-based
+    // error Comprehend answers is not documented (the register's import-refused-without-share row): this one is IAM's for a cross-account request that no resource-based
     // policy allows (IAM User Guide, "Troubleshooting access denied error messages"), with AWS's common error code.
     if (sourceModel.account !== account && !policyAllows(sourceModel.resourcePolicy, account)) {
       throw new ServiceError('AccessDeniedException', `User: ${caller} is not authorized to perform: comprehend:ImportModel on ` +

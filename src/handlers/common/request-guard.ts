@@ -36,7 +36,8 @@ const IN_PROGRESS: Record<string, readonly string[] | undefined> = {
 /**
  * The stack status while CloudFormation rolls an update back (the StackStatus enum of botocore's CloudFormation model).
  * That a resource's own record shows UPDATE_IN_PROGRESS for the rollback's Update as for a forward one, so that only the
- * stack's status tells them apart, is the project's understanding, not documented by CloudFormation (unverified on AWS).
+ * stack's status tells them apart, is the project's understanding, not documented by CloudFormation (unverified on AWS;
+ * docs/aws-assumptions.md, rollback-update-record).
  */
 const UPDATE_ROLLBACK_IN_PROGRESS = 'UPDATE_ROLLBACK_IN_PROGRESS';
 
@@ -44,8 +45,7 @@ const UPDATE_ROLLBACK_IN_PROGRESS = 'UPDATE_ROLLBACK_IN_PROGRESS';
  * Whether the stack `stackId` is rolling an update back now (DescribeStacks on the event's own stack): the properties
  * of its Updates are then those of the template before, which the handlers checked when it was deployed, while the
  * functions' environment may still be the failed template's (if CloudFormation rolls the dependents back first, as
- * the project assumes without a documented source). Throttling
- * and server errors are thrown as they are (the caller asks again at the next poll); any other failure to read it
+ * the project assumes without a documented source: docs/aws-assumptions.md, rollback-order). Throttling and server errors are thrown as they are (the caller asks again at the next poll); any other failure to read it
  * is thrown with what to do.
  */
 export async function isStackRollingBack(stackId: string): Promise<boolean> {

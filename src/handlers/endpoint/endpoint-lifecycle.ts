@@ -76,8 +76,9 @@ export async function createOwnEndpoint(spec: EndpointSpec): Promise<string> {
  * stack's copy). IAM cannot limit UpdateEndpoint's target model, so this is the only guard there. The rollback of an
  * update is the exception: it returns the endpoint to the model of the template before, which was checked when it was
  * deployed, while the functions' environment may still be the failed template's (if CloudFormation rolls the endpoint
- * back before the functions, as the project assumes without a documented source), which may no longer declare it. An endpoint already serving or heading to the model is never
- * asked to (pendingChanges), so it needs no check.
+ * back before the functions, as the project assumes without a documented source: docs/aws-assumptions.md,
+ * rollback-order), which may no longer declare it. An endpoint already serving or heading to the model is never asked
+ * to (pendingChanges), so it needs no check.
  */
 async function requireServableModel(spec: EndpointSpec, modelArn: string): Promise<void> {
   const declared = readDeclaredArns(SERVABLE_MODELS_ENV);

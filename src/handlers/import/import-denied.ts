@@ -32,7 +32,8 @@ export function explainImportDenied(error: unknown, spec: ImportSpec): string | 
   if (!sharers) {
     return undefined;
   }
-  // Without IAM's reason the policy is the likeliest cause, not the certain one.
+  // Without IAM's reason the policy is the likeliest cause, not the certain one (docs/aws-assumptions.md,
+  // import-refused-without-share).
   const cause = refusal?.[3] === undefined ? 'most likely because the model version\'s resource-based policy' : 'the model version\'s resource-based policy';
   return `ImportModel of ${spec.sourceModelArn} into account ${account} was refused: ${cause}, in the sharer's account ` +
     `${source.account}, does not let account ${account} import it (yet). The sharer must add ${account} to that policy ` +

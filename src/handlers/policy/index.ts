@@ -97,7 +97,8 @@ async function mergePolicy(modelArn: string, sid: string, ours: Statement[]): Pr
     try {
       await writePolicy(modelArn, merged, current?.revisionId);
     } catch (error) {
-      // The service's error for a stale revision is not documented: a changed revision on a new read tells.
+      // The service's error for a stale revision is not documented (docs/aws-assumptions.md, stale-policy-revision): a
+      // changed revision on a new read tells.
       if ((await readPolicy(modelArn))?.revisionId === current?.revisionId) {
         throw error;
       }

@@ -46,7 +46,8 @@ export function holdsExactly(document: PolicyDocument | undefined, sid: string, 
 /**
  * A JSON text of `value` that does not depend on key order, list order, a single value versus a list of one, or an
  * account written as its ID or its root ARN: services that store resource policies (KMS, S3) rewrite an account ID
- * principal as `arn:PARTITION:iam::ACCOUNT:root`, and what Comprehend stores is not documented.
+ * principal as `arn:PARTITION:iam::ACCOUNT:root`, and what Comprehend stores is not documented (docs/aws-assumptions.md,
+ * stored-policy-principal).
  */
 function canonical(value: unknown): string {
   if (typeof value === 'string') {
