@@ -1,13 +1,15 @@
 // Contract tests of behaviours only real accounts have: KMS with the library's endpoint role, CloudWatch's metric of an
 // idle endpoint, and CloudFormation's rollbacks. The emulator models none of them, so on it assumption() skips these
 // rows by name; what can be checked without AWS (the rollback stack's template and function, the reading of its
-// events, the reading of the metric) is checked below by plain jest tests, in every build.
+// events and of the function's log, the idle endpoint's window and metric) is checked below by plain jest tests, in
+// every build.
 import * as vm from 'vm';
 import {
   CloudFormationClient, CreateStackCommand, DeleteStackCommand, DescribeStackEventsCommand, DescribeStacksCommand,
   StackEvent, UpdateStackCommand,
 } from '@aws-sdk/client-cloudformation';
 import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { ClassifyDocumentCommand, CreateEndpointCommand, DeleteEndpointCommand, DescribeEndpointCommand } from '@aws-sdk/client-comprehend';
 import { App, Stack } from 'aws-cdk-lib';
 import { assumption } from './assumption';
@@ -50,7 +52,7 @@ const settled = (status: string) => status !== 'CREATING' && status !== 'UPDATIN
 async function serve(target: ContractTarget, purpose: string, modelArn: string, dataAccessRoleArn?: string):
 Promise<{ arn: string; outcome: string }> {
   const client = target.importer.comprehend;
-  const name = target.name(purpose).slice(0, 40);
+  const name = target.name(purpose, 40);
   const arn = `arn:${target.partition}:comprehend:${target.region}:${target.importer.accountId}:document-classifier-endpoint/${name}`;
   target.onClose(async () => {
     const status = await pollUntil(target, `endpoint ${arn}`, 60, () => endpointStatus(target, arn), settled);
@@ -74,7 +76,8 @@ Promise<{ arn: string; outcome: string }> {
 async function trainedCopy(target: ContractTarget, purpose: string, keyed: boolean): Promise<string> {
   await shareSource(target);
   const clients = awsOnly(target);
-  const keys = { ModelKmsKeyId: clients.importerKeyArn, DataAccessRoleArn: clients.importerDataAccessRoleArn };
+  // The import's role: exactly the library's import service-role permissions on the run's key.
+  const keys = { ModelKmsKeyId: clients.importerKeyArn, DataAccessRoleArn: clients.importerImportRoleArn };
   const arn = await importCopy(target, purpose, keyed ? keys : {});
   await waitForModel(target, target.importer.comprehend, arn, USABLE_STATUSES);
   return arn;
@@ -82,10 +85,11 @@ async function trainedCopy(target: ContractTarget, purpose: string, keyed: boole
 
 assumption('endpoint-reads-without-s3', async target => {
   const clients = awsOnly(target);
-  // The run's data access role carries the library's endpoint permissions on the run's key (kms:Decrypt, and
-  // kms:CreateGrant for AWS resources, with no kms:ViaService): test/contract/aws/fixtures.ts, importerStackTemplate.
+  // The copy is imported under the run's key with the library's import role; the endpoint gets a role with exactly the
+  // library's endpoint permissions on that key (kms:Decrypt, and kms:CreateGrant for AWS resources, with no
+  // kms:ViaService) and nothing else: so IN_SERVICE means the library's endpoint role suffices.
   const copy = await trainedCopy(target, 'role-copy', true);
-  const { outcome } = await serve(target, 'role-endpoint', copy, clients.importerDataAccessRoleArn);
+  const { outcome } = await serve(target, 'role-endpoint', copy, clients.importerEndpointRoleArn);
   return outcome === 'IN_SERVICE' ? 'IN_SERVICE with the library\'s endpoint role' : outcome;
 }, LONG);
 
@@ -112,9 +116,27 @@ export function idleAlarmMetric(endpointArn: string, region: string, account: st
   };
 }
 
-/** How long the endpoint stays idle in service before the metric is read. */
-const IDLE_MINUTES = 8;
+/**
+ * The idle endpoint's timeline, in minutes after the test saw it IN_SERVICE: the 10 minutes whose values are read
+ * (from 2 minutes in, once it surely serves), and when they are read. The read waits 13 minutes past the window's end,
+ * since a minute CloudWatch has not published yet also reads as "no datapoint" (its delay is a few minutes; the
+ * namespace row below allows 15 for a served minute).
+ */
+export const IDLE_TIMELINE = { windowFrom: 2, windowTo: 12, readAt: 25 } as const;
 
+/** The window to read and when to read it, for an endpoint seen IN_SERVICE at `inService` (epoch ms). */
+export function idleWindow(inService: number): { readonly start: Date; readonly end: Date; readonly readAt: number } {
+  const minutes = (m: number) => inService + m * 60_000;
+  return {
+    start: new Date(minutes(IDLE_TIMELINE.windowFrom)),
+    end: new Date(minutes(IDLE_TIMELINE.windowTo)),
+    readAt: minutes(IDLE_TIMELINE.readAt),
+  };
+}
+
+// Cost: this endpoint (1 IU, billed per second while it stands) lives from CreateEndpoint to its deletion: its creation
+// (minutes, unmeasured), IDLE_TIMELINE.readAt = 25 minutes in service, then its deletion. plan.ts's WORKLOAD counts it
+// among the idle endpoints (idleEndpointMinutes), with endpoint-metrics-namespace's, which waits up to 15 minutes.
 assumption('idle-minute-datapoint', async target => {
   const clients = awsOnly(target);
   // An endpoint of its own, which serves nothing: reusing another row's would tie this row to its outcome.
@@ -123,16 +145,16 @@ assumption('idle-minute-datapoint', async target => {
   if (outcome !== 'IN_SERVICE') {
     throw new Error(`the idle endpoint did not come into service: ${outcome}`);
   }
-  await target.wait(IDLE_MINUTES * 60_000);
-  return describeDatapoints(await idleAlarmValues(clients, target, arn, 5));
+  const window = idleWindow(target.now());
+  await target.wait(Math.max(0, window.readAt - target.now()));
+  return describeDatapoints(await idleAlarmValues(clients, target, arn, window.start, window.end));
 }, LONG);
 
-/** The values of the idle alarm's metric of `endpointArn` over the last `minutes`. */
-async function idleAlarmValues(clients: AwsOnlyClients, target: ContractTarget, endpointArn: string, minutes: number): Promise<number[]> {
+/** The values of the idle alarm's metric of `endpointArn` from `start` to `end`. */
+async function idleAlarmValues(clients: AwsOnlyClients, target: ContractTarget, endpointArn: string, start: Date, end: Date): Promise<number[]> {
   const metric = idleAlarmMetric(endpointArn, target.region, target.importer.accountId);
-  const end = new Date(target.now());
   const { MetricDataResults } = await clients.importerCloudWatch.send(new GetMetricDataCommand({
-    StartTime: new Date(end.getTime() - minutes * 60_000),
+    StartTime: start,
     EndTime: end,
     MetricDataQueries: [{
       Id: 'consumed',
@@ -163,57 +185,78 @@ assumption('endpoint-metrics-namespace', async target => {
     await target.importer.comprehend.send(new ClassifyDocumentCommand({ EndpointArn: arn, Text: 'My invoice was charged twice this month.' }));
   }
   const values = await pollUntil(target, `the idle alarm's metric of ${arn}`, METRIC_DELAY_MINUTES,
-    () => idleAlarmValues(clients, target, arn, METRIC_DELAY_MINUTES + 5), found => found.some(v => v > 0)).catch(() => []);
+    () => idleAlarmValues(clients, target, arn, new Date(target.now() - (METRIC_DELAY_MINUTES + 5) * 60_000), new Date(target.now())),
+    found => found.some(v => v > 0)).catch(() => []);
   return values.some(v => v > 0) ? 'datapoints in AWS/Comprehend by EndpointArn' : `no datapoint ${METRIC_DELAY_MINUTES} minutes after 5 inferences`;
 }, LONG);
 
 // ---- CloudFormation's rollback of an update ----
 
 /**
- * The function of the rollback stack (nodejs20.x, inline: no asset). On every Create and Update of a resource whose
- * property Fail is not 'true', it reads the resource's own record (DescribeStackResource) and the stack's status
- * (DescribeStacks) and answers SUCCESS with a physical id that says what it saw: `recorder:ROUND:RESOURCE:STACK`. That
- * id stays readable after the rollback, in the resource's events. With Fail 'true' it answers FAILED; a Delete succeeds.
+ * The function of the rollback stack (nodejs20.x, inline: no asset). For every request it logs one JSON line: the
+ * RequestType, the resource, its property Round, what DescribeStackResource says of its own record and DescribeStacks
+ * of the stack (not for a Delete), the function's own ROUND (its environment, which the rollback also changes back) and
+ * when the request came. It answers SUCCESS, keeping one physical id per resource for good: a changed id on an Update
+ * would be a replacement, and CloudFormation might then not send the rollback's Update to it at all. With Fail 'true'
+ * (Failer) it answers FAILED, so that the update rolls back.
  */
 export const RECORDER_CODE = `
 const { CloudFormationClient, DescribeStackResourceCommand, DescribeStacksCommand } = require('@aws-sdk/client-cloudformation');
 const cloudFormation = new CloudFormationClient({});
 exports.handler = async event => {
+  const properties = event.ResourceProperties || {};
+  const line = {
+    RequestType: event.RequestType, LogicalResourceId: event.LogicalResourceId, Round: properties.Round,
+    FunctionRound: process.env.ROUND, timestamp: new Date().toISOString(),
+  };
   let status = 'SUCCESS';
   let reason = 'recorded';
-  let physicalId = event.PhysicalResourceId || 'recorder:created';
   try {
-    if (event.RequestType !== 'Delete' && event.ResourceProperties.Fail === 'true') {
-      status = 'FAILED';
-      reason = 'failing on purpose, so that CloudFormation rolls the update back';
-    } else if (event.RequestType !== 'Delete') {
+    if (event.RequestType !== 'Delete') {
       const own = await cloudFormation.send(new DescribeStackResourceCommand({ StackName: event.StackId, LogicalResourceId: event.LogicalResourceId }));
+      line.ResourceStatus = own.StackResourceDetail.ResourceStatus;
       const stack = await cloudFormation.send(new DescribeStacksCommand({ StackName: event.StackId }));
-      physicalId = ['recorder', event.ResourceProperties.Round, own.StackResourceDetail.ResourceStatus, stack.Stacks[0].StackStatus].join(':');
+      line.StackStatus = stack.Stacks[0].StackStatus;
+      if (properties.Fail === 'true') {
+        status = 'FAILED';
+        reason = 'failing on purpose, so that CloudFormation rolls the update back';
+      }
     }
   } catch (error) {
     status = 'FAILED';
     reason = String(error);
+    line.error = reason;
   }
-  console.log(JSON.stringify({ request: event.RequestType, resource: event.LogicalResourceId, status, physicalId }));
+  console.log(JSON.stringify(line));
   const body = JSON.stringify({
-    Status: status, Reason: reason, PhysicalResourceId: physicalId,
+    Status: status, Reason: reason, PhysicalResourceId: event.PhysicalResourceId || 'contract-' + event.LogicalResourceId,
     StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId,
   });
   await fetch(event.ResponseURL, { method: 'PUT', body, headers: { 'content-type': '' } });
 };
 `;
 
+/** The function's log group, which the stack makes (so that its deletion removes it). */
+export const recorderLogGroup = (functionName: string) => `/aws/lambda/${functionName}`;
+
 /**
- * The rollback stack's template at `round` (no CDK, no asset). Round 1: the function, its role and Recorder. Round 2
- * changes Recorder's Round and the function's environment (so both are updated), and adds Failer, which depends on
- * Recorder and fails: CloudFormation then rolls back the function and Recorder.
+ * The rollback stack's template at `round` (no CDK, no asset). Round 1: the function `functionName`, its log group
+ * (1 day, deleted with the stack), its role (which may read the stack and write to that log group only: without
+ * logs:CreateLogGroup, the Recorder's last Delete cannot make the group again after the stack deleted it) and
+ * Recorder. Round 2 changes Recorder's Round and the function's environment (so both are updated), and adds Failer,
+ * which depends on Recorder and fails: CloudFormation then rolls back the function and Recorder.
  */
-export function rollbackTemplate(round: 1 | 2): Record<string, unknown> {
+export function rollbackTemplate(round: 1 | 2, functionName: string): Record<string, unknown> {
   const serviceToken = { 'Fn::GetAtt': ['Function', 'Arn'] };
   return {
     Description: 'contract:aws rows rollback-update-record and rollback-order (test/contract/aws-only.contract.test.ts)',
     Resources: {
+      LogGroup: {
+        Type: 'AWS::Logs::LogGroup',
+        DeletionPolicy: 'Delete',
+        UpdateReplacePolicy: 'Delete',
+        Properties: { LogGroupName: recorderLogGroup(functionName), RetentionInDays: 1 },
+      },
       Role: {
         Type: 'AWS::IAM::Role',
         Properties: {
@@ -221,19 +264,24 @@ export function rollbackTemplate(round: 1 | 2): Record<string, unknown> {
             Version: '2012-10-17',
             Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
           },
-          ManagedPolicyArns: [{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole' }],
           Policies: [{
-            PolicyName: 'ReadOwnStack',
+            PolicyName: 'ReadOwnStackWriteOwnLog',
             PolicyDocument: {
               Version: '2012-10-17',
-              Statement: [{ Effect: 'Allow', Action: ['cloudformation:DescribeStackResource', 'cloudformation:DescribeStacks'], Resource: { Ref: 'AWS::StackId' } }],
+              Statement: [
+                { Effect: 'Allow', Action: ['cloudformation:DescribeStackResource', 'cloudformation:DescribeStacks'], Resource: { Ref: 'AWS::StackId' } },
+                { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': ['LogGroup', 'Arn'] } },
+              ],
             },
           }],
         },
       },
       Function: {
         Type: 'AWS::Lambda::Function',
+        // Its log group is there before its first request, and goes after its last (Recorder's Delete).
+        DependsOn: 'LogGroup',
         Properties: {
+          FunctionName: functionName,
           Runtime: 'nodejs20.x',
           Handler: 'index.handler',
           Timeout: 60,
@@ -251,29 +299,79 @@ export function rollbackTemplate(round: 1 | 2): Record<string, unknown> {
   };
 }
 
-/** What the rollback's events show: what Recorder saw in the rollback's Update, and which was rolled back first. */
+/** One request the function logged. */
+export interface RecorderLine {
+  readonly RequestType: string;
+  readonly LogicalResourceId: string;
+  /** The resource's property Round: the rollback's Update of Recorder carries round 1's. */
+  readonly Round?: string;
+  /** The function's own ROUND when it handled the request. */
+  readonly FunctionRound?: string;
+  readonly ResourceStatus?: string;
+  readonly StackStatus?: string;
+  readonly timestamp: string;
+  readonly error?: string;
+}
+
+/** The function's JSON lines among its log events' messages (Lambda's text format: `TIME\tREQUEST\tINFO\t{…}`). */
+export function recorderLines(messages: readonly string[]): RecorderLine[] {
+  return messages.flatMap(message => {
+    const json = message.indexOf('{');
+    if (json < 0) {
+      return [];
+    }
+    try {
+      const line = JSON.parse(message.slice(json)) as RecorderLine;
+      return typeof line.RequestType === 'string' && typeof line.LogicalResourceId === 'string' ? [line] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** The rollback's Update of Recorder: an Update back to round 1's properties (the forward update's carries round 2). */
+export const rollbackUpdateOf = (lines: readonly RecorderLine[]) =>
+  [...lines].reverse().find(l => l.LogicalResourceId === 'Recorder' && l.RequestType === 'Update' && l.Round === '1');
+
+/** What the rollback showed: what Recorder saw in the rollback's Update, and which was rolled back first. */
 export interface RollbackReading {
   readonly recorderSaw: string;
   readonly order: string;
 }
 
-/** Reads a stack's events (DescribeStackEvents' order: newest first) after an update that rolled back. */
-export function readRollback(stackName: string, newestFirst: readonly StackEvent[]): RollbackReading {
+/**
+ * Reads the rollback: what Recorder saw from the function's log lines; the order from the stack's events
+ * (DescribeStackEvents' order: newest first), checked against the function's ROUND when it handled Recorder's rollback
+ * Update (2 when the function was not rolled back yet, 1 when it was).
+ */
+export function readRollback(stackName: string, newestFirst: readonly StackEvent[], lines: readonly RecorderLine[]): RollbackReading {
+  const update = rollbackUpdateOf(lines);
+  const logged = lines.map(l => `${l.LogicalResourceId} ${l.RequestType}${l.Round ? ` ${l.Round}` : ''}`).join(', ') || 'nothing';
+  let recorderSaw: string;
+  if (!update) {
+    recorderSaw = `no rollback Update reached Recorder (the function logged: ${logged})`;
+  } else if (update.error !== undefined) {
+    recorderSaw = `Recorder's rollback Update could not read: ${update.error}`;
+  } else {
+    recorderSaw = `${update.ResourceStatus ?? 'no ResourceStatus'}, stack ${update.StackStatus ?? 'no StackStatus'}`;
+  }
+
   const events = [...newestFirst].reverse();
   const start = events.map(e => e.LogicalResourceId === stackName && e.ResourceStatus === 'UPDATE_ROLLBACK_IN_PROGRESS').lastIndexOf(true);
   if (start < 0) {
-    return { recorderSaw: 'no UPDATE_ROLLBACK_IN_PROGRESS event of the stack', order: 'no UPDATE_ROLLBACK_IN_PROGRESS event of the stack' };
+    return { recorderSaw, order: 'no UPDATE_ROLLBACK_IN_PROGRESS event of the stack' };
   }
   const rollback = events.slice(start + 1).map((e, i) => ({ ...e, index: i }));
   const recorderDone = rollback.find(e => e.LogicalResourceId === 'Recorder' && e.ResourceStatus === 'UPDATE_COMPLETE');
   const functionBegins = rollback.find(e => e.LogicalResourceId === 'Function' && e.ResourceStatus === 'UPDATE_IN_PROGRESS');
-  const parts = recorderDone?.PhysicalResourceId?.split(':');
-  const recorderSaw = parts?.length === 4 ? `${parts[2]}, stack ${parts[3]}` : `Recorder's rollback answered ${recorderDone?.PhysicalResourceId ?? 'nothing'}`;
-  let order: string;
   if (!recorderDone || !functionBegins) {
-    order = `the rollback's events lack ${!recorderDone ? 'Recorder\'s UPDATE_COMPLETE' : 'the function\'s UPDATE_IN_PROGRESS'}`;
-  } else {
-    order = recorderDone.index < functionBegins.index ? 'dependents before their functions' : 'functions before their dependents';
+    return { recorderSaw, order: `the rollback's events lack ${!recorderDone ? 'Recorder\'s UPDATE_COMPLETE' : 'the function\'s UPDATE_IN_PROGRESS'}` };
+  }
+  const dependentsFirst = recorderDone.index < functionBegins.index;
+  let order = dependentsFirst ? 'dependents before their functions' : 'functions before their dependents';
+  const expectedRound = dependentsFirst ? '2' : '1';
+  if (update && update.FunctionRound !== expectedRound) {
+    order += ` by the events, but the function handled Recorder's rollback Update with ROUND=${update.FunctionRound ?? '(none)'}`;
   }
   return { recorderSaw, order };
 }
@@ -285,10 +383,26 @@ async function stackStatus(cloudFormation: CloudFormationClient, stackId: string
 
 const inProgress = (status: string) => status.endsWith('_IN_PROGRESS');
 
+/** Every event's message in `logGroupName` since `since` (epoch ms), oldest first. */
+export async function logMessages(logs: CloudWatchLogsClient, logGroupName: string, since: number): Promise<string[]> {
+  const events: Array<{ timestamp?: number; message?: string }> = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await logs.send(new FilterLogEventsCommand({ logGroupName, startTime: since, nextToken }));
+    events.push(...page.events ?? []);
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return events.sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0)).map(e => e.message ?? '');
+}
+
+/** How long the function's lines may take to reach CloudWatch Logs after the rollback completed. */
+const LOG_DELAY_MINUTES = 5;
+
 /**
- * Creates the rollback stack, updates it into a rollback, and reads its events; the stack's deletion is registered
- * before it is created. Both rows read the one stack: the first of them to run builds it (jest runs a file's tests in
- * order), the other reads the module-level promise; either, run alone, builds it itself.
+ * Creates the rollback stack, updates it into a rollback, and reads its events and the function's log; the stack's
+ * deletion (which deletes the log group too) is registered before it is created. Both rows read the one stack: the
+ * first of them to run builds it (jest runs a file's tests in order), the other reads the module-level promise;
+ * either, run alone, builds it itself.
  */
 let rollbackRun: Promise<RollbackReading> | undefined;
 function rollbackReading(target: ContractTarget): Promise<RollbackReading> {
@@ -297,8 +411,10 @@ function rollbackReading(target: ContractTarget): Promise<RollbackReading> {
 }
 
 async function buildRollback(target: ContractTarget): Promise<RollbackReading> {
-  const cloudFormation = awsOnly(target).importerCloudFormation;
+  const clients = awsOnly(target);
+  const cloudFormation = clients.importerCloudFormation;
   const stackName = target.name('rollback');
+  const functionName = target.name('rollback-fn', 64);
   let stackId = stackName;
   target.onClose(async () => {
     await cloudFormation.send(new DeleteStackCommand({ StackName: stackId })).catch(error => {
@@ -309,15 +425,18 @@ async function buildRollback(target: ContractTarget): Promise<RollbackReading> {
     await pollUntil(target, `stack ${stackName}`, 30, () => stackStatus(cloudFormation, stackId).catch(() => 'DELETE_COMPLETE'),
       s => s === 'DELETE_COMPLETE' || s === 'DELETE_FAILED');
   });
+  const since = target.now() - 60_000;
   const created = await cloudFormation.send(new CreateStackCommand({
-    StackName: stackName, TemplateBody: JSON.stringify(rollbackTemplate(1)), Capabilities: ['CAPABILITY_IAM'],
+    StackName: stackName, TemplateBody: JSON.stringify(rollbackTemplate(1, functionName)), Capabilities: ['CAPABILITY_IAM'],
   }));
   stackId = created.StackId ?? stackName;
   const afterCreate = await pollUntil(target, `stack ${stackName}`, 30, () => stackStatus(cloudFormation, stackId), s => !inProgress(s));
   if (afterCreate !== 'CREATE_COMPLETE') {
     throw new Error(`the rollback stack's create ended ${afterCreate}`);
   }
-  await cloudFormation.send(new UpdateStackCommand({ StackName: stackId, TemplateBody: JSON.stringify(rollbackTemplate(2)), Capabilities: ['CAPABILITY_IAM'] }));
+  await cloudFormation.send(new UpdateStackCommand({
+    StackName: stackId, TemplateBody: JSON.stringify(rollbackTemplate(2, functionName)), Capabilities: ['CAPABILITY_IAM'],
+  }));
   const afterUpdate = await pollUntil(target, `stack ${stackName}`, 60, () => stackStatus(cloudFormation, stackId), s => !inProgress(s));
   if (afterUpdate !== 'UPDATE_ROLLBACK_COMPLETE') {
     throw new Error(`the rollback stack's update ended ${afterUpdate}, not UPDATE_ROLLBACK_COMPLETE`);
@@ -329,7 +448,10 @@ async function buildRollback(target: ContractTarget): Promise<RollbackReading> {
     events.push(...page.StackEvents ?? []);
     NextToken = page.NextToken;
   } while (NextToken);
-  return readRollback(stackName, events);
+  const read = async () => recorderLines(await logMessages(clients.importerLogs, recorderLogGroup(functionName), since));
+  const lines = await pollUntil(target, `Recorder's rollback Update in ${recorderLogGroup(functionName)}`, LOG_DELAY_MINUTES, read,
+    found => rollbackUpdateOf(found) !== undefined).catch(read);
+  return readRollback(stackName, events, lines);
 }
 
 assumption('rollback-update-record', async target => (await rollbackReading(target)).recorderSaw, LONG);
@@ -339,26 +461,51 @@ assumption('rollback-order', async target => (await rollbackReading(target)).ord
 // ---- What can be checked here, without AWS ----
 
 describe('rollback template', () => {
-  test('round 1 has the function, its role and Recorder; round 2 changes both and adds a failing dependent', () => {
-    const one = rollbackTemplate(1).Resources as Record<string, any>;
-    const two = rollbackTemplate(2).Resources as Record<string, any>;
-    expect(Object.keys(one)).toEqual(['Role', 'Function', 'Recorder']);
-    expect(Object.keys(two)).toEqual(['Role', 'Function', 'Recorder', 'Failer']);
+  const fn = 'contract-rollback-fn-2612011200abcd';
+
+  test('round 1 has the log group, the role, the function and Recorder; round 2 changes both and adds a failing dependent', () => {
+    const one = rollbackTemplate(1, fn).Resources as Record<string, any>;
+    const two = rollbackTemplate(2, fn).Resources as Record<string, any>;
+    expect(Object.keys(one)).toEqual(['LogGroup', 'Role', 'Function', 'Recorder']);
+    expect(Object.keys(two)).toEqual(['LogGroup', 'Role', 'Function', 'Recorder', 'Failer']);
     expect(one.Function.Properties.Environment).not.toEqual(two.Function.Properties.Environment);
     expect(one.Recorder.Properties.Round).not.toEqual(two.Recorder.Properties.Round);
     expect(two.Failer).toEqual({ Type: 'Custom::Failer', DependsOn: 'Recorder', Properties: { ServiceToken: { 'Fn::GetAtt': ['Function', 'Arn'] }, Fail: 'true' } });
-    expect(one.Function.Properties.Runtime).toBe('nodejs20.x');
-    expect(one.Role.Properties.Policies[0].PolicyDocument.Statement[0].Action).toEqual(['cloudformation:DescribeStackResource', 'cloudformation:DescribeStacks']);
+    expect(one.Function.Properties).toMatchObject({ FunctionName: fn, Runtime: 'nodejs20.x' });
+  });
+
+  test('the function\'s log group: named after it, 1 day, deleted with the stack, there before the function', () => {
+    const resources = rollbackTemplate(1, fn).Resources as Record<string, any>;
+    expect(resources.LogGroup).toEqual({
+      Type: 'AWS::Logs::LogGroup',
+      DeletionPolicy: 'Delete',
+      UpdateReplacePolicy: 'Delete',
+      Properties: { LogGroupName: `/aws/lambda/${fn}`, RetentionInDays: 1 },
+    });
+    expect(recorderLogGroup(fn)).toBe(`/aws/lambda/${fn}`);
+    expect(resources.Function.DependsOn).toBe('LogGroup');
+  });
+
+  test('the role reads its own stack and writes to that log group only (no managed policy, no logs:CreateLogGroup)', () => {
+    const role = (rollbackTemplate(1, fn).Resources as Record<string, any>).Role.Properties;
+    expect(role.ManagedPolicyArns).toBeUndefined();
+    expect(role.Policies).toHaveLength(1);
+    expect(role.Policies[0].PolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Action: ['cloudformation:DescribeStackResource', 'cloudformation:DescribeStacks'], Resource: { Ref: 'AWS::StackId' } },
+      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': ['LogGroup', 'Arn'] } },
+    ]);
   });
 
   test('the inline code fits in ZipFile (4096 characters)', () => {
     expect(RECORDER_CODE.length).toBeLessThanOrEqual(4096);
   });
 
-  /** Runs the inline function with a stand-in for CloudFormation and for the response URL. */
-  async function invoke(event: Record<string, unknown>, described = { resource: 'UPDATE_IN_PROGRESS', stack: 'UPDATE_ROLLBACK_IN_PROGRESS' }) {
+  /** Runs the inline function with stand-ins for CloudFormation, the response URL, the console and its environment. */
+  async function invoke(event: Record<string, unknown>, described: { resource: string; stack: string; fail?: string } =
+  { resource: 'UPDATE_IN_PROGRESS', stack: 'UPDATE_ROLLBACK_IN_PROGRESS' }, round = '2') {
     const sent: Array<{ url: string; body: any; headers: Record<string, string> }> = [];
     const calls: string[] = [];
+    const logged: string[] = [];
     class Command {
       constructor(public readonly input: any) {}
     }
@@ -370,6 +517,9 @@ describe('rollback template', () => {
       CloudFormationClient: class {
         async send(command: Command) {
           calls.push(`${command.constructor.name} ${JSON.stringify(command.input)}`);
+          if (described.fail) {
+            throw new Error(described.fail);
+          }
           return command instanceof DescribeStackResourceCommand
             ? { StackResourceDetail: { ResourceStatus: described.resource } }
             : { Stacks: [{ StackStatus: described.stack }] };
@@ -381,29 +531,43 @@ describe('rollback template', () => {
       require: (name: string) => name === '@aws-sdk/client-cloudformation' ? sdk : undefined,
       exports: module.exports,
       module,
-      console: { log: () => {} },
+      process: { env: { ROUND: round } },
+      console: { log: (...args: unknown[]) => logged.push(args.join(' ')) },
       fetch: async (url: string, init: any) => {
         sent.push({ url, body: JSON.parse(init.body), headers: init.headers });
         return { ok: true };
       },
     });
     await module.exports.handler({ StackId: 'stack-id', RequestId: 'r', LogicalResourceId: 'Recorder', ResponseURL: 'https://example.com/presigned', ...event });
-    return { sent, calls };
+    return { sent, calls, logged };
   }
 
-  test('the function answers what it saw in its physical id, at the pre-signed URL', async () => {
-    const { sent, calls } = await invoke({ RequestType: 'Update', PhysicalResourceId: 'recorder:2:x:y', ResourceProperties: { Round: '1' } });
+  test('an Update: one JSON line of what it saw, and SUCCESS with the same physical id, at the pre-signed URL', async () => {
+    const before = Date.now();
+    const { sent, calls, logged } = await invoke({ RequestType: 'Update', PhysicalResourceId: 'contract-Recorder', ResourceProperties: { Round: '1' } });
     expect(calls).toEqual([
       'DescribeStackResourceCommand {"StackName":"stack-id","LogicalResourceId":"Recorder"}',
       'DescribeStacksStandIn {"StackName":"stack-id"}',
     ]);
+    expect(logged).toHaveLength(1);
+    const line = JSON.parse(logged[0]);
+    expect(line).toEqual({
+      RequestType: 'Update',
+      LogicalResourceId: 'Recorder',
+      Round: '1',
+      FunctionRound: '2',
+      ResourceStatus: 'UPDATE_IN_PROGRESS',
+      StackStatus: 'UPDATE_ROLLBACK_IN_PROGRESS',
+      timestamp: expect.any(String),
+    });
+    expect(Date.parse(line.timestamp)).toBeGreaterThanOrEqual(before - 1000);
     expect(sent).toEqual([{
       url: 'https://example.com/presigned',
       headers: { 'content-type': '' },
       body: {
         Status: 'SUCCESS',
         Reason: 'recorded',
-        PhysicalResourceId: 'recorder:1:UPDATE_IN_PROGRESS:UPDATE_ROLLBACK_IN_PROGRESS',
+        PhysicalResourceId: 'contract-Recorder',
         StackId: 'stack-id',
         RequestId: 'r',
         LogicalResourceId: 'Recorder',
@@ -411,13 +575,34 @@ describe('rollback template', () => {
     }]);
   });
 
-  test('Fail fails without a call; a Delete succeeds without one, keeping the physical id', async () => {
-    const failed = await invoke({ RequestType: 'Create', LogicalResourceId: 'Failer', ResourceProperties: { Fail: 'true' } });
-    expect(failed.calls).toEqual([]);
-    expect(failed.sent[0].body).toMatchObject({ Status: 'FAILED', LogicalResourceId: 'Failer' });
-    const deleted = await invoke({ RequestType: 'Delete', PhysicalResourceId: 'recorder:1:a:b', ResourceProperties: { Round: '1' } });
+  test('the physical id stays one per resource: a Create names it, every later request keeps it', async () => {
+    const created = await invoke({ RequestType: 'Create', ResourceProperties: { Round: '1' } }, { resource: 'CREATE_IN_PROGRESS', stack: 'CREATE_IN_PROGRESS' });
+    const id = created.sent[0].body.PhysicalResourceId;
+    expect(id).toBe('contract-Recorder');
+    const forward = await invoke({ RequestType: 'Update', PhysicalResourceId: id, ResourceProperties: { Round: '2' } }, { resource: 'UPDATE_IN_PROGRESS', stack: 'UPDATE_IN_PROGRESS' });
+    expect(forward.sent[0].body).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: id });
+    const back = await invoke({ RequestType: 'Update', PhysicalResourceId: id, ResourceProperties: { Round: '1' } });
+    expect(back.sent[0].body).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: id });
+    expect(recorderLines([...created.logged, ...forward.logged, ...back.logged]).map(l => `${l.RequestType} ${l.Round} ${l.StackStatus}`))
+      .toEqual(['Create 1 CREATE_IN_PROGRESS', 'Update 2 UPDATE_IN_PROGRESS', 'Update 1 UPDATE_ROLLBACK_IN_PROGRESS']);
+  });
+
+  test('Fail logs what it saw and fails; a Delete logs without a call and succeeds, keeping the physical id', async () => {
+    const failed = await invoke({ RequestType: 'Create', LogicalResourceId: 'Failer', ResourceProperties: { ServiceToken: 'x', Fail: 'true' } },
+      { resource: 'CREATE_IN_PROGRESS', stack: 'UPDATE_IN_PROGRESS' });
+    expect(failed.sent[0].body).toMatchObject({ Status: 'FAILED', LogicalResourceId: 'Failer', PhysicalResourceId: 'contract-Failer' });
+    expect(JSON.parse(failed.logged[0])).toMatchObject({ RequestType: 'Create', LogicalResourceId: 'Failer', ResourceStatus: 'CREATE_IN_PROGRESS' });
+    const deleted = await invoke({ RequestType: 'Delete', PhysicalResourceId: 'contract-Recorder', ResourceProperties: { Round: '1' } });
     expect(deleted.calls).toEqual([]);
-    expect(deleted.sent[0].body).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'recorder:1:a:b' });
+    expect(deleted.sent[0].body).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'contract-Recorder' });
+    expect(JSON.parse(deleted.logged[0])).toEqual({ RequestType: 'Delete', LogicalResourceId: 'Recorder', Round: '1', FunctionRound: '2', timestamp: expect.any(String) });
+  });
+
+  test('a call that fails: FAILED, the same physical id, and the error in the line', async () => {
+    const { sent, logged } = await invoke({ RequestType: 'Update', PhysicalResourceId: 'contract-Recorder', ResourceProperties: { Round: '1' } },
+      { resource: 'UPDATE_IN_PROGRESS', stack: 'UPDATE_ROLLBACK_IN_PROGRESS', fail: 'AccessDenied: not authorized' });
+    expect(sent[0].body).toMatchObject({ Status: 'FAILED', PhysicalResourceId: 'contract-Recorder', Reason: 'Error: AccessDenied: not authorized' });
+    expect(JSON.parse(logged[0])).toMatchObject({ RequestType: 'Update', Round: '1', error: 'Error: AccessDenied: not authorized' });
   });
 });
 
@@ -425,18 +610,15 @@ describe('reading the rollback', () => {
   const at = (seconds: number) => new Date(Date.UTC(2026, 11, 1, 12, 0, seconds));
   const event = (seconds: number, LogicalResourceId: string, ResourceStatus: string, PhysicalResourceId = ''): StackEvent =>
     ({ StackId: 'id', EventId: `${seconds}`, StackName: 'stack', Timestamp: at(seconds), LogicalResourceId, ResourceStatus: ResourceStatus as any, PhysicalResourceId });
-  /** A fabricated update that failed and rolled back, oldest first; `functionFirst` swaps the rollback's order. */
+  /** A fabricated update that failed and rolled back, newest first; `functionFirst` swaps the rollback's order. */
   function update(functionFirst: boolean): StackEvent[] {
-    const recorder = [
-      event(0, 'Recorder', 'UPDATE_IN_PROGRESS', 'recorder:2:UPDATE_IN_PROGRESS:UPDATE_IN_PROGRESS'),
-      event(0, 'Recorder', 'UPDATE_COMPLETE', 'recorder:1:UPDATE_IN_PROGRESS:UPDATE_ROLLBACK_IN_PROGRESS'),
-    ];
+    const recorder = [event(0, 'Recorder', 'UPDATE_IN_PROGRESS', 'contract-Recorder'), event(0, 'Recorder', 'UPDATE_COMPLETE', 'contract-Recorder')];
     const fn = [event(0, 'Function', 'UPDATE_IN_PROGRESS'), event(0, 'Function', 'UPDATE_COMPLETE')];
     const oldestFirst = [
       event(0, 'stack', 'CREATE_COMPLETE'),
       event(1, 'stack', 'UPDATE_IN_PROGRESS'),
       event(2, 'Function', 'UPDATE_IN_PROGRESS'), event(3, 'Function', 'UPDATE_COMPLETE'),
-      event(4, 'Recorder', 'UPDATE_IN_PROGRESS'), event(5, 'Recorder', 'UPDATE_COMPLETE', 'recorder:2:UPDATE_IN_PROGRESS:UPDATE_IN_PROGRESS'),
+      event(4, 'Recorder', 'UPDATE_IN_PROGRESS', 'contract-Recorder'), event(5, 'Recorder', 'UPDATE_COMPLETE', 'contract-Recorder'),
       event(6, 'Failer', 'CREATE_IN_PROGRESS'), event(7, 'Failer', 'CREATE_FAILED'),
       event(8, 'stack', 'UPDATE_ROLLBACK_IN_PROGRESS'),
       ...(functionFirst ? [...fn, ...recorder] : [...recorder, ...fn]),
@@ -446,22 +628,79 @@ describe('reading the rollback', () => {
     ];
     return oldestFirst.reverse();
   }
+  const line = (fields: Partial<RecorderLine>): RecorderLine => ({ RequestType: 'Update', LogicalResourceId: 'Recorder', timestamp: at(0).toISOString(), ...fields });
+  /** What the function logged over that update; `functionRound` is its ROUND in the rollback's Update of Recorder. */
+  function logged(functionRound: string): RecorderLine[] {
+    return [
+      line({ RequestType: 'Create', Round: '1', FunctionRound: '1', ResourceStatus: 'CREATE_IN_PROGRESS', StackStatus: 'CREATE_IN_PROGRESS' }),
+      line({ Round: '2', FunctionRound: '2', ResourceStatus: 'UPDATE_IN_PROGRESS', StackStatus: 'UPDATE_IN_PROGRESS' }),
+      line({ RequestType: 'Create', LogicalResourceId: 'Failer', FunctionRound: '2', ResourceStatus: 'CREATE_IN_PROGRESS', StackStatus: 'UPDATE_IN_PROGRESS' }),
+      line({ Round: '1', FunctionRound: functionRound, ResourceStatus: 'UPDATE_IN_PROGRESS', StackStatus: 'UPDATE_ROLLBACK_IN_PROGRESS' }),
+      line({ RequestType: 'Delete', LogicalResourceId: 'Failer', FunctionRound: '1' }),
+    ];
+  }
 
-  test('dependents first: Recorder is back before the function\'s rollback begins', () => {
-    expect(readRollback('stack', update(false))).toEqual({
+  test('dependents first: Recorder is back before the function\'s rollback begins, and ran with the function\'s round 2', () => {
+    expect(readRollback('stack', update(false), logged('2'))).toEqual({
       recorderSaw: 'UPDATE_IN_PROGRESS, stack UPDATE_ROLLBACK_IN_PROGRESS',
       order: 'dependents before their functions',
     });
   });
 
   test('functions first', () => {
-    expect(readRollback('stack', update(true)).order).toBe('functions before their dependents');
+    expect(readRollback('stack', update(true), logged('1')).order).toBe('functions before their dependents');
+  });
+
+  test('events and the function\'s round that disagree are said (the row then differs)', () => {
+    expect(readRollback('stack', update(false), logged('1')).order)
+      .toBe('dependents before their functions by the events, but the function handled Recorder\'s rollback Update with ROUND=1');
+  });
+
+  test('no rollback Update in the log, or an error in it, is said as such', () => {
+    const withoutRollback = logged('2').filter(l => !(l.Round === '1' && l.RequestType === 'Update'));
+    expect(readRollback('stack', update(false), withoutRollback)).toEqual({
+      recorderSaw: 'no rollback Update reached Recorder (the function logged: Recorder Create 1, Recorder Update 2, Failer Create, Failer Delete)',
+      order: 'dependents before their functions',
+    });
+    expect(readRollback('stack', update(false), []).recorderSaw).toBe('no rollback Update reached Recorder (the function logged: nothing)');
+    const failing = [line({ Round: '1', FunctionRound: '2', error: 'AccessDenied' })];
+    expect(readRollback('stack', update(false), failing).recorderSaw).toBe('Recorder\'s rollback Update could not read: AccessDenied');
   });
 
   test('no rollback, or a missing event, is said as such (the row then differs)', () => {
-    expect(readRollback('stack', [event(0, 'stack', 'UPDATE_COMPLETE')]).order).toBe('no UPDATE_ROLLBACK_IN_PROGRESS event of the stack');
+    expect(readRollback('stack', [event(0, 'stack', 'UPDATE_COMPLETE')], []).order).toBe('no UPDATE_ROLLBACK_IN_PROGRESS event of the stack');
     const withoutFunction = update(false).filter(e => !(e.LogicalResourceId === 'Function' && e.Timestamp!.getTime() === at(0).getTime()));
-    expect(readRollback('stack', withoutFunction).order).toBe('the rollback\'s events lack the function\'s UPDATE_IN_PROGRESS');
+    expect(readRollback('stack', withoutFunction, logged('2')).order).toBe('the rollback\'s events lack the function\'s UPDATE_IN_PROGRESS');
+  });
+
+  test('the function\'s lines among Lambda\'s log messages', () => {
+    const json = JSON.stringify(line({ Round: '1', StackStatus: 'UPDATE_ROLLBACK_IN_PROGRESS' }));
+    expect(recorderLines([
+      'START RequestId: r Version: $LATEST\n',
+      `2026-12-01T12:00:00.000Z\tr\tINFO\t${json}\n`,
+      'END RequestId: r\n',
+      'REPORT RequestId: r\tDuration: 10 ms\n',
+      '2026-12-01T12:00:00.000Z\tr\tINFO\t{"not":"a line"}\n',
+      '2026-12-01T12:00:00.000Z\tr\tERROR\t{broken\n',
+    ])).toEqual([JSON.parse(json)]);
+  });
+
+  test('the log is read from the function\'s log group, every page, oldest first', async () => {
+    const inputs: any[] = [];
+    const pages: Record<string, { events: Array<{ timestamp: number; message: string }>; nextToken?: string }> = {
+      first: { events: [{ timestamp: 3, message: 'c' }, { timestamp: 1, message: 'a' }], nextToken: 'two' },
+      two: { events: [{ timestamp: 2, message: 'b' }] },
+    };
+    const send = async (command: FilterLogEventsCommand) => {
+      inputs.push(command.input);
+      return pages[command.input.nextToken ?? 'first'];
+    };
+    const logs = { send } as unknown as CloudWatchLogsClient;
+    expect(await logMessages(logs, '/aws/lambda/fn', 1000)).toEqual(['a', 'b', 'c']);
+    expect(inputs).toEqual([
+      { logGroupName: '/aws/lambda/fn', startTime: 1000, nextToken: undefined },
+      { logGroupName: '/aws/lambda/fn', startTime: 1000, nextToken: 'two' },
+    ]);
   });
 });
 
@@ -471,6 +710,15 @@ describe('the idle endpoint\'s metric', () => {
     expect(idleAlarmMetric(arn, 'us-west-2', '444455556666')).toEqual({
       Namespace: 'AWS/Comprehend', MetricName: 'ConsumedInferenceUnits', Dimensions: [{ Name: 'EndpointArn', Value: arn }], Stat: 'Sum', Period: 60,
     });
+  });
+
+  test('the window: 10 minutes from 2 minutes in service, read 13 minutes after it ended (CloudWatch\'s delay)', () => {
+    const inService = Date.UTC(2026, 11, 1, 12, 0, 0);
+    const { start, end, readAt } = idleWindow(inService);
+    expect(start.getTime() - inService).toBe(2 * 60_000);
+    expect(end.getTime() - start.getTime()).toBe(10 * 60_000);
+    expect(readAt - end.getTime()).toBeGreaterThanOrEqual(10 * 60_000);
+    expect(readAt - inService).toBe(25 * 60_000);
   });
 
   test('no values, zeros, values', () => {
