@@ -1,9 +1,9 @@
-// Why this file exists: two rows of the assumptions register (docs/aws-assumptions.md), `rollback-update-record` and
-// `rollback-order`, are not answered by the HTTP emulator but by the project's CloudFormation deploy driver
+// Why this file exists: three rows of the assumptions register (docs/aws-assumptions.md), `rollback-update-record`,
+// `rollback-order` and `record-steady-while-waiting`, are not answered by the HTTP emulator but by the project's CloudFormation deploy driver
 // (test/support/deploy-driver.ts, rollBack()), which sets the records and the stack status the emulator answers with and
 // decides when the provider's functions come back. Their contract tests (aws-only.contract.test.ts) run on AWS only, so
 // nothing tied the driver to the register: rollBack() could show another record, or roll the functions back first, and
-// no test would fail. Here the driver is the emulator of these two rows, and each test compares what it shows with the
+// no test would fail. Here the driver is the emulator of these rows, and each test compares what it shows with the
 // row's assumed answer, as assumption() does for the HTTP emulator's rows: a change to either must change the other.
 //
 // One real rollback, run once for both rows (lifecycle harness: the bundled handlers, IAM enforced, the virtual clock):
@@ -20,6 +20,7 @@
 // SERVABLE_MODEL_ARNS process.env holds for the invocation in flight, and the handler role's policy in force), forward
 // and in the rollback, and the policy once the rollback is done. Were the functions rolled back first, the handler would
 // find the model declared and read no stack status: the first test then says so rather than a status.
+// `record-steady-while-waiting` from the records the copy's Create read, from its onEvent through its waiter's polls.
 import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { registerRow } from './register';
 import { ImportedComprehendModel, ModelEndpoint } from '../../src';
@@ -48,6 +49,7 @@ interface FunctionsAt {
 interface Reading {
   readonly recordSaw: string;
   readonly order: string;
+  readonly whileWaiting: string;
 }
 
 let h: Harness | undefined;
@@ -77,6 +79,7 @@ async function rollBack(): Promise<Reading> {
     return stack;
   };
   let live!: ModelEndpoint;
+  let tickets!: ImportedComprehendModel;
   const v1 = definition(stack => {
     live = new ModelEndpoint(stack, 'Live', { model: ImportedComprehendModel.fromModelArn(stack, 'Handmade', HANDMADE), endpointName: 'tickets-live' });
   });
@@ -100,9 +103,8 @@ async function rollBack(): Promise<Reading> {
   });
   watch();
   const v2 = definition(stack => {
-    new ModelEndpoint(stack, 'Live', {
-      model: new ImportedComprehendModel(stack, 'Tickets', { sourceModelArn: SOURCE_CLASSIFIER }), endpointName: 'tickets-live',
-    });
+    tickets = new ImportedComprehendModel(stack, 'Tickets', { sourceModelArn: SOURCE_CLASSIFIER });
+    new ModelEndpoint(stack, 'Live', { model: tickets, endpointName: 'tickets-live' });
     new ImportedComprehendModel(stack, 'Invoices', { sourceModelArn: OTHER_SOURCE_CLASSIFIER });
   });
   const result = await driver.deploy(v2);
@@ -144,7 +146,17 @@ async function rollBack(): Promise<Reading> {
     && call.input.LogicalResourceId === liveId));
   const forward = ownReads(forwardCalls)[0];
   const back = ownReads(duringRollback);
-  return { recordSaw, order: orderOf(servableBefore, policyBefore, forward, back, policyAfter) };
+
+  // record-steady-while-waiting: the copy's record (status and timestamp) at each read of its Create, from onEvent
+  // through every poll of its waiter, until it answered.
+  const ticketsId = Stack.of(tickets).getLogicalId(tickets.node.defaultChild as CfnElement);
+  const creates = driver.invocations.filter(i => i.logicalId === ticketsId && i.requestType === 'Create');
+  const waitingRecords = callsWhile(creates)
+    .filter(({ call }) => call.operation === 'DescribeStackResource' && call.input.LogicalResourceId === ticketsId && call.outcome === 'OK')
+    .map(({ call }) => `${call.output.StackResourceDetail.ResourceStatus}@${call.output.StackResourceDetail.LastUpdatedTimestamp}`);
+  const whileWaiting = waitingRecords.length < 2 ? `${waitingRecords.length} record read(s) while the Create waited`
+    : new Set(waitingRecords).size === 1 ? 'unchanged while the request waits' : `changed while waiting: ${distinctOf(waitingRecords)}`;
+  return { recordSaw, order: orderOf(servableBefore, policyBefore, forward, back, policyAfter), whileWaiting };
 }
 
 /**
@@ -193,4 +205,10 @@ test(`rollback-order: ${registerRow('rollback-order').assumed} (the deploy drive
   const observed = (await reading()).order;
 
   expect(observed).toBe(registerRow('rollback-order').assumed);
+});
+
+test(`record-steady-while-waiting: ${registerRow('record-steady-while-waiting').assumed} (the deploy driver's waits)`, async () => {
+  const observed = (await reading()).whileWaiting;
+
+  expect(observed).toBe(registerRow('record-steady-while-waiting').assumed);
 });
