@@ -25,8 +25,10 @@ export type IntegAppName = 'sharer-side' | 'import-without-keys' | 'import-with-
 
 export interface IntegApp {
   readonly name: IntegAppName;
-  /** The stack under test (the app also has its integ-tests-alpha assertion stack). */
+  /** The stack under test. */
   readonly stack: string;
+  /** Its integ-tests-alpha assertion stack (the app's other stack: see the snapshot's manifest.json). */
+  readonly assertionStack: string;
   /** The account it deploys into. */
   readonly side: 'sharer' | 'importer';
   /** The Region it deploys into when it is not the run's. */
@@ -46,6 +48,7 @@ export const INTEG_APPS: readonly IntegApp[] = [
   {
     name: 'sharer-side',
     stack: 'SharerSide',
+    assertionStack: 'SharerSideTestDefaultTestDeployAssert604B1913',
     side: 'sharer',
     endpointUnits: 0,
     keys: 0,
@@ -56,6 +59,7 @@ export const INTEG_APPS: readonly IntegApp[] = [
   {
     name: 'import-without-keys',
     stack: 'ImportWithoutKeys',
+    assertionStack: 'ImportWithoutKeysTestDefaultTestDeployAssert53B2BD43',
     side: 'importer',
     endpointUnits: 0,
     keys: 0,
@@ -65,6 +69,7 @@ export const INTEG_APPS: readonly IntegApp[] = [
   {
     name: 'import-with-endpoint',
     stack: 'ImportWithEndpoint',
+    assertionStack: 'ImportWithEndpointTestDefaultTestDeployAssert5B16BCB2',
     side: 'importer',
     endpointUnits: 1,
     keys: 0,
@@ -74,6 +79,7 @@ export const INTEG_APPS: readonly IntegApp[] = [
   {
     name: 'import-with-keys',
     stack: 'ImportWithKeys',
+    assertionStack: 'ImportWithKeysTestDefaultTestDeployAssertE91568CF',
     side: 'importer',
     endpointUnits: 0,
     keys: 1,
@@ -83,6 +89,7 @@ export const INTEG_APPS: readonly IntegApp[] = [
   {
     name: 'serve-anywhere',
     stack: 'ServeAnywhere',
+    assertionStack: 'ServeAnywhereAssertions',
     side: 'importer',
     region: 'eu-west-1',
     endpointUnits: 1,
@@ -91,6 +98,25 @@ export const INTEG_APPS: readonly IntegApp[] = [
     creates: 'in eu-west-1: the provider, a KMS key, a copy under it, an endpoint of 1 inference unit auto scaled 1-4 on utilization',
   },
 ];
+
+/** Every stack of the app, which its deploy creates and its destroy ('**') deletes. */
+export const appStacks = (app: IntegApp): readonly string[] => [app.stack, app.assertionStack];
+
+/**
+ * The apps the command's arguments name (every app without arguments), or the names that are no app's and the
+ * message that refuses them.
+ */
+export function selectApps(args: readonly string[]): { readonly apps: readonly IntegApp[]; readonly refusal?: string } {
+  const unknown = args.filter(name => !INTEG_APPS.some(app => app.name === name));
+  if (unknown.length > 0) {
+    return {
+      apps: [],
+      refusal: `npx projen integ:aws: no integration app named ${unknown.map(n => `'${n}'`).join(', ')}; ` +
+        `the apps are ${INTEG_APPS.map(app => app.name).join(', ')} (npx projen integ:aws -- NAME…, or none for all). Nothing was run.`,
+    };
+  }
+  return { apps: INTEG_APPS.filter(app => args.length === 0 || args.includes(app.name)) };
+}
 
 /** What the run knows when it starts: the fixtures' source and accounts, and what the environment names. */
 export interface IntegInputs {
@@ -178,6 +204,20 @@ export function cdkArgs(app: IntegApp, step: IntegStep, options: CommandOptions)
     : ['deploy', ...common, '**', '--require-approval', 'never', '--outputs-file', files.outputs];
 }
 
+/** A word for a POSIX shell: as it is when it needs no quoting, else in single quotes. */
+export function shellWord(word: string): string {
+  return /^[A-Za-z0-9_\-./=:,@%+]+$/.test(word) ? word : `'${word.replace(/'/g, '\'\\\'\'')}'`;
+}
+
+/**
+ * The shell command that destroys every stack of the app, as the run's destroy step would (for the stacks a run
+ * stopped by a second Ctrl-C may leave): from the repository's root `root`, in `region`.
+ */
+export function destroyCommand(app: IntegApp, options: CommandOptions, region: string, root: string): string {
+  const args = cdkArgs(app, 'destroy', options);
+  return `cd ${shellWord(root)} && AWS_REGION=${region} AWS_DEFAULT_REGION=${region} npx cdk ${args.map(shellWord).join(' ')}`;
+}
+
 /** One integ-tests-alpha assertion's result, read from the assertion stack's `AssertionResults…` output. */
 export interface AssertionResult {
   readonly stack: string;
@@ -251,11 +291,15 @@ export function integPlanLines(env: AwsContractEnvironment, inputs: IntegInputs,
       const { needs } = appContext(app, inputs);
       return needs
         ? `  - ${app.name}: not run, it needs ${needs}`
-        : `  - ${app.name} (stack ${app.stack} and its assertion stack, ${app.side} account, profile ${profile(app)}` +
+        : `  - ${app.name} (stack ${app.stack} and its assertion stack ${app.assertionStack}, ${app.side} account, profile ${profile(app)}` +
           `${app.region ? `, ${app.region}` : ''}): ${app.creates}; deployed, updated (-c ${INTEG_UPDATE_CONTEXT}=RUNID tags it ` +
           `${INTEG_UPDATE_TAG}=RUNID), destroyed`;
     }),
     '  - the CDK CLI deploys with each profile: both accounts must be bootstrapped (cdk bootstrap) in the Regions used',
+    '  - an app runs only when none of its stacks exists (this run destroys only stacks it created): otherwise it is ' +
+      'reported "could not run", naming the stack',
+    '  - Ctrl-C: the cdk step in progress finishes, nothing more is deployed or updated, and what the run deployed is ' +
+      'destroyed; a second Ctrl-C stops at once and prints the stacks that may be left, with the cdk destroy command of each',
     '  - assemblies, outputs and logs go to contract-aws/integ/; the committed test/*.integ.snapshot are not touched',
     ...integCostLines(runnable),
   ];

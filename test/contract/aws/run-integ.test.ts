@@ -1,18 +1,26 @@
-// `npx projen integ:aws` without AWS: its refusals (run as the task runs it, with the environment it would see) and
-// the pure parts of a run: the apps' context, the CDK command lines, the assertion outputs, the leftover check.
+// `npx projen integ:aws` without AWS: its refusals (run as the task runs it, with the environment it would see, and
+// no way to credentials) and the parts of a run that need no AWS: the apps' context and stacks, the CDK command lines
+// and how the CLI is run, Ctrl-C, the assertion outputs, the leftover check.
 import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import {
-  appContext, assertionResults, cdkArgs, INTEG_APPS, INTEG_ENV, IntegApp, IntegInputs, integPlanLines, leftovers, stepFiles, TaggedResource,
+  appContext, appStacks, assertionResults, cdkArgs, destroyCommand, INTEG_APPS, INTEG_ENV, IntegApp, IntegInputs, integPlanLines, leftovers,
+  selectApps, shellWord, stepFiles, TaggedResource,
 } from './integ-plan';
-import { reportMarkdown, stepOutcome } from './run-integ';
+import { Interrupts, leftMessage, prelude, reportMarkdown, runCdk, stepOutcome } from './run-integ';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 
-/** Runs the command with only PATH and HOME from this environment, and `env`. */
-function run(env: Record<string, string>) {
-  const result = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'ts-node'), ['-T', '-P', 'tsconfig.dev.json', 'test/contract/aws/run-integ.ts'], {
-    cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, timeout: 120_000,
+/** No credentials can be found: no config or credentials file, no instance metadata. */
+const NO_CREDENTIALS = { AWS_CONFIG_FILE: '/nonexistent/config', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials', AWS_EC2_METADATA_DISABLED: 'true' };
+
+/** Runs the command with only PATH and HOME from this environment, no way to credentials, `env` and `args`. */
+function run(env: Record<string, string>, args: readonly string[] = []) {
+  const script = ['-T', '-P', 'tsconfig.dev.json', 'test/contract/aws/run-integ.ts', ...args];
+  const result = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'ts-node'), script, {
+    cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: process.env.HOME, ...NO_CREDENTIALS, ...env }, timeout: 120_000,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -31,13 +39,54 @@ describe('refusals', () => {
     const { code, stdout, stderr } = run({ CONTRACT_AWS_SHARER_PROFILE: 'sharer', CONTRACT_AWS_IMPORTER_PROFILE: 'importer' });
     expect(code).toBe(2);
     expect(stdout).toContain('Plan of npx projen integ:aws, in us-west-2');
-    expect(stdout).toMatch(/sharer-side \(stack SharerSide .*profile sharer\)/);
+    expect(stdout).toMatch(/sharer-side \(stack SharerSide and its assertion stack SharerSideTestDefaultTestDeployAssert604B1913, .*profile sharer\)/);
     expect(stdout).toMatch(/import-with-endpoint \(stack ImportWithEndpoint .*profile importer\)/);
+    expect(stdout).toContain('Ctrl-C');
     expect(stdout).toContain('import-with-keys: not run, it needs');
     expect(stdout).toContain(INTEG_ENV.euSourceArn);
     expect(stdout).toContain('Estimated cost');
     expect(stderr).toContain('CONTRACT_AWS_CONFIRM=create-billable-resources');
   }, 120_000);
+
+  test('an app name that is no app\'s: exit 2 with the apps\' names, before anything else, the opt-in given or not', () => {
+    const confirmed = { CONTRACT_AWS_SHARER_PROFILE: 'sharer', CONTRACT_AWS_IMPORTER_PROFILE: 'importer', CONTRACT_AWS_CONFIRM: 'create-billable-resources' };
+    for (const env of [{}, confirmed]) {
+      const { code, stdout, stderr } = run(env, ['import-with-endpoint', 'serve-everywhere']);
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr).toContain('no integration app named \'serve-everywhere\'');
+      expect(stderr).toContain(INTEG_APPS.map(a => a.name).join(', '));
+      expect(stderr).not.toContain('CONTRACT_AWS_SHARER_PROFILE');
+    }
+  }, 240_000);
+});
+
+describe('before AWS', () => {
+  const profiles = { CONTRACT_AWS_SHARER_PROFILE: 'sharer', CONTRACT_AWS_IMPORTER_PROFILE: 'importer' };
+
+  test('confirmed, the plan and its cost are printed all the same, and the run goes on with the apps named', () => {
+    const confirmed = prelude(['import-with-endpoint'], { ...profiles, CONTRACT_AWS_CONFIRM: 'create-billable-resources' });
+    expect(confirmed.exitCode).toBeUndefined();
+    expect(confirmed.stderr).toEqual([]);
+    expect(confirmed.stdout.join('\n')).toContain('Plan of npx projen integ:aws');
+    expect(confirmed.stdout.join('\n')).toContain('Estimated cost');
+    expect(confirmed.run?.apps.map(a => a.name)).toEqual(['import-with-endpoint']);
+    expect(confirmed.run?.environment).toEqual({ sharerProfile: 'sharer', importerProfile: 'importer', region: 'us-west-2' });
+    expect(prelude([], { ...profiles, CONTRACT_AWS_CONFIRM: 'create-billable-resources' }).run?.apps).toEqual(INTEG_APPS);
+  });
+
+  test('unconfirmed: the same plan, then the refusal; no app name is checked against the environment first', () => {
+    const unconfirmed = prelude(['import-with-endpoint'], profiles);
+    expect(unconfirmed.exitCode).toBe(2);
+    expect(unconfirmed.run).toBeUndefined();
+    expect(unconfirmed.stdout).toEqual(prelude(['import-with-endpoint'], { ...profiles, CONTRACT_AWS_CONFIRM: 'create-billable-resources' }).stdout);
+    expect(prelude(['nope'], {})).toEqual({ stdout: [], stderr: [expect.stringContaining('no integration app named \'nope\'')], exitCode: 2 });
+  });
+
+  test('selectApps: in the run\'s order, whatever the arguments\' order', () => {
+    expect(selectApps(['import-with-endpoint', 'sharer-side']).apps.map(a => a.name)).toEqual(['sharer-side', 'import-with-endpoint']);
+    expect(selectApps(['a', 'sharer-side', 'b']).refusal).toContain('\'a\', \'b\'');
+  });
 });
 
 const inputs: IntegInputs = {
@@ -139,5 +188,114 @@ describe('what the steps read', () => {
     const report = reportMarkdown([failed, { app: 'b', step: 'all', outcome: 'could not run', saw: 'needs a | b' }], new Date(0));
     expect(report).toContain('| a | deploy | failed | ✗ cdk exited with 1 (see x.log); ✓ fine |');
     expect(report).toContain('| b | all | could not run | needs a \\| b |');
+  });
+});
+
+describe('every stack of an app', () => {
+  test('the stack under test and its assertion stack, as the committed snapshot names them', () => {
+    for (const a of INTEG_APPS) {
+      const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'test', `${a.name}.integ.snapshot`, 'manifest.json'), 'utf8'));
+      const stacks = Object.entries(manifest.artifacts as Record<string, { type: string; properties?: { stackName?: string } }>)
+        .filter(([, artifact]) => artifact.type === 'aws:cloudformation:stack')
+        .map(([id, artifact]) => artifact.properties?.stackName ?? id);
+      expect([...appStacks(a)].sort()).toEqual(stacks.sort());
+    }
+  });
+});
+
+describe('destroying by hand', () => {
+  test('shell words: plain, or single-quoted', () => {
+    expect(shellWord('arn:aws:comprehend:us-west-2:1:document-classifier/a/version/v1')).toBe('arn:aws:comprehend:us-west-2:1:document-classifier/a/version/v1');
+    expect(shellWord('**')).toBe('\'**\'');
+    expect(shellWord('ts-node -P x.json')).toBe('\'ts-node -P x.json\'');
+    expect(shellWord('it\'s')).toBe('\'it\'\\\'\'s\'');
+  });
+
+  test('the destroy step\'s command line, from the root, in the app\'s Region', () => {
+    const options = { profile: 'importer', context: { sourceModelArn: 'arn:src' }, runDir: '/run', updateValue: 'RUN1' };
+    expect(destroyCommand(app('serve-anywhere'), options, 'eu-west-1', '/repo')).toBe(
+      'cd /repo && AWS_REGION=eu-west-1 AWS_DEFAULT_REGION=eu-west-1 npx cdk destroy --app \'ts-node -P tsconfig.dev.json test/serve-anywhere.integ.ts\' ' +
+      '--profile importer --no-notices --no-version-reporting -c sourceModelArn=arn:src -c integUpdate=RUN1 ' +
+      '-o /run/integ/serve-anywhere.destroy.cdk.out \'**\' --force');
+  });
+});
+
+describe('Ctrl-C', () => {
+  function interrupts() {
+    const logged: string[] = [];
+    const exits: number[] = [];
+    const kills: Array<[number, string]> = [];
+    const state = new Interrupts({
+      log: text => logged.push(text),
+      exit: code => exits.push(code),
+      kill: (pid, signal) => kills.push([pid, signal]),
+      pid: 4242,
+    });
+    return { state, logged, exits, kills };
+  }
+  const left = (name: string) => ({ app: app(name), where: 'importer account, profile importer, us-west-2', destroyCommand: `destroy ${name}` });
+
+  test('the first: interrupted, nothing stopped, and how to stop at once', () => {
+    const { state, logged, exits, kills } = interrupts();
+    state.running({ pid: 100 });
+    expect(state.interrupted).toBe(false);
+    state.signal();
+    expect(state.interrupted).toBe(true);
+    expect(exits).toEqual([]);
+    expect(kills).toEqual([]);
+    expect(logged.join()).toContain('the cdk step in progress finishes, nothing more is deployed or updated, and what this run deployed is destroyed');
+    expect(logged.join()).toContain('kill -INT 4242');
+  });
+
+  test('the second: the cdk process group stopped, exit 130, the stacks that may be left and how to destroy each', () => {
+    const { state, logged, exits, kills } = interrupts();
+    state.deploying(left('sharer-side'));
+    state.deploying(left('import-without-keys'));
+    state.deploying(left('import-with-endpoint'));
+    state.destroyed(app('import-without-keys'));
+    state.running({ pid: 100 });
+    state.signal();
+    state.signal();
+    expect(kills).toEqual([[-100, 'SIGINT']]);
+    expect(exits).toEqual([130]);
+    const said = logged[1];
+    expect(said).toContain('SharerSide and SharerSideTestDefaultTestDeployAssert604B1913 (importer account, profile importer, us-west-2):\n      destroy sharer-side');
+    expect(said).toContain('ImportWithEndpoint and ImportWithEndpointTestDefaultTestDeployAssert5B16BCB2');
+    expect(said).not.toContain('ImportWithoutKeys');
+  });
+
+  test('the second with no cdk running and nothing deployed', () => {
+    const { state, logged, exits, kills } = interrupts();
+    state.running({ pid: 100 });
+    state.running(undefined);
+    state.signal();
+    state.signal();
+    expect(kills).toEqual([]);
+    expect(exits).toEqual([130]);
+    expect(logged[1]).toContain('No stack of this run may be left');
+    expect(leftMessage('Done.', [left('serve-anywhere')])).toContain('ServeAnywhere and ServeAnywhereAssertions');
+  });
+});
+
+describe('the CDK CLI\'s process', () => {
+  const logFile = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'run-integ-')), 'step.log');
+  const pgid = (pid: number) => spawnSync('ps', ['-o', 'pgid=', '-p', String(pid)], { encoding: 'utf8' }).stdout.trim();
+
+  test('in a process group of its own (a Ctrl-C in the terminal does not reach it), its output in the log, its exit code', async () => {
+    const log = logFile();
+    const children: Array<number | undefined> = [];
+    const code = await runCdk(['-c', 'echo "pid $$ group $(ps -o pgid= -p $$ | tr -d \' \')"; exit 3'], log, process.env,
+      child => children.push(child?.pid), '/bin/sh');
+    expect(code).toBe(3);
+    const [, pid, group] = /pid (\d+) group (\d+)/.exec(fs.readFileSync(log, 'utf8'))!;
+    expect(group).toBe(pid);
+    expect(group).not.toBe(pgid(process.pid));
+    expect(children).toEqual([Number(pid), undefined]);
+  });
+
+  test('a CLI that cannot start: 127, and why in the log', async () => {
+    const log = logFile();
+    expect(await runCdk([], log, process.env, () => {}, '/nonexistent/cdk')).toBe(127);
+    expect(fs.readFileSync(log, 'utf8')).toContain('ENOENT');
   });
 });

@@ -2,7 +2,7 @@
 // integ-tests-alpha assertions read from the assertion stacks' outputs, then updated (-c integUpdate=RUNID) and
 // destroyed, with checks of what each step left in the accounts. CI keeps running them in snapshot mode
 // (integ:*:assert); this command never writes test/*.integ.snapshot. Same environment and opt-in as contract:aws.
-import { spawn } from 'child_process';
+import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { AwsContractEnvironment } from './environment';
@@ -24,27 +24,140 @@ export interface StepOutcome {
   readonly saw: string;
 }
 
+/** What the command does before it touches AWS, and what it prints: the run's apps and environment, or its exit code. */
+export interface Prelude {
+  readonly stdout: readonly string[];
+  readonly stderr: readonly string[];
+  /** Set when the command stops here. */
+  readonly exitCode?: number;
+  readonly run?: { readonly environment: AwsContractEnvironment; readonly apps: readonly IntegApp[] };
+}
+
+/**
+ * The refusals, in this order: app names that are no app's (before anything else, the fixtures' training of the
+ * source included), then the environment's (the profiles); then the plan and its cost, always, and the opt-in's.
+ */
+export function prelude(args: readonly string[], env: NodeJS.ProcessEnv): Prelude {
+  const { apps, refusal: unknownApps } = plan.selectApps(args);
+  if (unknownApps) {
+    return { stdout: [], stderr: [unknownApps], exitCode: 2 };
+  }
+  const { environment, refusal, confirmed } = readEnvironment(COMMAND, env);
+  if (!environment) {
+    return { stdout: [], stderr: [refusal ?? 'no environment'], exitCode: 2 };
+  }
+  const placeholder = { sharerAccount: 'SHARER_ACCOUNT', importerAccount: 'IMPORTER_ACCOUNT', sourceModelArn: 'SOURCE', ...plan.optionalInputs(env) };
+  const stdout = [plan.integPlanLines(environment, placeholder, apps).join('\n')];
+  return confirmed ? { stdout, stderr: [], run: { environment, apps } } : { stdout, stderr: [refusal ?? 'not confirmed'], exitCode: 2 };
+}
+
 async function main(): Promise<number> {
   // The refusals come first, before anything heavy is loaded.
-  const { environment, refusal, confirmed } = readEnvironment(COMMAND);
-  if (!environment) {
-    console.error(refusal);
-    return 2;
+  const { stdout, stderr, exitCode, run } = prelude(process.argv.slice(2), process.env);
+  stdout.forEach(text => console.log(text));
+  stderr.forEach(text => console.error(text));
+  if (exitCode !== undefined || !run) {
+    return exitCode ?? 2;
   }
-  const selected = plan.INTEG_APPS.filter(app => process.argv.length <= 2 || process.argv.slice(2).includes(app.name));
-  if (!confirmed) {
-    const placeholder = { sharerAccount: 'SHARER_ACCOUNT', importerAccount: 'IMPORTER_ACCOUNT', sourceModelArn: 'SOURCE', ...plan.optionalInputs() };
-    console.log(plan.integPlanLines(environment, placeholder, selected).join('\n'));
-    console.error(refusal);
-    return 2;
-  }
-  const outcomes = await runIntegApps(environment, selected);
+  const interrupts = new Interrupts({
+    log: text => console.error(text),
+    exit: code => process.exit(code),
+    kill: (pid, signal) => process.kill(pid, signal),
+  });
+  process.on('SIGINT', () => interrupts.signal());
+  const outcomes = await runIntegApps(run.environment, run.apps, interrupts);
   const report = reportMarkdown(outcomes);
   fs.mkdirSync(RUN_DIR, { recursive: true });
   fs.writeFileSync(path.join(RUN_DIR, 'integ-report.md'), report);
   console.log(report);
   console.log(`Report: ${path.join(RUN_DIR, 'integ-report.md')}`);
+  if (interrupts.mayBeLeft().length > 0) {
+    console.error(leftMessage('A destroy did not see every stack gone.', interrupts.mayBeLeft()));
+  }
   return outcomes.some(o => o.outcome === 'failed') ? 1 : 0;
+}
+
+/** An app whose stacks may exist because this run deployed them, and how to destroy them by hand. */
+export interface MayBeLeft {
+  readonly app: IntegApp;
+  /** Where: the account's side, its profile and the Region. */
+  readonly where: string;
+  readonly destroyCommand: string;
+}
+
+/**
+ * Ctrl-C. The CDK CLI runs in its own process group (runCdk), so the terminal's Ctrl-C reaches this process only. The
+ * first sets `interrupted`: the cdk step in progress finishes, nothing more is deployed or updated, and what the run
+ * deployed is destroyed. The second stops the cdk step in progress (CloudFormation carries on with the stack operation
+ * it began) and exits with 130, saying which stacks may be left and the command that destroys each.
+ */
+export class Interrupts {
+  private count = 0;
+  private child?: { readonly pid?: number };
+  private readonly left = new Map<string, MayBeLeft>();
+
+  constructor(private readonly io: {
+    readonly log: (text: string) => void;
+    readonly exit: (code: number) => void;
+    readonly kill: (pid: number, signal: NodeJS.Signals) => void;
+    readonly pid?: number;
+  }) {}
+
+  get interrupted(): boolean {
+    return this.count > 0;
+  }
+
+  /** The cdk process now running (or none). */
+  running(child: { readonly pid?: number } | undefined): void {
+    this.child = child;
+  }
+
+  /** From the start of the app's deploy, its stacks may exist... */
+  deploying(left: MayBeLeft): void {
+    this.left.set(left.app.name, left);
+  }
+
+  /** ...until a destroy saw every one of them gone. */
+  destroyed(app: IntegApp): void {
+    this.left.delete(app.name);
+  }
+
+  /** What may be left, in the order deployed. */
+  mayBeLeft(): MayBeLeft[] {
+    return [...this.left.values()];
+  }
+
+  signal(): void {
+    this.count++;
+    const pid = this.io.pid ?? process.pid;
+    if (this.count === 1) {
+      this.io.log('[integ:aws] Ctrl-C: the cdk step in progress finishes, nothing more is deployed or updated, and what this run ' +
+        `deployed is destroyed. Ctrl-C again (or kill -INT ${pid}) to stop at once, leaving what is deployed.`);
+      return;
+    }
+    if (this.child?.pid !== undefined) {
+      try {
+        // Its own process group (detached): the CLI and the app it runs.
+        this.io.kill(-this.child.pid, 'SIGINT');
+      } catch {
+        // It has just ended.
+      }
+    }
+    this.io.log(leftMessage('Stopped. The cdk step in progress was stopped; CloudFormation carries on with any stack operation it had begun.',
+      this.mayBeLeft()));
+    this.io.exit(130);
+  }
+}
+
+/** Which stacks of the run may be left, after `heading`, and the command that destroys each. */
+export function leftMessage(heading: string, left: readonly MayBeLeft[]): string {
+  if (left.length === 0) {
+    return `[integ:aws] ${heading} No stack of this run may be left: none was deployed, or a destroy saw each gone.`;
+  }
+  return [
+    `[integ:aws] ${heading} These stacks of this run may be left (billable while they stand); to destroy them, from any directory:`,
+    ...left.flatMap(l => [`  - ${plan.appStacks(l.app).join(' and ')} (${l.where}):`, `      ${l.destroyCommand}`]),
+  ].join('\n');
 }
 
 /** The report: each app and step, its outcome and what it saw. */
@@ -60,27 +173,36 @@ export function reportMarkdown(outcomes: readonly StepOutcome[], when = new Date
   ].join('\n');
 }
 
-/** Runs the CDK CLI of the project in the repository's root; its output goes to `log`. Resolves with the exit code. */
-export function runCdk(args: readonly string[], log: string, env: NodeJS.ProcessEnv): Promise<number> {
+/** The project's CDK CLI. */
+const CDK = path.join(ROOT, 'node_modules', '.bin', 'cdk');
+
+/**
+ * Runs the CDK CLI (`command`, the project's by default) in the repository's root, in a process group of its own
+ * (detached), so that a Ctrl-C in the terminal does not stop it in the middle of a deploy or destroy: Interrupts
+ * decides. Its output goes to `log`; `running` hears of the child, then of its end. Resolves with the exit code.
+ */
+export function runCdk(args: readonly string[], log: string, env: NodeJS.ProcessEnv,
+  running: (child: ChildProcess | undefined) => void = () => {}, command = CDK): Promise<number> {
   fs.mkdirSync(path.dirname(log), { recursive: true });
   const out = fs.openSync(log, 'a');
   return new Promise(resolve => {
-    const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'cdk'), args, { cwd: ROOT, env, stdio: ['ignore', out, out] });
-    child.on('error', error => {
-      fs.appendFileSync(log, `\n${error.stack ?? error.message}\n`);
-      resolve(127);
-    });
-    child.on('close', code => {
+    let ended = false;
+    const end = (code: number, error?: Error) => {
+      if (ended) {
+        return;
+      }
+      ended = true;
+      if (error) {
+        fs.appendFileSync(out, `\n${error.stack ?? error.message}\n`);
+      }
       fs.closeSync(out);
-      resolve(code ?? 1);
-    });
-  });
-}
-
-if (require.main === module) {
-  main().then(code => process.exit(code), error => {
-    console.error(error);
-    process.exit(1);
+      running(undefined);
+      resolve(code);
+    };
+    const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', out, out], detached: true });
+    running(child);
+    child.on('error', error => end(127, error));
+    child.on('close', code => end(code ?? 1));
   });
 }
 
@@ -103,7 +225,7 @@ export function stepOutcome(app: string, step: string, exitCode: number, log: st
  * Deploys, updates and destroys each app in turn. sharer-side goes first and is destroyed last: its SharedModelPolicy
  * is what shares the fixtures' source with the importer, so the imports of that source run only when it deployed.
  */
-async function runIntegApps(env: AwsContractEnvironment, apps: readonly IntegApp[]): Promise<StepOutcome[]> {
+async function runIntegApps(env: AwsContractEnvironment, apps: readonly IntegApp[], interrupts: Interrupts): Promise<StepOutcome[]> {
   // The SDK and the fixtures only now, after the opt-in (require: this project's module resolution wants dynamic
   // imports of relative paths with an extension, which ts-node's CommonJS would not find).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -111,10 +233,7 @@ async function runIntegApps(env: AwsContractEnvironment, apps: readonly IntegApp
   const cfn = await import('@aws-sdk/client-cloudformation');
   const cmp = await import('@aws-sdk/client-comprehend');
 
-  let interrupted = false;
-  process.on('SIGINT', () => {
-    interrupted = true;
-  });
+  const interrupted = () => interrupts.interrupted;
   const log = (line: string) => console.log(`[integ:aws] ${line}`);
   const outcomes: StepOutcome[] = [];
   const record = (outcome: StepOutcome) => {
@@ -123,7 +242,7 @@ async function runIntegApps(env: AwsContractEnvironment, apps: readonly IntegApp
   };
 
   const accounts = await fixtures.openAccounts(env);
-  const sourceModelArn = await fixtures.ensureSource(accounts.sharer, { log, interrupted: () => interrupted });
+  const sourceModelArn = await fixtures.ensureSource(accounts.sharer, { log, interrupted });
   const runId = newRunId();
   const inputs = { sharerAccount: accounts.sharer.accountId, importerAccount: accounts.importer.accountId, sourceModelArn, ...plan.optionalInputs() };
   log(`run ${runId}: source ${sourceModelArn}; sharer ${inputs.sharerAccount}, importer ${inputs.importerAccount}`);
@@ -251,7 +370,7 @@ async function runIntegApps(env: AwsContractEnvironment, apps: readonly IntegApp
     const files = plan.stepFiles(app, name, RUN_DIR);
     const args = plan.cdkArgs(app, name, { profile: profileOf(app), context, runDir: RUN_DIR, updateValue: runId });
     log(`${app.name} ${name}: cdk ${args.join(' ')}`);
-    const exitCode = await runCdk(args, files.log, cdkEnv(app));
+    const exitCode = await runCdk(args, files.log, cdkEnv(app), child => interrupts.running(child));
     const checks = await check().catch(error => [{ ok: false, saw: `could not check: ${errorText(error)}` }]);
     const outcome = stepOutcome(app.name, name, exitCode, files.log, checks);
     record(outcome);
@@ -276,8 +395,25 @@ async function runIntegApps(env: AwsContractEnvironment, apps: readonly IntegApp
       });
       return false;
     }
-    if (await describeStack(app, app.stack)) {
-      record({ app: app.name, step: 'all', outcome: 'could not run', saw: `a stack ${app.stack} already exists (a crashed run's?): destroy it first` });
+    // The destroy deletes every stack of the app ('**'): it must delete none this run did not create.
+    const where = `${app.side} account, profile ${profileOf(app)}, ${regionOf(app)}`;
+    const commandOptions = { profile: profileOf(app), context, runDir: RUN_DIR, updateValue: runId };
+    const destroyByHand = plan.destroyCommand(app, commandOptions, regionOf(app), ROOT);
+    for (const name of plan.appStacks(app)) {
+      const existing = await describeStack(app, name).then(found => found?.status, error => `unreadable (${errorText(error)})`);
+      if (existing) {
+        record({
+          app: app.name,
+          step: 'all',
+          outcome: 'could not run',
+          saw: `a stack ${name} already exists (${existing}; ${where}), which this run did not create: it deploys and destroys ` +
+            `nothing of the app. If a crashed run left it, destroy it first: ${destroyByHand}`,
+        });
+        return false;
+      }
+    }
+    if (interrupted()) {
+      record({ app: app.name, step: 'all', outcome: 'could not run', saw: 'interrupted (Ctrl-C) before its deploy' });
       return false;
     }
     let stackId: string | undefined;
@@ -286,6 +422,7 @@ async function runIntegApps(env: AwsContractEnvironment, apps: readonly IntegApp
     let ourShares: string[] = [];
     let copies: string[] = [];
     try {
+      interrupts.deploying({ app, where, destroyCommand: destroyByHand });
       const deploy = await step(app, 'deploy', context, async () => {
         const stack = await describeStack(app, app.stack);
         stackId = stack?.id;
@@ -301,7 +438,9 @@ async function runIntegApps(env: AwsContractEnvironment, apps: readonly IntegApp
         return checks;
       });
       deployed = deploy.outcome === 'passed';
-      if (deployed) {
+      if (deployed && interrupted()) {
+        record({ app: app.name, step: 'update', outcome: 'could not run', saw: 'interrupted (Ctrl-C): not updated, destroyed' });
+      } else if (deployed) {
         await step(app, 'update', context, async () => {
           const stack = await describeStack(app, stackId!);
           const checks: Check[] = [{ ok: stack?.status === 'UPDATE_COMPLETE', saw: `stack ${stack?.status ?? 'missing'}${stack?.reason ? ` (${stack.reason})` : ''}` }];
@@ -321,6 +460,11 @@ async function runIntegApps(env: AwsContractEnvironment, apps: readonly IntegApp
         const id = stackId ?? (await describeStack(app, app.stack))?.id;
         const stack = id ? await describeStack(app, id) : undefined;
         const checks: Check[] = [{ ok: !stack || stack.status === 'DELETE_COMPLETE', saw: `stack ${stack?.status ?? 'gone'}${stack?.reason ? ` (${stack.reason})` : ''}` }];
+        const assertions = await describeStack(app, app.assertionStack);
+        checks.push({ ok: !assertions, saw: `assertion stack ${app.assertionStack} ${assertions?.status ?? 'gone'}` });
+        if (checks.every(c => c.ok)) {
+          interrupts.destroyed(app);
+        }
         if (app.name === 'sharer-side') {
           const now = await sharesOfImporter();
           const left = ourShares.filter(sid => now.includes(sid));
@@ -329,7 +473,8 @@ async function runIntegApps(env: AwsContractEnvironment, apps: readonly IntegApp
           // No app retains a copy (every removal policy is the default DESTROY): nothing of the stack may stay.
           let left = plan.leftovers(await comprehendResources(app), OWNER_TAG_KEY, stackOwnerPrefix(id));
           for (let polls = 0; left.length > 0 && left.every(r => r.status === 'DELETING') && polls < 20; polls++) {
-            await fixtures.sleep(30_000, () => interrupted);
+            // Not cut short by a Ctrl-C: the first lets the destroy finish, the second exits.
+            await fixtures.sleep(30_000);
             left = plan.leftovers(await comprehendResources(app), OWNER_TAG_KEY, stackOwnerPrefix(id));
           }
           checks.push({
@@ -348,8 +493,8 @@ async function runIntegApps(env: AwsContractEnvironment, apps: readonly IntegApp
   const sharesTheSource = (app: IntegApp) => app.name === 'import-without-keys' || app.name === 'import-with-endpoint';
   const runImports = async (shared: boolean) => {
     for (const app of imports) {
-      if (interrupted) {
-        record({ app: app.name, step: 'all', outcome: 'could not run', saw: 'interrupted' });
+      if (interrupted()) {
+        record({ app: app.name, step: 'all', outcome: 'could not run', saw: 'interrupted (Ctrl-C)' });
       } else if (sharesTheSource(app) && !shared) {
         record({
           app: app.name,
@@ -375,4 +520,11 @@ async function runIntegApps(env: AwsContractEnvironment, apps: readonly IntegApp
     await runImports(false);
   }
   return outcomes;
+}
+
+if (require.main === module) {
+  main().then(code => process.exit(code), error => {
+    console.error(error);
+    process.exit(1);
+  });
 }
