@@ -1,12 +1,36 @@
 // The contract tests' target in two real AWS accounts (CONTRACT_TARGET=aws, set by `npx projen contract:aws`, which
 // made the fixtures this reads from CONTRACT_AWS_FIXTURES). Not run against AWS yet (docs/contract-aws.md).
 import * as fs from 'fs';
-import type { ContractTarget, Statement } from '../target';
+import type { AwsOnlyClients, ContractTarget, Statement } from '../target';
 import type { AwsFixtures } from './environment';
 import { runScopedName } from './plan';
 
+/** fixtures.ts's TAG_KEY (not imported: that module loads every SDK client at once). */
+const TAG_KEY = 'contract-aws';
+
 /** How long IAM may take before a new role can be assumed (usually 10-15 s). */
 const ASSUME_ROLE_PROPAGATION_MS = 60_000;
+/**
+ * How long to wait once AssumeRole has succeeded. IAM is eventually consistent: STS accepting the role shows that the role
+ * and its trust policy have reached STS, not that its inline policy has reached Comprehend's authorization. A call made
+ * at once could be denied by a policy that allows it (or allowed by one not yet in force), and the row would then be
+ * reported "differs" falsely. AWS documents no bound; 15 s is the usual propagation delay, waited once per role.
+ */
+const POLICY_PROPAGATION_MS = 15_000;
+
+/** The part of an SDK v3 client's middleware stack used here: a step that sees each command's input and output. */
+interface InitializeStack {
+  add(
+    middleware: (
+      next: (args: { input: unknown }) => Promise<{ output: Record<string, unknown> }>,
+      context: { commandName?: string },
+    ) => (args: { input: unknown }) => Promise<{ output: Record<string, unknown> }>,
+    options: { step: 'initialize'; name: string },
+  ): void;
+}
+
+/** The commands that create what the tests make, and the field of the answer that names it. */
+const CREATES: Readonly<Record<string, string>> = { ImportModelCommand: 'ModelArn', CreateEndpointCommand: 'EndpointArn' };
 
 export function readFixtures(env: NodeJS.ProcessEnv = process.env): AwsFixtures {
   const file = env.CONTRACT_AWS_FIXTURES;
@@ -23,7 +47,8 @@ export async function openAwsTarget(): Promise<ContractTarget> {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { CloudFormationClient }: typeof import('@aws-sdk/client-cloudformation') = require('@aws-sdk/client-cloudformation');
   const { CloudWatchClient }: typeof import('@aws-sdk/client-cloudwatch') = require('@aws-sdk/client-cloudwatch');
-  const { ComprehendClient }: typeof import('@aws-sdk/client-comprehend') = require('@aws-sdk/client-comprehend');
+  const { CloudWatchLogsClient }: typeof import('@aws-sdk/client-cloudwatch-logs') = require('@aws-sdk/client-cloudwatch-logs');
+  const { ComprehendClient, TagResourceCommand }: typeof import('@aws-sdk/client-comprehend') = require('@aws-sdk/client-comprehend');
   const { CreateRoleCommand, IAMClient, PutRolePolicyCommand }: typeof import('@aws-sdk/client-iam') = require('@aws-sdk/client-iam');
   const { AssumeRoleCommand, STSClient }: typeof import('@aws-sdk/client-sts') = require('@aws-sdk/client-sts');
   /* eslint-enable @typescript-eslint/no-require-imports */
@@ -34,6 +59,37 @@ export async function openAwsTarget(): Promise<ContractTarget> {
   const plumbing = { profile: fixtures.importerProfile, region, maxAttempts: 3 };
   const iam = new IAMClient(plumbing);
   const sts = new STSClient(plumbing);
+  const tagger = new ComprehendClient(plumbing);
+  const runTag = { Key: TAG_KEY, Value: runId };
+
+  // Ownership: what the tests make in the importer account carries contract-aws=RUNID, so that the sweep (and
+  // --cleanup-only) may delete it. The importer's full client adds the tag to the request; a client restricted to a
+  // test's policy (which may deny comprehend:TagResource, or allow only the call under test) is left as it is, and the
+  // copy or endpoint it made is tagged afterwards by the full rights (best effort: untagged, the sweep leaves it and says so).
+  type Tagged = { Tags?: Array<{ Key?: string; Value?: string }> };
+  const tagInRequest = (client: { middlewareStack: unknown }, commands: readonly string[]) =>
+    (client.middlewareStack as InitializeStack).add((next, context) => async args => {
+      const input = args.input as Tagged;
+      if (commands.includes(context.commandName ?? '') && !(input.Tags ?? []).some(t => t.Key === TAG_KEY)) {
+        args = { ...args, input: { ...input, Tags: [...input.Tags ?? [], runTag] } };
+      }
+      return next(args);
+    }, { step: 'initialize', name: 'contractAwsRunTag' });
+  const tagAfterwards = (client: { middlewareStack: unknown }) =>
+    (client.middlewareStack as InitializeStack).add((next, context) => async args => {
+      const result = await next(args);
+      const field = CREATES[context.commandName ?? ''];
+      const arn = field ? result.output[field] : undefined;
+      if (typeof arn === 'string') {
+        await tagger.send(new TagResourceCommand({ ResourceArn: arn, Tags: [runTag] })).catch(error =>
+          process.stderr.write(`contract:aws: could not tag ${arn} ${TAG_KEY}=${runId} (the sweep will leave it): ${String(error)}\n`));
+      }
+      return result;
+    }, { step: 'initialize', name: 'contractAwsRunTagAfterwards' });
+  const importerComprehend = comprehend(fixtures.importerProfile);
+  tagInRequest(importerComprehend, Object.keys(CREATES));
+  // Loaded when a test asks: only the AWS-only rows use them.
+  let awsOnly: AwsOnlyClients | undefined;
   const cleanups: Array<() => Promise<void>> = [];
   const onClose = (cleanup: () => Promise<void>) => {
     cleanups.push(cleanup);
@@ -44,13 +100,23 @@ export async function openAwsTarget(): Promise<ContractTarget> {
     region,
     partition,
     sharer: { accountId: fixtures.sharerAccount, comprehend: comprehend(fixtures.sharerProfile) },
-    importer: { accountId: fixtures.importerAccount, comprehend: comprehend(fixtures.importerProfile) },
+    importer: { accountId: fixtures.importerAccount, comprehend: importerComprehend },
     sourceClassifierArn: fixtures.sourceClassifierArn,
-    awsOnly: {
-      importerCloudWatch: new CloudWatchClient(plumbing),
-      importerCloudFormation: new CloudFormationClient(plumbing),
-      importerKeyArn: fixtures.importerKeyArn,
-      importerDataAccessRoleArn: fixtures.importerDataAccessRoleArn,
+    get awsOnly(): AwsOnlyClients {
+      if (!awsOnly) {
+        const importerCloudFormation = new CloudFormationClient(plumbing);
+        // The stacks the tests create carry the run's tag (CloudFormation passes it on to their resources).
+        tagInRequest(importerCloudFormation, ['CreateStackCommand']);
+        awsOnly = {
+          importerCloudWatch: new CloudWatchClient(plumbing),
+          importerCloudFormation,
+          importerLogs: new CloudWatchLogsClient(plumbing),
+          importerKeyArn: fixtures.importerKeyArn,
+          importerImportRoleArn: fixtures.importerImportRoleArn,
+          importerEndpointRoleArn: fixtures.importerEndpointRoleArn,
+        };
+      }
+      return awsOnly;
     },
     async clientWithPolicy(purpose: string, statements: readonly Statement[]) {
       // A suffix of its own: two tests of one run may ask for the same purpose, and a role not yet deleted keeps its name.
@@ -62,13 +128,13 @@ export async function openAwsTarget(): Promise<ContractTarget> {
           Version: '2012-10-17',
           Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:${partition}:iam::${fixtures.importerAccount}:root` }, Action: 'sts:AssumeRole' }],
         }),
-        Tags: [{ Key: 'contract-aws', Value: runId }],
+        Tags: [runTag],
       }));
       // Registered before the next call: a failure from here on still deletes the role.
       onClose(async () => {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const { deleteTestRole }: typeof import('./fixtures') = require('./fixtures');
-        await deleteTestRole(iam, roleName);
+        await deleteTestRole(iam, roleName, runId);
       });
       await iam.send(new PutRolePolicyCommand({
         RoleName: roleName,
@@ -80,11 +146,14 @@ export async function openAwsTarget(): Promise<ContractTarget> {
         try {
           const assumed = await sts.send(new AssumeRoleCommand({ RoleArn: role.Role!.Arn!, RoleSessionName: 'contract', DurationSeconds: 3600 }));
           const c = assumed.Credentials!;
-          return new ComprehendClient({
+          await new Promise(resolve => setTimeout(resolve, POLICY_PROPAGATION_MS));
+          const restricted = new ComprehendClient({
             region,
             maxAttempts: 1,
             credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken, expiration: c.Expiration },
           });
+          tagAfterwards(restricted);
+          return restricted;
         } catch (error) {
           if ((error as { name?: string }).name !== 'AccessDenied' || Date.now() > deadline) {
             throw error;
@@ -98,7 +167,7 @@ export async function openAwsTarget(): Promise<ContractTarget> {
       await new Promise(resolve => setTimeout(resolve, ms));
     },
     now: () => Date.now(),
-    name: (purpose: string) => runScopedName(purpose, runId),
+    name: (purpose: string, maxLength = 63) => runScopedName(purpose, runId, maxLength),
     onClose,
     async close() {
       const failures: unknown[] = [];

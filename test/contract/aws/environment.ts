@@ -27,9 +27,10 @@ export interface AwsFixtures {
   readonly importerProfile: string;
   /** The trained source classifier version (trained once, reused by name by later runs). */
   readonly sourceClassifierArn: string;
-  /** A customer managed key of the importer made for this run, and the data access role on it. */
+  /** A customer managed key of the importer made for this run, and the import and endpoint roles on it (the library's two service roles). */
   readonly importerKeyArn: string;
-  readonly importerDataAccessRoleArn: string;
+  readonly importerImportRoleArn: string;
+  readonly importerEndpointRoleArn: string;
   /** Names every resource this run made (`contract-…-RUNID`), so that a cleanup finds what a crash left. */
   readonly runId: string;
 }

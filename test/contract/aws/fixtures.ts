@@ -1,5 +1,6 @@
 // The AWS side's fixtures: the trained source classifier of the sharer (trained once, reused by name), the importer's
-// key and data access role for the run, and the sweep that deletes what a run (or a crashed one) left, found by name.
+// key and its import and endpoint roles for the run, and the sweep that deletes what a run (or a crashed one) left,
+// found by name and by this tool's tag (contract-aws): nothing without the tag is deleted or written to.
 // Only run-contract.ts and run-integ.ts load this module, after their opt-in check: it loads the SDK clients.
 // Nothing here has run against AWS yet (docs/contract-aws.md); what can be checked without AWS is in the pure
 // functions (trainingDocuments, importerStackTemplate, Teardown), which run-contract.test.ts covers.
@@ -9,16 +10,16 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import {
   ComprehendClient, CreateDocumentClassifierCommand, DeleteDocumentClassifierCommand, DeleteEndpointCommand,
-  DeleteResourcePolicyCommand, DocumentClassifierProperties, ListDocumentClassifiersCommand, ListEndpointsCommand,
-  StopTrainingDocumentClassifierCommand,
+  DeleteResourcePolicyCommand, DescribeDocumentClassifierCommand, DocumentClassifierProperties, EndpointProperties,
+  ListDocumentClassifiersCommand, ListEndpointsCommand, ListTagsForResourceCommand, StopTrainingDocumentClassifierCommand,
 } from '@aws-sdk/client-comprehend';
 import {
   CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, GetRoleCommand, IAMClient, ListRolePoliciesCommand,
-  ListRolesCommand, PutRolePolicyCommand,
+  ListRolesCommand, ListRoleTagsCommand, PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import {
-  CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, PutBucketEncryptionCommand,
-  PutObjectCommand, PutPublicAccessBlockCommand, S3Client, BucketLocationConstraint,
+  CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, GetBucketTaggingCommand, ListObjectsV2Command,
+  PutBucketEncryptionCommand, PutBucketTaggingCommand, PutObjectCommand, PutPublicAccessBlockCommand, S3Client, BucketLocationConstraint,
 } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsContractEnvironment, AwsFixtures } from './environment';
@@ -28,6 +29,8 @@ export type Log = (line: string) => void;
 
 /** The tag every resource this tool makes carries: the run's id, or `source` for the kept source's resources. */
 export const TAG_KEY = 'contract-aws';
+/** The tag's value on the kept source's classifier, bucket and training role. */
+export const SOURCE_TAG = 'source';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Pure parts (tested here, without AWS)
@@ -58,18 +61,31 @@ export function trainingDocuments(): string {
 
 /**
  * The importer's fixtures for one run, as one CloudFormation stack (no KMS client is among the project's dev
- * dependencies; a stack also deletes its key and role together): a customer managed key that schedules its deletion with
- * the minimum 7-day window when the stack is deleted, its alias, and a data access role that Comprehend acting for the
- * importer may assume. The role's permissions mirror the library's service roles (src/private/service-role.ts): the
- * import's (kms:CreateGrant; kms:Decrypt and kms:GenerateDataKey with kms:ViaService s3.REGION.amazonaws.com) and the
- * endpoint's (kms:Decrypt; kms:CreateGrant with kms:GrantIsForAWSResource), so that the tests see what the library's
- * roles would be allowed.
+ * dependencies; a stack also deletes its key and roles together): a customer managed key that schedules its deletion with
+ * the minimum 7-day window when the stack is deleted, its alias, and two roles that Comprehend acting for the importer
+ * may assume, with the statements of the library's two service roles (src/private/service-role.ts) on the run's key:
+ * - the import role, importServiceRole's `ModelImportKeys`: kms:CreateGrant; kms:Decrypt and kms:GenerateDataKey with
+ *   kms:ViaService s3.REGION.amazonaws.com;
+ * - the endpoint role, endpointServiceRole's `ServedModelKey`: kms:Decrypt; kms:CreateGrant with kms:GrantIsForAWSResource.
+ * Both trust comprehend.amazonaws.com with aws:SourceAccount, as the library's do. run-contract.test.ts compares them
+ * with the roles the library synthesizes. Everything carries the run's contract-aws tag.
  */
 export function importerStackTemplate(account: string, partition: string, region: string, runId: string): Record<string, unknown> {
   const names = runNames(runId);
   const key = { 'Fn::GetAtt': ['Key', 'Arn'] };
+  const tags = [{ Key: TAG_KEY, Value: runId }];
+  const role = (roleName: string, what: string, policyName: string, statements: unknown[]) => ({
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      RoleName: roleName,
+      Description: `contract:aws run ${runId}: the library's ${what} permissions on the run's key`,
+      AssumeRolePolicyDocument: comprehendTrust(account),
+      Policies: [{ PolicyName: policyName, PolicyDocument: { Version: '2012-10-17', Statement: statements } }],
+      Tags: tags,
+    },
+  });
   return {
-    Description: `contract:aws run ${runId}: a KMS key and a Comprehend data access role on it (test/contract/aws/fixtures.ts)`,
+    Description: `contract:aws run ${runId}: a KMS key and the Comprehend import and endpoint roles on it (test/contract/aws/fixtures.ts)`,
     Resources: {
       Key: {
         Type: 'AWS::KMS::Key',
@@ -82,48 +98,28 @@ export function importerStackTemplate(account: string, partition: string, region
             Version: '2012-10-17',
             Statement: [{ Sid: 'TheAccountsIamPolicies', Effect: 'Allow', Principal: { AWS: `arn:${partition}:iam::${account}:root` }, Action: 'kms:*', Resource: '*' }],
           },
+          Tags: tags,
         },
       },
       Alias: { Type: 'AWS::KMS::Alias', Properties: { AliasName: names.keyAlias, TargetKeyId: { Ref: 'Key' } } },
-      Role: {
-        Type: 'AWS::IAM::Role',
-        Properties: {
-          RoleName: names.dataAccessRole,
-          Description: `contract:aws run ${runId}: the library's import and endpoint service-role permissions on the run's key`,
-          AssumeRolePolicyDocument: comprehendTrust(account),
-          Policies: [
-            {
-              PolicyName: 'ModelImportKeys',
-              PolicyDocument: {
-                Version: '2012-10-17',
-                Statement: [
-                  { Effect: 'Allow', Action: 'kms:CreateGrant', Resource: key },
-                  {
-                    Effect: 'Allow',
-                    Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-                    Resource: key,
-                    Condition: { StringEquals: { 'kms:ViaService': [`s3.${region}.amazonaws.com`] } },
-                  },
-                ],
-              },
-            },
-            {
-              PolicyName: 'ServedModelKey',
-              PolicyDocument: {
-                Version: '2012-10-17',
-                Statement: [
-                  { Effect: 'Allow', Action: 'kms:Decrypt', Resource: key },
-                  { Effect: 'Allow', Action: 'kms:CreateGrant', Resource: key, Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } } },
-                ],
-              },
-            },
-          ],
+      ImportRole: role(names.importRole, 'import service-role', 'ModelImportKeys', [
+        { Effect: 'Allow', Action: 'kms:CreateGrant', Resource: key },
+        {
+          Effect: 'Allow',
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          Resource: key,
+          Condition: { StringEquals: { 'kms:ViaService': [`s3.${region}.amazonaws.com`] } },
         },
-      },
+      ]),
+      EndpointRole: role(names.endpointRole, 'endpoint data-access-role', 'ServedModelKey', [
+        { Effect: 'Allow', Action: 'kms:Decrypt', Resource: key },
+        { Effect: 'Allow', Action: 'kms:CreateGrant', Resource: key, Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } } },
+      ]),
     },
     Outputs: {
       KeyArn: { Value: key },
-      RoleArn: { Value: { 'Fn::GetAtt': ['Role', 'Arn'] } },
+      ImportRoleArn: { Value: { 'Fn::GetAtt': ['ImportRole', 'Arn'] } },
+      EndpointRoleArn: { Value: { 'Fn::GetAtt': ['EndpointRole', 'Arn'] } },
     },
   };
 }
@@ -282,6 +278,16 @@ export const classifierName = (arn: string) => arn.split(':document-classifier/'
 export async function ensureSource(sharer: Account, options: WaitOptions & { readonly deadlineMinutes?: number }): Promise<string> {
   const names = sourceNames(sharer.accountId, sharer.region);
   const versions = await classifierVersions(sharer.comprehend, names.classifier);
+  // The tests put and delete the source's resource policy, and --remove-source deletes it: only a source of this tool's.
+  for (const version of versions) {
+    const tag = await comprehendTag(sharer.comprehend, version.DocumentClassifierArn!);
+    if (tag !== SOURCE_TAG) {
+      throw new NotOursError(`The classifier version ${version.DocumentClassifierArn} has no tag ${TAG_KEY}=${SOURCE_TAG} (its tag is ` +
+        `${tag ?? 'absent'}), so this tool did not make it: the tests would put and delete its resource policy. If it is this ` +
+        `tool's source, tag it (aws comprehend tag-resource --resource-arn ARN --tags Key=${TAG_KEY},Value=${SOURCE_TAG}); ` +
+        `otherwise rename or delete the classifier ${names.classifier} yourself. Nothing of this run was created.`);
+    }
+  }
   const newest = (list: DocumentClassifierProperties[]) =>
     [...list].sort((a, b) => (b.SubmitTime?.getTime() ?? 0) - (a.SubmitTime?.getTime() ?? 0))[0];
   const trained = newest(versions.filter(v => TRAINED.includes(v.Status ?? '')));
@@ -307,10 +313,20 @@ export async function ensureSource(sharer: Account, options: WaitOptions & { rea
 
 async function ensureTrainingBucket(sharer: Account, log: Log): Promise<void> {
   const { bucket, trainingKey } = sourceNames(sharer.accountId, sharer.region);
-  await sharer.s3.send(new CreateBucketCommand({
-    Bucket: bucket,
-    CreateBucketConfiguration: sharer.region === 'us-east-1' ? undefined : { LocationConstraint: sharer.region as BucketLocationConstraint },
-  })).then(() => log(`source: created s3://${bucket}`), ignore('BucketAlreadyOwnedByYou'));
+  const found = await bucketTag(sharer.s3, bucket);
+  if (!found.exists) {
+    await sharer.s3.send(new CreateBucketCommand({
+      Bucket: bucket,
+      CreateBucketConfiguration: sharer.region === 'us-east-1' ? undefined : { LocationConstraint: sharer.region as BucketLocationConstraint },
+    }));
+    await sharer.s3.send(new PutBucketTaggingCommand({ Bucket: bucket, Tagging: { TagSet: [{ Key: TAG_KEY, Value: SOURCE_TAG }] } }));
+    log(`source: created s3://${bucket} (tagged ${TAG_KEY}=${SOURCE_TAG})`);
+  } else if (found.tag !== SOURCE_TAG) {
+    throw new NotOursError(`s3://${bucket} exists but has no tag ${TAG_KEY}=${SOURCE_TAG} (its tag is ${found.tag ?? 'absent'}), so this tool ` +
+      'did not make it (or stopped between creating and tagging it): it neither writes to it nor deletes it. If it is this ' +
+      `tool's training bucket, tag it: aws s3api put-bucket-tagging --bucket ${bucket} --tagging 'TagSet=[{Key=${TAG_KEY},Value=${SOURCE_TAG}}]' ` +
+      '(this replaces its other tags); otherwise move what it holds and delete it yourself. Nothing of this run was created.');
+  }
   await sharer.s3.send(new PutPublicAccessBlockCommand({
     Bucket: bucket,
     PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true },
@@ -323,17 +339,27 @@ async function ensureTrainingBucket(sharer: Account, log: Log): Promise<void> {
   log(`source: uploaded s3://${bucket}/${trainingKey}`);
 }
 
-async function ensureTrainingRole(sharer: Account, log: Log): Promise<string> {
+/** The training role, made (tagged) when missing; an existing one's policy is overwritten only if it carries the source's tag. */
+export async function ensureTrainingRole(sharer: Account, log: Log): Promise<string> {
   const { bucket, trainingRole } = sourceNames(sharer.accountId, sharer.region);
   const existing = await sharer.iam.send(new GetRoleCommand({ RoleName: trainingRole })).catch(error => {
     ignore('NoSuchEntityException', 'NoSuchEntity')(error);
     return undefined;
   });
+  if (existing) {
+    const tag = await roleTag(sharer.iam, trainingRole);
+    if (tag !== SOURCE_TAG) {
+      throw new NotOursError(`The IAM role ${trainingRole} exists in ${sharer.accountId} but has no tag ${TAG_KEY}=${SOURCE_TAG} ` +
+        `(its tag is ${tag ?? 'absent'}), so this tool did not make it: it does not overwrite its policy. If it is this tool's ` +
+        `training role, tag it (aws iam tag-role --role-name ${trainingRole} --tags Key=${TAG_KEY},Value=${SOURCE_TAG}) and run ` +
+        'again; otherwise delete or rename that role yourself. Nothing of this run was created.');
+    }
+  }
   const arn = existing?.Role?.Arn ?? (await sharer.iam.send(new CreateRoleCommand({
     RoleName: trainingRole,
     Description: 'contract:aws: lets Comprehend read the contract tests\' training set (test/contract/aws/fixtures.ts)',
     AssumeRolePolicyDocument: JSON.stringify(comprehendTrust(sharer.accountId)),
-    Tags: [{ Key: TAG_KEY, Value: 'source' }],
+    Tags: [{ Key: TAG_KEY, Value: SOURCE_TAG }],
   }))).Role!.Arn!;
   await sharer.iam.send(new PutRolePolicyCommand({
     RoleName: trainingRole,
@@ -363,7 +389,7 @@ async function createClassifier(sharer: Account, roleArn: string, version: strin
         LanguageCode: 'en',
         Mode: 'MULTI_CLASS',
         InputDataConfig: { DataFormat: 'COMPREHEND_CSV', S3Uri: `s3://${bucket}/${trainingKey}` },
-        Tags: [{ Key: TAG_KEY, Value: 'source' }],
+        Tags: [{ Key: TAG_KEY, Value: SOURCE_TAG }],
       }));
       options.log(`source: training ${created.DocumentClassifierArn} (tens of minutes; a later run reuses it)`);
       return created.DocumentClassifierArn!;
@@ -397,7 +423,10 @@ async function waitTrained(comprehend: ComprehendClient, arn: string, options: W
   }
 }
 
-/** --remove-source: every version of the source classifier, then its bucket (emptied) and training role. */
+/**
+ * --remove-source: every version of the source classifier, then its bucket (emptied) and training role, each only if it
+ * carries the tag contract-aws=source (what does not is named among the failures and left).
+ */
 export async function removeSource(sharer: Account, log: Log): Promise<string[]> {
   const names = sourceNames(sharer.accountId, sharer.region);
   const failures: string[] = [];
@@ -409,14 +438,24 @@ export async function removeSource(sharer: Account, log: Log): Promise<string[]>
       failures.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
     }
   };
+  const versions: DocumentClassifierProperties[] = [];
   for (const version of await classifierVersions(sharer.comprehend, names.classifier)) {
-    const arn = version.DocumentClassifierArn!;
-    if (IN_PROGRESS.includes(version.Status ?? '')) {
-      await sharer.comprehend.send(new StopTrainingDocumentClassifierCommand({ DocumentClassifierArn: arn })).catch(() => undefined);
+    const tag = await comprehendTag(sharer.comprehend, version.DocumentClassifierArn!);
+    if (tag === SOURCE_TAG) {
+      versions.push(version);
+    } else {
+      failures.push(`${version.DocumentClassifierArn}: left: its ${TAG_KEY} tag is ${tag ?? 'absent'}, not ${SOURCE_TAG}`);
     }
-    await attempt(arn, () => sharer.comprehend.send(new DeleteDocumentClassifierCommand({ DocumentClassifierArn: arn })));
   }
+  failures.push(...await deleteClassifiers(sharer, versions, { log, interrupted: () => false }));
   await attempt(`s3://${names.bucket}`, async () => {
+    const found = await bucketTag(sharer.s3, names.bucket);
+    if (!found.exists) {
+      return;
+    }
+    if (found.tag !== SOURCE_TAG) {
+      throw new NotOursError(`left: its ${TAG_KEY} tag is ${found.tag ?? 'absent'}, not ${SOURCE_TAG}`);
+    }
     for (;;) {
       const listed = await sharer.s3.send(new ListObjectsV2Command({ Bucket: names.bucket }));
       const objects = (listed.Contents ?? []).map(o => ({ Key: o.Key! }));
@@ -427,16 +466,19 @@ export async function removeSource(sharer: Account, log: Log): Promise<string[]>
     }
     await sharer.s3.send(new DeleteBucketCommand({ Bucket: names.bucket }));
   });
-  await attempt(`role ${names.trainingRole}`, () => deleteRole(sharer.iam, names.trainingRole));
+  await attempt(`role ${names.trainingRole}`, () => deleteRole(sharer.iam, names.trainingRole, SOURCE_TAG).catch(ignore('NoSuchEntityException', 'NoSuchEntity')));
   return failures;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // The run's fixtures: importer account
 
-/** The run's key and data access role (one stack); its deletion is registered before the stack is waited for. */
+/**
+ * The run's key and its import and endpoint roles (one stack); its deletion is registered before the stack is waited for.
+ * The stack is this run's: CreateStack fails on a name that exists, and the name carries the run's id.
+ */
 export async function createRunFixtures(importer: Account, runId: string, teardown: Teardown, options: WaitOptions):
-Promise<{ readonly keyArn: string; readonly roleArn: string }> {
+Promise<{ readonly keyArn: string; readonly importRoleArn: string; readonly endpointRoleArn: string }> {
   const { stack } = runNames(runId);
   await importer.cloudFormation.send(new CreateStackCommand({
     StackName: stack,
@@ -445,7 +487,7 @@ Promise<{ readonly keyArn: string; readonly roleArn: string }> {
     OnFailure: 'DELETE',
     Tags: [{ Key: TAG_KEY, Value: runId }],
   }));
-  teardown.register(`delete stack ${stack} (the run's key, scheduled for deletion in 7 days, and data access role)`, async () => {
+  teardown.register(`delete stack ${stack} (the run's key, scheduled for deletion in 7 days, and its two roles)`, async () => {
     await importer.cloudFormation.send(new DeleteStackCommand({ StackName: stack }));
     await waitUntilStackDeleteComplete({ client: importer.cloudFormation, maxWaitTime: 900 }, { StackName: stack });
   });
@@ -453,7 +495,7 @@ Promise<{ readonly keyArn: string; readonly roleArn: string }> {
   await waitUntilStackCreateComplete({ client: importer.cloudFormation, maxWaitTime: 900 }, { StackName: stack });
   const outputs = (await importer.cloudFormation.send(new DescribeStacksCommand({ StackName: stack }))).Stacks?.[0]?.Outputs ?? [];
   const output = (key: string) => outputs.find(o => o.OutputKey === key)?.OutputValue ?? '';
-  return { keyArn: output('KeyArn'), roleArn: output('RoleArn') };
+  return { keyArn: output('KeyArn'), importRoleArn: output('ImportRoleArn'), endpointRoleArn: output('EndpointRoleArn') };
 }
 
 /** Everything the tests need, made or found: the AWS target reads it from RUN_DIR/fixtures.json. */
@@ -471,15 +513,50 @@ export async function ensureFixtures(env: AwsContractEnvironment, accounts: { sh
     importerProfile: env.importerProfile,
     sourceClassifierArn,
     importerKeyArn: run.keyArn,
-    importerDataAccessRoleArn: run.roleArn,
+    importerImportRoleArn: run.importRoleArn,
+    importerEndpointRoleArn: run.endpointRoleArn,
     runId,
   };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// The sweep: what the tests (or a crashed run) left, found by name
+// Ownership: this tool deletes, or writes to, only what carries its tag (TAG_KEY)
 
-async function deleteRole(iam: IAMClient, roleName: string): Promise<void> {
+/** Why something is left as it is: it does not carry this tool's tag. */
+export class NotOursError extends Error {}
+
+/** A contract-aws tag's value among `tags`; undefined when absent. */
+export const tagValue = (tags: ReadonlyArray<{ readonly Key?: string; readonly Value?: string }> | undefined) =>
+  tags?.find(t => t.Key === TAG_KEY)?.Value;
+
+async function comprehendTag(comprehend: ComprehendClient, arn: string): Promise<string | undefined> {
+  return tagValue((await comprehend.send(new ListTagsForResourceCommand({ ResourceArn: arn }))).Tags);
+}
+
+async function roleTag(iam: IAMClient, roleName: string): Promise<string | undefined> {
+  return tagValue((await iam.send(new ListRoleTagsCommand({ RoleName: roleName }))).Tags);
+}
+
+async function bucketTag(s3: S3Client, bucket: string): Promise<{ readonly exists: boolean; readonly tag?: string }> {
+  try {
+    return { exists: true, tag: tagValue((await s3.send(new GetBucketTaggingCommand({ Bucket: bucket }))).TagSet) };
+  } catch (error) {
+    if (errorName(error) === 'NoSuchBucket') {
+      return { exists: false };
+    }
+    if (errorName(error) === 'NoSuchTagSet') {
+      return { exists: true };
+    }
+    throw error;
+  }
+}
+
+/** A role's inline policies, then the role: only if its contract-aws tag is `tag`. */
+async function deleteRole(iam: IAMClient, roleName: string, tag: string): Promise<void> {
+  const found = await roleTag(iam, roleName);
+  if (found !== tag) {
+    throw new NotOursError(`role ${roleName} left: its ${TAG_KEY} tag is ${found ?? 'absent'}, not ${tag}`);
+  }
   const policies = await iam.send(new ListRolePoliciesCommand({ RoleName: roleName }));
   for (const policy of policies.PolicyNames ?? []) {
     await iam.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: policy }));
@@ -487,95 +564,284 @@ async function deleteRole(iam: IAMClient, roleName: string): Promise<void> {
   await iam.send(new DeleteRoleCommand({ RoleName: roleName }));
 }
 
-/** A role of the tests' (clientWithPolicy): its inline policy, then the role. */
-export const deleteTestRole = deleteRole;
+/** A role of the tests' (clientWithPolicy), tagged with the run's id: its inline policy, then the role. */
+export const deleteTestRole = (iam: IAMClient, roleName: string, runId: string) => deleteRole(iam, roleName, runId);
 
-/**
- * Deletes what carries a run's name (`contract-…-RUNID`; every run's with `runId` undefined, for --cleanup-only): the
- * importer's endpoints (waited for, since a model in use cannot go), classifiers and stacks, then the roles left, the
- * sharer's classifiers, and the resource policies left on the source's versions. Returns what failed.
- */
-export async function sweep(accounts: { sharer: Account; importer: Account }, runId: string | undefined, options: WaitOptions): Promise<string[]> {
+// ---------------------------------------------------------------------------------------------------------------
+// The sweep: what the tests (or a crashed run) left, found by name and tag
+
+/** How long the sweep waits for endpoints, and for classifiers to stop and to go. */
+const SWEEP_ENDPOINTS_MINUTES = 40;
+const SWEEP_CLASSIFIERS_MINUTES = 60;
+const SWEEP_POLL_MS = 15_000;
+/** The statuses in which a classifier (a training, or an import) has ended: only then may it be deleted. */
+const CLASSIFIER_ENDED = ['TRAINED', 'TRAINED_WITH_WARNING', 'IN_ERROR', 'STOPPED'];
+/** The statuses in which an endpoint accepts DeleteEndpoint (a CREATING or UPDATING one answers ResourceInUseException). */
+const ENDPOINT_DELETABLE = ['IN_SERVICE', 'FAILED'];
+
+/** Something named like this tool's (`contract-…-RUNID`), with the contract-aws tag it carries. */
+export interface Leftover {
+  readonly kind: 'endpoint' | 'classifier' | 'stack' | 'role';
+  readonly account: 'sharer' | 'importer';
+  /** An ARN (endpoints, classifiers) or a name (stacks, roles). */
+  readonly id: string;
+  /** The run id in its name. */
+  readonly runId: string;
+  readonly tag?: string;
+}
+
+/** Whether the sweep may delete it: named after a run and tagged with that same run's id. */
+export const isOurs = (leftover: Leftover) => leftover.tag === leftover.runId;
+
+/** Lists what carries a run's name (`runId`'s, or every run's when undefined), with its tag; deletes nothing. */
+export async function findLeftovers(accounts: { sharer: Account; importer: Account }, runId: string | undefined): Promise<Leftover[]> {
   const { sharer, importer } = accounts;
-  const ours = (name: string) => {
+  const runOf = (name: string) => {
     const match = RUN_NAME.exec(name);
-    return match !== null && (runId === undefined || match[1] === runId);
+    return match !== null && (runId === undefined || match[1] === runId) ? match[1] : undefined;
   };
-  const failures: string[] = [];
-  const attempt = async (what: string, action: () => Promise<unknown>) => {
-    try {
-      await action();
-      options.log(`sweep: deleted ${what}`);
-    } catch (error) {
-      failures.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+  const found: Leftover[] = [];
+  for (const endpoint of await listEndpoints(importer.comprehend)) {
+    const run = runOf(endpoint.EndpointArn!.split('/').pop()!);
+    if (run) {
+      found.push({ kind: 'endpoint', account: 'importer', id: endpoint.EndpointArn!, runId: run, tag: await comprehendTag(importer.comprehend, endpoint.EndpointArn!) });
     }
-  };
-
-  const endpoints = async () => {
-    const arns: string[] = [];
-    let NextToken: string | undefined;
-    do {
-      const page = await importer.comprehend.send(new ListEndpointsCommand({ NextToken }));
-      arns.push(...(page.EndpointPropertiesList ?? []).map(e => e.EndpointArn!).filter(arn => ours(arn.split('/').pop()!)));
-      NextToken = page.NextToken;
-    } while (NextToken);
-    return arns;
-  };
-  for (const arn of await endpoints()) {
-    await attempt(arn, () => importer.comprehend.send(new DeleteEndpointCommand({ EndpointArn: arn })).catch(ignore('ResourceInUseException')));
   }
-  const until = Date.now() + 30 * 60_000;
-  while ((await endpoints()).length > 0 && Date.now() < until) {
-    options.log('sweep: waiting for endpoints to be deleted');
-    await sleep(30_000, options.interrupted);
-  }
-
-  for (const account of [importer, sharer]) {
+  for (const [which, account] of [['importer', importer], ['sharer', sharer]] as const) {
     for (const version of await classifierVersions(account.comprehend)) {
       const arn = version.DocumentClassifierArn!;
-      if (!ours(classifierName(arn)) || version.Status === 'DELETING') {
-        continue;
+      const run = runOf(classifierName(arn));
+      if (run) {
+        found.push({ kind: 'classifier', account: which, id: arn, runId: run, tag: await comprehendTag(account.comprehend, arn) });
       }
-      if (IN_PROGRESS.includes(version.Status ?? '')) {
-        await account.comprehend.send(new StopTrainingDocumentClassifierCommand({ DocumentClassifierArn: arn })).catch(() => undefined);
-      }
-      await attempt(arn, () => account.comprehend.send(new DeleteDocumentClassifierCommand({ DocumentClassifierArn: arn })));
     }
   }
-
-  const stacks: string[] = [];
   let NextToken: string | undefined;
   do {
     const page = await importer.cloudFormation.send(new ListStacksCommand({
       NextToken,
       StackStatusFilter: Object.values(StackStatus).filter(s => s !== StackStatus.DELETE_COMPLETE),
     }));
-    stacks.push(...(page.StackSummaries ?? []).map(s => s.StackName!).filter(ours));
+    for (const summary of page.StackSummaries ?? []) {
+      const run = runOf(summary.StackName!);
+      if (run) {
+        const described = await importer.cloudFormation.send(new DescribeStacksCommand({ StackName: summary.StackId ?? summary.StackName }));
+        const stack = described.Stacks?.[0];
+        found.push({ kind: 'stack', account: 'importer', id: summary.StackName!, runId: run, tag: tagValue(stack?.Tags) });
+      }
+    }
     NextToken = page.NextToken;
   } while (NextToken);
-  for (const stack of stacks) {
-    await attempt(`stack ${stack}`, async () => {
-      await importer.cloudFormation.send(new DeleteStackCommand({ StackName: stack }));
-      await waitUntilStackDeleteComplete({ client: importer.cloudFormation, maxWaitTime: 1800 }, { StackName: stack });
-    });
-  }
-
   let Marker: string | undefined;
-  const roles: string[] = [];
   do {
     const page = await importer.iam.send(new ListRolesCommand({ Marker }));
-    roles.push(...(page.Roles ?? []).map(r => r.RoleName!).filter(ours));
+    for (const role of page.Roles ?? []) {
+      const run = runOf(role.RoleName!);
+      if (run) {
+        found.push({ kind: 'role', account: 'importer', id: role.RoleName!, runId: run, tag: await roleTag(importer.iam, role.RoleName!) });
+      }
+    }
     Marker = page.IsTruncated ? page.Marker : undefined;
   } while (Marker);
-  for (const role of roles) {
-    await attempt(`role ${role}`, () => deleteRole(importer.iam, role));
-  }
+  return found;
+}
 
-  // The tests put and delete the source's resource-based policy: one left would keep sharing it with the importer.
-  const source = sourceNames(sharer.accountId, sharer.region);
-  for (const version of await classifierVersions(sharer.comprehend, source.classifier)) {
-    await sharer.comprehend.send(new DeleteResourcePolicyCommand({ ResourceArn: version.DocumentClassifierArn! }))
-      .catch(ignore('ResourceNotFoundException'));
+/** One line per leftover: what the sweep deletes, and what it leaves (and why). */
+export function leftoverLines(leftovers: readonly Leftover[]): string[] {
+  return leftovers.map(l => `${isOurs(l) ? 'delete' : `leave (its ${TAG_KEY} tag is ${l.tag ?? 'absent'}, not ${l.runId})`}: ` +
+    `${l.kind} ${l.id} (${l.account})`);
+}
+
+async function listEndpoints(comprehend: ComprehendClient, filter?: { ModelArn: string }): Promise<EndpointProperties[]> {
+  const all: EndpointProperties[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await comprehend.send(new ListEndpointsCommand({ NextToken, Filter: filter }));
+    all.push(...page.EndpointPropertiesList ?? []);
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return all;
+}
+
+const message = (error: unknown) => error instanceof Error ? error.message : String(error);
+const RETRIED = ['ResourceInUseException', 'ThrottlingException', 'TooManyRequestsException'];
+
+/**
+ * Deletes `arns` (endpoints of the importer): DeleteEndpoint is sent when an endpoint is IN_SERVICE or FAILED, and again
+ * on each round while it still is (a CREATING or UPDATING endpoint refuses it); an endpoint is reported deleted only once
+ * the listing no longer has it. Returns what is still there at the deadline, or refused for good.
+ */
+export async function deleteEndpoints(comprehend: ComprehendClient, arns: readonly string[], options: WaitOptions,
+  minutes = SWEEP_ENDPOINTS_MINUTES, pollMs = SWEEP_POLL_MS): Promise<string[]> {
+  const failures: string[] = [];
+  const pending = new Set(arns);
+  const deadline = Date.now() + minutes * 60_000;
+  while (pending.size > 0) {
+    const listed = new Map((await listEndpoints(comprehend)).map(e => [e.EndpointArn!, e.Status ?? '']));
+    for (const arn of [...pending]) {
+      const status = listed.get(arn);
+      if (status === undefined) {
+        pending.delete(arn);
+        options.log(`sweep: deleted ${arn}`);
+      } else if (ENDPOINT_DELETABLE.includes(status)) {
+        try {
+          await comprehend.send(new DeleteEndpointCommand({ EndpointArn: arn }));
+          options.log(`sweep: DeleteEndpoint ${arn} (was ${status}) accepted; waiting for it to go`);
+        } catch (error) {
+          if (errorName(error) === 'ResourceNotFoundException') {
+            continue;
+          }
+          if (!RETRIED.includes(errorName(error))) {
+            pending.delete(arn);
+            failures.push(`endpoint ${arn}: DeleteEndpoint refused: ${errorName(error)}: ${message(error)}`);
+          } else {
+            options.log(`sweep: DeleteEndpoint ${arn}: ${errorName(error)}: asking again`);
+          }
+        }
+      }
+    }
+    if (pending.size === 0) {
+      break;
+    }
+    if (Date.now() > deadline) {
+      failures.push(...[...pending].map(arn => `endpoint ${arn}: still there (${listed.get(arn)}) after ${minutes} minutes`));
+      break;
+    }
+    options.log(`sweep: waiting for ${pending.size} endpoint(s) to go`);
+    await sleep(pollMs, options.interrupted);
+  }
+  return failures;
+}
+
+/** A classifier's status, or undefined when it is gone. */
+async function classifierStatus(comprehend: ComprehendClient, arn: string): Promise<string | undefined> {
+  try {
+    const answer = await comprehend.send(new DescribeDocumentClassifierCommand({ DocumentClassifierArn: arn }));
+    return answer.DocumentClassifierProperties?.Status ?? 'no Status';
+  } catch (error) {
+    if (errorName(error) === 'ResourceNotFoundException') {
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+/**
+ * Deletes classifier versions of one account: stops those in training (or importing), waits for each to end (TRAINED,
+ * TRAINED_WITH_WARNING, IN_ERROR or STOPPED), deletes the endpoints of `account` that serve one, then deletes it and
+ * waits until it is gone. Returns what failed or is still there at the deadline.
+ */
+export async function deleteClassifiers(account: Pick<Account, 'comprehend'>, versions: readonly DocumentClassifierProperties[],
+  options: WaitOptions, minutes = SWEEP_CLASSIFIERS_MINUTES, pollMs = SWEEP_POLL_MS): Promise<string[]> {
+  const failures: string[] = [];
+  const comprehend = account.comprehend;
+  for (const version of versions) {
+    if (IN_PROGRESS.includes(version.Status ?? '')) {
+      await comprehend.send(new StopTrainingDocumentClassifierCommand({ DocumentClassifierArn: version.DocumentClassifierArn! }))
+        .then(() => options.log(`sweep: stopping ${version.DocumentClassifierArn}`))
+        .catch(error => options.log(`sweep: StopTrainingDocumentClassifier ${version.DocumentClassifierArn}: ${message(error)}`));
+    }
+  }
+  const deadline = Date.now() + minutes * 60_000;
+  const toDelete = new Set(versions.map(v => v.DocumentClassifierArn!));
+  const asked = new Set<string>();
+  while (toDelete.size > 0) {
+    for (const arn of [...toDelete]) {
+      const status = await classifierStatus(comprehend, arn);
+      if (status === undefined) {
+        toDelete.delete(arn);
+        options.log(`sweep: deleted ${arn}`);
+      } else if (CLASSIFIER_ENDED.includes(status) && !asked.has(arn)) {
+        // An endpoint serving it (one the name-based pass did not find) would make the deletion fail: those go first.
+        const serving = (await listEndpoints(comprehend, { ModelArn: arn })).map(e => e.EndpointArn!);
+        const left = serving.length === 0 ? [] : await deleteEndpoints(comprehend, serving, options, SWEEP_ENDPOINTS_MINUTES, pollMs);
+        if (left.length > 0) {
+          toDelete.delete(arn);
+          failures.push(`${arn}: not deleted: endpoints serving it are left (${left.join('; ')})`);
+          continue;
+        }
+        try {
+          await comprehend.send(new DeleteDocumentClassifierCommand({ DocumentClassifierArn: arn }));
+          asked.add(arn);
+          options.log(`sweep: DeleteDocumentClassifier ${arn} (was ${status}) accepted; waiting for it to go`);
+        } catch (error) {
+          if (!RETRIED.includes(errorName(error))) {
+            toDelete.delete(arn);
+            failures.push(`${arn}: DeleteDocumentClassifier refused: ${errorName(error)}: ${message(error)}`);
+          }
+        }
+      }
+    }
+    if (toDelete.size === 0) {
+      break;
+    }
+    if (Date.now() > deadline) {
+      failures.push(...[...toDelete].map(arn => `${arn}: still there after ${minutes} minutes (the next --cleanup-only tries again)`));
+      break;
+    }
+    await sleep(pollMs, options.interrupted);
+  }
+  return failures;
+}
+
+/**
+ * Deletes what carries a run's name and tag (`runId`'s; every run's with `runId` undefined, for --cleanup-only), after
+ * listing it, and what it leaves: the importer's endpoints (each waited for until gone), then the classifiers of both
+ * accounts (stopped and waited for first), the importer's stacks and the roles left, then the resource policy left on the
+ * source's versions (tagged contract-aws=source). Something named like a run's but without that run's tag is left, and
+ * counted among the failures, which it returns.
+ */
+export async function sweep(accounts: { sharer: Account; importer: Account }, runId: string | undefined, options: WaitOptions): Promise<string[]> {
+  const { sharer, importer } = accounts;
+  const failures: string[] = [];
+  try {
+    const leftovers = await findLeftovers(accounts, runId);
+    options.log(leftovers.length === 0 ? 'sweep: nothing named after the run is left' : 'sweep: found, named after a run:');
+    for (const line of leftoverLines(leftovers)) {
+      options.log(`  ${line}`);
+    }
+    failures.push(...leftovers.filter(l => !isOurs(l)).map(l => `${l.kind} ${l.id}: left: named like a run's, but its ${TAG_KEY} tag is ` +
+      `${l.tag ?? 'absent'}, not ${l.runId}; delete it yourself if it is that run's`));
+    const ours = leftovers.filter(isOurs);
+    const of = (kind: Leftover['kind'], account?: Leftover['account']) =>
+      ours.filter(l => l.kind === kind && (account === undefined || l.account === account)).map(l => l.id);
+
+    failures.push(...await deleteEndpoints(importer.comprehend, of('endpoint'), options));
+    for (const [which, account] of [['importer', importer], ['sharer', sharer]] as const) {
+      const arns = new Set(of('classifier', which));
+      const versions = (await classifierVersions(account.comprehend)).filter(v => arns.has(v.DocumentClassifierArn!));
+      failures.push(...await deleteClassifiers(account, versions, options));
+    }
+    const attempt = async (what: string, action: () => Promise<unknown>) => {
+      try {
+        await action();
+        options.log(`sweep: deleted ${what}`);
+      } catch (error) {
+        failures.push(`${what}: ${message(error)}`);
+      }
+    };
+    for (const stack of of('stack')) {
+      await attempt(`stack ${stack}`, async () => {
+        await importer.cloudFormation.send(new DeleteStackCommand({ StackName: stack }));
+        await waitUntilStackDeleteComplete({ client: importer.cloudFormation, maxWaitTime: 1800 }, { StackName: stack });
+      });
+    }
+    // A stack deletes its own roles: only those still there are deleted here.
+    for (const role of ours.filter(l => l.kind === 'role')) {
+      await attempt(`role ${role.id}`, () => deleteRole(importer.iam, role.id, role.runId).catch(ignore('NoSuchEntityException', 'NoSuchEntity')));
+    }
+
+    // The tests put and delete the source's resource-based policy: one left would keep sharing it with the importer.
+    const source = sourceNames(sharer.accountId, sharer.region);
+    for (const version of await classifierVersions(sharer.comprehend, source.classifier)) {
+      const arn = version.DocumentClassifierArn!;
+      if (await comprehendTag(sharer.comprehend, arn) === SOURCE_TAG) {
+        await sharer.comprehend.send(new DeleteResourcePolicyCommand({ ResourceArn: arn })).catch(ignore('ResourceNotFoundException'));
+      }
+    }
+  } catch (error) {
+    failures.push(error instanceof InterruptedError ? 'the sweep was interrupted: what it had not deleted is left'
+      : `the sweep stopped: ${message(error)}`);
   }
   return failures;
 }

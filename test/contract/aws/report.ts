@@ -12,6 +12,10 @@ export interface ReportRow {
   readonly saw: string;
   readonly assumed: string;
   readonly statusToPaste: string;
+  /** What else the test measured (durations, say), when it said. */
+  readonly details?: string;
+  /** Why the test's cleanup failed, when it did: what it made may still be there (the run's sweep tried again). */
+  readonly cleanup?: string;
 }
 
 export interface Report {
@@ -57,6 +61,8 @@ export function renderReport(rows: readonly RegisterRow[], observations: readonl
       saw: o ? o.saw : 'no test ran',
       assumed: row.assumed,
       statusToPaste: statusToPaste(row.status, outcome, date),
+      ...o?.details ? { details: o.details } : {},
+      ...o?.cleanup ? { cleanup: o.cleanup } : {},
     };
   });
   const counts: Record<Outcome, number> = { 'held': 0, 'differs': 0, 'could not run': 0 };
@@ -65,24 +71,28 @@ export function renderReport(rows: readonly RegisterRow[], observations: readonl
   }
   const ids = new Set(rows.map(r => r.id));
   const strays = [...last.values()].filter(o => !ids.has(o.id));
+  const cleanups = reportRows.filter(r => r.cleanup).length;
   const markdown = [
     `# contract:aws report, ${date}`,
     '',
-    `${counts.held} held, ${counts.differs} differ, ${counts['could not run']} could not run, of ${rows.length} register rows. ` +
+    `${counts.held} held, ${counts.differs} differ, ${counts['could not run']} could not run, of ${rows.length} register rows` +
+      `${cleanups > 0 ? `; the cleanup of ${cleanups} failed (see the Outcome column)` : ''}. ` +
       'Paste each row\'s last column into the Status column of docs/aws-assumptions.md; a row that differs also needs its ' +
       '"If AWS differs" column acted on.',
     '',
     '| Id | Outcome | What it saw | Assumed | Status to paste |',
     '|---|---|---|---|---|',
     ...reportRows.map(r => {
-      const outcome = r.outcome === 'could not run' ? `could not run: ${cell(r.saw, 120)}` : r.outcome;
-      return `| \`${r.id}\` | ${outcome} | ${cell(r.saw)} | \`${cell(r.assumed)}\` | ${r.statusToPaste} |`;
+      const outcome = (r.outcome === 'could not run' ? `could not run: ${cell(r.saw, 120)}` : r.outcome) +
+        (r.cleanup ? ` (cleanup failed: ${cell(r.cleanup, 200)})` : '');
+      const saw = cell(r.saw) + (r.details ? ` (${cell(r.details, 200)})` : '');
+      return `| \`${r.id}\` | ${outcome} | ${saw} | \`${cell(r.assumed)}\` | ${r.statusToPaste} |`;
     }),
     ...strays.length === 0 ? [] : [
       '',
       'Observed, but not in the register (a test of a row removed or renamed):',
       '',
-      ...strays.map(o => `- \`${o.id}\`: ${o.outcome}: ${cell(o.saw)}`),
+      ...strays.map(o => `- \`${o.id}\`: ${o.outcome}${o.cleanup ? ` (cleanup failed: ${cell(o.cleanup, 200)})` : ''}: ${cell(o.saw)}`),
     ],
     '',
   ].join('\n');

@@ -4,9 +4,16 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { endpointServiceRole, importServiceRole } from '../../../src/private/service-role';
 import type { Observation } from '../assumption';
 import type { RegisterRow } from '../register';
-import { Teardown, importerStackTemplate, trainingDocuments } from './fixtures';
+import {
+  Account, Leftover, Teardown, deleteClassifiers, deleteEndpoints, ensureTrainingRole, importerStackTemplate, isOurs, leftoverLines,
+  trainingDocuments,
+} from './fixtures';
 import {
   ENDPOINT_MINIMUM_SECONDS, PRICES, RUN_NAME, TRAINING_SET, WORKLOAD, costEstimate, endpointUsd, newRunId, runNames, runScopedName,
 } from './plan';
@@ -71,9 +78,10 @@ describe('the cost estimate', () => {
     const training = e.items[0];
     expect(training.lowUsd).toBeCloseTo(WORKLOAD.trainingMinutes[0] / 60 * PRICES.training.usd);
     expect(training.everyRun).toBe(false);
-    // 7 endpoints of 10-20 min and 2 that wait for CloudWatch 15-35 min, at $0.0005 per IU-second.
-    expect(e.items[1].lowUsd).toBeCloseTo((7 * 600 + 2 * 900) * 0.0005);
-    expect(e.items[1].highUsd).toBeCloseTo((7 * 1200 + 2 * 2100) * 0.0005);
+    // 6 endpoints of 1 IU and update-busy-endpoint's, counted at 2 IU, for 10-20 min, and 2 that wait for CloudWatch
+    // 15-35 min, at $0.0005 per IU-second.
+    expect(e.items[1].lowUsd).toBeCloseTo((6 * 600 + 2 * 600 + 2 * 900) * 0.0005);
+    expect(e.items[1].highUsd).toBeCloseTo((6 * 1200 + 2 * 1200 + 2 * 2100) * 0.0005);
     expect(e.items[2].highUsd).toBeCloseTo(18 * 0.25 * 3);
     const total = (key: 'lowUsd' | 'highUsd') => e.items.reduce((s, i) => s + i[key], 0);
     expect(e.firstRun.lowUsd).toBeCloseTo(total('lowUsd'));
@@ -101,7 +109,8 @@ describe('names', () => {
     expect(runId).toBe('2612011234iiii');
     const names = runNames(runId);
     expect(RUN_NAME.exec(names.stack)?.[1]).toBe(runId);
-    expect(RUN_NAME.exec(names.dataAccessRole)?.[1]).toBe(runId);
+    expect(RUN_NAME.exec(names.importRole)?.[1]).toBe(runId);
+    expect(RUN_NAME.exec(names.endpointRole)?.[1]).toBe(runId);
     expect(RUN_NAME.test('contract-aws-source')).toBe(false);
   });
 
@@ -122,12 +131,42 @@ describe('the fixtures\' pure parts', () => {
     expect(new Set(lines.map(l => l.split(',').slice(1).join(','))).size).toBe(lines.length);
   });
 
-  test('the importer\'s role mirrors the library\'s service roles on the run\'s key', () => {
-    const template = JSON.stringify(importerStackTemplate('444455556666', 'aws', 'us-west-2', '2612011234abcd'));
-    expect(template).toContain('"kms:ViaService":["s3.us-west-2.amazonaws.com"]');
-    expect(template).toContain('"kms:GrantIsForAWSResource":"true"');
-    expect(template).toContain('"aws:SourceAccount":"444455556666"');
-    expect(template).toContain('"PendingWindowInDays":7');
+  describe('the importer\'s two roles have exactly the library\'s service-role statements on the run\'s key', () => {
+    const ACCOUNT = '444455556666';
+    const KEY = `arn:aws:kms:us-west-2:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+    const RUN = '2612011234abcd';
+    // The fixtures' template, with the key's Fn::GetAtt replaced by the key ARN the library's roles are given.
+    const ours = JSON.parse(JSON.stringify(importerStackTemplate(ACCOUNT, 'aws', 'us-west-2', RUN))
+      .split(JSON.stringify({ 'Fn::GetAtt': ['Key', 'Arn'] })).join(JSON.stringify(KEY)));
+    const stack = new Stack(new App(), 'Library', { env: { account: ACCOUNT, region: 'us-west-2' } });
+    const key = kms.Key.fromKeyArn(stack, 'Key', KEY);
+    importServiceRole(stack, undefined, key);
+    endpointServiceRole(stack, key);
+    const libraryRoles = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Role')) as Array<{ Properties: Record<string, any> }>;
+    const libraryRole = (policyName: string) => {
+      const found = libraryRoles.filter(r => r.Properties.Policies?.some((p: { PolicyName: string }) => p.PolicyName === policyName));
+      expect(found).toHaveLength(1);
+      return found[0].Properties;
+    };
+
+    test.each([['ImportRole', 'ModelImportKeys'], ['EndpointRole', 'ServedModelKey']])('%s: %s and the trust policy', (logicalId, policyName) => {
+      const role = ours.Resources[logicalId].Properties;
+      const library = libraryRole(policyName);
+      expect(role.Policies).toEqual(library.Policies);
+      expect(role.AssumeRolePolicyDocument).toEqual(library.AssumeRolePolicyDocument);
+      expect(role.AssumeRolePolicyDocument.Statement[0].Condition).toEqual({ StringEquals: { 'aws:SourceAccount': ACCOUNT } });
+    });
+
+    test('no statement beyond them; both ARNs are outputs; everything is tagged with the run', () => {
+      const statements = (logicalId: string) => ours.Resources[logicalId].Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+      // kms:CreateGrant without a condition only in the import role, as the library's import role has it.
+      expect(statements('EndpointRole').filter((st: any) => st.Action === 'kms:CreateGrant' && !st.Condition)).toEqual([]);
+      expect(Object.keys(ours.Outputs).sort()).toEqual(['EndpointRoleArn', 'ImportRoleArn', 'KeyArn']);
+      for (const id of ['Key', 'ImportRole', 'EndpointRole']) {
+        expect(ours.Resources[id].Properties.Tags).toEqual([{ Key: 'contract-aws', Value: RUN }]);
+      }
+      expect(ours.Resources.Key.Properties.PendingWindowInDays).toBe(7);
+    });
   });
 
   test('a teardown undoes in reverse order, and goes on past a failure', async () => {
@@ -146,6 +185,132 @@ describe('the fixtures\' pure parts', () => {
     expect(await teardown.run(() => undefined)).toEqual(['b: no']);
     expect(done).toEqual(['c', 'a']);
     expect(teardown.pending).toEqual([]);
+  });
+});
+
+describe('ownership and the sweep, against fake clients', () => {
+  const named = (name: string, message = name) => Object.assign(new Error(message), { name });
+  const quiet = { log: (line: string) => logs.push(line), interrupted: () => false };
+  let logs: string[] = [];
+  beforeEach(() => {
+    logs = [];
+  });
+  /** A client whose send() is `answer`, by command name; records each call as NAME or NAME:DETAIL. */
+  const fake = (answer: (name: string, input: any) => unknown, calls: string[]) => ({
+    send: async (command: { constructor: { name: string }; input: unknown }) => {
+      const result = answer(command.constructor.name, command.input);
+      calls.push(command.constructor.name);
+      if (result instanceof Error) {
+        throw result;
+      }
+      return result;
+    },
+  }) as any;
+
+  test('an endpoint is asked to go only once IN_SERVICE or FAILED, again after a refusal, and said deleted only once gone', async () => {
+    const calls: string[] = [];
+    const rounds = ['CREATING', 'IN_SERVICE', 'IN_SERVICE', 'DELETING', undefined];
+    let round = -1;
+    let refused = false;
+    const client = fake((name) => {
+      if (name === 'ListEndpointsCommand') {
+        round++;
+        const status = rounds[Math.min(round, rounds.length - 1)];
+        return { EndpointPropertiesList: status ? [{ EndpointArn: 'arn:e', Status: status }] : [] };
+      }
+      if (name === 'DeleteEndpointCommand' && !refused) {
+        refused = true;
+        return named('ResourceInUseException');
+      }
+      return {};
+    }, calls);
+    expect(await deleteEndpoints(client, ['arn:e'], quiet, 1, 1)).toEqual([]);
+    expect(calls.filter(c => c === 'DeleteEndpointCommand')).toHaveLength(2);
+    expect(logs.filter(l => l.includes('deleted arn:e'))).toEqual(['sweep: deleted arn:e']);
+    expect(logs[logs.length - 1]).toBe('sweep: deleted arn:e');
+    expect(logs.some(l => l.includes('ResourceInUseException: asking again'))).toBe(true);
+  });
+
+  test('an endpoint still there at the deadline is a failure, not deleted', async () => {
+    const calls: string[] = [];
+    const client = fake(name => name === 'ListEndpointsCommand' ? { EndpointPropertiesList: [{ EndpointArn: 'arn:e', Status: 'CREATING' }] } : {}, calls);
+    expect(await deleteEndpoints(client, ['arn:e'], quiet, 0, 1)).toEqual(['endpoint arn:e: still there (CREATING) after 0 minutes']);
+    expect(calls).not.toContain('DeleteEndpointCommand');
+    expect(logs.some(l => l.startsWith('sweep: deleted'))).toBe(false);
+  });
+
+  test('a classifier in training is stopped, waited for until STOPPED, its endpoints deleted, then it is deleted and waited for', async () => {
+    const calls: string[] = [];
+    let classifier: string | undefined = 'TRAINING';
+    let endpoint: string | undefined = 'IN_SERVICE';
+    const client = fake((name) => {
+      switch (name) {
+        case 'StopTrainingDocumentClassifierCommand':
+          classifier = 'STOP_REQUESTED';
+          return {};
+        case 'DescribeDocumentClassifierCommand': {
+          const seenNow = classifier;
+          classifier = seenNow === 'STOP_REQUESTED' ? 'STOPPED' : seenNow === 'DELETING' ? undefined : seenNow;
+          calls.push(`status ${seenNow ?? 'gone'}`);
+          return seenNow ? { DocumentClassifierProperties: { Status: seenNow } } : named('ResourceNotFoundException');
+        }
+        case 'ListEndpointsCommand': {
+          const seenNow = endpoint;
+          endpoint = seenNow === 'DELETING' ? undefined : seenNow;
+          return { EndpointPropertiesList: seenNow ? [{ EndpointArn: 'arn:e', Status: seenNow }] : [] };
+        }
+        case 'DeleteEndpointCommand':
+          endpoint = 'DELETING';
+          return {};
+        case 'DeleteDocumentClassifierCommand':
+          if (classifier !== 'STOPPED' || endpoint !== undefined) {
+            return named('ResourceInUseException');
+          }
+          classifier = 'DELETING';
+          return {};
+        default:
+          return {};
+      }
+    }, calls);
+    const failures = await deleteClassifiers({ comprehend: client }, [{ DocumentClassifierArn: 'arn:c', Status: 'TRAINING' }], quiet, 1, 1);
+    expect(failures).toEqual([]);
+    const order = calls.filter(c => !c.startsWith('List') && c !== 'DescribeDocumentClassifierCommand');
+    expect(order).toEqual([
+      'StopTrainingDocumentClassifierCommand', 'status STOP_REQUESTED', 'status STOPPED', 'DeleteEndpointCommand',
+      'DeleteDocumentClassifierCommand', 'status DELETING', 'status gone',
+    ]);
+    expect(logs.filter(l => l.startsWith('sweep: deleted'))).toEqual(['sweep: deleted arn:e', 'sweep: deleted arn:c']);
+  });
+
+  test('the sweep deletes only what is named after a run and tagged with that run\'s id', () => {
+    const leftovers: Leftover[] = [
+      { kind: 'endpoint', account: 'importer', id: 'arn:ours', runId: '2612011234abcd', tag: '2612011234abcd' },
+      { kind: 'role', account: 'importer', id: 'contract-x-2612011234abcd', runId: '2612011234abcd' },
+      { kind: 'stack', account: 'importer', id: 'contract-y-2612011234abcd', runId: '2612011234abcd', tag: '2612011234zzzz' },
+    ];
+    expect(leftovers.map(isOurs)).toEqual([true, false, false]);
+    expect(leftoverLines(leftovers)).toEqual([
+      'delete: endpoint arn:ours (importer)',
+      'leave (its contract-aws tag is absent, not 2612011234abcd): role contract-x-2612011234abcd (importer)',
+      'leave (its contract-aws tag is 2612011234zzzz, not 2612011234abcd): stack contract-y-2612011234abcd (importer)',
+    ]);
+  });
+
+  test('the training role\'s policy is overwritten only if the role carries contract-aws=source', async () => {
+    const sharer = (tags: Array<{ Key: string; Value: string }>, calls: string[]) => ({
+      accountId: '111122223333',
+      region: 'us-west-2',
+      partition: 'aws',
+      iam: fake(name => name === 'GetRoleCommand' ? { Role: { Arn: 'arn:aws:iam::111122223333:role/contract-aws-comprehend-training' } }
+        : name === 'ListRoleTagsCommand' ? { Tags: tags } : {}, calls),
+    }) as unknown as Account;
+    const refused: string[] = [];
+    await expect(ensureTrainingRole(sharer([{ Key: 'team', Value: 'x' }], refused), () => undefined)).rejects.toThrow(
+      /IAM role contract-aws-comprehend-training exists in 111122223333 but has no tag contract-aws=source \(its tag is absent\).*does not overwrite its policy.*aws iam tag-role/);
+    expect(refused).not.toContain('PutRolePolicyCommand');
+    const allowed: string[] = [];
+    await ensureTrainingRole(sharer([{ Key: 'contract-aws', Value: 'source' }], allowed), () => undefined);
+    expect(allowed).toContain('PutRolePolicyCommand');
   });
 });
 
@@ -178,6 +343,16 @@ describe('the report', () => {
     expect(report.markdown).toContain('| `missing-row` | could not run: no test ran |');
     expect(report.markdown).not.toContain('at stack');
     expect(report.strays.map(o => o.id)).toEqual(['gone-row']);
+  });
+
+  test('a failed cleanup and the test\'s details are shown with the row', () => {
+    const withCleanup = renderReport([row('held-row')], [
+      { ...seen('held-row', 'held', 'held-row answer'), cleanup: 'endpoint x: still CREATING', details: 'import 412 s' },
+    ], '2026-12-01');
+    expect(withCleanup.rows[0]).toMatchObject({ cleanup: 'endpoint x: still CREATING', details: 'import 412 s' });
+    expect(withCleanup.markdown).toContain('| `held-row` | held (cleanup failed: endpoint x: still CREATING) | held-row answer (import 412 s) |');
+    expect(withCleanup.markdown).toContain('the cleanup of 1 failed');
+    expect(report.markdown).not.toContain('cleanup failed');
   });
 
   test('a status whose AWS part is not recognized stays as it is', () => {
