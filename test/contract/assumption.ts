@@ -1,6 +1,7 @@
 // A contract test: one behaviour of the register, observed through the SDK on whichever target CONTRACT_TARGET names,
 // and compared with the row's assumed answer. On the emulator a difference fails the build (the emulator and the
 // register must change together); on AWS it is what the report says "differs" about.
+import { AsyncLocalStorage } from 'async_hooks';
 import * as fs from 'fs';
 import { emulatedOverHttp, registerRow } from './register';
 import { ContractTarget, openTarget } from './target';
@@ -31,6 +32,29 @@ export interface AssumptionOptions {
   readonly awsTimeoutMinutes?: number;
 }
 
+/** How long a test's cleanups may take against AWS after its check (waiting out an import, deleting an endpoint). */
+const CLEANUP_MINUTES = 60;
+
+/**
+ * The observations under way, each with whether its test gave up on it. An observation that outlives its time must not
+ * go on beside the next test (its steps would still import, or share the source): its next wait() rejects. The
+ * cleanups run outside any observation, so their waits go on.
+ */
+const observations = new AsyncLocalStorage<{ abandoned: boolean }>();
+
+/** `target`, whose wait() rejects inside an observation its test gave up on. */
+function stoppable(target: ContractTarget): ContractTarget {
+  return {
+    ...target,
+    async wait(ms: number) {
+      if (observations.getStore()?.abandoned) {
+        throw new Error('the test gave up on this observation (it took longer than its time): it stops here');
+      }
+      await target.wait(ms);
+    },
+  };
+}
+
 function record(observation: Observation): void {
   const file = process.env.CONTRACT_REPORT_FILE;
   if (file) {
@@ -49,16 +73,30 @@ export function assumption(id: string, observe: (target: ContractTarget) => Prom
   const runs = kind === 'aws' || emulatedOverHttp(row);
   const declare = runs ? test : test.skip;
   const title = `${id}: ${row.assumed}${runs ? '' : ' (AWS only: the emulator does not model it)'}`;
+  // On the emulator jest's own timeout is the bound: nothing there outlives a test.
+  const budgetMs = kind === 'aws' ? (options.awsTimeoutMinutes ?? 60) * 60_000 : undefined;
   declare(title, async () => {
     const started = Date.now();
-    const target = await openTarget();
+    const target = stoppable(await openTarget());
+    const state = { abandoned: false };
     let seen: Seen | undefined;
     let failure: unknown;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      const observed = await observe(target);
+      const observed = await Promise.race([
+        observations.run(state, () => observe(target)),
+        ...budgetMs === undefined ? [] : [new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            state.abandoned = true;
+            reject(new Error(`${id}: the check took longer than ${budgetMs / 60_000} minutes; it was stopped at its next wait`));
+          }, budgetMs);
+        })],
+      ]);
       seen = typeof observed === 'string' ? { answer: observed } : observed;
     } catch (error) {
       failure = error;
+    } finally {
+      clearTimeout(timer);
     }
     // Whatever the test made goes, pass or fail; the observation says when it could not.
     let cleanup: string | undefined;
@@ -77,7 +115,7 @@ export function assumption(id: string, observe: (target: ContractTarget) => Prom
     if (cleanup !== undefined) {
       throw new Error(`${id}: the cleanup failed, and what the test made may still be there: ${cleanup}`);
     }
-  }, kind === 'aws' ? (options.awsTimeoutMinutes ?? 60) * 60_000 : undefined);
+  }, budgetMs === undefined ? undefined : budgetMs + CLEANUP_MINUTES * 60_000);
 }
 
 function explain(error: unknown): string {

@@ -63,9 +63,12 @@ export const WORKLOAD = {
    */
   twoUnitEndpoints: 1,
   endpointMinutes: [10, 20],
-  /** idle-minute-datapoint keeps one idle for 8 minutes, endpoint-metrics-namespace waits up to 15 for its metric. */
+  /**
+   * The two that wait for CloudWatch, from creation to deletion: idle-minute-datapoint's stands 25 minutes in service
+   * (30-45 in all), endpoint-metrics-namespace's waits up to 15 for its metric (7-35): 20-45 each, on average.
+   */
   idleEndpoints: 2,
-  idleEndpointMinutes: [15, 35],
+  idleEndpointMinutes: [20, 45],
   /** The imports: each test that imports makes its own copies (describe-endpoint-during-swap two), deleted when it ends. */
   imports: 18,
   importMinutes: [5, 15],
