@@ -213,10 +213,21 @@ exports.handler = async event => {
   let reason = 'recorded';
   try {
     if (event.RequestType !== 'Delete') {
-      const own = await cloudFormation.send(new DescribeStackResourceCommand({ StackName: event.StackId, LogicalResourceId: event.LogicalResourceId }));
-      line.ResourceStatus = own.StackResourceDetail.ResourceStatus;
+      const record = async () => {
+        const own = await cloudFormation.send(new DescribeStackResourceCommand({ StackName: event.StackId, LogicalResourceId: event.LogicalResourceId }));
+        return own.StackResourceDetail;
+      };
+      const first = await record();
+      line.ResourceStatus = first.ResourceStatus;
       const stack = await cloudFormation.send(new DescribeStacksCommand({ StackName: event.StackId }));
       line.StackStatus = stack.Stacks[0].StackStatus;
+      if (properties.WaitSeconds) {
+        // The record as the request began, and again while CloudFormation still waits for the answer.
+        await new Promise(resolve => setTimeout(resolve, Number(properties.WaitSeconds) * 1000));
+        const again = await record();
+        line.RecordAtStart = first.ResourceStatus + '@' + first.LastUpdatedTimestamp;
+        line.RecordWhileWaiting = again.ResourceStatus + '@' + again.LastUpdatedTimestamp;
+      }
       if (properties.Fail === 'true') {
         status = 'FAILED';
         reason = 'failing on purpose, so that CloudFormation rolls the update back';
@@ -246,10 +257,13 @@ export const recorderLogGroup = (functionName: string) => `/aws/lambda/${functio
  * Recorder. Round 2 changes Recorder's Round and the function's environment (so both are updated), and adds Failer,
  * which depends on Recorder and fails: CloudFormation then rolls back the function and Recorder.
  */
+/** How long Recorder waits, within a request, before it reads its record again (well within the function's 60 s). */
+export const RECORD_WAIT_SECONDS = 20;
+
 export function rollbackTemplate(round: 1 | 2, functionName: string): Record<string, unknown> {
   const serviceToken = { 'Fn::GetAtt': ['Function', 'Arn'] };
   return {
-    Description: 'contract:aws rows rollback-update-record and rollback-order (test/contract/aws-only.contract.test.ts)',
+    Description: 'contract:aws rows rollback-update-record, rollback-order and record-steady-while-waiting (test/contract/aws-only.contract.test.ts)',
     Resources: {
       LogGroup: {
         Type: 'AWS::Logs::LogGroup',
@@ -291,7 +305,8 @@ export function rollbackTemplate(round: 1 | 2, functionName: string): Record<str
           Environment: { Variables: { ROUND: String(round) } },
         },
       },
-      Recorder: { Type: 'Custom::Recorder', Properties: { ServiceToken: serviceToken, Round: String(round) } },
+      // Each Create and Update of Recorder reads its record twice, RECORD_WAIT_SECONDS apart (record-steady-while-waiting).
+      Recorder: { Type: 'Custom::Recorder', Properties: { ServiceToken: serviceToken, Round: String(round), WaitSeconds: String(RECORD_WAIT_SECONDS) } },
       ...round === 2 ? {
         Failer: { Type: 'Custom::Failer', DependsOn: 'Recorder', Properties: { ServiceToken: serviceToken, Fail: 'true' } },
       } : {},
@@ -309,6 +324,9 @@ export interface RecorderLine {
   readonly FunctionRound?: string;
   readonly ResourceStatus?: string;
   readonly StackStatus?: string;
+  /** With WaitSeconds: the record (status@timestamp) as the request began, and again before the answer. */
+  readonly RecordAtStart?: string;
+  readonly RecordWhileWaiting?: string;
   readonly timestamp: string;
   readonly error?: string;
 }
@@ -337,6 +355,18 @@ export const rollbackUpdateOf = (lines: readonly RecorderLine[]) =>
 export interface RollbackReading {
   readonly recorderSaw: string;
   readonly order: string;
+  /** What Recorder's Create saw of its record while CloudFormation waited (record-steady-while-waiting). */
+  readonly whileWaiting: string;
+}
+
+/** Whether Recorder's record stayed as it was while its Create waited, in the row's words. */
+export function readWhileWaiting(lines: readonly RecorderLine[]): string {
+  const create = lines.find(l => l.LogicalResourceId === 'Recorder' && l.RequestType === 'Create');
+  if (!create || create.RecordAtStart === undefined || create.RecordWhileWaiting === undefined) {
+    return `Recorder's Create logged no two reads of its record${create?.error ? `: ${create.error}` : ''}`;
+  }
+  return create.RecordAtStart === create.RecordWhileWaiting
+    ? 'unchanged while the request waits' : `changed while waiting: ${create.RecordAtStart} then ${create.RecordWhileWaiting}`;
 }
 
 /**
@@ -359,13 +389,13 @@ export function readRollback(stackName: string, newestFirst: readonly StackEvent
   const events = [...newestFirst].reverse();
   const start = events.map(e => e.LogicalResourceId === stackName && e.ResourceStatus === 'UPDATE_ROLLBACK_IN_PROGRESS').lastIndexOf(true);
   if (start < 0) {
-    return { recorderSaw, order: 'no UPDATE_ROLLBACK_IN_PROGRESS event of the stack' };
+    return { recorderSaw, whileWaiting: readWhileWaiting(lines), order: 'no UPDATE_ROLLBACK_IN_PROGRESS event of the stack' };
   }
   const rollback = events.slice(start + 1).map((e, i) => ({ ...e, index: i }));
   const recorderDone = rollback.find(e => e.LogicalResourceId === 'Recorder' && e.ResourceStatus === 'UPDATE_COMPLETE');
   const functionBegins = rollback.find(e => e.LogicalResourceId === 'Function' && e.ResourceStatus === 'UPDATE_IN_PROGRESS');
   if (!recorderDone || !functionBegins) {
-    return { recorderSaw, order: `the rollback's events lack ${!recorderDone ? 'Recorder\'s UPDATE_COMPLETE' : 'the function\'s UPDATE_IN_PROGRESS'}` };
+    return { recorderSaw, whileWaiting: readWhileWaiting(lines), order: `the rollback's events lack ${!recorderDone ? 'Recorder\'s UPDATE_COMPLETE' : 'the function\'s UPDATE_IN_PROGRESS'}` };
   }
   const dependentsFirst = recorderDone.index < functionBegins.index;
   let order = dependentsFirst ? 'dependents before their functions' : 'functions before their dependents';
@@ -373,7 +403,7 @@ export function readRollback(stackName: string, newestFirst: readonly StackEvent
   if (update && update.FunctionRound !== expectedRound) {
     order += ` by the events, but the function handled Recorder's rollback Update with ROUND=${update.FunctionRound ?? '(none)'}`;
   }
-  return { recorderSaw, order };
+  return { recorderSaw, order, whileWaiting: readWhileWaiting(lines) };
 }
 
 async function stackStatus(cloudFormation: CloudFormationClient, stackId: string): Promise<string> {
@@ -458,6 +488,8 @@ assumption('rollback-update-record', async target => (await rollbackReading(targ
 
 assumption('rollback-order', async target => (await rollbackReading(target)).order, LONG);
 
+assumption('record-steady-while-waiting', async target => (await rollbackReading(target)).whileWaiting, LONG);
+
 // ---- What can be checked here, without AWS ----
 
 describe('rollback template', () => {
@@ -521,7 +553,7 @@ describe('rollback template', () => {
             throw new Error(described.fail);
           }
           return command instanceof DescribeStackResourceCommand
-            ? { StackResourceDetail: { ResourceStatus: described.resource } }
+            ? { StackResourceDetail: { ResourceStatus: described.resource, LastUpdatedTimestamp: '2026-12-01T12:00:00.000Z' } }
             : { Stacks: [{ StackStatus: described.stack }] };
         }
       },
@@ -533,6 +565,8 @@ describe('rollback template', () => {
       module,
       process: { env: { ROUND: round } },
       console: { log: (...args: unknown[]) => logged.push(args.join(' ')) },
+      // Recorder's wait between its two reads of the record: none here.
+      setTimeout: (resume: () => void) => resume(),
       fetch: async (url: string, init: any) => {
         sent.push({ url, body: JSON.parse(init.body), headers: init.headers });
         return { ok: true };
@@ -541,6 +575,15 @@ describe('rollback template', () => {
     await module.exports.handler({ StackId: 'stack-id', RequestId: 'r', LogicalResourceId: 'Recorder', ResponseURL: 'https://example.com/presigned', ...event });
     return { sent, calls, logged };
   }
+
+  test('with WaitSeconds, it reads its record again before it answers, and logs both reads', async () => {
+    const { calls, logged } = await invoke({ RequestType: 'Create', ResourceProperties: { Round: '1', WaitSeconds: '20' } },
+      { resource: 'CREATE_IN_PROGRESS', stack: 'CREATE_IN_PROGRESS' });
+    expect(calls.filter(call => call.startsWith('DescribeStackResourceCommand'))).toHaveLength(2);
+    expect(JSON.parse(logged[0])).toMatchObject({
+      RecordAtStart: 'CREATE_IN_PROGRESS@2026-12-01T12:00:00.000Z', RecordWhileWaiting: 'CREATE_IN_PROGRESS@2026-12-01T12:00:00.000Z',
+    });
+  });
 
   test('an Update: one JSON line of what it saw, and SUCCESS with the same physical id, at the pre-signed URL', async () => {
     const before = Date.now();
@@ -632,7 +675,15 @@ describe('reading the rollback', () => {
   /** What the function logged over that update; `functionRound` is its ROUND in the rollback's Update of Recorder. */
   function logged(functionRound: string): RecorderLine[] {
     return [
-      line({ RequestType: 'Create', Round: '1', FunctionRound: '1', ResourceStatus: 'CREATE_IN_PROGRESS', StackStatus: 'CREATE_IN_PROGRESS' }),
+      line({
+        RequestType: 'Create',
+        Round: '1',
+        FunctionRound: '1',
+        ResourceStatus: 'CREATE_IN_PROGRESS',
+        StackStatus: 'CREATE_IN_PROGRESS',
+        RecordAtStart: `CREATE_IN_PROGRESS@${at(0).toISOString()}`,
+        RecordWhileWaiting: `CREATE_IN_PROGRESS@${at(0).toISOString()}`,
+      }),
       line({ Round: '2', FunctionRound: '2', ResourceStatus: 'UPDATE_IN_PROGRESS', StackStatus: 'UPDATE_IN_PROGRESS' }),
       line({ RequestType: 'Create', LogicalResourceId: 'Failer', FunctionRound: '2', ResourceStatus: 'CREATE_IN_PROGRESS', StackStatus: 'UPDATE_IN_PROGRESS' }),
       line({ Round: '1', FunctionRound: functionRound, ResourceStatus: 'UPDATE_IN_PROGRESS', StackStatus: 'UPDATE_ROLLBACK_IN_PROGRESS' }),
@@ -644,7 +695,16 @@ describe('reading the rollback', () => {
     expect(readRollback('stack', update(false), logged('2'))).toEqual({
       recorderSaw: 'UPDATE_IN_PROGRESS, stack UPDATE_ROLLBACK_IN_PROGRESS',
       order: 'dependents before their functions',
+      whileWaiting: 'unchanged while the request waits',
     });
+  });
+
+  test('a record that moved while Recorder\'s Create waited, or a Create that logged no second read, is said as such', () => {
+    const moved = logged('2').map(l => l.RequestType === 'Create' && l.LogicalResourceId === 'Recorder'
+      ? { ...l, RecordWhileWaiting: `CREATE_IN_PROGRESS@${at(9).toISOString()}` } : l);
+    expect(readWhileWaiting(moved))
+      .toBe(`changed while waiting: CREATE_IN_PROGRESS@${at(0).toISOString()} then CREATE_IN_PROGRESS@${at(9).toISOString()}`);
+    expect(readWhileWaiting([line({ RequestType: 'Create', error: 'AccessDenied' })])).toBe('Recorder\'s Create logged no two reads of its record: AccessDenied');
   });
 
   test('functions first', () => {
@@ -661,6 +721,7 @@ describe('reading the rollback', () => {
     expect(readRollback('stack', update(false), withoutRollback)).toEqual({
       recorderSaw: 'no rollback Update reached Recorder (the function logged: Recorder Create 1, Recorder Update 2, Failer Create, Failer Delete)',
       order: 'dependents before their functions',
+      whileWaiting: 'unchanged while the request waits',
     });
     expect(readRollback('stack', update(false), []).recorderSaw).toBe('no rollback Update reached Recorder (the function logged: nothing)');
     const failing = [line({ Round: '1', FunctionRound: '2', error: 'AccessDenied' })];
