@@ -1,8 +1,8 @@
 // A contract test: one behaviour of the register, observed through the SDK on whichever target CONTRACT_TARGET names,
 // and compared with the row's assumed answer. On the emulator a difference fails the build (the emulator and the
 // register must change together); on AWS it is what the report says "differs" about.
-import { AsyncLocalStorage } from 'async_hooks';
 import * as fs from 'fs';
+import { runObservation, stopIfAbandoned } from './observation';
 import { emulatedOverHttp, registerRow } from './register';
 import { ContractTarget, openTarget } from './target';
 
@@ -36,23 +36,18 @@ export interface AssumptionOptions {
 const CLEANUP_MINUTES = 60;
 
 /**
- * The observations under way, each with whether its test gave up on it. An observation that outlives its time must not
- * go on beside the next test (its steps would still import, or share the source): its next wait() rejects. The
- * cleanups run outside any observation, so their waits go on.
+ * `target`, whose wait() rejects inside an observation its test gave up on (the AWS target's clients refuse too), so
+ * that it cannot import or share beside the next test.
  */
-const observations = new AsyncLocalStorage<{ abandoned: boolean }>();
-
-/** `target`, whose wait() rejects inside an observation its test gave up on. */
 function stoppable(target: ContractTarget): ContractTarget {
-  return {
-    ...target,
+  // The target as prototype, not spread: its lazy members (the AWS-only clients) stay lazy.
+  const view: ContractTarget = Object.create(target);
+  return Object.assign(view, {
     async wait(ms: number) {
-      if (observations.getStore()?.abandoned) {
-        throw new Error('the test gave up on this observation (it took longer than its time): it stops here');
-      }
+      stopIfAbandoned();
       await target.wait(ms);
     },
-  };
+  });
 }
 
 function record(observation: Observation): void {
@@ -78,16 +73,16 @@ export function assumption(id: string, observe: (target: ContractTarget) => Prom
   declare(title, async () => {
     const started = Date.now();
     const target = stoppable(await openTarget());
-    const state = { abandoned: false };
+    const observation = runObservation(() => observe(target));
     let seen: Seen | undefined;
     let failure: unknown;
     let timer: NodeJS.Timeout | undefined;
     try {
       const observed = await Promise.race([
-        observations.run(state, () => observe(target)),
+        observation.result,
         ...budgetMs === undefined ? [] : [new Promise<never>((_, reject) => {
           timer = setTimeout(() => {
-            state.abandoned = true;
+            observation.abandon();
             reject(new Error(`${id}: the check took longer than ${budgetMs / 60_000} minutes; it was stopped at its next wait`));
           }, budgetMs);
         })],
