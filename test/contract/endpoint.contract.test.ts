@@ -4,18 +4,21 @@ import {
   DeleteDocumentClassifierCommand, DeleteEndpointCommand, DescribeEndpointCommand, UpdateEndpointCommand,
 } from '@aws-sdk/client-comprehend';
 import { assumption } from './assumption';
-import { attempt, createEndpoint, errorName, importCopy, shareSource, USABLE_STATUSES, waitForModel, waitInService } from './steps';
-import { ContractTarget } from './target';
-
-/** An import, an endpoint and their deletions: well over the default hour on AWS. */
-const WAITS_FOR_ENDPOINT = { awsTimeoutMinutes: 240 };
+import {
+  attempt, createEndpoint, errorName, importCopy, shareSource, trainedCopy, USABLE_STATUSES, waitForModel, waitInService, waitUpdating,
+  WAITS_FOR_ENDPOINT,
+} from './steps';
 
 assumption('update-busy-endpoint', async target => {
   const client = target.importer.comprehend;
   const endpoint = await createEndpoint(target, 'update-busy', await trainedCopy(target, 'update-busy'));
   await waitInService(target, endpoint);
   await client.send(new UpdateEndpointCommand({ EndpointArn: endpoint, DesiredInferenceUnits: 2 }));
-  // The first update is still going on: a second one must wait for it.
+  // The first update is still going on (once Describe shows it): a second one must wait for it.
+  const status = await waitUpdating(target, endpoint);
+  if (status !== 'UPDATING') {
+    return `never UPDATING after UpdateEndpoint (${status})`;
+  }
   return errorName(client.send(new UpdateEndpointCommand({ EndpointArn: endpoint, DesiredInferenceUnits: 1 })));
 }, WAITS_FOR_ENDPOINT);
 
@@ -28,6 +31,8 @@ assumption('describe-endpoint-during-swap', async target => {
   const endpoint = await createEndpoint(target, 'swap', a);
   await waitInService(target, endpoint);
   await client.send(new UpdateEndpointCommand({ EndpointArn: endpoint, DesiredModelArn: b }));
+  // Describe may lag behind the call: what it shows once it shows the update.
+  await waitUpdating(target, endpoint);
   const properties = (await client.send(new DescribeEndpointCommand({ EndpointArn: endpoint }))).EndpointProperties ?? {};
   const which = (arn: string | undefined, old: string, now: string) => arn === a ? old : arn === b ? now : String(arn);
   return `${properties.Status}, ModelArn ${which(properties.ModelArn, 'the old model', 'the new model')}, `
@@ -54,11 +59,3 @@ assumption('delete-served-model', async target => {
   await waitInService(target, endpoint);
   return errorName(target.importer.comprehend.send(new DeleteDocumentClassifierCommand({ DocumentClassifierArn: copy })));
 }, WAITS_FOR_ENDPOINT);
-
-/** A shared import, waited for until it is usable. */
-async function trainedCopy(target: ContractTarget, purpose: string): Promise<string> {
-  await shareSource(target);
-  const arn = await importCopy(target, purpose);
-  await waitForModel(target, target.importer.comprehend, arn, USABLE_STATUSES);
-  return arn;
-}

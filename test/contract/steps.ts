@@ -73,20 +73,29 @@ async function unlessNotFound<T>(promise: Promise<T>): Promise<T | undefined> {
   }
 }
 
-/** Reads `read` every `intervalMs` of the target's time until `done` holds, or throws after `deadlineMs` waited. */
-async function poll(
-  target: ContractTarget, intervalMs: number, deadlineMs: number, what: string, read: () => Promise<string>, done: (state: string) => boolean,
-): Promise<string> {
-  for (let waited = 0; ; waited += intervalMs) {
+/**
+ * Reads `read` every `intervalMs` until `done` holds, or throws after `deadlineMs`, on the target's clock (on the
+ * emulator waiting takes no real time; on AWS the calls' own time counts too).
+ */
+export async function poll<T>(
+  target: ContractTarget, intervalMs: number, deadlineMs: number, what: string, read: () => Promise<T>, done: (state: T) => boolean,
+): Promise<T> {
+  const deadline = target.now() + deadlineMs;
+  for (;;) {
     const state = await read();
     if (done(state)) {
       return state;
     }
-    if (waited >= deadlineMs) {
-      throw new Error(`${what} is still ${state} after ${waited / 60_000} minutes`);
+    if (target.now() >= deadline) {
+      throw new PollDeadline(`${what} is still ${JSON.stringify(state)} after ${deadlineMs / 60_000} minutes`);
     }
     await target.wait(intervalMs);
   }
+}
+
+/** What poll() throws at its deadline, told apart from the calls' own errors. */
+export class PollDeadline extends Error {
+  public readonly name = 'PollDeadline';
 }
 
 // ---- The source's share (the sharer's resource-based policy) ----
@@ -113,15 +122,25 @@ export function removeSourcePolicyOnClose(target: ContractTarget): void {
   target.onClose(() => unshareSource(target));
 }
 
-/** Shares the source with the importer (the sharer's PutResourcePolicy); removed when the test closes. */
+/**
+ * How long a change to the source's policy is given to take effect. Resource-based policies, like IAM's, are eventually
+ * consistent, and the tests run one after the other on one source: without it, an import right after a share (or after
+ * the previous test's unshare) could see the policy before, and a row would say "differs" or "could not run" for it.
+ * AWS documents no bound; on the emulator waiting takes no time.
+ */
+export const POLICY_SETTLE_MS = 30_000;
+
+/** Shares the source with the importer (the sharer's PutResourcePolicy), and lets it settle; removed when the test closes. */
 export async function shareSource(target: ContractTarget): Promise<void> {
   removeSourcePolicyOnClose(target);
   await target.sharer.comprehend.send(new PutResourcePolicyCommand({ ResourceArn: target.sourceClassifierArn, ResourcePolicy: sharePolicy(target) }));
+  await target.wait(POLICY_SETTLE_MS);
 }
 
-/** Removes the source's policy, if it has one. */
+/** Removes the source's policy, if it has one, and lets that settle. */
 export async function unshareSource(target: ContractTarget): Promise<void> {
   await unlessNotFound(target.sharer.comprehend.send(new DeleteResourcePolicyCommand({ ResourceArn: target.sourceClassifierArn })));
+  await target.wait(POLICY_SETTLE_MS);
 }
 
 // ---- Copies (the importer's models) ----
@@ -193,15 +212,17 @@ function endpointName(target: ContractTarget, purpose: string): string {
 export async function createEndpoint(
   target: ContractTarget, purpose: string, modelArn: string, extra: Partial<CreateEndpointCommandInput> = {}, client = target.importer.comprehend,
 ): Promise<string> {
-  const answer = await client.send(new CreateEndpointCommand({
-    EndpointName: endpointName(target, purpose), ModelArn: modelArn, DesiredInferenceUnits: 1, ...extra,
-  }));
-  const arn = answer.EndpointArn;
-  if (!arn) {
-    throw new Error(`CreateEndpoint answered no EndpointArn: ${JSON.stringify(answer)}`);
+  // The endpoint's ARN is known before it is asked for, so its deletion is registered first: a CreateEndpoint that
+  // fails on the way back (a timeout, an abandoned test) may still have made it.
+  const name = endpointName(target, purpose);
+  const kind = /:(document-classifier|entity-recognizer)\//.exec(modelArn)?.[1] ?? 'document-classifier';
+  const expected = `arn:${target.partition}:comprehend:${target.region}:${target.importer.accountId}:${kind}-endpoint/${name}`;
+  target.onClose(() => deleteEndpoint(target, expected));
+  const answer = await client.send(new CreateEndpointCommand({ EndpointName: name, ModelArn: modelArn, DesiredInferenceUnits: 1, ...extra }));
+  if (answer.EndpointArn !== expected) {
+    throw new Error(`CreateEndpoint answered ${answer.EndpointArn ?? 'no EndpointArn'}, not ${expected}`);
   }
-  target.onClose(() => deleteEndpoint(target, arn));
-  return arn;
+  return expected;
 }
 
 /** An endpoint's status, or GONE when Describe does not find it. */
@@ -210,14 +231,44 @@ export async function endpointStatus(target: ContractTarget, arn: string): Promi
   return answer === undefined ? GONE : answer.EndpointProperties?.Status ?? 'no Status';
 }
 
+/** Waits until the endpoint has settled (neither CREATING nor UPDATING), and returns its status. */
+export async function waitSettled(target: ContractTarget, arn: string): Promise<string> {
+  return poll(target, ENDPOINT_POLL_MS, ENDPOINT_DEADLINE_MS, arn, () => endpointStatus(target, arn), s => s !== 'CREATING' && s !== 'UPDATING');
+}
+
 /** Waits until the endpoint is IN_SERVICE; throws when it fails or goes, or at the deadline. */
 export async function waitInService(target: ContractTarget, arn: string): Promise<void> {
-  const status = await poll(target, ENDPOINT_POLL_MS, ENDPOINT_DEADLINE_MS, arn, () => endpointStatus(target, arn),
-    s => s !== 'CREATING' && s !== 'UPDATING');
+  const status = await waitSettled(target, arn);
   if (status !== 'IN_SERVICE') {
     throw new Error(`${arn} is ${status}; the test waited for IN_SERVICE`);
   }
 }
+
+/**
+ * Waits until the endpoint shows UPDATING after an UpdateEndpoint (Describe may lag behind the call), for at most a
+ * minute; returns its status then.
+ */
+export async function waitUpdating(target: ContractTarget, arn: string): Promise<string> {
+  return poll(target, 5_000, 60_000, arn, () => endpointStatus(target, arn), s => s === 'UPDATING').catch(async error => {
+    if (error instanceof PollDeadline) {
+      return endpointStatus(target, arn);
+    }
+    throw error;
+  });
+}
+
+/** A shared import of the source (with `extra`, a key say), waited for until it is usable. */
+export async function trainedCopy(target: ContractTarget, purpose: string, extra: Partial<ImportModelCommandInput> = {}): Promise<string> {
+  await shareSource(target);
+  const arn = await importCopy(target, purpose, extra);
+  await waitForModel(target, target.importer.comprehend, arn, USABLE_STATUSES);
+  return arn;
+}
+
+/** The time a contract test that waits for an import (and its deletion) may take on AWS. */
+export const WAITS_FOR_IMPORT = { awsTimeoutMinutes: 150 };
+/** The time one that also waits for an endpoint may take. */
+export const WAITS_FOR_ENDPOINT = { awsTimeoutMinutes: 240 };
 
 /** Deletes an endpoint once it may be (not while CREATING or UPDATING), and waits until it is gone. */
 async function deleteEndpoint(target: ContractTarget, arn: string): Promise<void> {

@@ -1,10 +1,7 @@
 // Contract tests of tags: those ImportModel and CreateEndpoint apply, and how TagResource keys compare.
 import { ComprehendClient, ListTagsForResourceCommand, Tag, TagResourceCommand } from '@aws-sdk/client-comprehend';
 import { assumption } from './assumption';
-import { attempt, createEndpoint, importCopy, shareSource, USABLE_STATUSES, waitForModel } from './steps';
-
-/** Both tests wait for the copy's import (and deletion): longer than the default hour on AWS. */
-const WAITS_FOR_IMPORT = { awsTimeoutMinutes: 150 };
+import { attempt, createEndpoint, importCopy, shareSource, USABLE_STATUSES, waitForModel, WAITS_FOR_ENDPOINT, WAITS_FOR_IMPORT } from './steps';
 
 assumption('tags-applied-at-creation', async target => {
   await shareSource(target);
@@ -43,7 +40,7 @@ assumption('endpoint-tags-applied-at-creation', async target => {
   return tags.some(t => t.Key === 'contract-owner' && t.Value === owner)
     ? 'listed once CreateEndpoint returns, without comprehend:TagResource'
     : `listed: ${formatTags(tags)}`;
-}, { awsTimeoutMinutes: 240 });
+}, WAITS_FOR_ENDPOINT);
 
 assumption('tag-keys-case', async target => {
   await shareSource(target);
