@@ -10,10 +10,10 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { ClassifyDocumentCommand, CreateEndpointCommand, DeleteEndpointCommand, DescribeEndpointCommand } from '@aws-sdk/client-comprehend';
+import { ClassifyDocumentCommand, DescribeEndpointCommand } from '@aws-sdk/client-comprehend';
 import { App, Stack } from 'aws-cdk-lib';
 import { assumption } from './assumption';
-import { GONE, endpointStatus, importCopy, shareSource, USABLE_STATUSES, waitForModel } from './steps';
+import { createEndpoint, poll, PollDeadline, trainedCopy, waitSettled } from './steps';
 import { AwsOnlyClients, ContractTarget } from './target';
 import { ModelEndpoint } from '../../src';
 
@@ -28,59 +28,26 @@ function awsOnly(target: ContractTarget): AwsOnlyClients {
   return target.awsOnly;
 }
 
-/** Polls `read` every POLL_MS until `done` holds for what it returns; throws after `minutes`. */
-async function pollUntil<T>(target: ContractTarget, what: string, minutes: number, read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  const deadline = target.now() + minutes * 60_000;
-  for (;;) {
-    const value = await read();
-    if (done(value)) {
-      return value;
-    }
-    if (target.now() > deadline) {
-      throw new Error(`${what} is still ${JSON.stringify(value)} after ${minutes} minutes`);
-    }
-    await target.wait(POLL_MS);
-  }
-}
-
-const settled = (status: string) => status !== 'CREATING' && status !== 'UPDATING';
-
 /**
- * Creates an endpoint of 1 inference unit on `modelArn` (with `dataAccessRoleArn` when given), its deletion registered
- * first (after the copy's, so it runs before it); waits until it has settled and returns IN_SERVICE, or `FAILED: message`.
+ * Creates an endpoint of 1 inference unit on `modelArn` (with `dataAccessRoleArn` when given; its deletion registered
+ * first), waits until it has settled, and returns its ARN with IN_SERVICE, or `FAILED: message`.
  */
 async function serve(target: ContractTarget, purpose: string, modelArn: string, dataAccessRoleArn?: string):
 Promise<{ arn: string; outcome: string }> {
-  const client = target.importer.comprehend;
-  const name = target.name(purpose, 40);
-  const arn = `arn:${target.partition}:comprehend:${target.region}:${target.importer.accountId}:document-classifier-endpoint/${name}`;
-  target.onClose(async () => {
-    const status = await pollUntil(target, `endpoint ${arn}`, 60, () => endpointStatus(target, arn), settled);
-    if (status !== GONE && status !== 'DELETING') {
-      await client.send(new DeleteEndpointCommand({ EndpointArn: arn }));
-    }
-    await pollUntil(target, `deleted endpoint ${arn}`, 60, () => endpointStatus(target, arn), s => s === GONE);
-  });
-  await client.send(new CreateEndpointCommand({
-    EndpointName: name, ModelArn: modelArn, DesiredInferenceUnits: 1, DataAccessRoleArn: dataAccessRoleArn,
-  }));
-  const status = await pollUntil(target, `endpoint ${arn}`, 60, () => endpointStatus(target, arn), settled);
+  const arn = await createEndpoint(target, purpose, modelArn, { DataAccessRoleArn: dataAccessRoleArn });
+  const status = await waitSettled(target, arn);
   if (status === 'IN_SERVICE') {
     return { arn, outcome: status };
   }
-  const { EndpointProperties } = await client.send(new DescribeEndpointCommand({ EndpointArn: arn }));
+  const { EndpointProperties } = await target.importer.comprehend.send(new DescribeEndpointCommand({ EndpointArn: arn }));
   return { arn, outcome: `${status}: ${EndpointProperties?.Message ?? '(no Message)'}` };
 }
 
-/** A shared import of the source, waited for until it is usable. */
-async function trainedCopy(target: ContractTarget, purpose: string, keyed: boolean): Promise<string> {
-  await shareSource(target);
+/** A shared import of the source, under the run's key with the library's import role when `keyed`, once usable. */
+function copyOf(target: ContractTarget, purpose: string, keyed: boolean): Promise<string> {
   const clients = awsOnly(target);
   // The import's role: exactly the library's import service-role permissions on the run's key.
-  const keys = { ModelKmsKeyId: clients.importerKeyArn, DataAccessRoleArn: clients.importerImportRoleArn };
-  const arn = await importCopy(target, purpose, keyed ? keys : {});
-  await waitForModel(target, target.importer.comprehend, arn, USABLE_STATUSES);
-  return arn;
+  return trainedCopy(target, purpose, keyed ? { ModelKmsKeyId: clients.importerKeyArn, DataAccessRoleArn: clients.importerImportRoleArn } : {});
 }
 
 assumption('endpoint-reads-without-s3', async target => {
@@ -88,7 +55,7 @@ assumption('endpoint-reads-without-s3', async target => {
   // The copy is imported under the run's key with the library's import role; the endpoint gets a role with exactly the
   // library's endpoint permissions on that key (kms:Decrypt, and kms:CreateGrant for AWS resources, with no
   // kms:ViaService) and nothing else: so IN_SERVICE means the library's endpoint role suffices.
-  const copy = await trainedCopy(target, 'role-copy', true);
+  const copy = await copyOf(target, 'role-copy', true);
   const { outcome } = await serve(target, 'role-endpoint', copy, clients.importerEndpointRoleArn);
   return outcome === 'IN_SERVICE' ? 'IN_SERVICE with the library\'s endpoint role' : outcome;
 }, LONG);
@@ -140,7 +107,7 @@ export function idleWindow(inService: number): { readonly start: Date; readonly 
 assumption('idle-minute-datapoint', async target => {
   const clients = awsOnly(target);
   // An endpoint of its own, which serves nothing: reusing another row's would tie this row to its outcome.
-  const copy = await trainedCopy(target, 'idle-copy', false);
+  const copy = await copyOf(target, 'idle-copy', false);
   const { arn, outcome } = await serve(target, 'idle-endpoint', copy);
   if (outcome !== 'IN_SERVICE') {
     throw new Error(`the idle endpoint did not come into service: ${outcome}`);
@@ -176,7 +143,7 @@ const METRIC_DELAY_MINUTES = 15;
 // were they wrong, the idle row above would read "no datapoint" all the same. An endpoint that served must show up.
 assumption('endpoint-metrics-namespace', async target => {
   const clients = awsOnly(target);
-  const copy = await trainedCopy(target, 'metric-copy', false);
+  const copy = await copyOf(target, 'metric-copy', false);
   const { arn, outcome } = await serve(target, 'metric-endpoint', copy);
   if (outcome !== 'IN_SERVICE') {
     throw new Error(`the endpoint did not come into service: ${outcome}`);
@@ -184,9 +151,15 @@ assumption('endpoint-metrics-namespace', async target => {
   for (let i = 0; i < 5; i++) {
     await target.importer.comprehend.send(new ClassifyDocumentCommand({ EndpointArn: arn, Text: 'My invoice was charged twice this month.' }));
   }
-  const values = await pollUntil(target, `the idle alarm's metric of ${arn}`, METRIC_DELAY_MINUTES,
+  // Only the deadline means "no datapoint": any other error (a refused GetMetricData, say) is the test's, not the row's.
+  const values = await poll(target, POLL_MS, METRIC_DELAY_MINUTES * 60_000, `the idle alarm's metric of ${arn}`,
     () => idleAlarmValues(clients, target, arn, new Date(target.now() - (METRIC_DELAY_MINUTES + 5) * 60_000), new Date(target.now())),
-    found => found.some(v => v > 0)).catch(() => []);
+    found => found.some(v => v > 0)).catch(error => {
+    if (error instanceof PollDeadline) {
+      return [];
+    }
+    throw error;
+  });
   return values.some(v => v > 0) ? 'datapoints in AWS/Comprehend by EndpointArn' : `no datapoint ${METRIC_DELAY_MINUTES} minutes after 5 inferences`;
 }, LONG);
 
@@ -247,6 +220,14 @@ exports.handler = async event => {
 };
 `;
 
+/**
+ * How long Recorder waits, within a request, before it reads its record again: ten minutes of the up to 55 an import's
+ * waiter may wait (record-steady-while-waiting), within the function's timeout.
+ */
+export const RECORD_WAIT_SECONDS = 600;
+/** The function's timeout: Lambda's longest, 15 minutes. */
+const FUNCTION_TIMEOUT_SECONDS = 900;
+
 /** The function's log group, which the stack makes (so that its deletion removes it). */
 export const recorderLogGroup = (functionName: string) => `/aws/lambda/${functionName}`;
 
@@ -257,9 +238,6 @@ export const recorderLogGroup = (functionName: string) => `/aws/lambda/${functio
  * Recorder. Round 2 changes Recorder's Round and the function's environment (so both are updated), and adds Failer,
  * which depends on Recorder and fails: CloudFormation then rolls back the function and Recorder.
  */
-/** How long Recorder waits, within a request, before it reads its record again (well within the function's 60 s). */
-export const RECORD_WAIT_SECONDS = 20;
-
 export function rollbackTemplate(round: 1 | 2, functionName: string): Record<string, unknown> {
   const serviceToken = { 'Fn::GetAtt': ['Function', 'Arn'] };
   return {
@@ -298,7 +276,7 @@ export function rollbackTemplate(round: 1 | 2, functionName: string): Record<str
           FunctionName: functionName,
           Runtime: 'nodejs20.x',
           Handler: 'index.handler',
-          Timeout: 60,
+          Timeout: FUNCTION_TIMEOUT_SECONDS,
           Role: { 'Fn::GetAtt': ['Role', 'Arn'] },
           Code: { ZipFile: RECORDER_CODE },
           // Changed by the update, so that the rollback updates the function too.
@@ -452,7 +430,7 @@ async function buildRollback(target: ContractTarget): Promise<RollbackReading> {
         throw error;
       }
     });
-    await pollUntil(target, `stack ${stackName}`, 30, () => stackStatus(cloudFormation, stackId).catch(() => 'DELETE_COMPLETE'),
+    await poll(target, POLL_MS, 30 * 60_000, `stack ${stackName}`, () => stackStatus(cloudFormation, stackId).catch(() => 'DELETE_COMPLETE'),
       s => s === 'DELETE_COMPLETE' || s === 'DELETE_FAILED');
   });
   const since = target.now() - 60_000;
@@ -460,14 +438,14 @@ async function buildRollback(target: ContractTarget): Promise<RollbackReading> {
     StackName: stackName, TemplateBody: JSON.stringify(rollbackTemplate(1, functionName)), Capabilities: ['CAPABILITY_IAM'],
   }));
   stackId = created.StackId ?? stackName;
-  const afterCreate = await pollUntil(target, `stack ${stackName}`, 30, () => stackStatus(cloudFormation, stackId), s => !inProgress(s));
+  const afterCreate = await poll(target, POLL_MS, 30 * 60_000, `stack ${stackName}`, () => stackStatus(cloudFormation, stackId), s => !inProgress(s));
   if (afterCreate !== 'CREATE_COMPLETE') {
     throw new Error(`the rollback stack's create ended ${afterCreate}`);
   }
   await cloudFormation.send(new UpdateStackCommand({
     StackName: stackId, TemplateBody: JSON.stringify(rollbackTemplate(2, functionName)), Capabilities: ['CAPABILITY_IAM'],
   }));
-  const afterUpdate = await pollUntil(target, `stack ${stackName}`, 60, () => stackStatus(cloudFormation, stackId), s => !inProgress(s));
+  const afterUpdate = await poll(target, POLL_MS, 60 * 60_000, `stack ${stackName}`, () => stackStatus(cloudFormation, stackId), s => !inProgress(s));
   if (afterUpdate !== 'UPDATE_ROLLBACK_COMPLETE') {
     throw new Error(`the rollback stack's update ended ${afterUpdate}, not UPDATE_ROLLBACK_COMPLETE`);
   }
@@ -479,8 +457,14 @@ async function buildRollback(target: ContractTarget): Promise<RollbackReading> {
     NextToken = page.NextToken;
   } while (NextToken);
   const read = async () => recorderLines(await logMessages(clients.importerLogs, recorderLogGroup(functionName), since));
-  const lines = await pollUntil(target, `Recorder's rollback Update in ${recorderLogGroup(functionName)}`, LOG_DELAY_MINUTES, read,
-    found => rollbackUpdateOf(found) !== undefined).catch(read);
+  const lines = await poll(target, POLL_MS, LOG_DELAY_MINUTES * 60_000, `Recorder's rollback Update in ${recorderLogGroup(functionName)}`, read,
+    found => rollbackUpdateOf(found) !== undefined).catch(async error => {
+    // At the deadline the log as it is says what reached Recorder; any other error is the test's.
+    if (error instanceof PollDeadline) {
+      return read();
+    }
+    throw error;
+  });
   return readRollback(stackName, events, lines);
 }
 

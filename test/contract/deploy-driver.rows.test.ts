@@ -6,7 +6,7 @@
 // no test would fail. Here the driver is the emulator of these rows, and each test compares what it shows with the
 // row's assumed answer, as assumption() does for the HTTP emulator's rows: a change to either must change the other.
 //
-// One real rollback, run once for both rows (lifecycle harness: the bundled handlers, IAM enforced, the virtual clock):
+// One real rollback, run once for all three rows (lifecycle harness: the bundled handlers, IAM enforced, the virtual clock):
 // an endpoint serving a model the app names (fromModelArn) is moved to a copy of the stack, and a sibling import fails
 // once the endpoint serves the copy, so the rollback's Update moves the endpoint back to a model the failed template's
 // functions no longer declare. That is the case both rows are relied on for: the handler reads its own record
