@@ -14,6 +14,8 @@ const REGISTER_FILE = path.relative(ROOT, REGISTER_PATH).split(path.sep).join('/
 const UNDOCUMENTED = new RegExp([
   'not documented', 'undocumented', 'does not document', 'most likely', 'the project assumes', 'project\'s understanding',
   'is an assumption', 'unverified on AWS', 'no machine-readable',
+  // "assum…" as the issue names it, but not a role that a service or a deployment assumes.
+  'we assume', 'assumes that', 'assumed that', '(?:is|are) assumed', 'our assumption',
 ].join('|'), 'i');
 /** How many lines before and after such a line may name its row (a comment or a paragraph around it). */
 const CITATION_REACH = 4;
