@@ -1,12 +1,15 @@
 // The stacks of the integration tests, shared by the *.integ.ts apps (snapshots, real deployments) and the
 // compliance tests. Source ARNs come from context, so a user with AWS accounts can point them at real models.
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
-import { App, Aspects, CfnResource, Stack, Tags } from 'aws-cdk-lib';
+import { App, Aspects, CfnResource, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
 
 import { ImportedComprehendModel, ModelEndpoint, SharedModelPolicy } from '../../src';
-import { INTEG_UPDATE_CONTEXT, INTEG_UPDATE_TAG, KEYED_SHARES_CONTEXT } from '../contract/aws/integ-plan';
+import {
+  INTEG_AWS_CONTEXT, INTEG_AWS_KEY_PENDING_DAYS, INTEG_UPDATE_CONTEXT, INTEG_UPDATE_TAG, KEYED_SHARES_CONTEXT,
+} from '../contract/aws/integ-plan';
 
 function context(app: App, key: string, fallback: string): string {
   return app.node.tryGetContext(key) ?? fallback;
@@ -24,12 +27,34 @@ function integUpdate(app: App, ...scopes: IConstruct[]): void {
   }
 }
 
+/**
+ * `npx projen integ:aws` (`-c integAws=true`, on every step): the stack's KMS keys and log groups go with it on destroy
+ * (their removal policy DESTROY; a key's deletion scheduled with the minimum waiting period), where the library and
+ * CDK's defaults retain them. Without the key nothing changes, and the synthesized templates are those of the snapshots.
+ */
+function integAwsRemovals(app: App, stack: Stack): void {
+  if (String(app.node.tryGetContext(INTEG_AWS_CONTEXT)) !== 'true') {
+    return;
+  }
+  Aspects.of(stack).add({
+    visit(node: IConstruct) {
+      if (node instanceof kms.CfnKey) {
+        node.applyRemovalPolicy(RemovalPolicy.DESTROY);
+        node.pendingWindowInDays = INTEG_AWS_KEY_PENDING_DAYS;
+      } else if (node instanceof logs.CfnLogGroup) {
+        node.applyRemovalPolicy(RemovalPolicy.DESTROY);
+      }
+    },
+  });
+}
+
 const CLASSIFIER = 'arn:aws:comprehend:us-west-2:111122223333:document-classifier/support-tickets/version/v1';
 const SHARER_KEY = 'arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
 /** An import with AWS owned keys on both sides: no service role. */
 export function importWithoutKeys(app: App): { stack: Stack; model: ImportedComprehendModel } {
   const stack = new Stack(app, 'ImportWithoutKeys');
+  integAwsRemovals(app, stack);
   const model = new ImportedComprehendModel(stack, 'Copy', { sourceModelArn: context(app, 'sourceModelArn', CLASSIFIER) });
   integUpdate(app, model);
   return { stack, model };
@@ -38,6 +63,7 @@ export function importWithoutKeys(app: App): { stack: Stack; model: ImportedComp
 /** An import of a model encrypted with the sharer's key, into a copy encrypted with this account's key. */
 export function importWithKeys(app: App): { stack: Stack; model: ImportedComprehendModel } {
   const stack = new Stack(app, 'ImportWithKeys');
+  integAwsRemovals(app, stack);
   const model = new ImportedComprehendModel(stack, 'Copy', {
     sourceModelArn: context(app, 'encryptedSourceModelArn', CLASSIFIER),
     sourceModelKey: kms.Key.fromKeyArn(stack, 'SharerKey', context(app, 'sourceModelKeyArn', SHARER_KEY)),
@@ -50,6 +76,7 @@ export function importWithKeys(app: App): { stack: Stack; model: ImportedCompreh
 /** An import served by an endpoint. */
 export function importWithEndpoint(app: App): { stack: Stack; model: ImportedComprehendModel; endpoint: ModelEndpoint } {
   const stack = new Stack(app, 'ImportWithEndpoint');
+  integAwsRemovals(app, stack);
   const model = new ImportedComprehendModel(stack, 'Copy', { sourceModelArn: context(app, 'sourceModelArn', CLASSIFIER) });
   const endpoint = model.addEndpoint('Endpoint');
   integUpdate(app, model, endpoint);
@@ -62,6 +89,7 @@ export function importWithEndpoint(app: App): { stack: Stack; model: ImportedCom
  */
 export function serveAnywhere(app: App): { stack: Stack; model: ImportedComprehendModel; endpoint: ModelEndpoint } {
   const stack = new Stack(app, 'ServeAnywhere', { env: { region: 'eu-west-1' } });
+  integAwsRemovals(app, stack);
   const model = new ImportedComprehendModel(stack, 'Copy', {
     sourceModelArn: context(app, 'euSourceModelArn', CLASSIFIER.replace(':us-west-2:', ':eu-west-1:')),
     modelKey: new kms.Key(stack, 'ModelKey', { enableKeyRotation: true }),
@@ -79,6 +107,7 @@ export function serveAnywhere(app: App): { stack: Stack; model: ImportedComprehe
  */
 export function sharerSide(app: App): { stack: Stack; shared: SharedModelPolicy } {
   const stack = new Stack(app, 'SharerSide');
+  integAwsRemovals(app, stack);
   const importer = context(app, 'importerAccount', '444455556666');
   const shared = new SharedModelPolicy(stack, 'ShareExisting', {
     modelArn: context(app, 'sharedModelArn', `arn:aws:comprehend:${stack.region}:${stack.account}:document-classifier/existing/version/v1`),

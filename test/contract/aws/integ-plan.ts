@@ -8,6 +8,13 @@ import { endpointUsd, HOURS_PER_MONTH, PRICES, PRICES_READ_ON, sourceNames, usd 
 /** The context key of the update step: its value becomes the tag INTEG_UPDATE_TAG (test/integ/integ-stacks.ts). */
 export const INTEG_UPDATE_CONTEXT = 'integUpdate';
 export const INTEG_UPDATE_TAG = 'integ-update';
+/**
+ * `-c integAws=true`, passed on every step: test/integ/integ-stacks.ts then gives the stacks' KMS keys and log groups
+ * the removal policy DESTROY (the snapshots, synthesized without it, retain them), so that a destroy leaves neither.
+ */
+export const INTEG_AWS_CONTEXT = 'integAws';
+/** The waiting period of those keys' deletion: KMS's minimum. */
+export const INTEG_AWS_KEY_PENDING_DAYS = 7;
 /** `-c keyedShares=false`: sharer-side without the shares of keyed/v1 and keyed/v2, models no account has. */
 export const KEYED_SHARES_CONTEXT = 'keyedShares';
 
@@ -173,7 +180,7 @@ export interface CommandOptions {
 }
 
 /** The app, as projen's integ tasks run it. */
-export const appCommand = (app: IntegApp) => `ts-node -P tsconfig.dev.json test/${app.name}.integ.ts`;
+const appCommand = (app: IntegApp) => `ts-node -P tsconfig.dev.json test/${app.name}.integ.ts`;
 
 /** Where a step's cloud assembly and stack outputs go. */
 export function stepFiles(app: IntegApp, step: IntegStep, runDir: string) {
@@ -186,12 +193,16 @@ export function stepFiles(app: IntegApp, step: IntegStep, runDir: string) {
 
 /**
  * The CDK CLI's arguments (after `cdk`) for a step: every stack of the app ('**': the stack under test and its
- * assertion stack), under the side's profile, with the app's context. The update adds INTEG_UPDATE_CONTEXT; the
- * destroy synthesizes the update's app again (the stack names do not depend on the context).
+ * assertion stack), under the side's profile, with the app's context and INTEG_AWS_CONTEXT. The update adds
+ * INTEG_UPDATE_CONTEXT; the destroy synthesizes the update's app again (the stack names do not depend on the context).
  */
 export function cdkArgs(app: IntegApp, step: IntegStep, options: CommandOptions): string[] {
   const files = stepFiles(app, step, options.runDir);
-  const context = { ...options.context, ...step === 'deploy' ? {} : { [INTEG_UPDATE_CONTEXT]: options.updateValue } };
+  const context = {
+    ...options.context,
+    [INTEG_AWS_CONTEXT]: 'true',
+    ...step === 'deploy' ? {} : { [INTEG_UPDATE_CONTEXT]: options.updateValue },
+  };
   const common = [
     '--app', appCommand(app),
     '--profile', options.profile,
@@ -256,11 +267,40 @@ TaggedResource[] {
   return resources.filter(r => (r.tags[ownerTagKey] ?? '').startsWith(ownerPrefix) && !retained.includes(r.arn));
 }
 
+/** A resource of a stack, as CloudFormation recorded it (DescribeStackResources by the stack's id, also once deleted). */
+export interface RecordedResource {
+  readonly type: string;
+  readonly physicalId: string;
+  readonly status?: string;
+}
+
+/**
+ * What a destroy left of the stack's keys and log groups (`before`: the stack's resources read before its destroy):
+ * each AWS::KMS::Key must be DELETE_COMPLETE in CloudFormation's record `after` (its deletion scheduled; DELETE_SKIPPED
+ * is a retained key), each AWS::Logs::LogGroup among `before` absent from `logGroupsStanding`. A key's own state
+ * (PendingDeletion) is not read: no KMS client is among the project's dev dependencies.
+ */
+export function removalChecks(before: readonly RecordedResource[], after: readonly RecordedResource[],
+  logGroupsStanding: readonly string[]): Array<{ readonly ok: boolean; readonly saw: string }> {
+  const keys = before.filter(r => r.type === 'AWS::KMS::Key').map(key => {
+    const status = after.find(r => r.type === key.type && r.physicalId === key.physicalId)?.status ?? 'not in the record';
+    return {
+      ok: status === 'DELETE_COMPLETE',
+      saw: `key ${key.physicalId}: ${status}${status === 'DELETE_COMPLETE' ? ' (its deletion scheduled; its key state not checked)' : ''}`,
+    };
+  });
+  const logGroups = before.filter(r => r.type === 'AWS::Logs::LogGroup').map(group => {
+    const standing = logGroupsStanding.includes(group.physicalId);
+    return { ok: !standing, saw: `log group ${group.physicalId} ${standing ? 'still there' : 'gone'}` };
+  });
+  return [...keys, ...logGroups];
+}
+
 /** Assumed durations of a deploy, update and destroy, in minutes (low, high): nothing has run on AWS yet. */
 const STANDING_MINUTES = [30, 60] as const;
 
 /** The run's cost, by app, from the contract plan's prices; the source is the contract fixtures' (plan.ts). */
-export function integCostLines(apps: readonly IntegApp[]): string[] {
+function integCostLines(apps: readonly IntegApp[]): string[] {
   const lines = apps.map(app => {
     const [low, high] = STANDING_MINUTES.map(minutes => (app.endpointUnits > 0 ? endpointUsd(minutes * 60, app.endpointUnits) : 0)
       + app.keys * PRICES.kmsKey.usd * (minutes / 60 / HOURS_PER_MONTH));
@@ -273,9 +313,10 @@ export function integCostLines(apps: readonly IntegApp[]): string[] {
       'destroy; nothing of it has been measured on AWS):',
     ...lines.map(l => `  - ${l.app.name}: ${usd(l.low)}-${usd(l.high)}`),
     `  Total: ${usd(total.low)}-${usd(total.high)}, and the first run of the fixtures trains the source (see contract:aws's plan).`,
-    `  Basis: endpoints ${PRICES.endpoint.text}; keys ${PRICES.kmsKey.text} (the stack's keys are scheduled for deletion ` +
-      `on destroy); imports: low not billed, high billed as 15 min of training (${PRICES.training.text}) and a whole month of ` +
-      `model management (${PRICES.modelManagement.text}) each.`,
+    `  Basis: endpoints ${PRICES.endpoint.text}; keys ${PRICES.kmsKey.text}, counted while their stack stands (-c ` +
+      `${INTEG_AWS_CONTEXT}=true schedules their deletion on destroy, with the minimum ${INTEG_AWS_KEY_PENDING_DAYS}-day ` +
+      'waiting period, not counted here); imports: low not billed, high billed as 15 min of training ' +
+      `(${PRICES.training.text}) and a whole month of model management (${PRICES.modelManagement.text}) each.`,
   ];
 }
 
@@ -300,6 +341,11 @@ export function integPlanLines(env: AwsContractEnvironment, inputs: IntegInputs,
       'reported "could not run", naming the stack',
     '  - Ctrl-C: the cdk step in progress finishes, nothing more is deployed or updated, and what the run deployed is ' +
       'destroyed; a second Ctrl-C stops at once and prints the stacks that may be left, with the cdk destroy command of each',
+    `  - every step passes -c ${INTEG_AWS_CONTEXT}=true: the stacks' KMS keys and log groups get the removal policy DESTROY ` +
+      `(the snapshots retain them), so the destroy schedules each key's deletion (${INTEG_AWS_KEY_PENDING_DAYS} days) and deletes ` +
+      'each log group, and checks it: a key by CloudFormation\'s record (its key state is not read: no KMS client), a log group ' +
+      'by CloudWatch Logs. Not deleted: the log groups Lambda makes itself for functions without one of their own (the ' +
+      'assertion stacks\' function, /aws/lambda/NAME, in no template)',
     '  - assemblies, outputs and logs go to contract-aws/integ/; the committed test/*.integ.snapshot are not touched',
     ...integCostLines(runnable),
   ];

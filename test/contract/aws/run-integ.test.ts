@@ -5,11 +5,14 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import {
   appContext, appStacks, assertionResults, cdkArgs, destroyCommand, INTEG_APPS, INTEG_ENV, IntegApp, IntegInputs, integPlanLines, leftovers,
-  selectApps, shellWord, stepFiles, TaggedResource,
+  removalChecks, selectApps, shellWord, stepFiles, TaggedResource,
 } from './integ-plan';
 import { Interrupts, leftMessage, prelude, reportMarkdown, runCdk, stepOutcome } from './run-integ';
+import { importWithKeys, serveAnywhere, sharerSide } from '../../integ/integ-stacks';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 
@@ -127,21 +130,22 @@ describe('command lines', () => {
   test('deploy: every stack of the app, its outputs and assembly in the run\'s directory, never the snapshot', () => {
     expect(cdkArgs(app('import-with-endpoint'), 'deploy', options)).toEqual([
       'deploy', '--app', 'ts-node -P tsconfig.dev.json test/import-with-endpoint.integ.ts', '--profile', 'importer',
-      '--no-notices', '--no-version-reporting', '-c', 'sourceModelArn=arn:src', '-o', '/run/integ/import-with-endpoint.deploy.cdk.out',
-      '**', '--require-approval', 'never', '--outputs-file', '/run/integ/import-with-endpoint.deploy.outputs.json',
+      '--no-notices', '--no-version-reporting', '-c', 'sourceModelArn=arn:src', '-c', 'integAws=true',
+      '-o', '/run/integ/import-with-endpoint.deploy.cdk.out', '**', '--require-approval', 'never', '--outputs-file', '/run/integ/import-with-endpoint.deploy.outputs.json',
     ]);
   });
 
   test('update: the same with integUpdate; destroy: forced, with the update\'s context', () => {
     const update = cdkArgs(app('import-with-endpoint'), 'update', options);
-    expect(update.slice(0, 12)).toEqual([
+    expect(update.slice(0, 14)).toEqual([
       'deploy', '--app', 'ts-node -P tsconfig.dev.json test/import-with-endpoint.integ.ts', '--profile', 'importer',
-      '--no-notices', '--no-version-reporting', '-c', 'sourceModelArn=arn:src', '-c', 'integUpdate=RUN1', '-o',
+      '--no-notices', '--no-version-reporting', '-c', 'sourceModelArn=arn:src', '-c', 'integAws=true', '-c', 'integUpdate=RUN1', '-o',
     ]);
     const destroy = cdkArgs(app('sharer-side'), 'destroy', { ...options, profile: 'sharer' });
     expect(destroy[0]).toBe('destroy');
     expect(destroy.slice(-2)).toEqual(['**', '--force']);
     expect(destroy).toContain('integUpdate=RUN1');
+    expect(destroy).toContain('integAws=true');
     expect(destroy).toContain('sharer');
   });
 
@@ -181,6 +185,27 @@ describe('what the steps read', () => {
     expect(leftovers(resources.slice(1), key, 'ImportWithoutKeys/guid-1/', ['arn:retained'])).toEqual([]);
   });
 
+  test('after a destroy: each key DELETE_COMPLETE in CloudFormation\'s record (its state not read), each log group gone', () => {
+    const before = [
+      { type: 'AWS::KMS::Key', physicalId: 'key-1' },
+      { type: 'AWS::KMS::Key', physicalId: 'key-2' },
+      { type: 'AWS::Logs::LogGroup', physicalId: 'lg-1' },
+      { type: 'AWS::Logs::LogGroup', physicalId: 'lg-2' },
+      { type: 'AWS::IAM::Role', physicalId: 'role' },
+    ];
+    const after = [
+      { type: 'AWS::KMS::Key', physicalId: 'key-1', status: 'DELETE_COMPLETE' },
+      { type: 'AWS::KMS::Key', physicalId: 'key-2', status: 'DELETE_SKIPPED' },
+    ];
+    expect(removalChecks(before, after, ['lg-2'])).toEqual([
+      { ok: true, saw: 'key key-1: DELETE_COMPLETE (its deletion scheduled; its key state not checked)' },
+      { ok: false, saw: 'key key-2: DELETE_SKIPPED' },
+      { ok: true, saw: 'log group lg-1 gone' },
+      { ok: false, saw: 'log group lg-2 still there' },
+    ]);
+    expect(removalChecks([{ type: 'AWS::KMS::Key', physicalId: 'key-3' }], [], [])).toEqual([{ ok: false, saw: 'key key-3: not in the record' }]);
+  });
+
   test('a step passes only when the CLI and every check did; the report has a row per step', () => {
     expect(stepOutcome('a', 'deploy', 0, 'log', [{ ok: true, saw: 'stack CREATE_COMPLETE' }]).outcome).toBe('passed');
     const failed = stepOutcome('a', 'deploy', 1, 'x.log', [{ ok: true, saw: 'fine' }]);
@@ -188,6 +213,33 @@ describe('what the steps read', () => {
     const report = reportMarkdown([failed, { app: 'b', step: 'all', outcome: 'could not run', saw: 'needs a | b' }], new Date(0));
     expect(report).toContain('| a | deploy | failed | ✗ cdk exited with 1 (see x.log); ✓ fine |');
     expect(report).toContain('| b | all | could not run | needs a \\| b |');
+  });
+});
+
+describe('-c integAws=true: the keys and log groups go with the stacks', () => {
+  const synth = (build: (app: App) => { stack: import('aws-cdk-lib').Stack }, context: Record<string, string>) =>
+    Template.fromStack(build(new App({ context })).stack);
+  const policies = (template: Template, type: string) =>
+    Object.values(template.findResources(type)).map(r => [r.DeletionPolicy, r.UpdateReplacePolicy]);
+
+  test('with it: DESTROY, and a key\'s deletion waits the minimum 7 days', () => {
+    for (const build of [importWithKeys, serveAnywhere]) {
+      const template = synth(build, { integAws: 'true' });
+      expect(policies(template, 'AWS::KMS::Key')).toEqual([['Delete', 'Delete']]);
+      template.hasResourceProperties('AWS::KMS::Key', { PendingWindowInDays: 7 });
+      const logGroups = policies(template, 'AWS::Logs::LogGroup');
+      expect(logGroups.length).toBeGreaterThan(0);
+      expect(logGroups.every(([d, u]) => d === 'Delete' && u === 'Delete')).toBe(true);
+    }
+    const sharer = synth(sharerSide, { integAws: 'true', keyedShares: 'false' });
+    expect(policies(sharer, 'AWS::Logs::LogGroup').every(([d]) => d === 'Delete')).toBe(true);
+  });
+
+  test('without it (the snapshots): retained, as the library and CDK default them', () => {
+    const template = synth(importWithKeys, {});
+    expect(policies(template, 'AWS::KMS::Key')).toEqual([['Retain', 'Retain']]);
+    expect(policies(template, 'AWS::Logs::LogGroup').every(([d]) => d === 'Retain')).toBe(true);
+    expect(JSON.stringify(template.toJSON())).not.toContain('PendingWindowInDays');
   });
 });
 
@@ -215,7 +267,7 @@ describe('destroying by hand', () => {
     const options = { profile: 'importer', context: { sourceModelArn: 'arn:src' }, runDir: '/run', updateValue: 'RUN1' };
     expect(destroyCommand(app('serve-anywhere'), options, 'eu-west-1', '/repo')).toBe(
       'cd /repo && AWS_REGION=eu-west-1 AWS_DEFAULT_REGION=eu-west-1 npx cdk destroy --app \'ts-node -P tsconfig.dev.json test/serve-anywhere.integ.ts\' ' +
-      '--profile importer --no-notices --no-version-reporting -c sourceModelArn=arn:src -c integUpdate=RUN1 ' +
+      '--profile importer --no-notices --no-version-reporting -c sourceModelArn=arn:src -c integAws=true -c integUpdate=RUN1 ' +
       '-o /run/integ/serve-anywhere.destroy.cdk.out \'**\' --force');
   });
 });

@@ -8,7 +8,7 @@ import * as path from 'path';
 import type { AwsContractEnvironment } from './environment';
 import { readEnvironment, RUN_DIR } from './environment';
 import * as plan from './integ-plan';
-import type { IntegApp, IntegStep, TaggedResource } from './integ-plan';
+import type { IntegApp, IntegStep, RecordedResource, TaggedResource } from './integ-plan';
 import { newRunId } from './plan';
 import { OWNER_TAG_KEY } from '../../../src/contract/import-properties';
 import { stackOwnerPrefix } from '../../../src/handlers/common/ownership';
@@ -232,6 +232,7 @@ async function runIntegApps(env: AwsContractEnvironment, apps: readonly IntegApp
   const fixtures = require('./fixtures') as typeof import('./fixtures');
   const cfn = await import('@aws-sdk/client-cloudformation');
   const cmp = await import('@aws-sdk/client-comprehend');
+  const cwl = await import('@aws-sdk/client-cloudwatch-logs');
 
   const interrupted = () => interrupts.interrupted;
   const log = (line: string) => console.log(`[integ:aws] ${line}`);
@@ -251,7 +252,11 @@ async function runIntegApps(env: AwsContractEnvironment, apps: readonly IntegApp
   const regionOf = (app: IntegApp) => app.region ?? env.region;
   const clients = (app: IntegApp) => {
     const config = { profile: profileOf(app), region: regionOf(app), maxAttempts: 5 };
-    return { cloudFormation: new cfn.CloudFormationClient(config), comprehend: new cmp.ComprehendClient(config) };
+    return {
+      cloudFormation: new cfn.CloudFormationClient(config),
+      comprehend: new cmp.ComprehendClient(config),
+      logs: new cwl.CloudWatchLogsClient(config),
+    };
   };
   // The app command's ts-node is the project's (projen puts node_modules/.bin on PATH; so does this, if run otherwise).
   const cdkEnv = (app: IntegApp): NodeJS.ProcessEnv => ({
@@ -278,6 +283,24 @@ async function runIntegApps(env: AwsContractEnvironment, apps: readonly IntegApp
   async function physicalIds(app: IntegApp, stackId: string, type: string): Promise<string[]> {
     const { StackResources } = await clients(app).cloudFormation.send(new cfn.DescribeStackResourcesCommand({ StackName: stackId }));
     return (StackResources ?? []).filter(r => r.ResourceType === type).map(r => r.PhysicalResourceId ?? '');
+  }
+
+  /** The stack's resources as CloudFormation records them (by the stack's id: also for a deleted stack, for 90 days). */
+  async function recordedResources(app: IntegApp, stackId: string): Promise<RecordedResource[]> {
+    const { StackResources } = await clients(app).cloudFormation.send(new cfn.DescribeStackResourcesCommand({ StackName: stackId }));
+    return (StackResources ?? []).map(r => ({ type: r.ResourceType ?? '', physicalId: r.PhysicalResourceId ?? '', status: r.ResourceStatus }));
+  }
+
+  /** Which of the log groups `names` still exist. */
+  async function logGroupsStanding(app: IntegApp, names: readonly string[]): Promise<string[]> {
+    const standing: string[] = [];
+    for (const name of names) {
+      const { logGroups } = await clients(app).logs.send(new cwl.DescribeLogGroupsCommand({ logGroupNamePrefix: name }));
+      if ((logGroups ?? []).some(g => g.logGroupName === name)) {
+        standing.push(name);
+      }
+    }
+    return standing;
   }
 
   async function tagsOf(app: IntegApp, arn: string): Promise<Record<string, string>> {
@@ -456,14 +479,23 @@ async function runIntegApps(env: AwsContractEnvironment, apps: readonly IntegApp
         await between();
       }
     } finally {
+      // Its keys and log groups, read before the destroy: checked after it (removalChecks).
+      const beforeId = stackId ?? (await describeStack(app, app.stack).catch(() => undefined))?.id;
+      const before = beforeId ? await recordedResources(app, beforeId).catch(() => undefined) : undefined;
       await step(app, 'destroy', context, async () => {
-        const id = stackId ?? (await describeStack(app, app.stack))?.id;
+        const id = stackId ?? beforeId;
         const stack = id ? await describeStack(app, id) : undefined;
         const checks: Check[] = [{ ok: !stack || stack.status === 'DELETE_COMPLETE', saw: `stack ${stack?.status ?? 'gone'}${stack?.reason ? ` (${stack.reason})` : ''}` }];
         const assertions = await describeStack(app, app.assertionStack);
         checks.push({ ok: !assertions, saw: `assertion stack ${app.assertionStack} ${assertions?.status ?? 'gone'}` });
         if (checks.every(c => c.ok)) {
           interrupts.destroyed(app);
+        }
+        if (id && before) {
+          const logGroups = before.filter(r => r.type === 'AWS::Logs::LogGroup').map(r => r.physicalId);
+          checks.push(...plan.removalChecks(before, await recordedResources(app, id), await logGroupsStanding(app, logGroups)));
+        } else if (id) {
+          checks.push({ ok: false, saw: 'the stack\'s keys and log groups could not be read before the destroy: not checked' });
         }
         if (app.name === 'sharer-side') {
           const now = await sharesOfImporter();
