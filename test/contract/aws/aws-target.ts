@@ -1,12 +1,12 @@
 // The contract tests' target in two real AWS accounts (CONTRACT_TARGET=aws, set by `npx projen contract:aws`, which
 // made the fixtures this reads from CONTRACT_AWS_FIXTURES). Not run against AWS yet (docs/contract-aws.md).
+import { AsyncResource } from 'async_hooks';
 import * as fs from 'fs';
+import { stopIfAbandoned } from '../observation';
 import type { AwsOnlyClients, ContractTarget, Statement } from '../target';
+import { TAG_KEY } from './environment';
 import type { AwsFixtures } from './environment';
 import { runScopedName } from './plan';
-
-/** fixtures.ts's TAG_KEY (not imported: that module loads every SDK client at once). */
-const TAG_KEY = 'contract-aws';
 
 /** How long IAM may take before a new role can be assumed (usually 10-15 s). */
 const ASSUME_ROLE_PROPAGATION_MS = 60_000;
@@ -32,7 +32,95 @@ interface InitializeStack {
 /** The commands that create what the tests make, and the field of the answer that names it. */
 const CREATES: Readonly<Record<string, string>> = { ImportModelCommand: 'ModelArn', CreateEndpointCommand: 'EndpointArn' };
 
-export function readFixtures(env: NodeJS.ProcessEnv = process.env): AwsFixtures {
+/**
+ * Every client the target hands out refuses to send anything for an observation its test gave up on
+ * (observation.ts): the middleware runs first, before the request is built or signed. Cleanups run outside any
+ * observation (close(), or the scope the target was opened in), so it never stops them.
+ */
+export function stopWhenAbandoned<C extends { middlewareStack: unknown }>(client: C): C {
+  (client.middlewareStack as InitializeStack).add(next => async args => {
+    stopIfAbandoned();
+    return next(args);
+  }, { step: 'initialize', name: 'contractAwsStopIfAbandoned' });
+  return client;
+}
+
+/** Sleeps `ms`, refusing to start or go on (after it) for an observation its test gave up on. */
+export async function observedSleep(ms: number): Promise<void> {
+  stopIfAbandoned();
+  await new Promise(resolve => setTimeout(resolve, ms));
+  stopIfAbandoned();
+}
+
+/**
+ * The target's cleanups, and the copies and endpoints made by restricted clients (clientWithPolicy), which are tagged
+ * with the run's tag when close() begins. They are not tagged as they are made: a test that reads the tags of what it
+ * made (tags-applied-at-creation) must see what the call under test wrote, not a write of the target's. Tagged before
+ * the cleanups run, they carry the tag should a cleanup fail, and the sweep finds them.
+ *
+ * close() runs the cleanups in reverse order of registration, those registered while it runs included (each after
+ * the ones still waiting); once it has ended, onClose runs a cleanup at once (an observation its test gave up on may
+ * still register one), in `outside`: the scope the target was opened in, out of any observation, so that its calls are
+ * not refused. Its failure is written to stderr (no one is left to report it to; the sweep tries again by name).
+ */
+export class Cleanups {
+  private readonly pending: Array<() => Promise<void>> = [];
+  private readonly untagged: string[] = [];
+  private closed = false;
+
+  constructor(
+    private readonly tag: (arn: string) => Promise<void>,
+    private readonly outside: AsyncResource = new AsyncResource('contract-aws-cleanups'),
+    private readonly warn: (line: string) => void = line => process.stderr.write(line + '\n'),
+  ) {}
+
+  /** Registers `cleanup`; after close(), runs it at once (and the returned promise ends with it). */
+  onClose(cleanup: () => Promise<void>): Promise<void> {
+    if (!this.closed) {
+      this.pending.push(cleanup);
+      return Promise.resolve();
+    }
+    return this.outside.runInAsyncScope(() => cleanup().catch(error =>
+      this.warn(`contract:aws: a cleanup registered after the test closed failed (the sweep tries again): ${String(error)}`)));
+  }
+
+  /** A copy or endpoint a restricted client made: tagged when close() begins (at once, after it). */
+  created(arn: string): Promise<void> {
+    if (!this.closed) {
+      this.untagged.push(arn);
+      return Promise.resolve();
+    }
+    return this.outside.runInAsyncScope(() => this.tagged(arn));
+  }
+
+  private async tagged(arn: string): Promise<void> {
+    await this.tag(arn).catch(error => this.warn(`contract:aws: could not tag ${arn} with the run's ${TAG_KEY} tag ` +
+      `(if its cleanup fails, the sweep leaves it): ${String(error)}`));
+  }
+
+  async close(): Promise<void> {
+    const failures: unknown[] = [];
+    // Tagging first, also of what a cleanup's wait lets a late call make; neither step throws.
+    for (;;) {
+      const arn = this.untagged.shift();
+      if (arn !== undefined) {
+        await this.tagged(arn);
+        continue;
+      }
+      const cleanup = this.pending.pop();
+      if (!cleanup) {
+        break;
+      }
+      await cleanup().catch(error => failures.push(error));
+    }
+    this.closed = true;
+    if (failures.length > 0) {
+      throw new AggregateError(failures, `${failures.length} cleanup(s) failed (the run's sweep tries again by name)`);
+    }
+  }
+}
+
+function readFixtures(env: NodeJS.ProcessEnv = process.env): AwsFixtures {
   const file = env.CONTRACT_AWS_FIXTURES;
   if (!file) {
     throw new Error('CONTRACT_TARGET=aws needs CONTRACT_AWS_FIXTURES, the fixtures a run made: run the contract tests against AWS ' +
@@ -55,17 +143,23 @@ export async function openAwsTarget(): Promise<ContractTarget> {
   const { region, partition, runId } = fixtures;
   // Comprehend without retries: a contract test sees the service's first answer (a throttling or a conflict is what
   // some rows are about; the SDK's retries would hide it). The other clients are the fixtures' plumbing: 3 attempts.
-  const comprehend = (profile: string) => new ComprehendClient({ profile, region, maxAttempts: 1 });
+  const comprehend = (profile: string) => stopWhenAbandoned(new ComprehendClient({ profile, region, maxAttempts: 1 }));
   const plumbing = { profile: fixtures.importerProfile, region, maxAttempts: 3 };
-  const iam = new IAMClient(plumbing);
-  const sts = new STSClient(plumbing);
+  // clientWithPolicy's IAM and STS calls are refused for an abandoned observation too (its role's deletion, a cleanup,
+  // runs outside any observation).
+  const iam = stopWhenAbandoned(new IAMClient(plumbing));
+  const sts = stopWhenAbandoned(new STSClient(plumbing));
   const tagger = new ComprehendClient(plumbing);
   const runTag = { Key: TAG_KEY, Value: runId };
 
   // Ownership: what the tests make in the importer account carries contract-aws=RUNID, so that the sweep (and
   // --cleanup-only) may delete it. The importer's full client adds the tag to the request; a client restricted to a
   // test's policy (which may deny comprehend:TagResource, or allow only the call under test) is left as it is, and the
-  // copy or endpoint it made is tagged afterwards by the full rights (best effort: untagged, the sweep leaves it and says so).
+  // copy or endpoint it made is tagged by the full rights when the test closes (Cleanups; best effort: untagged, the
+  // sweep leaves it and says so).
+  const cleanups = new Cleanups(async arn => {
+    await tagger.send(new TagResourceCommand({ ResourceArn: arn, Tags: [runTag] }));
+  });
   type Tagged = { Tags?: Array<{ Key?: string; Value?: string }> };
   const tagInRequest = (client: { middlewareStack: unknown }, commands: readonly string[]) =>
     (client.middlewareStack as InitializeStack).add((next, context) => async args => {
@@ -75,25 +169,22 @@ export async function openAwsTarget(): Promise<ContractTarget> {
       }
       return next(args);
     }, { step: 'initialize', name: 'contractAwsRunTag' });
-  const tagAfterwards = (client: { middlewareStack: unknown }) =>
+  const recordCreated = (client: { middlewareStack: unknown }) =>
     (client.middlewareStack as InitializeStack).add((next, context) => async args => {
       const result = await next(args);
       const field = CREATES[context.commandName ?? ''];
       const arn = field ? result.output[field] : undefined;
       if (typeof arn === 'string') {
-        await tagger.send(new TagResourceCommand({ ResourceArn: arn, Tags: [runTag] })).catch(error =>
-          process.stderr.write(`contract:aws: could not tag ${arn} ${TAG_KEY}=${runId} (the sweep will leave it): ${String(error)}\n`));
+        await cleanups.created(arn);
       }
       return result;
-    }, { step: 'initialize', name: 'contractAwsRunTagAfterwards' });
+    }, { step: 'initialize', name: 'contractAwsRecordCreated' });
   const importerComprehend = comprehend(fixtures.importerProfile);
   tagInRequest(importerComprehend, Object.keys(CREATES));
-  // Loaded when a test asks: only the AWS-only rows use them.
+  // Made when a test first reads awsOnly (only the AWS-only rows do), then kept. The getter reads this closure, not
+  // `this`: assumption.ts hands tests Object.create(target), through which it runs with `this` the wrapper.
   let awsOnly: AwsOnlyClients | undefined;
-  const cleanups: Array<() => Promise<void>> = [];
-  const onClose = (cleanup: () => Promise<void>) => {
-    cleanups.push(cleanup);
-  };
+  const onClose = (cleanup: () => Promise<void>) => cleanups.onClose(cleanup);
 
   return {
     kind: 'aws',
@@ -104,13 +195,13 @@ export async function openAwsTarget(): Promise<ContractTarget> {
     sourceClassifierArn: fixtures.sourceClassifierArn,
     get awsOnly(): AwsOnlyClients {
       if (!awsOnly) {
-        const importerCloudFormation = new CloudFormationClient(plumbing);
+        const importerCloudFormation = stopWhenAbandoned(new CloudFormationClient(plumbing));
         // The stacks the tests create carry the run's tag (CloudFormation passes it on to their resources).
         tagInRequest(importerCloudFormation, ['CreateStackCommand']);
         awsOnly = {
-          importerCloudWatch: new CloudWatchClient(plumbing),
+          importerCloudWatch: stopWhenAbandoned(new CloudWatchClient(plumbing)),
           importerCloudFormation,
-          importerLogs: new CloudWatchLogsClient(plumbing),
+          importerLogs: stopWhenAbandoned(new CloudWatchLogsClient(plumbing)),
           importerKeyArn: fixtures.importerKeyArn,
           importerImportRoleArn: fixtures.importerImportRoleArn,
           importerEndpointRoleArn: fixtures.importerEndpointRoleArn,
@@ -130,8 +221,8 @@ export async function openAwsTarget(): Promise<ContractTarget> {
         }),
         Tags: [runTag],
       }));
-      // Registered before the next call: a failure from here on still deletes the role.
-      onClose(async () => {
+      // Registered before the next call: a failure from here on still deletes the role (at once, if the test has closed).
+      await onClose(async () => {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const { deleteTestRole }: typeof import('./fixtures') = require('./fixtures');
         await deleteTestRole(iam, roleName, runId);
@@ -146,38 +237,29 @@ export async function openAwsTarget(): Promise<ContractTarget> {
         try {
           const assumed = await sts.send(new AssumeRoleCommand({ RoleArn: role.Role!.Arn!, RoleSessionName: 'contract', DurationSeconds: 3600 }));
           const c = assumed.Credentials!;
-          await new Promise(resolve => setTimeout(resolve, POLICY_PROPAGATION_MS));
-          const restricted = new ComprehendClient({
+          await observedSleep(POLICY_PROPAGATION_MS);
+          const restricted = stopWhenAbandoned(new ComprehendClient({
             region,
             maxAttempts: 1,
             credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken, expiration: c.Expiration },
-          });
-          tagAfterwards(restricted);
+          }));
+          recordCreated(restricted);
           return restricted;
         } catch (error) {
           if ((error as { name?: string }).name !== 'AccessDenied' || Date.now() > deadline) {
             throw error;
           }
           // IAM's propagation: the new role (or its trust policy) is not yet visible to STS.
-          await new Promise(resolve => setTimeout(resolve, 3000));
+          await observedSleep(3000);
         }
       }
     },
     async wait(ms: number) {
-      await new Promise(resolve => setTimeout(resolve, ms));
+      await observedSleep(ms);
     },
     now: () => Date.now(),
     name: (purpose: string, maxLength = 63) => runScopedName(purpose, runId, maxLength),
     onClose,
-    async close() {
-      const failures: unknown[] = [];
-      for (const cleanup of cleanups.reverse()) {
-        await cleanup().catch(error => failures.push(error));
-      }
-      cleanups.length = 0;
-      if (failures.length > 0) {
-        throw new AggregateError(failures, `${failures.length} cleanup(s) failed (the run's sweep tries again by name)`);
-      }
-    },
+    close: () => cleanups.close(),
   };
 }

@@ -5,6 +5,15 @@ import * as path from 'path';
 /** The opt-in: CONTRACT_AWS_CONFIRM must hold exactly this. */
 export const CONFIRM_VALUE = 'create-billable-resources';
 
+/**
+ * The tag every resource this tool makes carries: the run's id, or SOURCE_TAG on the kept source's classifier, bucket
+ * and training role. The sweep deletes, and the tool writes to, only what carries it. Here, in a module that loads no
+ * SDK, so that the AWS target (loaded by every build) and the fixtures share one.
+ */
+export const TAG_KEY = 'contract-aws';
+/** The tag's value on the kept source's classifier, bucket and training role. */
+export const SOURCE_TAG = 'source';
+
 /** Where a run keeps its fixtures' description, the observations and the report (gitignored). */
 export const RUN_DIR = path.join(__dirname, '..', '..', '..', 'contract-aws');
 
@@ -76,7 +85,7 @@ export function readEnvironment(command: string, env: NodeJS.ProcessEnv = proces
     environment,
     confirmed,
     refusal: `${command} stops here: set ${ENV.confirm}=${CONFIRM_VALUE} to let it create the resources above, ` +
-      'which it deletes when it ends, but for the trained source classifier, kept for the next run' +
+      'which it deletes when it ends, but for the trained source (its classifier, bucket and training role), kept for the next run' +
       `${env[ENV.confirm] ? ` (${ENV.confirm} is '${env[ENV.confirm]}')` : ''}. Nothing was created.`,
   };
 }

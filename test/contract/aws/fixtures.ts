@@ -1,9 +1,10 @@
 // The AWS side's fixtures: the trained source classifier of the sharer (trained once, reused by name), the importer's
 // key and its import and endpoint roles for the run, and the sweep that deletes what a run (or a crashed one) left,
-// found by name and by this tool's tag (contract-aws): nothing without the tag is deleted or written to.
-// Only run-contract.ts and run-integ.ts load this module, after their opt-in check: it loads the SDK clients.
-// Nothing here has run against AWS yet (docs/contract-aws.md); what can be checked without AWS is in the pure
-// functions (trainingDocuments, importerStackTemplate, Teardown), which run-contract.test.ts covers.
+// found by name and by this tool's tag (contract-aws): nothing without the tag is deleted or written to (but for the
+// source's resource policy, which the sweep deletes whole: see sweep()).
+// run-contract.ts and run-integ.ts load this module after their opt-in check (it loads the SDK clients), and the AWS
+// target when it deletes a test's role. Nothing here has run against AWS yet (docs/contract-aws.md); what can be checked
+// without AWS (the pure functions, and the sweep's steps against fake clients) run-contract.test.ts covers.
 import {
   CloudFormationClient, CreateStackCommand, DeleteStackCommand, DescribeStacksCommand, ListStacksCommand, StackStatus,
   waitUntilStackCreateComplete, waitUntilStackDeleteComplete,
@@ -22,15 +23,12 @@ import {
   PutBucketEncryptionCommand, PutBucketTaggingCommand, PutObjectCommand, PutPublicAccessBlockCommand, S3Client, BucketLocationConstraint,
 } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { TERMINAL_STATUSES, USABLE_STATUSES } from '../steps';
+import { SOURCE_TAG, TAG_KEY } from './environment';
 import type { AwsContractEnvironment, AwsFixtures } from './environment';
 import { RUN_NAME, TRAINING_SET, runNames, sourceNames } from './plan';
 
 export type Log = (line: string) => void;
-
-/** The tag every resource this tool makes carries: the run's id, or `source` for the kept source's resources. */
-export const TAG_KEY = 'contract-aws';
-/** The tag's value on the kept source's classifier, bucket and training role. */
-export const SOURCE_TAG = 'source';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Pure parts (tested here, without AWS)
@@ -125,7 +123,7 @@ export function importerStackTemplate(account: string, partition: string, region
 }
 
 /** Confused-deputy protection, as the library's service roles have it: only Comprehend acting for `account`. */
-export function comprehendTrust(account: string) {
+function comprehendTrust(account: string) {
   return {
     Version: '2012-10-17',
     Statement: [{
@@ -185,7 +183,7 @@ export interface Account {
 }
 
 /** One profile's clients (credentials from the shared config and credentials files), with the SDK's retries. */
-export async function openAccount(profile: string, region: string): Promise<Account> {
+async function openAccount(profile: string, region: string): Promise<Account> {
   const config = { profile, region, maxAttempts: 3 };
   const identity = await new STSClient(config).send(new GetCallerIdentityCommand({}));
   return {
@@ -226,7 +224,7 @@ export interface WaitOptions {
   readonly interrupted: () => boolean;
 }
 
-export class InterruptedError extends Error {
+class InterruptedError extends Error {
   constructor() {
     super('interrupted');
   }
@@ -243,9 +241,10 @@ export async function sleep(ms: number, interrupted: () => boolean = () => false
   }
 }
 
-const errorName = (error: unknown) => (error as { name?: string })?.name ?? '';
+/** The name of an SDK error (its exception's), or ''. Not steps.ts's errorName, which awaits a call. */
+const awsErrorName = (error: unknown) => (error as { name?: string })?.name ?? '';
 const ignore = (...names: string[]) => (error: unknown) => {
-  if (!names.includes(errorName(error))) {
+  if (!names.includes(awsErrorName(error))) {
     throw error;
   }
 };
@@ -253,7 +252,6 @@ const ignore = (...names: string[]) => (error: unknown) => {
 // ---------------------------------------------------------------------------------------------------------------
 // The source: sharer account, kept between runs
 
-const TRAINED = ['TRAINED', 'TRAINED_WITH_WARNING'];
 const IN_PROGRESS = ['SUBMITTED', 'TRAINING'];
 
 async function classifierVersions(comprehend: ComprehendClient, name?: string): Promise<DocumentClassifierProperties[]> {
@@ -269,7 +267,7 @@ async function classifierVersions(comprehend: ComprehendClient, name?: string): 
 }
 
 /** The name of a classifier from its ARN (…:document-classifier/NAME or …/NAME/version/VERSION). */
-export const classifierName = (arn: string) => arn.split(':document-classifier/')[1]?.split('/')[0] ?? '';
+const classifierName = (arn: string) => arn.split(':document-classifier/')[1]?.split('/')[0] ?? '';
 
 /**
  * The trained source classifier version: reused if one is trained, waited for if one is training, else trained (v1, or
@@ -290,7 +288,7 @@ export async function ensureSource(sharer: Account, options: WaitOptions & { rea
   }
   const newest = (list: DocumentClassifierProperties[]) =>
     [...list].sort((a, b) => (b.SubmitTime?.getTime() ?? 0) - (a.SubmitTime?.getTime() ?? 0))[0];
-  const trained = newest(versions.filter(v => TRAINED.includes(v.Status ?? '')));
+  const trained = newest(versions.filter(v => USABLE_STATUSES.includes(v.Status ?? '')));
   if (trained) {
     options.log(`source: reusing ${trained.DocumentClassifierArn} (${trained.Status})`);
     return trained.DocumentClassifierArn!;
@@ -394,7 +392,7 @@ async function createClassifier(sharer: Account, roleArn: string, version: strin
       options.log(`source: training ${created.DocumentClassifierArn} (tens of minutes; a later run reuses it)`);
       return created.DocumentClassifierArn!;
     } catch (error) {
-      if (errorName(error) !== 'ValidationException' || Date.now() > deadline) {
+      if (awsErrorName(error) !== 'ValidationException' || Date.now() > deadline) {
         throw error;
       }
       options.log(`source: CreateDocumentClassifier: ${(error as Error).message}: retrying (IAM propagation)`);
@@ -408,7 +406,7 @@ async function waitTrained(comprehend: ComprehendClient, arn: string, options: W
   for (;;) {
     const version = (await classifierVersions(comprehend, classifierName(arn))).find(v => v.DocumentClassifierArn === arn);
     const status = version?.Status ?? 'missing';
-    if (TRAINED.includes(status)) {
+    if (USABLE_STATUSES.includes(status)) {
       options.log(`source: ${arn} is ${status}`);
       return arn;
     }
@@ -430,7 +428,7 @@ async function waitTrained(comprehend: ComprehendClient, arn: string, options: W
 export async function removeSource(sharer: Account, log: Log): Promise<string[]> {
   const names = sourceNames(sharer.accountId, sharer.region);
   const failures: string[] = [];
-  const attempt = async (what: string, action: () => Promise<unknown>) => {
+  const tryStep = async (what: string, action: () => Promise<unknown>) => {
     try {
       await action();
       log(`removed ${what}`);
@@ -438,17 +436,17 @@ export async function removeSource(sharer: Account, log: Log): Promise<string[]>
       failures.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
     }
   };
-  const versions: DocumentClassifierProperties[] = [];
+  const versions: OwnedVersion[] = [];
   for (const version of await classifierVersions(sharer.comprehend, names.classifier)) {
     const tag = await comprehendTag(sharer.comprehend, version.DocumentClassifierArn!);
     if (tag === SOURCE_TAG) {
-      versions.push(version);
+      versions.push({ version, tag });
     } else {
       failures.push(`${version.DocumentClassifierArn}: left: its ${TAG_KEY} tag is ${tag ?? 'absent'}, not ${SOURCE_TAG}`);
     }
   }
   failures.push(...await deleteClassifiers(sharer, versions, { log, interrupted: () => false }));
-  await attempt(`s3://${names.bucket}`, async () => {
+  await tryStep(`s3://${names.bucket}`, async () => {
     const found = await bucketTag(sharer.s3, names.bucket);
     if (!found.exists) {
       return;
@@ -466,7 +464,7 @@ export async function removeSource(sharer: Account, log: Log): Promise<string[]>
     }
     await sharer.s3.send(new DeleteBucketCommand({ Bucket: names.bucket }));
   });
-  await attempt(`role ${names.trainingRole}`, () => deleteRole(sharer.iam, names.trainingRole, SOURCE_TAG).catch(ignore('NoSuchEntityException', 'NoSuchEntity')));
+  await tryStep(`role ${names.trainingRole}`, () => deleteRole(sharer.iam, names.trainingRole, SOURCE_TAG).catch(ignore('NoSuchEntityException', 'NoSuchEntity')));
   return failures;
 }
 
@@ -477,7 +475,7 @@ export async function removeSource(sharer: Account, log: Log): Promise<string[]>
  * The run's key and its import and endpoint roles (one stack); its deletion is registered before the stack is waited for.
  * The stack is this run's: CreateStack fails on a name that exists, and the name carries the run's id.
  */
-export async function createRunFixtures(importer: Account, runId: string, teardown: Teardown, options: WaitOptions):
+async function createRunFixtures(importer: Account, runId: string, teardown: Teardown, options: WaitOptions):
 Promise<{ readonly keyArn: string; readonly importRoleArn: string; readonly endpointRoleArn: string }> {
   const { stack } = runNames(runId);
   await importer.cloudFormation.send(new CreateStackCommand({
@@ -523,10 +521,10 @@ export async function ensureFixtures(env: AwsContractEnvironment, accounts: { sh
 // Ownership: this tool deletes, or writes to, only what carries its tag (TAG_KEY)
 
 /** Why something is left as it is: it does not carry this tool's tag. */
-export class NotOursError extends Error {}
+class NotOursError extends Error {}
 
 /** A contract-aws tag's value among `tags`; undefined when absent. */
-export const tagValue = (tags: ReadonlyArray<{ readonly Key?: string; readonly Value?: string }> | undefined) =>
+const tagValue = (tags: ReadonlyArray<{ readonly Key?: string; readonly Value?: string }> | undefined) =>
   tags?.find(t => t.Key === TAG_KEY)?.Value;
 
 async function comprehendTag(comprehend: ComprehendClient, arn: string): Promise<string | undefined> {
@@ -541,10 +539,10 @@ async function bucketTag(s3: S3Client, bucket: string): Promise<{ readonly exist
   try {
     return { exists: true, tag: tagValue((await s3.send(new GetBucketTaggingCommand({ Bucket: bucket }))).TagSet) };
   } catch (error) {
-    if (errorName(error) === 'NoSuchBucket') {
+    if (awsErrorName(error) === 'NoSuchBucket') {
       return { exists: false };
     }
-    if (errorName(error) === 'NoSuchTagSet') {
+    if (awsErrorName(error) === 'NoSuchTagSet') {
       return { exists: true };
     }
     throw error;
@@ -574,8 +572,6 @@ export const deleteTestRole = (iam: IAMClient, roleName: string, runId: string) 
 const SWEEP_ENDPOINTS_MINUTES = 40;
 const SWEEP_CLASSIFIERS_MINUTES = 60;
 const SWEEP_POLL_MS = 15_000;
-/** The statuses in which a classifier (a training, or an import) has ended: only then may it be deleted. */
-const CLASSIFIER_ENDED = ['TRAINED', 'TRAINED_WITH_WARNING', 'IN_ERROR', 'STOPPED'];
 /** The statuses in which an endpoint accepts DeleteEndpoint (a CREATING or UPDATING one answers ResourceInUseException). */
 const ENDPOINT_DELETABLE = ['IN_SERVICE', 'FAILED'];
 
@@ -588,13 +584,29 @@ export interface Leftover {
   /** The run id in its name. */
   readonly runId: string;
   readonly tag?: string;
+  /** A stack's status. */
+  readonly status?: string;
+}
+
+/** The stack statuses of a run still making its fixtures (CreateStack, or an update of them). */
+const STACK_IN_PROGRESS = ['CREATE_IN_PROGRESS', 'UPDATE_IN_PROGRESS'];
+
+/**
+ * The runs whose fixtures stack (runNames(RUNID).stack) is still being created or updated: --cleanup-only leaves what
+ * they have, with the line it returns for each. A run whose fixtures are made and whose tests are running is not told
+ * apart (its stack is CREATE_COMPLETE): docs/contract-aws.md says not to run --cleanup-only beside another run.
+ */
+export function runsInProgress(leftovers: readonly Leftover[]): Map<string, string> {
+  return new Map(leftovers
+    .filter(l => l.kind === 'stack' && l.id === runNames(l.runId).stack && STACK_IN_PROGRESS.includes(l.status ?? ''))
+    .map(l => [l.runId, `run ${l.runId}: in progress (its fixtures stack ${l.id} is ${l.status}), left`]));
 }
 
 /** Whether the sweep may delete it: named after a run and tagged with that same run's id. */
 export const isOurs = (leftover: Leftover) => leftover.tag === leftover.runId;
 
 /** Lists what carries a run's name (`runId`'s, or every run's when undefined), with its tag; deletes nothing. */
-export async function findLeftovers(accounts: { sharer: Account; importer: Account }, runId: string | undefined): Promise<Leftover[]> {
+async function findLeftovers(accounts: { sharer: Account; importer: Account }, runId: string | undefined): Promise<Leftover[]> {
   const { sharer, importer } = accounts;
   const runOf = (name: string) => {
     const match = RUN_NAME.exec(name);
@@ -627,7 +639,7 @@ export async function findLeftovers(accounts: { sharer: Account; importer: Accou
       if (run) {
         const described = await importer.cloudFormation.send(new DescribeStacksCommand({ StackName: summary.StackId ?? summary.StackName }));
         const stack = described.Stacks?.[0];
-        found.push({ kind: 'stack', account: 'importer', id: summary.StackName!, runId: run, tag: tagValue(stack?.Tags) });
+        found.push({ kind: 'stack', account: 'importer', id: summary.StackName!, runId: run, tag: tagValue(stack?.Tags), status: stack?.StackStatus });
       }
     }
     NextToken = page.NextToken;
@@ -646,10 +658,11 @@ export async function findLeftovers(accounts: { sharer: Account; importer: Accou
   return found;
 }
 
-/** One line per leftover: what the sweep deletes, and what it leaves (and why). */
-export function leftoverLines(leftovers: readonly Leftover[]): string[] {
-  return leftovers.map(l => `${isOurs(l) ? 'delete' : `leave (its ${TAG_KEY} tag is ${l.tag ?? 'absent'}, not ${l.runId})`}: ` +
-    `${l.kind} ${l.id} (${l.account})`);
+/** One line per leftover: what the sweep deletes, and what it leaves (and why); `inProgress` as runsInProgress gives it. */
+export function leftoverLines(leftovers: readonly Leftover[], inProgress: ReadonlyMap<string, string> = new Map()): string[] {
+  const verdict = (l: Leftover) => !isOurs(l) ? `leave (its ${TAG_KEY} tag is ${l.tag ?? 'absent'}, not ${l.runId})`
+    : inProgress.has(l.runId) ? `leave (run ${l.runId} is in progress)` : 'delete';
+  return leftovers.map(l => `${verdict(l)}: ${l.kind} ${l.id} (${l.account})`);
 }
 
 async function listEndpoints(comprehend: ComprehendClient, filter?: { ModelArn: string }): Promise<EndpointProperties[]> {
@@ -688,14 +701,14 @@ export async function deleteEndpoints(comprehend: ComprehendClient, arns: readon
           await comprehend.send(new DeleteEndpointCommand({ EndpointArn: arn }));
           options.log(`sweep: DeleteEndpoint ${arn} (was ${status}) accepted; waiting for it to go`);
         } catch (error) {
-          if (errorName(error) === 'ResourceNotFoundException') {
+          if (awsErrorName(error) === 'ResourceNotFoundException') {
             continue;
           }
-          if (!RETRIED.includes(errorName(error))) {
+          if (!RETRIED.includes(awsErrorName(error))) {
             pending.delete(arn);
-            failures.push(`endpoint ${arn}: DeleteEndpoint refused: ${errorName(error)}: ${message(error)}`);
+            failures.push(`endpoint ${arn}: DeleteEndpoint refused: ${awsErrorName(error)}: ${message(error)}`);
           } else {
-            options.log(`sweep: DeleteEndpoint ${arn}: ${errorName(error)}: asking again`);
+            options.log(`sweep: DeleteEndpoint ${arn}: ${awsErrorName(error)}: asking again`);
           }
         }
       }
@@ -719,22 +732,32 @@ async function classifierStatus(comprehend: ComprehendClient, arn: string): Prom
     const answer = await comprehend.send(new DescribeDocumentClassifierCommand({ DocumentClassifierArn: arn }));
     return answer.DocumentClassifierProperties?.Status ?? 'no Status';
   } catch (error) {
-    if (errorName(error) === 'ResourceNotFoundException') {
+    if (awsErrorName(error) === 'ResourceNotFoundException') {
       return undefined;
     }
     throw error;
   }
 }
 
+/** A classifier version to delete, and its contract-aws tag (a run's id, or SOURCE_TAG): its owner. */
+export interface OwnedVersion {
+  readonly version: DocumentClassifierProperties;
+  readonly tag: string;
+}
+
 /**
  * Deletes classifier versions of one account: stops those in training (or importing), waits for each to end (TRAINED,
- * TRAINED_WITH_WARNING, IN_ERROR or STOPPED), deletes the endpoints of `account` that serve one, then deletes it and
- * waits until it is gone. Returns what failed or is still there at the deadline.
+ * TRAINED_WITH_WARNING, IN_ERROR or STOPPED), deletes the endpoints of `account` that serve one and carry the same
+ * contract-aws tag as it, then deletes it and waits until it is gone. An endpoint serving it without that tag is not this
+ * tool's (a user's endpoint on the source, say): it is left, named among the failures, and so is the version it serves.
+ * Returns what failed or is still there at the deadline.
  */
-export async function deleteClassifiers(account: Pick<Account, 'comprehend'>, versions: readonly DocumentClassifierProperties[],
+export async function deleteClassifiers(account: Pick<Account, 'comprehend'>, owned: readonly OwnedVersion[],
   options: WaitOptions, minutes = SWEEP_CLASSIFIERS_MINUTES, pollMs = SWEEP_POLL_MS): Promise<string[]> {
   const failures: string[] = [];
   const comprehend = account.comprehend;
+  const versions = owned.map(o => o.version);
+  const tagOf = new Map(owned.map(o => [o.version.DocumentClassifierArn!, o.tag]));
   for (const version of versions) {
     if (IN_PROGRESS.includes(version.Status ?? '')) {
       await comprehend.send(new StopTrainingDocumentClassifierCommand({ DocumentClassifierArn: version.DocumentClassifierArn! }))
@@ -751,13 +774,28 @@ export async function deleteClassifiers(account: Pick<Account, 'comprehend'>, ve
       if (status === undefined) {
         toDelete.delete(arn);
         options.log(`sweep: deleted ${arn}`);
-      } else if (CLASSIFIER_ENDED.includes(status) && !asked.has(arn)) {
+      } else if (TERMINAL_STATUSES.includes(status) && !asked.has(arn)) {
         // An endpoint serving it (one the name-based pass did not find) would make the deletion fail: those go first.
         const serving = (await listEndpoints(comprehend, { ModelArn: arn })).map(e => e.EndpointArn!);
-        const left = serving.length === 0 ? [] : await deleteEndpoints(comprehend, serving, options, SWEEP_ENDPOINTS_MINUTES, pollMs);
+        const ours: string[] = [];
+        const notOurs: string[] = [];
+        for (const endpoint of serving) {
+          const tag = await comprehendTag(comprehend, endpoint);
+          if (tag === tagOf.get(arn)) {
+            ours.push(endpoint);
+          } else {
+            notOurs.push(`${endpoint} (its ${TAG_KEY} tag is ${tag ?? 'absent'}, not ${tagOf.get(arn)})`);
+          }
+        }
+        const left = ours.length === 0 ? [] : await deleteEndpoints(comprehend, ours, options, SWEEP_ENDPOINTS_MINUTES, pollMs);
+        if (notOurs.length > 0) {
+          failures.push(`${arn}: not deleted: endpoints serving it that this tool did not make are left, as it is: ${notOurs.join('; ')}`);
+        }
         if (left.length > 0) {
-          toDelete.delete(arn);
           failures.push(`${arn}: not deleted: endpoints serving it are left (${left.join('; ')})`);
+        }
+        if (notOurs.length > 0 || left.length > 0) {
+          toDelete.delete(arn);
           continue;
         }
         try {
@@ -765,9 +803,9 @@ export async function deleteClassifiers(account: Pick<Account, 'comprehend'>, ve
           asked.add(arn);
           options.log(`sweep: DeleteDocumentClassifier ${arn} (was ${status}) accepted; waiting for it to go`);
         } catch (error) {
-          if (!RETRIED.includes(errorName(error))) {
+          if (!RETRIED.includes(awsErrorName(error))) {
             toDelete.delete(arn);
-            failures.push(`${arn}: DeleteDocumentClassifier refused: ${errorName(error)}: ${message(error)}`);
+            failures.push(`${arn}: DeleteDocumentClassifier refused: ${awsErrorName(error)}: ${message(error)}`);
           }
         }
       }
@@ -787,32 +825,42 @@ export async function deleteClassifiers(account: Pick<Account, 'comprehend'>, ve
 /**
  * Deletes what carries a run's name and tag (`runId`'s; every run's with `runId` undefined, for --cleanup-only), after
  * listing it, and what it leaves: the importer's endpoints (each waited for until gone), then the classifiers of both
- * accounts (stopped and waited for first), the importer's stacks and the roles left, then the resource policy left on the
- * source's versions (tagged contract-aws=source). Something named like a run's but without that run's tag is left, and
- * counted among the failures, which it returns.
+ * accounts (stopped and waited for first), the importer's stacks (the run's fixtures stack among them: its key and roles
+ * go after the copies and endpoints that use them) and the roles left, then the resource policy of the source's versions
+ * (tagged contract-aws=source). Something named like a run's but without that run's tag is left, and counted among the
+ * failures, which it returns. With `runId` undefined, a run whose fixtures stack is still being created or updated
+ * (runsInProgress) is left whole, and said so.
+ *
+ * The resource policy is deleted whole (Comprehend has no per-statement delete): that also removes statements this tool
+ * did not write, such as those of a sharer-side integration stack (integ:aws) left deployed in the sharer account;
+ * redeploying that stack puts them back. docs/contract-aws.md says so.
  */
 export async function sweep(accounts: { sharer: Account; importer: Account }, runId: string | undefined, options: WaitOptions): Promise<string[]> {
   const { sharer, importer } = accounts;
   const failures: string[] = [];
   try {
     const leftovers = await findLeftovers(accounts, runId);
+    const inProgress = runId === undefined ? runsInProgress(leftovers) : new Map<string, string>();
     options.log(leftovers.length === 0 ? 'sweep: nothing named after the run is left' : 'sweep: found, named after a run:');
-    for (const line of leftoverLines(leftovers)) {
+    for (const line of leftoverLines(leftovers, inProgress)) {
       options.log(`  ${line}`);
+    }
+    for (const line of inProgress.values()) {
+      options.log(`sweep: ${line}`);
     }
     failures.push(...leftovers.filter(l => !isOurs(l)).map(l => `${l.kind} ${l.id}: left: named like a run's, but its ${TAG_KEY} tag is ` +
       `${l.tag ?? 'absent'}, not ${l.runId}; delete it yourself if it is that run's`));
-    const ours = leftovers.filter(isOurs);
-    const of = (kind: Leftover['kind'], account?: Leftover['account']) =>
-      ours.filter(l => l.kind === kind && (account === undefined || l.account === account)).map(l => l.id);
+    const ours = leftovers.filter(l => isOurs(l) && !inProgress.has(l.runId));
+    const of = (kind: Leftover['kind']) => ours.filter(l => l.kind === kind).map(l => l.id);
 
     failures.push(...await deleteEndpoints(importer.comprehend, of('endpoint'), options));
     for (const [which, account] of [['importer', importer], ['sharer', sharer]] as const) {
-      const arns = new Set(of('classifier', which));
-      const versions = (await classifierVersions(account.comprehend)).filter(v => arns.has(v.DocumentClassifierArn!));
-      failures.push(...await deleteClassifiers(account, versions, options));
+      const tags = new Map(ours.filter(l => l.kind === 'classifier' && l.account === which).map(l => [l.id, l.runId]));
+      const versions = (await classifierVersions(account.comprehend)).filter(v => tags.has(v.DocumentClassifierArn!));
+      const owned = versions.map(version => ({ version, tag: tags.get(version.DocumentClassifierArn!)! }));
+      failures.push(...await deleteClassifiers(account, owned, options));
     }
-    const attempt = async (what: string, action: () => Promise<unknown>) => {
+    const tryStep = async (what: string, action: () => Promise<unknown>) => {
       try {
         await action();
         options.log(`sweep: deleted ${what}`);
@@ -821,22 +869,29 @@ export async function sweep(accounts: { sharer: Account; importer: Account }, ru
       }
     };
     for (const stack of of('stack')) {
-      await attempt(`stack ${stack}`, async () => {
+      await tryStep(`stack ${stack}`, async () => {
         await importer.cloudFormation.send(new DeleteStackCommand({ StackName: stack }));
         await waitUntilStackDeleteComplete({ client: importer.cloudFormation, maxWaitTime: 1800 }, { StackName: stack });
       });
     }
     // A stack deletes its own roles: only those still there are deleted here.
     for (const role of ours.filter(l => l.kind === 'role')) {
-      await attempt(`role ${role.id}`, () => deleteRole(importer.iam, role.id, role.runId).catch(ignore('NoSuchEntityException', 'NoSuchEntity')));
+      await tryStep(`role ${role.id}`, () => deleteRole(importer.iam, role.id, role.runId).catch(ignore('NoSuchEntityException', 'NoSuchEntity')));
     }
 
     // The tests put and delete the source's resource-based policy: one left would keep sharing it with the importer.
+    // Not while a run is in progress: its tests share the source.
+    if (inProgress.size > 0) {
+      options.log('sweep: the source\'s resource policy is left as it is, since a run is in progress');
+      return failures;
+    }
     const source = sourceNames(sharer.accountId, sharer.region);
     for (const version of await classifierVersions(sharer.comprehend, source.classifier)) {
       const arn = version.DocumentClassifierArn!;
       if (await comprehendTag(sharer.comprehend, arn) === SOURCE_TAG) {
+        // Every statement goes, this tool's or not (see above).
         await sharer.comprehend.send(new DeleteResourcePolicyCommand({ ResourceArn: arn })).catch(ignore('ResourceNotFoundException'));
+        options.log(`sweep: the resource policy of ${arn} is deleted (every statement of it)`);
       }
     }
   } catch (error) {

@@ -253,7 +253,8 @@ export function planLines(env: AwsContractEnvironment, options: PlanOptions = {}
       `(${TRAINING_SET.labels.length} labels × ${TRAINING_SET.documentsPerLabel} documents), ${kept}`,
     `  - IAM role ${source.trainingRole}, which Comprehend assumes to read it, ${kept}`,
     `  - Comprehend document classifier ${source.classifier}, version v1 (v2, v3… if one failed to train): trained once, ${kept}`,
-    '  - resource-based policies on it, put and deleted by the tests',
+    '  - resource-based policies on it, put and deleted by the tests; the run\'s sweep deletes its policy whole at the end, ' +
+      'which also removes statements this tool did not write (those of a sharer-side stack of integ:aws left deployed, say)',
     `Importer account (profile ${env.importerProfile}), deleted at the end of the run:`,
     `  - CloudFormation stack ${run.stack}: a KMS key (${run.keyAlias}; its deletion scheduled with the minimum 7-day window) ` +
       `and IAM roles ${run.importRole} and ${run.endpointRole} with the library's import and endpoint service-role permissions on it`,

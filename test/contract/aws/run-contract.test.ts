@@ -3,16 +3,23 @@
 // the fixtures' pure parts. The AWS path itself has not run (docs/contract-aws.md).
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
+import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeEndpointCommand } from '@aws-sdk/client-comprehend';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { endpointServiceRole, importServiceRole } from '../../../src/private/service-role';
 import type { Observation } from '../assumption';
+import { runObservation } from '../observation';
 import type { RegisterRow } from '../register';
+import { Cleanups, observedSleep, openAwsTarget, stopWhenAbandoned } from './aws-target';
 import {
   Account, Leftover, Teardown, deleteClassifiers, deleteEndpoints, ensureTrainingRole, importerStackTemplate, isOurs, leftoverLines,
-  trainingDocuments,
+  runsInProgress, trainingDocuments,
 } from './fixtures';
 import {
   ENDPOINT_MINIMUM_SECONDS, PRICES, RUN_NAME, TRAINING_SET, WORKLOAD, costEstimate, endpointUsd, newRunId, runNames, runScopedName,
@@ -55,7 +62,19 @@ describe('npx projen contract:aws refuses before it reaches AWS', () => {
     expect(r.stdout).toContain(`First run (trains the source): $${estimate.firstRun.lowUsd.toFixed(2)}-$${estimate.firstRun.highUsd.toFixed(2)}`);
     expect(r.stdout).toContain(`Later run (reuses it): $${estimate.laterRun.lowUsd.toFixed(2)}-$${estimate.laterRun.highUsd.toFixed(2)}`);
     expect(r.stderr).toContain('CONTRACT_AWS_CONFIRM=create-billable-resources');
+    expect(r.stderr).toContain('the trained source (its classifier, bucket and training role), kept for the next run');
+    expect(r.stdout).toContain('deletes its policy whole at the end');
     expect(r.stderr).toContain('Nothing was created');
+  });
+
+  test('--cleanup-only without the opt-in: says it sweeps every run (one in progress too) and deletes the source\'s policy whole', () => {
+    const r = runCommand({ CONTRACT_AWS_SHARER_PROFILE: 'sharer', CONTRACT_AWS_IMPORTER_PROFILE: 'importer' }, ['--cleanup-only']);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toContain('It sweeps every run, one still in progress too');
+    expect(r.stdout).toContain('("in progress, left")');
+    expect(r.stdout).toContain('The source\'s resource policy is deleted whole');
+    expect(r.stdout).toContain('a sharer-side stack of integ:aws left deployed');
+    expect(r.stderr).toContain('Nothing was deleted');
   });
 
   test('the same profile for both sides, confirmed or not: refused', () => {
@@ -262,6 +281,8 @@ describe('ownership and the sweep, against fake clients', () => {
         case 'DeleteEndpointCommand':
           endpoint = 'DELETING';
           return {};
+        case 'ListTagsForResourceCommand':
+          return { Tags: [{ Key: 'contract-aws', Value: 'RUN1' }] };
         case 'DeleteDocumentClassifierCommand':
           if (classifier !== 'STOPPED' || endpoint !== undefined) {
             return named('ResourceInUseException');
@@ -272,7 +293,8 @@ describe('ownership and the sweep, against fake clients', () => {
           return {};
       }
     }, calls);
-    const failures = await deleteClassifiers({ comprehend: client }, [{ DocumentClassifierArn: 'arn:c', Status: 'TRAINING' }], quiet, 1, 1);
+    const failures = await deleteClassifiers({ comprehend: client }, [{ version: { DocumentClassifierArn: 'arn:c', Status: 'TRAINING' }, tag: 'RUN1' }],
+      quiet, 1, 1);
     expect(failures).toEqual([]);
     const order = calls.filter(c => !c.startsWith('List') && c !== 'DescribeDocumentClassifierCommand');
     expect(order).toEqual([
@@ -280,6 +302,56 @@ describe('ownership and the sweep, against fake clients', () => {
       'DeleteDocumentClassifierCommand', 'status DELETING', 'status gone',
     ]);
     expect(logs.filter(l => l.startsWith('sweep: deleted'))).toEqual(['sweep: deleted arn:e', 'sweep: deleted arn:c']);
+  });
+
+  test('an endpoint serving the classifier without its tag (a user\'s, on the source) is left and named; so is the classifier', async () => {
+    const calls: string[] = [];
+    let oursThere = true;
+    const client = fake((name, input) => {
+      switch (name) {
+        case 'DescribeDocumentClassifierCommand':
+          return { DocumentClassifierProperties: { Status: 'TRAINED' } };
+        case 'ListEndpointsCommand':
+          return {
+            EndpointPropertiesList: [
+              { EndpointArn: 'arn:users', Status: 'IN_SERVICE' }, ...oursThere ? [{ EndpointArn: 'arn:ours', Status: 'IN_SERVICE' }] : [],
+            ],
+          };
+        case 'ListTagsForResourceCommand':
+          return { Tags: input.ResourceArn === 'arn:ours' ? [{ Key: 'contract-aws', Value: 'source' }] : [{ Key: 'team', Value: 'x' }] };
+        case 'DeleteEndpointCommand':
+          calls.push(`delete ${input.EndpointArn}`);
+          oursThere = input.EndpointArn !== 'arn:ours' && oursThere;
+          return {};
+        default:
+          return {};
+      }
+    }, calls);
+    const failures = await deleteClassifiers({ comprehend: client }, [{ version: { DocumentClassifierArn: 'arn:source', Status: 'TRAINED' }, tag: 'source' }],
+      quiet, 0, 1);
+    expect(calls).toContain('delete arn:ours');
+    expect(calls).not.toContain('delete arn:users');
+    expect(calls).not.toContain('DeleteDocumentClassifierCommand');
+    expect(failures[0]).toBe('arn:source: not deleted: endpoints serving it that this tool did not make are left, as it is: ' +
+      'arn:users (its contract-aws tag is absent, not source)');
+  });
+
+  test('--cleanup-only leaves a run whose fixtures stack is still being created or updated, and says so', () => {
+    const run = '2612011234abcd';
+    const leftovers: Leftover[] = [
+      { kind: 'stack', account: 'importer', id: `contract-aws-${run}`, runId: run, tag: run, status: 'CREATE_IN_PROGRESS' },
+      { kind: 'endpoint', account: 'importer', id: 'arn:e', runId: run, tag: run },
+      { kind: 'stack', account: 'importer', id: 'contract-aws-2612011234zzzz', runId: '2612011234zzzz', tag: '2612011234zzzz', status: 'CREATE_COMPLETE' },
+      { kind: 'stack', account: 'importer', id: 'contract-rollback-2612011234yyyy', runId: '2612011234yyyy', tag: '2612011234yyyy', status: 'UPDATE_IN_PROGRESS' },
+    ];
+    const inProgress = runsInProgress(leftovers);
+    expect([...inProgress.values()]).toEqual([`run ${run}: in progress (its fixtures stack contract-aws-${run} is CREATE_IN_PROGRESS), left`]);
+    expect(leftoverLines(leftovers, inProgress)).toEqual([
+      `leave (run ${run} is in progress): stack contract-aws-${run} (importer)`,
+      `leave (run ${run} is in progress): endpoint arn:e (importer)`,
+      'delete: stack contract-aws-2612011234zzzz (importer)',
+      'delete: stack contract-rollback-2612011234yyyy (importer)',
+    ]);
   });
 
   test('the sweep deletes only what is named after a run and tagged with that run\'s id', () => {
@@ -311,6 +383,132 @@ describe('ownership and the sweep, against fake clients', () => {
     const allowed: string[] = [];
     await ensureTrainingRole(sharer([{ Key: 'contract-aws', Value: 'source' }], allowed), () => undefined);
     expect(allowed).toContain('PutRolePolicyCommand');
+  });
+});
+
+describe('the AWS target, without AWS', () => {
+  /** `observe` in an observation abandoned before it goes on past its first await (as a test that gives up while it waits). */
+  const abandoned = <T>(observe: () => Promise<T>) => {
+    const observation = runObservation(async () => {
+      await Promise.resolve();
+      return observe();
+    });
+    observation.abandon();
+    return observation.result;
+  };
+
+  test('a client refuses to send for an abandoned observation, before any request is made; outside one it is not stopped', async () => {
+    const calls: string[] = [];
+    const added: { middleware?: any } = {};
+    stopWhenAbandoned({ middlewareStack: { add: (middleware: any) => { calls.push('added'); added.middleware = middleware; } } });
+    const send = () => added.middleware(async () => { calls.push('sent'); return { output: {} }; }, {})({ input: {} });
+    await expect(abandoned(async () => send())).rejects.toThrow(/gave up on this observation/);
+    expect(calls).toEqual(['added']);
+    await send();
+    expect(calls).toEqual(['added', 'sent']);
+  });
+
+  test('its sleeps (IAM propagation, wait()) refuse for an abandoned observation', async () => {
+    await expect(abandoned(() => observedSleep(1))).rejects.toThrow(/gave up on this observation/);
+    await expect(observedSleep(1)).resolves.toBeUndefined();
+  });
+
+  describe('opened on fixtures, with profiles that do not exist (nothing is sent)', () => {
+    const saved = { ...process.env };
+    let dir: string;
+    beforeAll(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'contract-aws-'));
+      const fixtures = {
+        region: 'us-west-2',
+        partition: 'aws',
+        sharerAccount: '111122223333',
+        importerAccount: '444455556666',
+        sharerProfile: 'no-such-sharer',
+        importerProfile: 'no-such-importer',
+        sourceClassifierArn: 'arn:source',
+        importerKeyArn: 'arn:key',
+        importerImportRoleArn: 'arn:import',
+        importerEndpointRoleArn: 'arn:endpoint',
+        runId: '2612011234abcd',
+      };
+      fs.writeFileSync(path.join(dir, 'fixtures.json'), JSON.stringify(fixtures));
+      Object.assign(process.env, {
+        CONTRACT_AWS_FIXTURES: path.join(dir, 'fixtures.json'),
+        AWS_CONFIG_FILE: '/nonexistent',
+        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+        AWS_EC2_METADATA_DISABLED: 'true',
+      });
+    });
+    afterAll(() => {
+      process.env = saved;
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    test('every client it hands out refuses an abandoned observation\'s calls', async () => {
+      const target = await openAwsTarget();
+      const refused = /gave up on this observation/;
+      await expect(abandoned(() => target.importer.comprehend.send(new DescribeEndpointCommand({ EndpointArn: 'arn:e' })))).rejects.toThrow(refused);
+      await expect(abandoned(() => target.sharer.comprehend.send(new DescribeEndpointCommand({ EndpointArn: 'arn:e' })))).rejects.toThrow(refused);
+      await expect(abandoned(() => target.awsOnly!.importerCloudFormation.send(new DescribeStacksCommand({})))).rejects.toThrow(refused);
+      await expect(abandoned(() => target.awsOnly!.importerCloudWatch.send(new ListMetricsCommand({})))).rejects.toThrow(refused);
+      await expect(abandoned(() => target.awsOnly!.importerLogs.send(new DescribeLogGroupsCommand({})))).rejects.toThrow(refused);
+      // clientWithPolicy's first call (IAM's CreateRole) is refused too: no role is made.
+      await expect(abandoned(() => target.clientWithPolicy('x', []))).rejects.toThrow(refused);
+      await expect(abandoned(() => target.wait(1))).rejects.toThrow(refused);
+      await target.close();
+    });
+
+    test('awsOnly is a getter, made once, and works through Object.create (as assumption.ts wraps the target)', async () => {
+      const target = await openAwsTarget();
+      expect(typeof Object.getOwnPropertyDescriptor(target, 'awsOnly')?.get).toBe('function');
+      const view: typeof target = Object.create(target);
+      const clients = view.awsOnly!;
+      expect(view.awsOnly).toBe(clients);
+      expect(target.awsOnly).toBe(clients);
+      expect(clients.importerKeyArn).toBe('arn:key');
+      await target.close();
+    });
+  });
+
+  describe('its cleanups', () => {
+    test('run in reverse order, those registered during close() included; the copies and endpoints made are tagged first', async () => {
+      const seen: string[] = [];
+      const cleanups = new Cleanups(async arn => { seen.push(`tag ${arn}`); });
+      await cleanups.created('arn:copy');
+      await cleanups.onClose(async () => { seen.push('first registered'); });
+      await cleanups.onClose(async () => {
+        seen.push('second registered');
+        await cleanups.onClose(async () => { seen.push('registered during close'); });
+        await cleanups.created('arn:late');
+      });
+      expect(seen).toEqual([]);
+      await cleanups.close();
+      expect(seen).toEqual(['tag arn:copy', 'second registered', 'tag arn:late', 'registered during close', 'first registered']);
+    });
+
+    test('one registered after close() runs at once, outside the abandoned observation that registers it; its failure is written', async () => {
+      const warnings: string[] = [];
+      const cleanups = new Cleanups(async () => {}, undefined, line => warnings.push(line));
+      await cleanups.close();
+      let ran = false;
+      await abandoned(() => cleanups.onClose(async () => {
+        await observedSleep(1);
+        ran = true;
+      }));
+      expect(ran).toBe(true);
+      await cleanups.onClose(async () => { throw new Error('denied'); });
+      expect(warnings).toEqual([expect.stringContaining('a cleanup registered after the test closed failed (the sweep tries again): Error: denied')]);
+    });
+
+    test('a failed cleanup does not stop the others; all failures are thrown together', async () => {
+      const seen: string[] = [];
+      const cleanups = new Cleanups(async () => { throw new Error('AccessDenied'); }, undefined, line => seen.push(line));
+      await cleanups.created('arn:copy');
+      await cleanups.onClose(async () => { seen.push('ran'); });
+      await cleanups.onClose(async () => { throw new Error('boom'); });
+      await expect(cleanups.close()).rejects.toThrow('1 cleanup(s) failed');
+      expect(seen).toEqual([expect.stringContaining('could not tag arn:copy'), 'ran']);
+    });
   });
 });
 

@@ -1,7 +1,8 @@
 // `npx projen contract:aws`: the contract tests against two AWS accounts (docs/contract-aws.md). It refuses to start
 // without both profiles and the opt-in, prints what it will create and cost first, makes the fixtures, runs every
-// contract test with CONTRACT_TARGET=aws, then tears down what the run made and sweeps what carries its name and tag
-// (also after a failure, or a first Ctrl-C; a second Ctrl-C leaves everything for --cleanup-only), and writes the report. Only environment and plan are loaded before the opt-in check: the refusal needs no SDK.
+// contract test with CONTRACT_TARGET=aws, then sweeps what carries the run's name and tag and tears down its fixtures
+// (also after a failure, or a first Ctrl-C; a second Ctrl-C leaves everything for --cleanup-only), and writes the
+// report. Only environment and plan are loaded before the opt-in check: the refusal needs no SDK.
 // The AWS path has not been run yet: what is tested without AWS is in run-contract.test.ts.
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
@@ -20,7 +21,7 @@ export interface Options {
 const USAGE = `Usage: ${COMMAND} [--keep-source (the default) | --remove-source] [--cleanup-only]`;
 
 /** The options, or why they are not understood. */
-export function parseArgs(argv: readonly string[]): Options | string {
+function parseArgs(argv: readonly string[]): Options | string {
   let removeSource = false;
   let cleanupOnly = false;
   for (const arg of argv) {
@@ -56,11 +57,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   if (options.cleanupOnly) {
-    out(`${COMMAND} --cleanup-only deletes, in ${environment.region}, what a previous run left: in the importer account ` +
-      `(${environment.importerProfile}) the endpoints, classifiers, stacks and roles named contract-…-RUNID and tagged contract-aws=RUNID, ` +
-      `in the sharer account (${environment.sharerProfile}) the classifiers so named and tagged, and any resource policy left on the ` +
-      `source${options.removeSource ? ', and the source itself, its bucket and training role, if tagged contract-aws=source (--remove-source)' : ''}. ` +
-      'It lists what it finds first; what is named so but not tagged so is left, and named. It runs no test.');
+    for (const line of cleanupOnlyLines(environment, options)) {
+      out(line);
+    }
     if (!confirmed) {
       err(`${COMMAND} --cleanup-only stops here: set ${ENV.confirm}=${CONFIRM_VALUE} to let it reach the two accounts. Nothing was deleted.`);
       return 2;
@@ -78,6 +77,22 @@ export async function main(argv: readonly string[]): Promise<number> {
   return run(environment, options);
 }
 
+/** What --cleanup-only does, printed before its opt-in check. */
+export function cleanupOnlyLines(environment: { region: string; importerProfile: string; sharerProfile: string }, options: Options): string[] {
+  return [
+    `${COMMAND} --cleanup-only deletes, in ${environment.region}, what previous runs left: in the importer account ` +
+      `(${environment.importerProfile}) the endpoints, classifiers, stacks and roles named contract-…-RUNID and tagged contract-aws=RUNID, ` +
+      `in the sharer account (${environment.sharerProfile}) the classifiers so named and tagged, and the source's resource policy` +
+      `${options.removeSource ? ', and the source itself, its bucket and training role, if tagged contract-aws=source (--remove-source)' : ''}. ` +
+      'It lists what it finds first; what is named so but not tagged so is left, and named. It runs no test.',
+    '  - It sweeps every run, one still in progress too: only a run whose fixtures stack is still being created or updated ' +
+      '(CREATE_IN_PROGRESS, UPDATE_IN_PROGRESS) is told apart ("in progress, left"); a run whose tests are going is swept. ' +
+      'Do not run it beside another run of contract:aws.',
+    '  - The source\'s resource policy is deleted whole (unless a run is in progress): that also removes statements this tool ' +
+      'did not write, such as those of a sharer-side stack of integ:aws left deployed in the sharer account (redeploying it puts them back).',
+  ];
+}
+
 /** From here on the run reaches AWS: the SDK is loaded now. */
 async function run(environment: NonNullable<ReturnType<typeof readEnvironment>['environment']>, options: Options): Promise<number> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -85,8 +100,8 @@ async function run(environment: NonNullable<ReturnType<typeof readEnvironment>['
   let interrupts = 0;
   // Ctrl-C. jest runs in a process group of its own (runTests), so the terminal's SIGINT reaches only this process. The
   // first stops the tests: jest's process group is killed (a test's own cleanups, target.close() in a finally, would not
-  // run on a signal either, so none is waited for), then the teardown and the sweep delete what the run made, found by
-  // its name and tag: endpoints first, each until gone, then the copies once they have stopped. The second leaves
+  // run on a signal either, so none is waited for), then the sweep and the teardown delete what the run made, found by
+  // its name and tag: endpoints first, each until gone, then the copies once they have stopped, then the fixtures. The second leaves
   // everything as it is, for --cleanup-only.
   let tests: ChildProcess | undefined;
   const stopTests = (signal: NodeJS.Signals) => {
@@ -153,8 +168,11 @@ async function run(environment: NonNullable<ReturnType<typeof readEnvironment>['
     failures.push(`the run: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
     out(`Run ${runId}: deleting what it made`);
-    failures.push(...await teardown.run(wait.log));
+    // The sweep first: the run's key and its two roles (the teardown's stack) must outlive the keyed copies and the
+    // endpoints that use them, which the sweep deletes first (it deletes the fixtures stack too, after them; the
+    // teardown then finds it gone, or deletes it if the sweep stopped early).
     failures.push(...await fixtures.sweep(accounts, runId, { ...wait, interrupted: () => interrupts > 1 }));
+    failures.push(...await teardown.run(wait.log));
     if (options.removeSource) {
       failures.push(...await fixtures.removeSource(accounts.sharer, wait.log));
     } else {
@@ -199,17 +217,17 @@ function finish(failures: readonly string[]): number {
  * Every contract test, in band, against AWS; resolves with jest's exit code. jest runs detached, in a process group of
  * its own, which the SIGINT handler stops (see there).
  *
- * jest's options. No --testTimeout: each test's own (assumption()'s awsTimeoutMinutes) is the one that applies. No
- * --bail: the tests are independent, and one failing says nothing of the next. No --forceExit: when a test times out,
- * jest fails it and starts the next, but the timed-out test's promise is not cancelled: its polling goes on, and its
- * finally (target.close()) runs when it ends, deleting what it made. --forceExit would only end the process once the last
- * test is done, cutting those cleanups short (the sweep would delete what they left, by name and tag), and does nothing
- * about the overlap. The overlap's one shared state is the source's resource policy: every test that needs the share puts
- * it at its start (steps.ts shareSource), and a timed-out test's close() deletes it (unshareSource), which can remove it
- * in the middle of a later test, whose import is then refused and reported as differing or not run. The tests' own
- * deadlines (steps.ts: 40 min for an endpoint, 60 for an import) are meant to fail a test, and run its cleanups, before
- * jest's timeout; where a test's timeout is not above the waits it chains (the default hour against a 60-minute import
- * deadline), the overlap can happen: that risk is not removed here.
+ * jest's options. No --testTimeout: each test sets its own (assumption.ts: its awsTimeoutMinutes, the observation's
+ * budget, plus 60 minutes for its cleanups). No --bail: the tests are independent, and one failing says nothing of the
+ * next. No --forceExit: it would end the process only once the last test is done, and cut short cleanups still running.
+ *
+ * A check that outlives its budget: assumption.ts abandons its observation and goes on to target.close() in the same
+ * test; the abandoned observation's next wait, and its next call through any client the AWS target handed out, throw
+ * (observation.ts, aws-target.ts), so it makes nothing more and does not share or unshare the source beside the next
+ * test. A call already sent when it was abandoned still completes: what it made is deleted by a cleanup it registers
+ * (run at once, after close()) or, failing that, by the sweep, by name and tag. Should the cleanups also pass their 60
+ * minutes, jest fails the test and starts the next while they go on; the next test may then see the source unshared
+ * under it (reported as differing or not run). None of this has run on AWS.
  */
 function runTests(fixturesFile: string, observationsFile: string, spawned: (child: ChildProcess) => void): Promise<number> {
   return new Promise(resolve => {
