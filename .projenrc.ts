@@ -372,12 +372,12 @@ project.addTask('bench:fast', {
   ],
 });
 
+// A run's fixtures description, observations and reports (test/contract/aws/environment.ts, RUN_DIR): a maintainer's.
+project.gitignore.exclude('/contract-aws/');
 // The contract tests (test/contract/) run against the emulator in every build. Against two real AWS accounts only on
 // request: each command below refuses to start unless the environment names the sharer's and the importer's profiles
 // and says, in so many words, that it may create billable resources; it then prints its plan and cost before it
-// creates anything (docs/aws-assumptions.md). ts-node only transpiles: the test command type-checks test/.
-// A run's fixtures description, observations and reports (test/contract/aws/environment.ts, RUN_DIR): a maintainer's.
-project.gitignore.exclude('/contract-aws/');
+// creates anything (docs/contract-aws.md). ts-node only transpiles: the test command type-checks test/.
 project.addTask('contract:aws', {
   description: 'Run the contract tests against two AWS accounts (needs CONTRACT_AWS_SHARER_PROFILE, CONTRACT_AWS_IMPORTER_PROFILE, CONTRACT_AWS_CONFIRM)',
   env: { TS_NODE_TRANSPILE_ONLY: 'true' },

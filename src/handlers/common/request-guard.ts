@@ -45,8 +45,9 @@ const UPDATE_ROLLBACK_IN_PROGRESS = 'UPDATE_ROLLBACK_IN_PROGRESS';
  * Whether the stack `stackId` is rolling an update back now (DescribeStacks on the event's own stack): the properties
  * of its Updates are then those of the template before, which the handlers checked when it was deployed, while the
  * functions' environment may still be the failed template's (if CloudFormation rolls the dependents back first, as
- * the project assumes without a documented source: docs/aws-assumptions.md, rollback-order). Throttling and server errors are thrown as they are (the caller asks again at the next poll); any other failure to read it
- * is thrown with what to do.
+ * the project assumes without a documented source: docs/aws-assumptions.md, rollback-order). Throttling and server
+ * errors are thrown as they are (the caller asks again at the next poll); any other failure to read it is thrown with
+ * what to do.
  */
 export async function isStackRollingBack(stackId: string): Promise<boolean> {
   try {
