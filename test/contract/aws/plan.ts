@@ -72,8 +72,12 @@ export const WORKLOAD = {
   /** The imports: each test that imports makes its own copies (describe-endpoint-during-swap two), deleted when it ends. */
   imports: 18,
   importMinutes: [5, 15],
-  /** How long a run keeps its KMS key before teardown schedules its deletion. */
-  runHours: [1.5, 4],
+  /**
+   * How long a run takes, and keeps its KMS key before teardown schedules its deletion: the tests run one after the
+   * other, and most wait for an import (5-15 min) and its deletion, some for an endpoint too, the rollback rows for
+   * three ten-minute waits of their function: about 3 to 8 hours in all.
+   */
+  runHours: [3, 8],
 } as const;
 
 export interface CostItem {
