@@ -13,6 +13,7 @@ import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cl
 import { ClassifyDocumentCommand, DescribeEndpointCommand } from '@aws-sdk/client-comprehend';
 import { App, Stack } from 'aws-cdk-lib';
 import { assumption } from './assumption';
+import { keepForCfnLint } from './lint-templates';
 import { createEndpoint, poll, PollDeadline, trainedCopy, waitSettled } from './steps';
 import { AwsOnlyClients, ContractTarget } from './target';
 import { ModelEndpoint } from '../../src';
@@ -166,7 +167,7 @@ assumption('endpoint-metrics-namespace', async target => {
 // ---- CloudFormation's rollback of an update ----
 
 /**
- * The function of the rollback stack (nodejs20.x, inline: no asset). For every request it logs one JSON line: the
+ * The function of the rollback stack (nodejs24.x, inline: no asset). For every request it logs one JSON line: the
  * RequestType, the resource, its property Round, what DescribeStackResource says of its own record and DescribeStacks
  * of the stack (not for a Delete), the function's own ROUND (its environment, which the rollback also changes back) and
  * when the request came. It answers SUCCESS, keeping one physical id per resource for good: a changed id on an Update
@@ -274,7 +275,8 @@ export function rollbackTemplate(round: 1 | 2, functionName: string): Record<str
         DependsOn: 'LogGroup',
         Properties: {
           FunctionName: functionName,
-          Runtime: 'nodejs20.x',
+          // cfn-lint 1.58.0 (W2531): nodejs20.x was deprecated on 2026-04-30; the runtime the handlers default to.
+          Runtime: 'nodejs24.x',
           Handler: 'index.handler',
           Timeout: FUNCTION_TIMEOUT_SECONDS,
           Role: { 'Fn::GetAtt': ['Role', 'Arn'] },
@@ -480,6 +482,8 @@ describe('rollback template', () => {
   const fn = 'contract-rollback-fn-2612011200abcd';
 
   test('round 1 has the log group, the role, the function and Recorder; round 2 changes both and adds a failing dependent', () => {
+    keepForCfnLint('contract-rollback-round-1', rollbackTemplate(1, fn));
+    keepForCfnLint('contract-rollback-round-2', rollbackTemplate(2, fn));
     const one = rollbackTemplate(1, fn).Resources as Record<string, any>;
     const two = rollbackTemplate(2, fn).Resources as Record<string, any>;
     expect(Object.keys(one)).toEqual(['LogGroup', 'Role', 'Function', 'Recorder']);
@@ -487,7 +491,7 @@ describe('rollback template', () => {
     expect(one.Function.Properties.Environment).not.toEqual(two.Function.Properties.Environment);
     expect(one.Recorder.Properties.Round).not.toEqual(two.Recorder.Properties.Round);
     expect(two.Failer).toEqual({ Type: 'Custom::Failer', DependsOn: 'Recorder', Properties: { ServiceToken: { 'Fn::GetAtt': ['Function', 'Arn'] }, Fail: 'true' } });
-    expect(one.Function.Properties).toMatchObject({ FunctionName: fn, Runtime: 'nodejs20.x' });
+    expect(one.Function.Properties).toMatchObject({ FunctionName: fn, Runtime: 'nodejs24.x' });
   });
 
   test('the function\'s log group: named after it, 1 day, deleted with the stack, there before the function', () => {
@@ -512,6 +516,7 @@ describe('rollback template', () => {
     ]);
   });
 
+  // CloudFormation's limit on inline code, as tools check it (troposphere's Code.check_zip_file: 4,096 characters).
   test('the inline code fits in ZipFile (4096 characters)', () => {
     expect(RECORDER_CODE.length).toBeLessThanOrEqual(4096);
   });
