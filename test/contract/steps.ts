@@ -17,6 +17,8 @@ import {
   PutResourcePolicyCommand,
 } from '@aws-sdk/client-comprehend';
 import { ContractTarget } from './target';
+import { parseModelArn } from '../../src/contract/model-arn';
+import { MODEL_TYPES, ModelType } from '../../src/contract/model-types';
 
 /** How often an import (or a deletion) is looked at, and for how long at most: imports take minutes on AWS. */
 export const IMPORT_POLL_MS = 5_000;
@@ -215,8 +217,8 @@ export async function createEndpoint(
   // The endpoint's ARN is known before it is asked for, so its deletion is registered first: a CreateEndpoint that
   // fails on the way back (a timeout, an abandoned test) may still have made it.
   const name = endpointName(target, purpose);
-  const kind = /:(document-classifier|entity-recognizer)\//.exec(modelArn)?.[1] ?? 'document-classifier';
-  const expected = `arn:${target.partition}:comprehend:${target.region}:${target.importer.accountId}:${kind}-endpoint/${name}`;
+  const modelType = parseModelArn(modelArn)?.modelType ?? ModelType.DOCUMENT_CLASSIFIER;
+  const expected = `arn:${target.partition}:comprehend:${target.region}:${target.importer.accountId}:${MODEL_TYPES[modelType].endpointResource}/${name}`;
   target.onClose(() => deleteEndpoint(target, expected));
   const answer = await client.send(new CreateEndpointCommand({ EndpointName: name, ModelArn: modelArn, DesiredInferenceUnits: 1, ...extra }));
   if (answer.EndpointArn !== expected) {

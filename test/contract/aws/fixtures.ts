@@ -27,6 +27,7 @@ import { TERMINAL_STATUSES, USABLE_STATUSES } from '../steps';
 import { SOURCE_TAG, TAG_KEY } from './environment';
 import type { AwsContractEnvironment, AwsFixtures } from './environment';
 import { RUN_NAME, TRAINING_SET, runNames, sourceNames } from './plan';
+import { parseModelArn } from '../../../src/contract/model-arn';
 
 export type Log = (line: string) => void;
 
@@ -267,7 +268,7 @@ async function classifierVersions(comprehend: ComprehendClient, name?: string): 
 }
 
 /** The name of a classifier from its ARN (…:document-classifier/NAME or …/NAME/version/VERSION). */
-const classifierName = (arn: string) => arn.split(':document-classifier/')[1]?.split('/')[0] ?? '';
+const classifierName = (arn: string) => parseModelArn(arn)?.modelName ?? '';
 
 /**
  * The trained source classifier version: reused if one is trained, waited for if one is training, else trained (v1, or
