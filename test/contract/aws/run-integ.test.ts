@@ -331,7 +331,12 @@ describe('Ctrl-C', () => {
 });
 
 describe('the CDK CLI\'s process', () => {
-  const logFile = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'run-integ-')), 'step.log');
+  const dirs: string[] = [];
+  const logFile = () => {
+    dirs.push(fs.mkdtempSync(path.join(os.tmpdir(), 'run-integ-')));
+    return path.join(dirs[dirs.length - 1], 'step.log');
+  };
+  afterAll(() => dirs.forEach(dir => fs.rmSync(dir, { recursive: true, force: true })));
   const pgid = (pid: number) => spawnSync('ps', ['-o', 'pgid=', '-p', String(pid)], { encoding: 'utf8' }).stdout.trim();
 
   test('in a process group of its own (a Ctrl-C in the terminal does not reach it), its output in the log, its exit code', async () => {
