@@ -2,6 +2,7 @@
 // unshared classifier in the sharer's. Its clock moves only when a test waits, so an import's minutes take none.
 import { ComprehendClient } from '@aws-sdk/client-comprehend';
 import { ContractTarget, Statement } from './target';
+import { NAME_MAX_LENGTH } from '../../src/contract/model-arn';
 import { ComprehendEmulator } from '../support/comprehend-emulator';
 
 const REGION = 'us-west-2';
@@ -43,7 +44,7 @@ export async function openEmulatorTarget(): Promise<ContractTarget> {
       now += ms;
     },
     now: () => now,
-    name: (purpose: string, maxLength = 63) => `contract-${purpose}`.slice(0, maxLength),
+    name: (purpose: string, maxLength = NAME_MAX_LENGTH) => `contract-${purpose}`.slice(0, maxLength),
     onClose(cleanup) {
       cleanups.push(cleanup);
     },

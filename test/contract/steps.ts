@@ -17,6 +17,7 @@ import {
   PutResourcePolicyCommand,
 } from '@aws-sdk/client-comprehend';
 import { ContractTarget } from './target';
+import { ENDPOINT_NAME_MAX_LENGTH } from '../../src/contract/endpoint-properties';
 import { parseModelArn } from '../../src/contract/model-arn';
 import { MODEL_TYPES, ModelType } from '../../src/contract/model-types';
 
@@ -33,8 +34,6 @@ export const TERMINAL_STATUSES: readonly string[] = ['TRAINED', 'TRAINED_WITH_WA
 export const USABLE_STATUSES: readonly string[] = ['TRAINED', 'TRAINED_WITH_WARNING'];
 /** What the steps call a model or endpoint that Describe no longer finds. */
 export const GONE = 'GONE';
-/** Comprehend's endpoint names are at most 40 characters (CreateEndpoint's EndpointName). */
-const ENDPOINT_NAME_MAX_LENGTH = 40;
 
 /** How a call ended: 'accepted' with its answer, or the error's name and message (and the error itself). */
 export interface Outcome<T> {

@@ -7,6 +7,7 @@ import type { AwsOnlyClients, ContractTarget, Statement } from '../target';
 import { TAG_KEY } from './environment';
 import type { AwsFixtures } from './environment';
 import { runScopedName } from './plan';
+import { NAME_MAX_LENGTH } from '../../../src/contract/model-arn';
 
 /** How long IAM may take before a new role can be assumed (usually 10-15 s). */
 const ASSUME_ROLE_PROPAGATION_MS = 60_000;
@@ -258,7 +259,7 @@ export async function openAwsTarget(): Promise<ContractTarget> {
       await observedSleep(ms);
     },
     now: () => Date.now(),
-    name: (purpose: string, maxLength = 63) => runScopedName(purpose, runId, maxLength),
+    name: (purpose: string, maxLength = NAME_MAX_LENGTH) => runScopedName(purpose, runId, maxLength),
     onClose,
     close: () => cleanups.close(),
   };

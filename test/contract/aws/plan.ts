@@ -2,6 +2,7 @@
 // and no AWS call, so the command prints it before its opt-in check and before it loads anything heavy. Another
 // command (integ:aws, run-integ.ts) reuses planLines(), costEstimate() and the names.
 import type { AwsContractEnvironment } from './environment';
+import { NAME_MAX_LENGTH } from '../../../src/contract/model-arn';
 
 /** The day the prices below were read from the stored public pages. */
 export const PRICES_READ_ON = '2026-12-01';
@@ -219,7 +220,7 @@ export const RUN_NAME = new RegExp(`^contract-.+-(${RUN_ID})$`);
  * `contract-PURPOSE-RUNID` within `max` characters (63 for Comprehend names, 64 for IAM roles): the purpose is cut, never
  * the run id, so that a cleanup still finds it by name.
  */
-export function runScopedName(purpose: string, runId: string, max = 63): string {
+export function runScopedName(purpose: string, runId: string, max = NAME_MAX_LENGTH): string {
   const room = max - 'contract-'.length - 1 - runId.length;
   const cut = purpose.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, room).replace(/-+$/, '');
   return `contract-${cut}-${runId}`;
